@@ -1,0 +1,80 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../config/files.js';
+import { HANDLER_ANNOTATION } from '../config/stack.js';
+import { measureColdWarm } from '../platform/cold-warm.js';
+import { BUILTIN_FUNCTIONS } from '../platform/functions/builtins.js';
+import { startGateway } from '../platform/local/gateway.js';
+import { LocalPlatform } from '../platform/local/platform.js';
+import { loadStackForLocal } from '../platform/local/stack.js';
+import { OpenFaaSClient } from '../platform/openfaas/client.js';
+import type { GlobalOptions } from './options.js';
+import { formatTable } from './table.js';
+
+const EXAMPLE_STACK = new URL('../../examples/stack.yml', import.meta.url).pathname;
+/** Annotation with the request body `dfaas demo` sends to a function (built-ins have their own). */
+const EXAMPLE_ANNOTATION = 'dfaas.example';
+
+export function registerDemo(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('demo')
+    .description('start the embedded gateway with a stack, call each function cold and warm, print a table')
+    .option('--stack <file>', 'stack file', EXAMPLE_STACK)
+    .option('--out <dir>', 'folder for the results file', 'results')
+    .action(async (flags: { stack: string; out: string }) => {
+      const { logger, json } = globals();
+      const deployments = loadStackForLocal(flags.stack);
+      const platform = new LocalPlatform({ logger });
+      const gateway = await startGateway({ platform, port: 0, logger });
+      const client = new OpenFaaSClient({ gateway: gateway.url });
+      try {
+        logger.info(
+          `embedded gateway on ${gateway.url}, deploying ${deployments.length} functions from ${flags.stack}`,
+        );
+        for (const d of deployments) await client.deploy(d);
+        const rows = [];
+        for (const [i, d] of deployments.entries()) {
+          const handler = d.annotations?.[HANDLER_ANNOTATION] ?? '';
+          const body =
+            d.annotations?.[EXAMPLE_ANNOTATION] ??
+            BUILTIN_FUNCTIONS.get(handler.replace(/^builtin:/, ''))?.example ??
+            '';
+          logger.info(`[${i + 1}/${deployments.length}] ${d.service}: cold and warm call`);
+          rows.push(await measureColdWarm(client, d.service, { body }));
+        }
+        const file = resolve(flags.out, `demo-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+        writeFileAtomic(
+          file,
+          `${JSON.stringify({ gateway: gateway.url, stack: flags.stack, results: rows }, null, 2)}\n`,
+        );
+        if (json) {
+          process.stdout.write(`${JSON.stringify({ results: rows, file })}\n`);
+        } else {
+          process.stdout.write(
+            formatTable(
+              ['function', 'replicas', 'cold-start ms', 'cold call ms', 'warm ms', 'status', 'response'],
+              rows.map((r) => [
+                r.function,
+                String(r.replicas),
+                r.coldStartMs === undefined ? '-' : r.coldStartMs.toFixed(1),
+                r.coldMs.toFixed(1),
+                r.warmMs.toFixed(1),
+                String(r.status),
+                excerpt(r.response),
+              ]),
+            ),
+          );
+          process.stdout.write(`\nresults: ${file}\n`);
+        }
+      } finally {
+        await client.close();
+        await gateway.close();
+      }
+    });
+}
+
+/** First line with text, cut to 40 characters, so ASCII art and env dumps fit a table cell. */
+function excerpt(text: string): string {
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
+  return line.length > 40 ? `${line.slice(0, 39)}…` : line;
+}

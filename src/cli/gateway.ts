@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import type { Logger } from '../config/logger.js';
+import { readAuthFile } from '../platform/local/basic-auth.js';
+import { startGateway } from '../platform/local/gateway.js';
+import { LocalPlatform } from '../platform/local/platform.js';
+import { loadStackForLocal } from '../platform/local/stack.js';
+import { type GlobalOptions, intOption } from './options.js';
+
+interface GatewayFlags {
+  host: string;
+  port: number;
+  stack?: string;
+  authFile?: string;
+  startTimeout: number;
+  drain: number;
+}
+
+export function registerGateway(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('gateway')
+    .description('run the embedded OpenFaaS-compatible gateway (each replica a child process)')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 = any free port)', intOption('--port', 0, 65_535), 8080)
+    .option('--stack <file>', 'deploy the functions of this OpenFaaS stack.yml at start')
+    .option('--auth-file <file>', 'basic auth for /system/*: a file with one line "username:password"')
+    .option(
+      '--start-timeout <ms>',
+      'how long a request waits for a replica to start',
+      intOption('--start-timeout', 1),
+      30_000,
+    )
+    .option(
+      '--drain <ms>',
+      'how long in-flight requests may finish at shutdown',
+      intOption('--drain', 0),
+      10_000,
+    )
+    .action(async (flags: GatewayFlags) => {
+      const { logger } = globals();
+      // Everything is read and checked before anything starts: bad input exits 2 with nothing running.
+      const deployments = flags.stack ? loadStackForLocal(flags.stack) : [];
+      const auth = flags.authFile ? readAuthFile(flags.authFile) : undefined;
+      const platform = new LocalPlatform({
+        logger,
+        startTimeoutMs: flags.startTimeout,
+        drainMs: flags.drain,
+      });
+      const gateway = await startGateway({
+        platform,
+        host: flags.host,
+        port: flags.port,
+        logger,
+        ...(auth ? { auth } : {}),
+      }).catch(async (err: unknown) => {
+        await platform.close();
+        throw err;
+      });
+      for (const d of deployments) await platform.deploy(d);
+      logger.info(`gateway listening on ${gateway.url}`, {
+        functions: deployments.length,
+        auth: Boolean(auth),
+      });
+      await untilSignal(logger);
+      logger.info('shutting down: draining in-flight requests and stopping replicas');
+      await gateway.close();
+    });
+}
+
+/** Resolves on the first SIGINT or SIGTERM; a second one exits at once (replicas end with us). */
+function untilSignal(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.once(signal, () => {
+        logger.warn('second signal: exiting now');
+        process.exit(1);
+      });
+      resolve();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode } from '../config/errors.js';
+import { LOG_LEVELS } from '../config/logger.js';
+import { VERSION } from '../version.js';
+import { registerDemo } from './demo.js';
+import { reportError } from './errors.js';
+import { registerGateway } from './gateway.js';
+import { globalOptions, logLevelOption } from './options.js';
+import { registerSchema } from './schema.js';
+
+const program = new Command('dfaas')
+  .description('Decentralized Function-as-a-Service toolkit: run, load, measure and model FaaS nodes')
+  .version(VERSION, '-V, --version')
+  .option('--json', 'machine-readable output: JSON results on stdout, JSON-lines logs on stderr')
+  .addOption(
+    new Option('--log-level <level>', `log detail (${LOG_LEVELS.join(', ')})`)
+      .default('info')
+      .argParser(logLevelOption),
+  )
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+const globals = () => globalOptions(program.opts());
+registerGateway(program, globals);
+registerDemo(program, globals);
+registerSchema(program);
+for (const command of program.commands) command.exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Help and version exit 0; every other commander error is a bad flag or argument.
+    process.exitCode = err.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
+  } else {
+    process.exitCode = reportError(err);
+  }
+}

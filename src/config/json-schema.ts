@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { FunctionDeploymentSchema } from './function-deployment.js';
+import { StackSchema } from './stack.js';
+
+/** Every configuration file dfaas reads, by the name `dfaas schema NAME` takes. */
+export const CONFIG_SCHEMAS: Record<string, { description: string; schema: z.ZodType }> = {
+  stack: { description: 'OpenFaaS stack.yml, as `dfaas gateway --stack` reads it', schema: StackSchema },
+  'function-deployment': {
+    description: 'OpenFaaS FunctionDeployment, the body of POST/PUT /system/functions',
+    schema: FunctionDeploymentSchema,
+  },
+};
+
+/** The JSON Schema (draft 2020-12) of a configuration, generated from its zod schema. */
+export function jsonSchemaOf(name: string): Record<string, unknown> | undefined {
+  const entry = CONFIG_SCHEMAS[name];
+  if (!entry) return undefined;
+  return {
+    title: name,
+    description: entry.description,
+    ...z.toJSONSchema(entry.schema, { io: 'input', unrepresentable: 'any' }),
+  };
+}

@@ -1,0 +1,273 @@
+import type { FunctionDeployment } from '../../config/function-deployment.js';
+import { ReplicaUnavailableError } from '../errors.js';
+import type { Recommendation } from './autoscaler.js';
+import type { FunctionSettings } from './function-settings.js';
+import { type ExitReason, Replica } from './replica.js';
+
+export interface LocalFunctionOptions {
+  /** How long a request may wait for a replica to start (cold start), in ms. */
+  startTimeoutMs: number;
+  /** How long a stopping replica may finish what it has in flight, in ms. */
+  drainMs: number;
+  /** Called when a replica ends on its own (crash, memory limit), for metrics and logs. */
+  onReplicaExit: (fn: LocalFunction, replica: Replica, reason: ExitReason) => void;
+  /** Called when a replica becomes ready, to move it into a cgroup. */
+  onReplicaStart: (fn: LocalFunction, replica: Replica) => void;
+}
+
+/** A replica picked for one request, and how long the request waited for a cold start. */
+export interface Lease {
+  replica: Replica;
+  coldStartMs?: number;
+}
+
+interface Waiter {
+  resolve: (replica: Replica) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** A crash within this long of starting counts towards the restart backoff. */
+const CRASH_LOOP_WINDOW_MS = 10_000;
+const MAX_BACKOFF_MS = 10_000;
+
+/**
+ * A deployed function on the embedded platform: its settings, its replica processes, and the
+ * routing of requests to them (the ready replica with the fewest in flight).
+ * Keeps as many live replicas as `desired`, replacing the ones that die, with an exponential
+ * backoff when they keep dying right after starting.
+ */
+export class LocalFunction {
+  deployment: FunctionDeployment;
+  settings: FunctionSettings;
+  readonly createdAt = new Date();
+  desired: number;
+  replicas: Replica[] = [];
+  invocationCount = 0;
+  lastInvocationAt = Number.NEGATIVE_INFINITY;
+  /** Autoscaler state: recommendations within the down window. */
+  recommendations: Recommendation[] = [];
+  /** Requests started and the integral of in-flight over time, read and reset by the autoscaler. */
+  startedSinceTick = 0;
+  private inflightArea = 0;
+  private inflightSince = performance.now();
+  inflight = 0;
+  private nextReplicaId = 1;
+  private waiters: Waiter[] = [];
+  private crashStreak = 0;
+  /** stderr of the last replica that died, for the error a waiting request gets. */
+  private lastStderr = '';
+  private restartTimer: NodeJS.Timeout | undefined;
+  private removed = false;
+
+  constructor(
+    deployment: FunctionDeployment,
+    settings: FunctionSettings,
+    private readonly options: LocalFunctionOptions,
+  ) {
+    this.deployment = deployment;
+    this.settings = settings;
+    this.desired = settings.scaling.min;
+  }
+
+  get name(): string {
+    return this.deployment.service;
+  }
+
+  readyReplicas(): Replica[] {
+    return this.replicas.filter((r) => r.state === 'ready');
+  }
+
+  /** Sets the desired replica count and starts or stops replicas to match. */
+  scale(replicas: number): void {
+    this.desired = replicas;
+    this.reconcile();
+  }
+
+  /**
+   * Picks a replica for one request, starting one (a cold start) if none is running. The lease
+   * counts as in flight until release(): routing and capacity scaling see it at once.
+   */
+  async acquire(): Promise<Lease> {
+    const now = performance.now();
+    this.lastInvocationAt = now;
+    this.startedSinceTick++;
+    this.invocationCount++;
+    const replica = this.pick();
+    if (replica) {
+      this.begin(replica);
+      return { replica };
+    }
+    const ready = this.readyReplicas();
+    if (ready.length > 0) {
+      throw new ReplicaUnavailableError(
+        `${this.name}: all ${ready.length} replica(s) are at max_inflight ${this.settings.maxInflight}`,
+        429,
+      );
+    }
+    if (this.desired === 0) this.scale(Math.max(this.settings.scaling.min, 1));
+    const started = await this.waitForReplica();
+    return { replica: started, coldStartMs: performance.now() - now };
+  }
+
+  release(lease: Lease): void {
+    this.accountInflight();
+    lease.replica.inflight--;
+    this.inflight--;
+  }
+
+  private begin(replica: Replica): void {
+    this.accountInflight();
+    replica.inflight++;
+    this.inflight++;
+  }
+
+  /** Mean requests in flight since the last call (for capacity scaling), and resets it. */
+  takeMeanInflight(intervalMs: number): number {
+    this.accountInflight();
+    const mean = intervalMs > 0 ? this.inflightArea / intervalMs : 0;
+    this.inflightArea = 0;
+    return mean;
+  }
+
+  private accountInflight(): void {
+    const now = performance.now();
+    this.inflightArea += this.inflight * (now - this.inflightSince);
+    this.inflightSince = now;
+  }
+
+  private pick(): Replica | undefined {
+    let best: Replica | undefined;
+    const limit = this.settings.maxInflight;
+    for (const r of this.replicas) {
+      if (r.state !== 'ready' || (limit > 0 && r.inflight >= limit)) continue;
+      if (!best || r.inflight < best.inflight) best = r;
+    }
+    return best;
+  }
+
+  private waitForReplica(): Promise<Replica> {
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          reject(
+            new ReplicaUnavailableError(
+              `${this.name}: no replica became ready within ${this.options.startTimeoutMs} ms${this.lastFailure()}`,
+              503,
+            ),
+          );
+        }, this.options.startTimeoutMs),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  private lastFailure(): string {
+    const tail = this.lastStderr.trim().split('\n').slice(-5).join(' | ');
+    return tail ? ` (last replica error: ${tail})` : '';
+  }
+
+  /** Hands ready replicas to waiting requests, fewest in flight first. */
+  private serveWaiters(): void {
+    while (this.waiters.length > 0) {
+      const replica = this.pick();
+      if (!replica) return;
+      const waiter = this.waiters.shift() as Waiter;
+      clearTimeout(waiter.timer);
+      this.begin(replica);
+      waiter.resolve(replica);
+    }
+  }
+
+  private failWaiters(err: Error): void {
+    for (const w of this.waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(err);
+    }
+  }
+
+  /** Starts or stops replicas so that the live ones (starting or ready) number `desired`. */
+  reconcile(): void {
+    if (this.removed || this.restartTimer) return;
+    const live = this.replicas.filter((r) => r.state === 'starting' || r.state === 'ready');
+    if (live.length < this.desired) {
+      for (let i = live.length; i < this.desired; i++) this.startReplica();
+    } else if (live.length > this.desired) {
+      // Stop starting replicas first, then the least busy.
+      const victims = [...live]
+        .sort((a, b) => (a.state === b.state ? a.inflight - b.inflight : a.state === 'starting' ? -1 : 1))
+        .slice(0, live.length - this.desired);
+      for (const r of victims) void r.stop(this.options.drainMs);
+    }
+  }
+
+  private startReplica(): void {
+    const replica = new Replica({
+      functionName: this.name,
+      id: `${this.name}-${this.nextReplicaId++}`,
+      program: this.settings.program,
+      env: { ...this.deployment.envVars },
+      execTimeoutMs: this.settings.execTimeoutMs,
+      connections: this.settings.maxInflight > 0 ? this.settings.maxInflight : 128,
+    });
+    this.replicas.push(replica);
+    const startTimer = setTimeout(() => replica.kill('start-failed'), this.options.startTimeoutMs);
+    replica.once('ready', () => {
+      clearTimeout(startTimer);
+      this.options.onReplicaStart(this, replica);
+      this.serveWaiters();
+    });
+    replica.once('exit', (reason) => {
+      clearTimeout(startTimer);
+      this.onReplicaExit(replica, reason);
+    });
+  }
+
+  private onReplicaExit(replica: Replica, reason: ExitReason): void {
+    this.replicas = this.replicas.filter((r) => r !== replica);
+    if (reason === 'stopped' || this.removed) return;
+    this.lastStderr = replica.stderrTail;
+    this.options.onReplicaExit(this, replica, reason);
+    const shortLived =
+      reason === 'start-failed' || performance.now() - replica.startedAt < CRASH_LOOP_WINDOW_MS;
+    this.crashStreak = shortLived ? this.crashStreak + 1 : 0;
+    const noneLive = !this.replicas.some((r) => r.state === 'starting' || r.state === 'ready');
+    if (reason === 'start-failed' && noneLive) {
+      this.failWaiters(
+        new ReplicaUnavailableError(`${this.name}: replica failed to start${this.lastFailure()}`, 502),
+      );
+    }
+    if (this.crashStreak > 1) {
+      const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** (this.crashStreak - 2));
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = undefined;
+        this.reconcile();
+      }, delay);
+    } else {
+      this.reconcile();
+    }
+  }
+
+  /** Applies a new deployment: new replicas start with it, the old ones drain and stop. */
+  update(deployment: FunctionDeployment, settings: FunctionSettings): void {
+    this.deployment = deployment;
+    this.settings = settings;
+    this.desired = Math.min(Math.max(this.desired, settings.scaling.min), settings.scaling.max);
+    this.crashStreak = 0;
+    const old = this.replicas.filter((r) => r.state === 'starting' || r.state === 'ready');
+    for (const r of old) void r.stop(this.options.drainMs);
+    this.reconcile();
+  }
+
+  /** Stops every replica (draining in-flight requests) and fails waiting requests. */
+  async remove(): Promise<void> {
+    this.removed = true;
+    clearTimeout(this.restartTimer);
+    this.failWaiters(new ReplicaUnavailableError(`${this.name}: function is being removed`, 503));
+    await Promise.all(this.replicas.map((r) => r.stop(this.options.drainMs)));
+    this.replicas = [];
+  }
+}
