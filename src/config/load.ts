@@ -9,7 +9,7 @@ import { ConfigError, issuesFromZod } from './errors.js';
  * names it, since a second `functions.figlet` replacing the first is the bug users hit.
  */
 export function parseConfigText(text: string, source: string): unknown {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       source,
@@ -26,7 +26,8 @@ function yamlIssue(contents: unknown, err: YAMLError): { field: string; message:
     const path = duplicateKeyPath(contents, err.pos[0]);
     return { field: path, message: `duplicate key${where}` };
   }
-  return { field: '', message: `invalid YAML${where}: ${err.message.split('\n')[0]}` };
+  const text = (err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  return { field: '', message: `invalid YAML${where}: ${text}` };
 }
 
 /** Finds the dotted path of the key at `offset`, to name a duplicate like functions.figlet. */

@@ -1,0 +1,101 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/errors.js';
+import { loadConfigFile } from '../../src/config/load.js';
+import { StackSchema, stackToDeployments } from '../../src/config/stack.js';
+import { loadStackForLocal } from '../../src/platform/local/stack.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dfaas-stack-'));
+function stackFile(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('stack files', () => {
+  it('loads the example stack into deployments', () => {
+    const deployments = loadStackForLocal('examples/stack.yml');
+    const names = deployments.map((d) => d.service);
+    expect(names).toEqual(expect.arrayContaining(['figlet', 'env', 'echo', 'shasum', 'sleep', 'eat-memory', 'matmul']));
+    const figlet = deployments.find((d) => d.service === 'figlet');
+    expect(figlet?.annotations?.['dfaas.handler']).toBe('builtin:figlet');
+    expect(figlet?.labels?.['com.openfaas.scale.max']).toBe('10');
+  });
+
+  it('names an unknown key with its path', () => {
+    const file = stackFile('unknown.yml', 'functions:\n  figlet:\n    lang: builtin\n    handler: figlet\n    lables: {}\n');
+    const err = configError(() => loadStackForLocal(file));
+    expect(err.source).toBe(file);
+    expect(err.issues).toEqual([{ field: 'functions.figlet.lables', message: 'unknown key' }]);
+  });
+
+  it('names a field of the wrong type', () => {
+    const file = stackFile('type.yml', 'functions:\n  figlet:\n    lang: builtin\n    handler: figlet\n    environment: [a, b]\n');
+    const err = configError(() => loadStackForLocal(file));
+    expect(err.issues.map((i) => i.field)).toEqual(['functions.figlet.environment']);
+  });
+
+  it('names a duplicate function', () => {
+    const file = stackFile(
+      'dup.yml',
+      'functions:\n  figlet:\n    lang: builtin\n    handler: figlet\n  figlet:\n    lang: builtin\n    handler: echo\n',
+    );
+    const err = configError(() => loadStackForLocal(file));
+    expect(err.issues[0]?.field).toBe('functions.figlet');
+    expect(err.issues[0]?.message).toMatch(/duplicate key \(line 5/);
+  });
+
+  it('finds duplicates in JSON stacks too', () => {
+    const file = stackFile('dup.json', '{"functions": {"a": {"image": "dfaas/echo"}, "a": {"image": "dfaas/echo"}}}');
+    expect(configError(() => loadStackForLocal(file)).issues[0]?.field).toBe('functions.a');
+  });
+
+  it('names platform-level problems with the stack key the user wrote', () => {
+    const file = stackFile(
+      'settings.yml',
+      [
+        'functions:',
+        '  a:',
+        '    lang: builtin',
+        '    handler: nope',
+        '  b:',
+        '    lang: builtin',
+        '    handler: echo',
+        '    environment: { exec_timeout: soon }',
+        '    labels: { com.openfaas.scale.min: -1 }',
+      ].join('\n'),
+    );
+    const fields = configError(() => loadStackForLocal(file)).issues.map((i) => i.field);
+    expect(fields).toEqual(['functions.a.handler', 'functions.b.labels.com.openfaas.scale.min', 'functions.b.environment.exec_timeout']);
+  });
+
+  it('rejects function names OpenFaaS would reject', () => {
+    const file = stackFile('name.yml', 'functions:\n  Bad_Name:\n    image: dfaas/echo\n');
+    expect(configError(() => loadConfigFile(StackSchema, file)).issues[0]?.field).toBe('functions.Bad_Name');
+  });
+
+  it('resolves module handlers against the stack folder and fprocess to envProcess', () => {
+    const stack = StackSchema.parse({
+      functions: {
+        hello: { lang: 'typescript', handler: './fn/hello.ts' },
+        wc: { lang: 'dockerfile', fprocess: 'wc -c', environment: { mode: 'serializing', retries: 3 } },
+      },
+    });
+    const [hello, wc] = stackToDeployments(stack, '/srv/stacks');
+    expect(hello?.annotations?.['dfaas.handler']).toBe('/srv/stacks/fn/hello.ts');
+    expect(wc?.envProcess).toBe('wc -c');
+    expect(wc?.envVars).toEqual({ mode: 'serializing', retries: '3' });
+  });
+});
