@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** Polls `check` every 20 ms until it returns a truthy value; fails after `timeoutMs` naming `what`. */
 export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
   const deadline = performance.now() + timeoutMs;
@@ -9,11 +11,11 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
   }
 }
 
-/** True while a process exists (signal 0 checks without sending anything). */
+/** True while a process runs; a zombie (exited, not yet reaped by whoever adopted it) is not alive. */
 export function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

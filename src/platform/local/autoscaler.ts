@@ -16,7 +16,7 @@ export interface AutoscaleInput {
    */
   load: number;
   now: number;
-  /** When the last invocation started (ms, same clock as now); -Infinity if never. */
+  /** When the last invocation started, or the function was deployed (ms, same clock as now). */
   lastInvocationAt: number;
   inflight: number;
   history: readonly Recommendation[];

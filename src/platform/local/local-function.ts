@@ -44,7 +44,8 @@ export class LocalFunction {
   desired: number;
   replicas: Replica[] = [];
   invocationCount = 0;
-  lastInvocationAt = Number.NEGATIVE_INFINITY;
+  /** Idle time for scale-to-zero counts from the last invocation, or from deployment. */
+  lastInvocationAt = performance.now();
   /** Autoscaler state: recommendations within the down window. */
   recommendations: Recommendation[] = [];
   /** Requests started and the integral of in-flight over time, read and reset by the autoscaler. */

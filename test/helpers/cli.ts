@@ -1,0 +1,67 @@
+import { type ChildProcess, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const MAIN = 'src/cli/main.ts';
+
+/** Runs the dfaas CLI from source to completion. */
+export function runCli(args: string[], timeoutMs = 60_000): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, ['--import', tsx, MAIN, ...args], { encoding: 'utf8', timeout: timeoutMs });
+}
+
+export interface RunningGateway {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `dfaas gateway --port 0 ...` and resolves with its URL once it listens. */
+export async function spawnGateway(args: string[], timeoutMs = 30_000): Promise<RunningGateway> {
+  const child = spawn(process.execPath, ['--import', tsx, MAIN, '--log-level', 'debug', 'gateway', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start: ${stderr}`)), timeoutMs);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const m = /gateway listening on (http:\/\/[\d.:]+)/.exec(stderr);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    void exited.then(({ code }) => reject(new Error(`gateway exited with ${code}: ${stderr}`)));
+  });
+  return { child, url, stderr: () => stderr, exited };
+}
+
+/** Every process below `root` in the process tree, found through /proc's ppid links. */
+export function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out: number[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    for (const c of children.get(stack.pop() as number) ?? []) {
+      out.push(c);
+      stack.push(c);
+    }
+  }
+  return out;
+}

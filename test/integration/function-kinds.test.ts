@@ -1,0 +1,139 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FunctionDeployment } from '../../src/config/function-deployment.js';
+import { startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
+import { alive, waitFor } from '../helpers/wait.js';
+
+const deployments: FunctionDeployment[] = [
+  { service: 'hello', image: 'local/hello', annotations: { 'dfaas.handler': resolve('test/fixtures/hello.ts') } },
+  {
+    service: 'web',
+    image: 'local/web',
+    envProcess: `${process.execPath} ${resolve('test/fixtures/http-server.mjs')}`,
+    envVars: { mode: 'http' },
+    annotations: { 'com.openfaas.health.http.path': '/ready' },
+  },
+  { service: 'slow', image: 'dfaas/sleep', envVars: { exec_timeout: '300ms' } },
+  { service: 'one-at-a-time', image: 'dfaas/sleep', envVars: { max_inflight: '1' } },
+  { service: 'hog', image: 'dfaas/eat-memory', limits: { memory: '150Mi' } },
+  {
+    service: 'idle',
+    image: 'dfaas/echo',
+    labels: { 'com.openfaas.scale.zero': 'true', 'com.openfaas.scale.zero-duration': '500ms' },
+  },
+  { service: 'broken', image: 'local/broken', envProcess: 'exit 3', envVars: { mode: 'http' } },
+];
+
+let gw: TestGateway;
+beforeAll(async () => {
+  gw = await startTestGateway({
+    deployments,
+    platform: { autoscaleIntervalMs: 200, sampleIntervalMs: 100, startTimeoutMs: 3000 },
+  });
+});
+afterAll(async () => {
+  await gw?.close();
+});
+
+describe('function kinds', () => {
+  it('runs a TypeScript module handler', async () => {
+    const res = await gw.client.invoke('hello', { method: 'GET', path: '/a/b', query: 'name=dfaas' });
+    expect(res.status).toBe(201);
+    expect(res.headers['x-greeting']).toBe('yes');
+    expect(JSON.parse(res.body.toString())).toEqual({ hello: 'dfaas', method: 'GET', path: '/a/b' });
+  });
+
+  it('runs an http-mode executable behind its health path', async () => {
+    const res = await gw.client.invoke('web', { method: 'DELETE', path: '/x', query: 'q=1' });
+    expect(res.status).toBe(200);
+    const text = res.body.toString();
+    expect(text).toMatch(/^http-mode pid \d+ DELETE \/x\?q=1$/);
+    // The function's server is a process of the replica's group: it goes when the replica goes.
+    const serverPid = Number(/pid (\d+)/.exec(text)?.[1]);
+    await gw.client.scale('web', 0);
+    await waitFor('http-mode server gone', () => !alive(serverPid));
+  });
+
+  it('answers 504 with a message past exec_timeout', async () => {
+    const res = await gw.client.invoke('slow', { body: '2000' });
+    expect(res.status).toBe(504);
+    expect(res.body.toString()).toMatch(/exec_timeout/);
+    expect((await gw.client.invoke('slow', { body: '10' })).status).toBe(200);
+  });
+
+  it('answers 429 when every replica is at max_inflight', async () => {
+    const first = gw.client.invoke('one-at-a-time', { body: '500' });
+    await waitFor('first call in flight', () => gw.platform.snapshot().functions['one-at-a-time']?.inflight === 1);
+    const second = await gw.client.invoke('one-at-a-time', { body: '1' });
+    expect(second.status).toBe(429);
+    expect(second.body.toString()).toMatch(/max_inflight 1/);
+    expect((await first).status).toBe(200);
+  });
+
+  it('restarts a replica that goes over limits.memory, and counts it', async () => {
+    const [before] = gw.platform.replicaPids('hog');
+    const res = await gw.client.invoke('hog', { body: '{"mib": 400, "ms": 3000}' });
+    expect(res.status).toBe(502);
+    await waitFor('hog replaced', () => {
+      const pids = gw.platform.replicaPids('hog');
+      return pids.length === 1 && pids[0] !== before;
+    });
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toMatch(/dfaas_replica_restarts_total\{function_name="hog",reason="memory"\} 1/);
+    expect((await gw.client.invoke('hog', { body: '{"mib": 16, "ms": 10}' })).status).toBe(200);
+  });
+
+  it('scales an idle function to zero, and the next call succeeds after a measured cold start', async () => {
+    const coldStarts = async () => {
+      const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+      return Number(/dfaas_function_cold_start_seconds_count\{function_name="idle"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+    };
+    expect((await gw.client.invoke('idle', { body: 'warm' })).status).toBe(200);
+    const before = await coldStarts();
+    await waitFor('idle at zero', async () => (await gw.client.get('idle')).replicas === 0, 5000);
+    expect(gw.platform.replicaPids('idle')).toEqual([]);
+    const res = await gw.client.invoke('idle', { body: 'cold' });
+    expect(res.status).toBe(200);
+    expect(res.body.toString()).toBe('cold');
+    expect(res.coldStartMs).toBeGreaterThan(0);
+    expect(await coldStarts()).toBe(before + 1);
+  });
+
+  it('fails fast with the replica error when a function cannot start', async () => {
+    const res = await gw.client.invoke('broken');
+    expect(res.status).toBe(502);
+    expect(res.body.toString()).toMatch(/failed to start/);
+  });
+
+  it('runs async calls later and POSTs the result to X-Callback-Url', async () => {
+    const received: { headers: IncomingMessage['headers']; body: string }[] = [];
+    const callback = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => callback.listen(0, '127.0.0.1', r));
+    const port = (callback.address() as AddressInfo).port;
+    try {
+      const res = await fetch(`${gw.url}/async-function/hello?name=async`, {
+        method: 'POST',
+        headers: { 'x-callback-url': `http://127.0.0.1:${port}/done` },
+      });
+      expect(res.status).toBe(202);
+      const callId = res.headers.get('x-call-id');
+      expect(callId).toBeTruthy();
+      await waitFor('callback', () => received.length === 1);
+      expect(received[0]?.headers['x-call-id']).toBe(callId);
+      expect(received[0]?.headers['x-function-status']).toBe('201');
+      expect(received[0]?.headers['x-function-name']).toBe('hello');
+      expect(JSON.parse(received[0]?.body ?? '')).toMatchObject({ hello: 'async' });
+    } finally {
+      callback.close();
+    }
+  });
+});
