@@ -12,6 +12,7 @@ interface GatewayFlags {
   stack?: string;
   authFile?: string;
   startTimeout: number;
+  readyTimeout: number;
   drain: number;
 }
 

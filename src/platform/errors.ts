@@ -33,7 +33,7 @@ export class InvalidDeploymentError extends PlatformError {
 
 export class FunctionExistsError extends PlatformError {
   constructor(readonly functionName: string) {
-    super(`function already exists: ${functionName} (use PUT /system/functions to update it)`, 409);
+    super(`function already exists: ${functionName} (use PUT /system/functions to update it)`, 400);
     this.name = 'FunctionExistsError';
   }
 }

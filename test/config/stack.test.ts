@@ -28,21 +28,29 @@ describe('stack files', () => {
   it('loads the example stack into deployments', () => {
     const deployments = loadStackForLocal('examples/stack.yml');
     const names = deployments.map((d) => d.service);
-    expect(names).toEqual(expect.arrayContaining(['figlet', 'env', 'echo', 'shasum', 'sleep', 'eat-memory', 'matmul']));
+    expect(names).toEqual(
+      expect.arrayContaining(['figlet', 'env', 'echo', 'shasum', 'sleep', 'eat-memory', 'matmul']),
+    );
     const figlet = deployments.find((d) => d.service === 'figlet');
     expect(figlet?.annotations?.['dfaas.handler']).toBe('builtin:figlet');
     expect(figlet?.labels?.['com.openfaas.scale.max']).toBe('10');
   });
 
   it('names an unknown key with its path', () => {
-    const file = stackFile('unknown.yml', 'functions:\n  figlet:\n    lang: builtin\n    handler: figlet\n    lables: {}\n');
+    const file = stackFile(
+      'unknown.yml',
+      'functions:\n  figlet:\n    lang: builtin\n    handler: figlet\n    lables: {}\n',
+    );
     const err = configError(() => loadStackForLocal(file));
     expect(err.source).toBe(file);
     expect(err.issues).toEqual([{ field: 'functions.figlet.lables', message: 'unknown key' }]);
   });
 
   it('names a field of the wrong type', () => {
-    const file = stackFile('type.yml', 'functions:\n  figlet:\n    lang: builtin\n    handler: figlet\n    environment: [a, b]\n');
+    const file = stackFile(
+      'type.yml',
+      'functions:\n  figlet:\n    lang: builtin\n    handler: figlet\n    environment: [a, b]\n',
+    );
     const err = configError(() => loadStackForLocal(file));
     expect(err.issues.map((i) => i.field)).toEqual(['functions.figlet.environment']);
   });
@@ -58,7 +66,10 @@ describe('stack files', () => {
   });
 
   it('finds duplicates in JSON stacks too', () => {
-    const file = stackFile('dup.json', '{"functions": {"a": {"image": "dfaas/echo"}, "a": {"image": "dfaas/echo"}}}');
+    const file = stackFile(
+      'dup.json',
+      '{"functions": {"a": {"image": "dfaas/echo"}, "a": {"image": "dfaas/echo"}}}',
+    );
     expect(configError(() => loadStackForLocal(file)).issues[0]?.field).toBe('functions.a');
   });
 
@@ -78,7 +89,11 @@ describe('stack files', () => {
       ].join('\n'),
     );
     const fields = configError(() => loadStackForLocal(file)).issues.map((i) => i.field);
-    expect(fields).toEqual(['functions.a.handler', 'functions.b.labels.com.openfaas.scale.min', 'functions.b.environment.exec_timeout']);
+    expect(fields).toEqual([
+      'functions.a.handler',
+      'functions.b.labels.com.openfaas.scale.min',
+      'functions.b.environment.exec_timeout',
+    ]);
   });
 
   it('rejects function names OpenFaaS would reject', () => {

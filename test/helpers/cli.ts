@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { type ChildProcess, type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -8,7 +8,10 @@ const MAIN = 'src/cli/main.ts';
 
 /** Runs the dfaas CLI from source to completion. */
 export function runCli(args: string[], timeoutMs = 60_000): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ['--import', tsx, MAIN, ...args], { encoding: 'utf8', timeout: timeoutMs });
+  return spawnSync(process.execPath, ['--import', tsx, MAIN, ...args], {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+  });
 }
 
 export interface RunningGateway {
@@ -20,9 +23,13 @@ export interface RunningGateway {
 
 /** Starts `dfaas gateway --port 0 ...` and resolves with its URL once it listens. */
 export async function spawnGateway(args: string[], timeoutMs = 30_000): Promise<RunningGateway> {
-  const child = spawn(process.execPath, ['--import', tsx, MAIN, '--log-level', 'debug', 'gateway', '--port', '0', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', tsx, MAIN, '--log-level', 'debug', 'gateway', '--port', '0', ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),

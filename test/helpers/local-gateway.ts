@@ -15,7 +15,12 @@ export interface TestGateway {
 
 /** An embedded gateway on a free loopback port, with the given functions deployed and ready. */
 export async function startTestGateway(
-  opts: { stack?: string; deployments?: FunctionDeployment[]; platform?: LocalPlatformOptions; auth?: Credentials } = {},
+  opts: {
+    stack?: string;
+    deployments?: FunctionDeployment[];
+    platform?: LocalPlatformOptions;
+    auth?: Credentials;
+  } = {},
 ): Promise<TestGateway> {
   const platform = new LocalPlatform({ drainMs: 2000, ...opts.platform });
   const gateway = await startGateway({ platform, port: 0, ...(opts.auth ? { auth: opts.auth } : {}) });

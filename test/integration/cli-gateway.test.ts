@@ -26,9 +26,17 @@ async function allReady(url: string): Promise<boolean> {
 describe('dfaas gateway (the command)', () => {
   it('exits 2 naming the field and the file for a bad stack, and starts nothing', () => {
     const cases: [string, string, RegExp][] = [
-      ['unknown.yml', 'functions:\n  a:\n    image: dfaas/echo\n    imagee: x\n', /functions\.a\.imagee: unknown key/],
+      [
+        'unknown.yml',
+        'functions:\n  a:\n    image: dfaas/echo\n    imagee: x\n',
+        /functions\.a\.imagee: unknown key/,
+      ],
       ['type.yml', 'functions:\n  a:\n    image: dfaas/echo\n    labels: 7\n', /functions\.a\.labels: /],
-      ['dup.yml', 'functions:\n  a:\n    image: dfaas/echo\n  a:\n    image: dfaas/echo\n', /functions\.a: duplicate key/],
+      [
+        'dup.yml',
+        'functions:\n  a:\n    image: dfaas/echo\n  a:\n    image: dfaas/echo\n',
+        /functions\.a: duplicate key/,
+      ],
     ];
     for (const [name, text, field] of cases) {
       const path = file(name, text);
@@ -87,9 +95,13 @@ describe('dfaas gateway (the command)', () => {
     try {
       expect((await fetch(`${gw.url}/system/functions`)).status).toBe(401);
       const wrong = Buffer.from('admin:nope').toString('base64');
-      expect((await fetch(`${gw.url}/system/functions`, { headers: { authorization: `Basic ${wrong}` } })).status).toBe(401);
+      expect(
+        (await fetch(`${gw.url}/system/functions`, { headers: { authorization: `Basic ${wrong}` } })).status,
+      ).toBe(401);
       const right = Buffer.from('admin:s3cret:with:colons').toString('base64');
-      expect((await fetch(`${gw.url}/system/functions`, { headers: { authorization: `Basic ${right}` } })).status).toBe(200);
+      expect(
+        (await fetch(`${gw.url}/system/functions`, { headers: { authorization: `Basic ${right}` } })).status,
+      ).toBe(200);
       expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
       expect((await fetch(`${gw.url}/function/echo`, { method: 'POST', body: 'open' })).status).toBe(200);
     } finally {

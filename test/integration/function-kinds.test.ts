@@ -7,7 +7,11 @@ import { startTestGateway, type TestGateway } from '../helpers/local-gateway.js'
 import { alive, waitFor } from '../helpers/wait.js';
 
 const deployments: FunctionDeployment[] = [
-  { service: 'hello', image: 'local/hello', annotations: { 'dfaas.handler': resolve('test/fixtures/hello.ts') } },
+  {
+    service: 'hello',
+    image: 'local/hello',
+    annotations: { 'dfaas.handler': resolve('test/fixtures/hello.ts') },
+  },
   {
     service: 'web',
     image: 'local/web',
@@ -65,7 +69,10 @@ describe('function kinds', () => {
 
   it('answers 429 when every replica is at max_inflight', async () => {
     const first = gw.client.invoke('one-at-a-time', { body: '500' });
-    await waitFor('first call in flight', () => gw.platform.snapshot().functions['one-at-a-time']?.inflight === 1);
+    await waitFor(
+      'first call in flight',
+      () => gw.platform.snapshot().functions['one-at-a-time']?.inflight === 1,
+    );
     const second = await gw.client.invoke('one-at-a-time', { body: '1' });
     expect(second.status).toBe(429);
     expect(second.body.toString()).toMatch(/max_inflight 1/);
@@ -88,7 +95,9 @@ describe('function kinds', () => {
   it('scales an idle function to zero, and the next call succeeds after a measured cold start', async () => {
     const coldStarts = async () => {
       const metrics = await (await fetch(`${gw.url}/metrics`)).text();
-      return Number(/dfaas_function_cold_start_seconds_count\{function_name="idle"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+      return Number(
+        /dfaas_function_cold_start_seconds_count\{function_name="idle"\} (\d+)/.exec(metrics)?.[1] ?? 0,
+      );
     };
     expect((await gw.client.invoke('idle', { body: 'warm' })).status).toBe(200);
     const before = await coldStarts();

@@ -12,7 +12,15 @@ import {
   sumByGroup,
 } from '../../src/metrics/proc.js';
 
-function statLine(pid: number, comm: string, ppid: number, pgrp: number, utime: number, stime: number, rss: number) {
+function statLine(
+  pid: number,
+  comm: string,
+  ppid: number,
+  pgrp: number,
+  utime: number,
+  stime: number,
+  rss: number,
+) {
   // fields 3..24 of proc(5): state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
   // cutime cstime priority nice threads itrealvalue starttime vsize rss
   return `${pid} (${comm}) S ${ppid} ${pgrp} 1 0 -1 0 0 0 0 0 ${utime} ${stime} 0 0 20 0 1 0 100 1000 ${rss} 0 0\n`;
@@ -21,7 +29,13 @@ function statLine(pid: number, comm: string, ppid: number, pgrp: number, utime: 
 describe('/proc readers', () => {
   it('parses a stat line whose command holds spaces and parentheses', () => {
     const s = parseProcStat(statLine(42, 'node (replica) x', 7, 42, 150, 50, 10));
-    expect(s).toEqual({ pid: 42, ppid: 7, pgrp: 42, cpuSeconds: 200 / CLOCK_TICKS, rssBytes: 10 * PAGE_SIZE });
+    expect(s).toEqual({
+      pid: 42,
+      ppid: 7,
+      pgrp: 42,
+      cpuSeconds: 200 / CLOCK_TICKS,
+      rssBytes: 10 * PAGE_SIZE,
+    });
   });
 
   it('sums CPU and memory per process group', () => {
@@ -47,8 +61,15 @@ describe('/proc readers', () => {
       join(root, 'stat'),
       'cpu  100 0 100 700 100 0 0 0 0 0\ncpu0 50 0 50 350 50 0 0 0 0 0\ncpu1 50 0 50 350 50 0 0 0 0 0\nintr 1\n',
     );
-    writeFileSync(join(root, 'meminfo'), 'MemTotal:       1000 kB\nMemFree:  100 kB\nMemAvailable:    250 kB\n');
-    expect(readNodeCpu(root)).toEqual({ busySeconds: 200 / CLOCK_TICKS, totalSeconds: 1000 / CLOCK_TICKS, cores: 2 });
+    writeFileSync(
+      join(root, 'meminfo'),
+      'MemTotal:       1000 kB\nMemFree:  100 kB\nMemAvailable:    250 kB\n',
+    );
+    expect(readNodeCpu(root)).toEqual({
+      busySeconds: 200 / CLOCK_TICKS,
+      totalSeconds: 1000 / CLOCK_TICKS,
+      cores: 2,
+    });
     expect(readNodeMemory(root)).toEqual({ totalBytes: 1000 * 1024, availableBytes: 250 * 1024 });
   });
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type AutoscaleInput, decideReplicas, type Recommendation } from '../../src/platform/local/autoscaler.js';
+import {
+  type AutoscaleInput,
+  decideReplicas,
+  type Recommendation,
+} from '../../src/platform/local/autoscaler.js';
 import type { ScalingPolicy } from '../../src/platform/local/function-settings.js';
 
 const policy: ScalingPolicy = {
@@ -13,7 +17,16 @@ const policy: ScalingPolicy = {
 };
 
 function input(over: Partial<AutoscaleInput>): AutoscaleInput {
-  return { policy, current: 1, load: 0, now: 100_000, lastInvocationAt: 99_000, inflight: 0, history: [], ...over };
+  return {
+    policy,
+    current: 1,
+    load: 0,
+    now: 100_000,
+    lastInvocationAt: 99_000,
+    inflight: 0,
+    history: [],
+    ...over,
+  };
 }
 
 describe('autoscaler', () => {
@@ -51,17 +64,24 @@ describe('autoscaler', () => {
   it('goes to zero after zero-duration idle, and never comes back from zero by itself', () => {
     const { target: _, ...noTarget } = policy;
     const zero = { ...noTarget, zero: true };
-    expect(decideReplicas(input({ policy: zero, current: 3, lastInvocationAt: 0, now: 60_000 })).replicas).toBe(0);
-    expect(decideReplicas(input({ policy: zero, current: 3, lastInvocationAt: 1, now: 60_000 })).replicas).toBe(3);
-    expect(decideReplicas(input({ policy: zero, current: 3, lastInvocationAt: 0, now: 60_000, inflight: 1 })).replicas).toBe(
-      3,
-    );
+    expect(
+      decideReplicas(input({ policy: zero, current: 3, lastInvocationAt: 0, now: 60_000 })).replicas,
+    ).toBe(0);
+    expect(
+      decideReplicas(input({ policy: zero, current: 3, lastInvocationAt: 1, now: 60_000 })).replicas,
+    ).toBe(3);
+    expect(
+      decideReplicas(input({ policy: zero, current: 3, lastInvocationAt: 0, now: 60_000, inflight: 1 }))
+        .replicas,
+    ).toBe(3);
     expect(decideReplicas(input({ policy: zero, current: 0, load: 500 })).replicas).toBe(0);
   });
 
   it('leaves replicas alone without a target or with factor 0', () => {
     const { target: _, ...noTarget } = policy;
     expect(decideReplicas(input({ policy: noTarget, current: 3, load: 1000 })).replicas).toBe(3);
-    expect(decideReplicas(input({ policy: { ...policy, factor: 0 }, current: 3, load: 1000 })).replicas).toBe(3);
+    expect(decideReplicas(input({ policy: { ...policy, factor: 0 }, current: 3, load: 1000 })).replicas).toBe(
+      3,
+    );
   });
 });

@@ -37,15 +37,20 @@ describe('function settings', () => {
   });
 
   it('chooses the program: envProcess, then dfaas.handler, then a dfaas/ image', () => {
-    expect(functionSettings({ ...base, envProcess: 'cat' }).program).toEqual({ kind: 'serializing', command: 'cat' });
+    expect(functionSettings({ ...base, envProcess: 'cat' }).program).toEqual({
+      kind: 'serializing',
+      command: 'cat',
+    });
     expect(functionSettings({ ...base, envProcess: 'srv', envVars: { mode: 'http' } }).program).toEqual({
       kind: 'http',
       command: 'srv',
     });
-    expect(functionSettings({ ...base, annotations: { 'dfaas.handler': 'builtin:figlet' } }).program).toEqual({
-      kind: 'builtin',
-      name: 'figlet',
-    });
+    expect(functionSettings({ ...base, annotations: { 'dfaas.handler': 'builtin:figlet' } }).program).toEqual(
+      {
+        kind: 'builtin',
+        name: 'figlet',
+      },
+    );
   });
 
   it('collects every bad field into one error', () => {

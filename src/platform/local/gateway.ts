@@ -121,11 +121,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           return send(res, 202, '');
         case 'PUT':
           await platform.update(parseJson(await body()) as never);
-          return send(res, 202, '');
+          return send(res, 200, '');
         case 'DELETE': {
           const { functionName } = parseWith(DeleteFunctionRequestSchema, parseJson(await body()));
           await platform.remove(functionName);
-          return send(res, 202, '');
+          return send(res, 200, '');
         }
       }
     }

@@ -7,6 +7,8 @@ import { type ExitReason, Replica } from './replica.js';
 export interface LocalFunctionOptions {
   /** How long a request may wait for a replica to start (cold start), in ms. */
   startTimeoutMs: number;
+  /** A replica not ready within this is killed and started again, in ms. */
+  readyTimeoutMs: number;
   /** How long a stopping replica may finish what it has in flight, in ms. */
   drainMs: number;
   /** Called when a replica ends on its own (crash, memory limit), for metrics and logs. */
@@ -215,7 +217,7 @@ export class LocalFunction {
       connections: this.settings.maxInflight > 0 ? this.settings.maxInflight : 128,
     });
     this.replicas.push(replica);
-    const startTimer = setTimeout(() => replica.kill('start-failed'), this.options.startTimeoutMs);
+    const startTimer = setTimeout(() => replica.kill('start-failed'), this.options.readyTimeoutMs);
     replica.once('ready', () => {
       clearTimeout(startTimer);
       this.options.onReplicaStart(this, replica);

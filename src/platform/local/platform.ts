@@ -32,6 +32,8 @@ export interface LocalPlatformOptions {
   logger?: Logger;
   /** How long a request may wait for a replica to start, in ms (default 30 000). */
   startTimeoutMs?: number;
+  /** A replica not ready within this is killed and started again, in ms (default 60 000). */
+  readyTimeoutMs?: number;
   /** How long stopping replicas may finish in-flight requests, in ms (default 10 000). */
   drainMs?: number;
   /** Autoscaler evaluation interval, in ms (default 2 000). */
@@ -94,6 +96,7 @@ export class LocalPlatform implements Platform {
     this.logger = options.logger ?? silentLogger;
     this.opts = {
       startTimeoutMs: options.startTimeoutMs ?? 30_000,
+      readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
       drainMs: options.drainMs ?? 10_000,
       autoscaleIntervalMs: options.autoscaleIntervalMs ?? 2_000,
       sampleIntervalMs: options.sampleIntervalMs ?? 1_000,
@@ -128,6 +131,7 @@ export class LocalPlatform implements Platform {
     }
     const fn = new LocalFunction(d, settings, {
       startTimeoutMs: this.opts.startTimeoutMs,
+      readyTimeoutMs: this.opts.readyTimeoutMs,
       drainMs: this.opts.drainMs,
       onReplicaStart: (f, r) => this.onReplicaStart(f, r),
       onReplicaExit: (f, r, reason) => {

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  FunctionNotFoundError,
+  InvalidDeploymentError,
+  PlatformUnavailableError,
+  UnauthorizedError,
+} from '../../src/platform/errors.js';
+import { OpenFaaSClient } from '../../src/platform/openfaas/client.js';
+import { startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
+import { waitFor } from '../helpers/wait.js';
+
+const auth = { username: 'admin', password: 'pw' };
+let gw: TestGateway;
+beforeAll(async () => {
+  gw = await startTestGateway({
+    auth,
+    deployments: [{ service: 'echo', image: 'dfaas/echo' }],
+    platform: { startTimeoutMs: 5000 },
+  });
+});
+afterAll(async () => {
+  await gw?.close();
+});
+
+describe('OpenFaaS client against a gateway', () => {
+  it('deploys, lists, gets, scales, invokes, updates and removes', async () => {
+    const c = gw.client;
+    await c.deploy({ service: 'sha', image: 'dfaas/shasum:latest', labels: { team: 'a' } });
+    expect((await c.list()).map((f) => f.name).sort()).toEqual(['echo', 'sha']);
+    const res = await c.invoke('sha', { body: 'hello' });
+    expect(res.status).toBe(200);
+    expect(res.body.toString()).toMatch(/^2cf24dba/);
+    await c.scale('sha', 2);
+    await waitFor('2 replicas', async () => (await c.get('sha')).availableReplicas === 2);
+    await c.update({ service: 'sha', image: 'dfaas/shasum:latest', labels: { team: 'b' } });
+    expect((await c.get('sha')).labels).toEqual({ team: 'b' });
+    await c.remove('sha');
+    await expect(c.get('sha')).rejects.toBeInstanceOf(FunctionNotFoundError);
+    expect((await c.info()).provider.provider).toBe('dfaas');
+    expect(await c.health()).toBe(true);
+  });
+
+  it('throws typed errors', async () => {
+    const c = gw.client;
+    await expect(c.get('nope')).rejects.toBeInstanceOf(FunctionNotFoundError);
+    await expect(c.scale('nope', 1)).rejects.toBeInstanceOf(FunctionNotFoundError);
+    await expect(c.deploy({ service: 'echo', image: 'dfaas/echo' })).rejects.toThrow(/already exists/);
+    const bad = c.deploy({ service: 'x', image: 'dfaas/echo', labels: { 'com.openfaas.scale.min': 'one' } });
+    await expect(bad).rejects.toBeInstanceOf(InvalidDeploymentError);
+    await expect(c.invokeAsync('nope')).rejects.toBeInstanceOf(FunctionNotFoundError);
+    // Invocations answer with the status whatever it is, like a load generator needs.
+    expect((await c.invoke('nope')).status).toBe(404);
+
+    const anonymous = new OpenFaaSClient({ gateway: gw.url });
+    await expect(anonymous.list()).rejects.toBeInstanceOf(UnauthorizedError);
+    expect((await anonymous.invoke('echo', { body: 'open' })).body.toString()).toBe('open');
+    await anonymous.close();
+
+    const nobody = new OpenFaaSClient({ gateway: 'http://127.0.0.1:9', timeoutMs: 2000 });
+    await expect(nobody.list()).rejects.toBeInstanceOf(PlatformUnavailableError);
+    expect(await nobody.health()).toBe(false);
+    await nobody.close();
+  });
+
+  it('retries 502/503 while a function scales from zero, when asked to', async () => {
+    // The gateway lets a request wait 300 ms for a replica; this one needs 1.5 s to start.
+    const impatient = await startTestGateway({
+      deployments: [
+        {
+          service: 'slow-start',
+          image: 'local/slow-start',
+          envProcess: `sleep 1.5 && exec ${process.execPath} -e "require('http').createServer((q,s)=>s.end('up')).listen(process.env.PORT,'127.0.0.1')"`,
+          envVars: { mode: 'http' },
+          labels: { 'com.openfaas.scale.min': '0' },
+        },
+      ],
+      platform: { startTimeoutMs: 300 },
+    });
+    const patient = new OpenFaaSClient({ gateway: impatient.url, coldStartRetryMs: 10_000 });
+    try {
+      const once = await impatient.client.invoke('slow-start');
+      expect(once.status).toBe(503);
+      expect(once.body.toString()).toMatch(/no replica became ready within 300 ms/);
+      const res = await patient.invoke('slow-start');
+      expect(res.status).toBe(200);
+      expect(res.body.toString()).toBe('up');
+    } finally {
+      await patient.close();
+      await impatient.close();
+    }
+  });
+});
