@@ -51,6 +51,7 @@ export function registerGateway(program: Command, globals: () => GlobalOptions):
         host: flags.host,
         port: flags.port,
         logger,
+        drainMs: flags.drain,
         ...(auth ? { auth } : {}),
       }).catch(async (err: unknown) => {
         await platform.close();

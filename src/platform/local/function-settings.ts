@@ -38,7 +38,7 @@ export interface FunctionSettings {
   execTimeoutMs: number;
   /** The gateway must have the client's request body within this. */
   readTimeoutMs: number;
-  /** The replica must finish its response within this. */
+  /** The replica's response may not stall (no bytes) for longer than this. */
   writeTimeoutMs: number;
   /** Requests one replica takes at once; 0 = unbounded (of-watchdog max_inflight). */
   maxInflight: number;

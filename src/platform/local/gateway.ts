@@ -17,6 +17,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Largest request body accepted, in bytes (default 64 MiB). */
   maxBodyBytes?: number;
+  /** At close, how long in-flight requests may finish before their connections are cut, in ms (default 10 000). */
+  drainMs?: number;
 }
 
 export interface Gateway {
@@ -163,7 +165,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       closing = true;
       server.close();
       server.closeIdleConnections();
-      if (inflight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      if (inflight > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          new Promise<void>((resolve) => (drained = resolve)),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, options.drainMs ?? 10_000))),
+        ]);
+        clearTimeout(timer);
+      }
       await platform.close();
       server.closeAllConnections();
     },

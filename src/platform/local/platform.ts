@@ -350,7 +350,6 @@ export class LocalPlatform implements Platform {
         body: body && body.length > 0 ? body : null,
         headersTimeout: settings.execTimeoutMs,
         bodyTimeout: settings.writeTimeoutMs,
-        signal: AbortSignal.timeout(settings.writeTimeoutMs),
       });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') throw new RefusedError();
