@@ -31,6 +31,12 @@ export function registerGateway(program: Command, globals: () => GlobalOptions):
       30_000,
     )
     .option(
+      '--ready-timeout <ms>',
+      'a replica not ready within this is killed and started again',
+      intOption('--ready-timeout', 1),
+      60_000,
+    )
+    .option(
       '--drain <ms>',
       'how long in-flight requests may finish at shutdown',
       intOption('--drain', 0),
@@ -44,6 +50,7 @@ export function registerGateway(program: Command, globals: () => GlobalOptions):
       const platform = new LocalPlatform({
         logger,
         startTimeoutMs: flags.startTimeout,
+        readyTimeoutMs: flags.readyTimeout,
         drainMs: flags.drain,
       });
       const gateway = await startGateway({
