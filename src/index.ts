@@ -1,0 +1,31 @@
+/** dfaas's library entry point: the platform boundary, its two implementations, and config loading. */
+
+export { ConfigError, ExitCode } from './config/errors.js';
+export { FunctionDeploymentSchema } from './config/function-deployment.js';
+export { jsonSchemaOf } from './config/json-schema.js';
+export { loadConfigFile } from './config/load.js';
+export { createLogger, type Logger } from './config/logger.js';
+export { type Stack, StackSchema, stackToDeployments } from './config/stack.js';
+export type {
+  AsyncInvokeRequest,
+  FunctionDeployment,
+  FunctionResources,
+  FunctionStatus,
+  FunctionUsage,
+  GatewayInfo,
+  InvokeRequest,
+  InvokeResponse,
+  Platform,
+} from './platform/api.js';
+export { type ColdWarmResult, measureColdWarm } from './platform/cold-warm.js';
+export * from './platform/errors.js';
+export { BUILTIN_FUNCTIONS } from './platform/functions/builtins.js';
+export type { FunctionRequest, FunctionResponse, Handler } from './platform/functions/handler.js';
+export { type Gateway, type GatewayOptions, startGateway } from './platform/local/gateway.js';
+export {
+  LocalPlatform,
+  type LocalPlatformOptions,
+  type PlatformSnapshot,
+} from './platform/local/platform.js';
+export { loadStackForLocal } from './platform/local/stack.js';
+export { OpenFaaSClient, type OpenFaaSClientOptions } from './platform/openfaas/client.js';
