@@ -101,8 +101,12 @@ describe('function kinds', () => {
     };
     expect((await gw.client.invoke('idle', { body: 'warm' })).status).toBe(200);
     const before = await coldStarts();
-    await waitFor('idle at zero', async () => (await gw.client.get('idle')).replicas === 0, 5000);
-    expect(gw.platform.replicaPids('idle')).toEqual([]);
+    await waitFor(
+      'idle at zero, its replica stopped',
+      async () =>
+        (await gw.client.get('idle')).replicas === 0 && gw.platform.replicaPids('idle').length === 0,
+      5000,
+    );
     const res = await gw.client.invoke('idle', { body: 'cold' });
     expect(res.status).toBe(200);
     expect(res.body.toString()).toBe('cold');

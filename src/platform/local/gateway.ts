@@ -52,8 +52,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   server.keepAliveTimeout = 65_000;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    const path = url.pathname;
+    // Split by hand: new URL() per request is a measurable share of the gateway's CPU.
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    const path = q < 0 ? target : target.slice(0, q);
+    const query = q < 0 ? '' : target.slice(q + 1);
     const method = req.method ?? 'GET';
 
     if (path.startsWith('/function/') || path.startsWith('/async-function/')) {
@@ -64,7 +67,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const request = {
         method,
         path: slash < 0 ? '/' : rest.slice(slash),
-        query: url.search.slice(1),
+        query,
         headers: plainHeaders(req),
       };
       const settings = platform.settingsOf(name);
@@ -105,12 +108,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         res.setHeader('www-authenticate', 'Basic realm="dfaas"');
         throw new UnauthorizedError();
       }
-      return system(req, res, method, path, url);
+      return system(req, res, method, path, new URLSearchParams(query));
     }
     send(res, 404, `no route for ${method} ${path}\n`);
   }
 
-  async function system(req: IncomingMessage, res: ServerResponse, method: string, path: string, url: URL) {
+  async function system(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    path: string,
+    query: URLSearchParams,
+  ) {
     const body = () => readBody(req, maxBody, 10_000);
     if (path === '/system/info' && method === 'GET') return sendJson(res, 200, await platform.info());
     if (path === '/system/namespaces' && method === 'GET') return sendJson(res, 200, [DEFAULT_NAMESPACE]);
@@ -133,7 +142,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const fnMatch = /^\/system\/function\/([^/]+)$/.exec(path);
     if (fnMatch && method === 'GET') {
-      const ns = url.searchParams.get('namespace');
+      const ns = query.get('namespace');
       const name = decodeURIComponent(fnMatch[1] as string);
       return sendJson(res, 200, await platform.get(ns ? `${name}.${ns}` : name));
     }

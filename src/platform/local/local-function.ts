@@ -2,6 +2,7 @@ import type { FunctionDeployment } from '../../config/function-deployment.js';
 import { ReplicaUnavailableError } from '../errors.js';
 import type { Recommendation } from './autoscaler.js';
 import type { FunctionSettings } from './function-settings.js';
+import type { FunctionMetrics } from './platform-metrics.js';
 import { type ExitReason, Replica } from './replica.js';
 
 export interface LocalFunctionOptions {
@@ -66,6 +67,8 @@ export class LocalFunction {
   constructor(
     deployment: FunctionDeployment,
     settings: FunctionSettings,
+    /** This function's series of the invocation metrics, looked up once. */
+    readonly metrics: FunctionMetrics,
     private readonly options: LocalFunctionOptions,
   ) {
     this.deployment = deployment;

@@ -129,7 +129,7 @@ export class LocalPlatform implements Platform {
     if (settings.cpuLimitCores !== undefined && !this.cpuLimiter.enforced) {
       this.logger.warn('limits.cpu is advisory here', { function: d.service, why: this.cpuLimiter.why });
     }
-    const fn = new LocalFunction(d, settings, {
+    const fn = new LocalFunction(d, settings, this.metrics.forFunction(d.service), {
       startTimeoutMs: this.opts.startTimeoutMs,
       readyTimeoutMs: this.opts.readyTimeoutMs,
       drainMs: this.opts.drainMs,
@@ -184,7 +184,7 @@ export class LocalPlatform implements Platform {
   async invoke(name: string, req: InvokeRequest = {}): Promise<InvokeResponse> {
     const fn = this.find(name);
     const started = performance.now();
-    this.metrics.started.inc({ function_name: fn.name });
+    fn.metrics.started.inc();
     let res: Omit<InvokeResponse, 'durationMs'>;
     try {
       res = await this.forward(fn, req);
@@ -197,9 +197,9 @@ export class LocalPlatform implements Platform {
       };
     }
     const seconds = (performance.now() - started) / 1000;
-    const labels = { function_name: fn.name, code: String(res.status) };
-    this.metrics.invocations.inc(labels);
-    this.metrics.seconds.observe(labels, seconds);
+    const byCode = fn.metrics.byCode(res.status);
+    byCode.invocations.inc();
+    byCode.seconds.observe(seconds);
     return { ...res, durationMs: seconds * 1000 };
   }
 
