@@ -13,11 +13,15 @@ export const FunctionResourcesSchema = z
   .object({
     memory: z
       .string()
-      .refine((v) => parseMemoryBytes(v) !== undefined, 'not a memory quantity (e.g. 128Mi, 256M, 1Gi)')
+      // faas-cli sends "" for a limit the stack does not set.
+      .refine(
+        (v) => v === '' || parseMemoryBytes(v) !== undefined,
+        'not a memory quantity (e.g. 128Mi, 256M, 1Gi)',
+      )
       .optional(),
     cpu: z
       .string()
-      .refine((v) => parseCpuCores(v) !== undefined, 'not a CPU quantity (e.g. 0.5, 500m)')
+      .refine((v) => v === '' || parseCpuCores(v) !== undefined, 'not a CPU quantity (e.g. 0.5, 500m)')
       .optional(),
   })
   .strict();

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionDeployment } from '../../src/config/function-deployment.js';
+import { silentLogger } from '../../src/config/logger.js';
 import { startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
 import { alive, waitFor } from '../helpers/wait.js';
 
@@ -28,13 +29,20 @@ const deployments: FunctionDeployment[] = [
     labels: { 'com.openfaas.scale.zero': 'true', 'com.openfaas.scale.zero-duration': '500ms' },
   },
   { service: 'broken', image: 'local/broken', envProcess: 'exit 3', envVars: { mode: 'http' } },
+  { service: 'talk', image: 'local/talk', envProcess: 'echo "heard $Http_Method" >&2; cat' },
 ];
 
 let gw: TestGateway;
+const debugLines: { message: string; fields: Record<string, unknown> | undefined }[] = [];
 beforeAll(async () => {
   gw = await startTestGateway({
     deployments,
-    platform: { autoscaleIntervalMs: 200, sampleIntervalMs: 100, startTimeoutMs: 3000 },
+    platform: {
+      autoscaleIntervalMs: 200,
+      sampleIntervalMs: 100,
+      startTimeoutMs: 3000,
+      logger: { ...silentLogger, debug: (message, fields) => debugLines.push({ message, fields }) },
+    },
   });
 });
 afterAll(async () => {
@@ -58,6 +66,17 @@ describe('function kinds', () => {
     const serverPid = Number(/pid (\d+)/.exec(text)?.[1]);
     await gw.client.scale('web', 0);
     await waitFor('http-mode server gone', () => !alive(serverPid));
+  });
+
+  it('runs a serializing-mode executable and logs what it writes to stderr', async () => {
+    const res = await gw.client.invoke('talk', { method: 'PUT', body: 'stdin to stdout' });
+    expect(res.status).toBe(200);
+    expect(res.body.toString()).toBe('stdin to stdout');
+    await waitFor('stderr in the log', () => debugLines.find((l) => l.message === 'heard PUT'));
+    expect(debugLines.find((l) => l.message === 'heard PUT')?.fields).toMatchObject({
+      function: 'talk',
+      stream: 'stderr',
+    });
   });
 
   it('answers 504 with a message past exec_timeout', async () => {

@@ -16,6 +16,8 @@ export interface LocalFunctionOptions {
   onReplicaExit: (fn: LocalFunction, replica: Replica, reason: ExitReason) => void;
   /** Called when a replica becomes ready, to move it into a cgroup. */
   onReplicaStart: (fn: LocalFunction, replica: Replica) => void;
+  /** Receives the replicas' stdout and stderr. */
+  onReplicaOutput: (fn: LocalFunction, replica: string, stream: 'stdout' | 'stderr', text: string) => void;
 }
 
 /** A replica picked for one request, and how long the request waited for a cold start. */
@@ -211,9 +213,11 @@ export class LocalFunction {
   }
 
   private startReplica(): void {
+    const id = `${this.name}-${this.nextReplicaId++}`;
     const replica = new Replica({
       functionName: this.name,
-      id: `${this.name}-${this.nextReplicaId++}`,
+      id,
+      onOutput: (stream, text) => this.options.onReplicaOutput(this, id, stream, text),
       program: this.settings.program,
       env: { ...this.deployment.envVars },
       execTimeoutMs: this.settings.execTimeoutMs,

@@ -134,6 +134,11 @@ export class LocalPlatform implements Platform {
       readyTimeoutMs: this.opts.readyTimeoutMs,
       drainMs: this.opts.drainMs,
       onReplicaStart: (f, r) => this.onReplicaStart(f, r),
+      onReplicaOutput: (f, replica, stream, text) => {
+        for (const line of text.split('\n')) {
+          if (line.trim() !== '') this.logger.debug(line, { function: f.name, replica, stream });
+        }
+      },
       onReplicaExit: (f, r, reason) => {
         this.metrics.replicaRestarts.inc({ function_name: f.name, reason });
         this.cpuLimiter.release(r.id);

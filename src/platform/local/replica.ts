@@ -20,6 +20,8 @@ export interface ReplicaOptions {
   execTimeoutMs: number;
   /** Connections the gateway keeps to this replica. */
   connections: number;
+  /** Receives what the replica writes to stdout and stderr (the function's own logs). */
+  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
 }
 
 /** Variables a replica inherits from the gateway; everything else comes from envVars, as in a container. */
@@ -79,9 +81,12 @@ export class Replica extends EventEmitter<{ ready: []; exit: [ExitReason] }> {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       detached: true,
     });
-    this.child.stdout?.resume();
+    const onOutput = opts.onOutput;
+    this.child.stdout?.on('data', (chunk: Buffer) => onOutput?.('stdout', chunk.toString('utf8')));
     this.child.stderr?.on('data', (chunk: Buffer) => {
-      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4000);
+      const text = chunk.toString('utf8');
+      this.stderrTail = (this.stderrTail + text).slice(-4000);
+      onOutput?.('stderr', text);
     });
     this.child.on('message', (m: ReplicaMessage) => this.onMessage(m));
     this.child.on('exit', () => this.onExit());

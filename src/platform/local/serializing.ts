@@ -33,7 +33,11 @@ export function runSerializing(
       child.kill('SIGKILL');
     }, timeoutMs);
     child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
+    // The function's stderr is its log (as with the of-watchdog): pass it on to the gateway too.
+    child.stderr.on('data', (c: Buffer) => {
+      err.push(c);
+      process.stderr.write(c);
+    });
     child.stdin.on('error', () => {}); // the command may exit without reading its input
     child.stdin.end(req.body);
     child.on('close', (code, signal) => {
