@@ -2,7 +2,7 @@ import type { InvokeRequest, Platform } from './api.js';
 
 export interface ColdWarmResult {
   function: string;
-  /** Replicas after the warm call. */
+  /** Replicas the function runs after the warm call (desired; some may still be starting). */
   replicas: number;
   /** Time the cold call waited for a replica to start, as the platform reports it (ms). */
   coldStartMs?: number;
@@ -42,7 +42,7 @@ export async function measureColdWarm(
   const status = await platform.get(name);
   const result: ColdWarmResult = {
     function: name,
-    replicas: status.availableReplicas ?? 0,
+    replicas: status.replicas ?? 0,
     coldMs,
     warmMs,
     status: warm.status,

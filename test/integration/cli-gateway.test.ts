@@ -69,7 +69,7 @@ describe('dfaas gateway (the command)', () => {
     await waitFor('all replicas ready', () => allReady(gw.url), 20_000);
     const pid = gw.child.pid as number;
     const tree = descendants(pid);
-    expect(tree.length).toBeGreaterThanOrEqual(8); // 8 replicas in the example stack
+    expect(tree.length).toBeGreaterThanOrEqual(9); // 9 replicas in the example stack
     const inflight = fetch(`${gw.url}/function/sleep`, { method: 'POST', body: '400' });
     await new Promise((r) => setTimeout(r, 100));
     gw.child.kill('SIGTERM');

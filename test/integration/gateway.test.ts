@@ -21,7 +21,7 @@ describe('embedded gateway with examples/stack.yml', () => {
     const res = await call('/system/functions');
     expect(res.status).toBe(200);
     const names = ((await res.json()) as { name: string }[]).map((f) => f.name).sort();
-    expect(names).toEqual(['eat-memory', 'echo', 'env', 'figlet', 'matmul', 'shasum', 'sleep']);
+    expect(names).toEqual(['eat-memory', 'echo', 'env', 'figlet', 'hello', 'matmul', 'shasum', 'sleep']);
   });
 
   it('POST /function/figlet with hello returns ASCII art', async () => {

@@ -95,12 +95,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
     if (path === '/healthz') return send(res, closing ? 503 : 200, closing ? 'shutting down\n' : 'OK\n');
     if (path === '/metrics' && method === 'GET') {
-      await sendText(
-        res,
-        200,
-        await platform.metrics.registry.metrics(),
-        platform.metrics.registry.contentType,
-      );
+      const text = await platform.metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': platform.metrics.registry.contentType }).end(text);
       return;
     }
     if (path.startsWith('/system/')) {
@@ -245,15 +241,6 @@ function parseWith<S extends z.ZodType>(schema: S, data: unknown): z.output<S> {
 
 function send(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
-}
-
-async function sendText(
-  res: ServerResponse,
-  status: number,
-  text: string,
-  contentType: string,
-): Promise<void> {
-  res.writeHead(status, { 'content-type': contentType }).end(text);
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {

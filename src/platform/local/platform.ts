@@ -90,6 +90,7 @@ export class LocalPlatform implements Platform {
   private readonly opts: Required<Omit<LocalPlatformOptions, 'logger' | 'cgroupRoot'>>;
   private readonly timers: NodeJS.Timeout[] = [];
   private lastTick = performance.now();
+  private sampleFailed = false;
   private closed = false;
 
   constructor(options: LocalPlatformOptions = {}) {
@@ -390,7 +391,10 @@ export class LocalPlatform implements Platform {
         replica?.kill('memory');
       });
     } catch (err) {
-      this.logger.warn('cannot sample /proc', { error: (err as Error).message });
+      // Without /proc (not Linux) there is nothing to sample: say so once, not every second.
+      if (!this.sampleFailed)
+        this.logger.warn('cannot sample /proc: no CPU or memory figures', { error: (err as Error).message });
+      this.sampleFailed = true;
       return;
     }
     const node = this.sampler.node;
