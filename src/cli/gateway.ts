@@ -64,7 +64,12 @@ export function registerGateway(program: Command, globals: () => GlobalOptions):
         await platform.close();
         throw err;
       });
-      for (const d of deployments) await platform.deploy(d);
+      try {
+        for (const d of deployments) await platform.deploy(d);
+      } catch (err) {
+        await gateway.close();
+        throw err;
+      }
       logger.info(`gateway listening on ${gateway.url}`, {
         functions: deployments.length,
         auth: Boolean(auth),
@@ -75,17 +80,21 @@ export function registerGateway(program: Command, globals: () => GlobalOptions):
     });
 }
 
-/** Resolves on the first SIGINT or SIGTERM; a second one exits at once (replicas end with us). */
+/** Resolves on the first SIGINT or SIGTERM; a second of either exits at once (replicas end with us). */
 function untilSignal(logger: Logger): Promise<void> {
   return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.once(signal, () => {
+    const onSignal = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      const again = () => {
         logger.warn('second signal: exiting now');
         process.exit(1);
-      });
+      };
+      process.once('SIGINT', again);
+      process.once('SIGTERM', again);
       resolve();
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
 }

@@ -56,15 +56,15 @@ export const FunctionDeploymentSchema = z
 export type FunctionResources = z.infer<typeof FunctionResourcesSchema>;
 export type FunctionDeployment = z.infer<typeof FunctionDeploymentSchema>;
 
-export const ScaleServiceRequestSchema = z
-  .object({
-    serviceName: z.string().optional(),
-    namespace: z.string().optional(),
-    replicas: z.number().int().min(0),
-  })
-  .strict();
+// Not strict, unlike FunctionDeployment: the spec allows more properties in these small
+// bodies and clients send some (namespace); they carry nothing a typo could lose.
+export const ScaleServiceRequestSchema = z.object({
+  serviceName: z.string().optional(),
+  namespace: z.string().optional(),
+  replicas: z.number().int().min(0),
+});
 
-export const DeleteFunctionRequestSchema = z.object({ functionName: z.string().min(1) }).strict();
+export const DeleteFunctionRequestSchema = z.object({ functionName: z.string().min(1) });
 
 export interface FunctionUsage {
   /** CPU in use, in millicores (1000 = one core busy), over the last sampling interval. */

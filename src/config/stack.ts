@@ -5,11 +5,12 @@ import {
   FunctionNameSchema,
   FunctionResourcesSchema,
 } from './function-deployment.js';
+import { loadConfigFile } from './load.js';
 
 /**
  * The OpenFaaS stack file (faas-cli's stack.yml). Build-only keys (build_args, build_options,
- * platforms, skip_build, environment_file) are accepted so existing stacks load, and ignored by
- * the embedded platform, which builds nothing.
+ * build_secrets, platforms, skip_build, configuration) are accepted so existing stacks load, and
+ * ignored by the embedded platform, which builds nothing.
  *
  * How a function runs on the embedded platform is chosen by `lang` and `handler`, or `fprocess`:
  *   lang: builtin     handler: figlet         a dfaas built-in handler (see README)
@@ -26,8 +27,8 @@ export const StackFunctionSchema = z
   .object({
     lang: z.string().optional(),
     handler: z.string().optional(),
-    image: z.string().optional(),
-    fprocess: z.string().optional(),
+    image: z.string().min(1).optional(),
+    fprocess: z.string().min(1).optional(),
     namespace: z.string().optional(),
     environment: scalarMap.optional(),
     environment_file: z.array(z.string()).optional(),
@@ -77,19 +78,32 @@ export const StackSchema = z
   .strict();
 
 export type Stack = z.infer<typeof StackSchema>;
+
+/** A faas-cli environment_file: a YAML file with an `environment` map. */
+export const EnvironmentFileSchema = z.object({ environment: scalarMap }).strict();
 export type StackFunction = z.infer<typeof StackFunctionSchema>;
 
 /** Annotation that tells the embedded platform which handler to run: builtin:NAME or a module path. */
 export const HANDLER_ANNOTATION = 'dfaas.handler';
 
-const MODULE_LANGS = /^(node|typescript|ts|js|javascript)/;
+/** `lang` values the embedded platform runs as a JS/TS module handler. */
+export const MODULE_LANGS = /^(node|typescript|ts|js|javascript)/;
 
 /**
  * Turns each stack function into the FunctionDeployment that faas-cli would send, plus the
- * dfaas.handler annotation for built-in and module handlers (resolved against the stack's folder).
+ * dfaas.handler annotation for built-in and module handlers. Handler paths and environment_file
+ * are resolved against the stack's folder; `environment` wins over environment_file, as in faas-cli.
  */
 export function stackToDeployments(stack: Stack, stackDir: string): FunctionDeployment[] {
   return Object.entries(stack.functions).map(([name, fn]) => {
+    const environment: Record<string, string> = {};
+    for (const envFile of fn.environment_file ?? []) {
+      Object.assign(
+        environment,
+        loadConfigFile(EnvironmentFileSchema, resolve(stackDir, envFile)).environment,
+      );
+    }
+    Object.assign(environment, fn.environment);
     const annotations: Record<string, string> = { ...fn.annotations };
     if (fn.lang === 'builtin' && fn.handler) {
       annotations[HANDLER_ANNOTATION] = `builtin:${fn.handler}`;
@@ -99,7 +113,7 @@ export function stackToDeployments(stack: Stack, stackDir: string): FunctionDepl
     const deployment: FunctionDeployment = {
       service: name,
       image: fn.image ?? (fn.lang === 'builtin' ? `dfaas/${fn.handler}:latest` : `dfaas/${name}:latest`),
-      envVars: fn.environment ?? {},
+      envVars: environment,
       labels: fn.labels ?? {},
       annotations,
     };

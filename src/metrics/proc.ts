@@ -24,7 +24,10 @@ export interface ProcessSample {
   ppid: number;
   /** Process group id. */
   pgrp: number;
-  /** User + system CPU time, in seconds. */
+  /**
+   * User + system CPU time in seconds, its own and that of the children it has waited for
+   * (cutime + cstime): a short-lived child's CPU shows up in its parent once it exits.
+   */
   cpuSeconds: number;
   rssBytes: number;
 }
@@ -36,7 +39,7 @@ export function parseProcStat(line: string): ProcessSample | undefined {
   const pid = Number(line.slice(0, line.indexOf(' ')));
   const f = line.slice(close + 2).split(' ');
   // f[0] is field 3 (state): field N of proc(5) is f[N - 3].
-  const ticks = Number(f[11]) + Number(f[12]);
+  const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
   return {
     pid,
     ppid: Number(f[1]),

@@ -96,6 +96,34 @@ describe('stack files', () => {
     ]);
   });
 
+  it('names the language when it cannot run one, and an empty image', () => {
+    const file = stackFile('lang.yml', 'functions:\n  py:\n    lang: python3\n    handler: ./py\n');
+    const issues = configError(() => loadStackForLocal(file)).issues;
+    expect(issues.map((i) => i.field)).toEqual(['functions.py.lang']);
+    expect(issues[0]?.message).toMatch(/give "python3" an fprocess/);
+    const empty = stackFile('empty.yml', 'functions:\n  e:\n    image: ""\n    fprocess: cat\n');
+    expect(configError(() => loadStackForLocal(empty)).issues.map((i) => i.field)).toEqual([
+      'functions.e.image',
+    ]);
+  });
+
+  it('reads environment_file relative to the stack, with environment winning', () => {
+    stackFile('env.yml', 'environment:\n  exec_timeout: 2s\n  A: from-file\n');
+    const file = stackFile(
+      'with-env.yml',
+      'functions:\n  a:\n    image: dfaas/echo\n    environment_file: [env.yml]\n    environment:\n      A: inline\n',
+    );
+    expect(loadStackForLocal(file)[0]?.envVars).toEqual({ exec_timeout: '2s', A: 'inline' });
+    const bad = stackFile('bad-env.yml', 'environment:\n  A: [1]\n');
+    const file2 = stackFile(
+      'with-bad-env.yml',
+      'functions:\n  a:\n    image: dfaas/echo\n    environment_file: [bad-env.yml]\n',
+    );
+    const err = configError(() => loadStackForLocal(file2));
+    expect(err.source).toBe(bad);
+    expect(err.issues[0]?.field).toBe('environment.A');
+  });
+
   it('rejects function names OpenFaaS would reject', () => {
     const file = stackFile('name.yml', 'functions:\n  Bad_Name:\n    image: dfaas/echo\n');
     expect(configError(() => loadConfigFile(StackSchema, file)).issues[0]?.field).toBe('functions.Bad_Name');

@@ -30,6 +30,28 @@ const deployments: FunctionDeployment[] = [
   },
   { service: 'broken', image: 'local/broken', envProcess: 'exit 3', envVars: { mode: 'http' } },
   { service: 'talk', image: 'local/talk', envProcess: 'echo "heard $Http_Method" >&2; cat' },
+  {
+    service: 'hangs',
+    image: 'local/hangs',
+    envProcess: 'sleep 30 & echo $! >&2; wait',
+    envVars: { exec_timeout: '500ms' },
+  },
+  {
+    service: 'leaky',
+    image: 'local/leaky',
+    annotations: { 'dfaas.handler': resolve('test/fixtures/spawn-then-crash.mjs') },
+  },
+  {
+    service: 'spin',
+    image: 'local/spin',
+    envProcess: 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; echo $i',
+  },
+  {
+    service: 'queued',
+    image: 'dfaas/sleep',
+    envVars: { max_inflight: '1' },
+    labels: { 'com.openfaas.scale.min': '0' },
+  },
 ];
 
 let gw: TestGateway;
@@ -86,6 +108,47 @@ describe('function kinds', () => {
     expect((await gw.client.invoke('slow', { body: '10' })).status).toBe(200);
   });
 
+  it('kills what a serializing command started when it passes exec_timeout', async () => {
+    const res = await gw.client.invoke('hangs');
+    expect(res.status).toBe(504);
+    const line = debugLines.find((l) => l.fields?.function === 'hangs' && /^\d+$/.test(l.message));
+    const sleeper = Number(line?.message);
+    expect(sleeper).toBeGreaterThan(0);
+    await waitFor('the timed-out command tree gone', () => !alive(sleeper), 3000);
+  });
+
+  it('leaves nothing a crashed replica started', async () => {
+    const res = await gw.client.invoke('leaky');
+    const child = Number(/child (\d+)/.exec(res.body.toString())?.[1]);
+    expect(child).toBeGreaterThan(0);
+    await waitFor(
+      'the crashed replica replaced',
+      () => gw.platform.snapshot().functions.leaky?.availableReplicas === 1,
+    );
+    await waitFor('its child gone', () => !alive(child), 3000);
+  });
+
+  it('queues requests behind a cold start and serves them as max_inflight slots free up', async () => {
+    const calls = await Promise.all(
+      Array.from({ length: 4 }, () => gw.client.invoke('queued', { body: '100' })),
+    );
+    expect(calls.map((c) => c.status)).toEqual([200, 200, 200, 200]);
+  });
+
+  it('counts the CPU of the processes a replica forks per request', async () => {
+    const before = gw.platform.snapshot().functions.spin?.cpuSecondsTotal ?? 0;
+    const started = process.cpuUsage();
+    const res = await gw.client.invoke('spin');
+    expect(res.body.toString().trim()).toBe('200000');
+    // The loop runs in a short-lived /bin/sh: its CPU shows up in the replica once it has exited.
+    const spent = await waitFor('CPU accounted', () => {
+      const now = gw.platform.snapshot().functions.spin?.cpuSecondsTotal ?? 0;
+      return now - before > 0.1 ? now - before : undefined;
+    });
+    expect(spent).toBeGreaterThan(0.1);
+    expect(process.cpuUsage(started).user / 1e6).toBeLessThan(spent * 10); // not the test's own CPU
+  });
+
   it('answers 429 when every replica is at max_inflight', async () => {
     const first = gw.client.invoke('one-at-a-time', { body: '500' });
     await waitFor(
@@ -135,7 +198,7 @@ describe('function kinds', () => {
 
   it('fails fast with the replica error when a function cannot start', async () => {
     const res = await gw.client.invoke('broken');
-    expect(res.status).toBe(502);
+    expect(res.status).toBe(503);
     expect(res.body.toString()).toMatch(/failed to start/);
   });
 

@@ -104,6 +104,9 @@ describe('embedded gateway with examples/stack.yml', () => {
     expect(await badLabel.text()).toMatch(/labels\.com\.openfaas\.scale\.max/);
     const badScale = await call('/system/scale-function/echo', { method: 'POST', body: '{"replicas": -1}' });
     expect(badScale.status).toBe(400);
+    expect((await call('/function/%E0', { method: 'POST' })).status).toBe(400);
+    // In-process too, an unknown function is a 404 answer, as through a gateway.
+    expect((await gw.platform.invoke('nope')).status).toBe(404);
   });
 
   it('deploys a FunctionDeployment at run time, serves it, and DELETE removes it and its processes', async () => {

@@ -40,6 +40,26 @@ describe('OpenFaaS client against a gateway', () => {
     expect(await c.health()).toBe(true);
   });
 
+  it('updates as a rolling update: old replicas serve until new ones are ready, and stay if the new ones fail', async () => {
+    const c = gw.client;
+    await c.deploy({ service: 'roll', image: 'local/roll', envProcess: 'echo v1' });
+    expect((await c.invoke('roll')).body.toString()).toBe('v1\n');
+    await c.update({ service: 'roll', image: 'local/roll', envProcess: 'echo v2' });
+    // No request waits for a cold start during the update: v1 serves until v2 is ready.
+    const during = await c.invoke('roll');
+    expect(during.coldStartMs).toBeUndefined();
+    await waitFor('v2 serving', async () => (await c.invoke('roll')).body.toString() === 'v2\n');
+    // A broken update (its replicas cannot start) leaves v2 serving.
+    await c.update({
+      service: 'roll',
+      image: 'local/roll',
+      envProcess: 'exit 1',
+      envVars: { mode: 'http' },
+    });
+    for (let i = 0; i < 5; i++) expect((await c.invoke('roll')).body.toString()).toBe('v2\n');
+    await c.remove('roll');
+  });
+
   it('throws typed errors', async () => {
     const c = gw.client;
     await expect(c.get('nope')).rejects.toBeInstanceOf(FunctionNotFoundError);

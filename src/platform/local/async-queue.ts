@@ -29,7 +29,6 @@ export interface AsyncQueueOptions {
 export class AsyncQueue {
   private readonly jobs: Job[] = [];
   private running = 0;
-  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly options: AsyncQueueOptions) {}
 
@@ -41,16 +40,6 @@ export class AsyncQueue {
     this.jobs.push({ callId, name, request: req, queuedAt: performance.now() });
     this.pump();
     return callId;
-  }
-
-  get pending(): number {
-    return this.jobs.length + this.running;
-  }
-
-  /** Resolves when no call is queued or running. */
-  drained(): Promise<void> {
-    if (this.pending === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Drops the calls not yet started. */
@@ -65,7 +54,6 @@ export class AsyncQueue {
       void this.run(job).finally(() => {
         this.running--;
         this.pump();
-        if (this.pending === 0) for (const w of this.idleWaiters.splice(0)) w();
       });
     }
   }

@@ -18,6 +18,7 @@ export interface AutoscaleInput {
   now: number;
   /** When the last invocation started, or the function was deployed (ms, same clock as now). */
   lastInvocationAt: number;
+  /** Requests in flight or waiting for a replica. */
   inflight: number;
   history: readonly Recommendation[];
 }

@@ -63,7 +63,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const async = path.startsWith('/async-function/');
       const rest = path.slice(async ? '/async-function/'.length : '/function/'.length);
       const slash = rest.indexOf('/');
-      const name = decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash));
+      const name = decodeName(slash < 0 ? rest : rest.slice(0, slash));
       const request = {
         method,
         path: slash < 0 ? '/' : rest.slice(slash),
@@ -93,7 +93,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return;
     }
 
-    if (path === '/healthz') return send(res, closing ? 503 : 200, closing ? 'shutting down\n' : 'OK\n');
+    // The spec's "not healthy" is 500.
+    if (path === '/healthz') return send(res, closing ? 500 : 200, closing ? 'shutting down\n' : 'OK\n');
     if (path === '/metrics' && method === 'GET') {
       const text = await platform.metrics.registry.metrics();
       res.writeHead(200, { 'content-type': platform.metrics.registry.contentType }).end(text);
@@ -139,13 +140,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const fnMatch = /^\/system\/function\/([^/]+)$/.exec(path);
     if (fnMatch && method === 'GET') {
       const ns = query.get('namespace');
-      const name = decodeURIComponent(fnMatch[1] as string);
+      const name = decodeName(fnMatch[1] as string);
       return sendJson(res, 200, await platform.get(ns ? `${name}.${ns}` : name));
     }
     const scaleMatch = /^\/system\/scale-function\/([^/]+)$/.exec(path);
     if (scaleMatch && method === 'POST') {
       const { replicas } = parseWith(ScaleServiceRequestSchema, parseJson(await body()));
-      await platform.scale(decodeURIComponent(scaleMatch[1] as string), replicas);
+      await platform.scale(decodeName(scaleMatch[1] as string), replicas);
       return send(res, 202, '');
     }
     send(res, 404, `no route for ${method} ${path}\n`);
@@ -170,18 +171,28 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       closing = true;
       server.close();
       server.closeIdleConnections();
+      // One drain budget for the whole shutdown: what the HTTP side leaves is the replicas'.
+      const deadline = performance.now() + (options.drainMs ?? 10_000);
       if (inflight > 0) {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
           new Promise<void>((resolve) => (drained = resolve)),
-          new Promise<void>((resolve) => (timer = setTimeout(resolve, options.drainMs ?? 10_000))),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - performance.now()))),
         ]);
         clearTimeout(timer);
       }
-      await platform.close();
+      await platform.close(Math.max(0, deadline - performance.now()));
       server.closeAllConnections();
     },
   };
+}
+
+function decodeName(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw new InvalidDeploymentError(`malformed function name in the path: ${encoded}`);
+  }
 }
 
 function plainHeaders(req: IncomingMessage): Record<string, string> {

@@ -1,5 +1,5 @@
 import type { FunctionDeployment } from '../../config/function-deployment.js';
-import { ReplicaUnavailableError } from '../errors.js';
+import { FunctionNotFoundError, ReplicaUnavailableError } from '../errors.js';
 import type { Recommendation } from './autoscaler.js';
 import type { FunctionSettings } from './function-settings.js';
 import type { FunctionMetrics } from './platform-metrics.js';
@@ -12,10 +12,15 @@ export interface LocalFunctionOptions {
   readyTimeoutMs: number;
   /** How long a stopping replica may finish what it has in flight, in ms. */
   drainMs: number;
-  /** Called when a replica ends on its own (crash, memory limit), for metrics and logs. */
-  onReplicaExit: (fn: LocalFunction, replica: Replica, reason: ExitReason) => void;
-  /** Called when a replica becomes ready, to move it into a cgroup. */
-  onReplicaStart: (fn: LocalFunction, replica: Replica) => void;
+  /** Called as soon as a replica process exists (before it can fork), to put it in a cgroup. */
+  onReplicaSpawn: (fn: LocalFunction, replica: Replica) => void;
+  /** Called when a replica becomes ready. */
+  onReplicaReady: (fn: LocalFunction, replica: Replica) => void;
+  /**
+   * Called whenever a replica ends. `unexpected` is true when it ended on its own (crash,
+   * memory limit, failed start) and is being replaced, false when it was stopped.
+   */
+  onReplicaExit: (fn: LocalFunction, replica: Replica, reason: ExitReason, unexpected: boolean) => void;
   /** Receives the replicas' stdout and stderr. */
   onReplicaOutput: (fn: LocalFunction, replica: string, stream: 'stdout' | 'stderr', text: string) => void;
 }
@@ -40,7 +45,8 @@ const MAX_BACKOFF_MS = 10_000;
  * A deployed function on the embedded platform: its settings, its replica processes, and the
  * routing of requests to them (the ready replica with the fewest in flight).
  * Keeps as many live replicas as `desired`, replacing the ones that die, with an exponential
- * backoff when they keep dying right after starting.
+ * backoff when they keep dying right after starting. Requests that find no free replica wait
+ * (up to startTimeoutMs) in arrival order.
  */
 export class LocalFunction {
   deployment: FunctionDeployment;
@@ -53,13 +59,16 @@ export class LocalFunction {
   lastInvocationAt = performance.now();
   /** Autoscaler state: recommendations within the down window. */
   recommendations: Recommendation[] = [];
-  /** Requests started and the integral of in-flight over time, read and reset by the autoscaler. */
+  /** Requests started since the autoscaler last read it. */
   startedSinceTick = 0;
+  /** Requests holding a replica. */
+  inflight = 0;
   private inflightArea = 0;
   private inflightSince = performance.now();
-  inflight = 0;
   private nextReplicaId = 1;
   private waiters: Waiter[] = [];
+  /** Replicas of the previous deployment, serving until replicas of the new one are ready. */
+  private readonly outdated = new Set<Replica>();
   private crashStreak = 0;
   /** stderr of the last replica that died, for the error a waiting request gets. */
   private lastStderr = '';
@@ -82,13 +91,26 @@ export class LocalFunction {
     return this.deployment.service;
   }
 
+  /** Requests in flight plus those waiting for a replica: what scale-to-zero must not cut. */
+  get pending(): number {
+    return this.inflight + this.waiters.length;
+  }
+
   readyReplicas(): Replica[] {
     return this.replicas.filter((r) => r.state === 'ready');
   }
 
-  /** Sets the desired replica count and starts or stops replicas to match. */
+  /**
+   * Sets the desired replica count and starts or stops replicas to match. Requests waiting for
+   * a replica when it is set to 0 get 503 at once rather than at their timeout.
+   */
   scale(replicas: number): void {
     this.desired = replicas;
+    if (replicas === 0) {
+      this.failWaiters(
+        new ReplicaUnavailableError(`${this.name}: scaled to zero while the request waited`, 503),
+      );
+    }
     this.reconcile();
   }
 
@@ -97,17 +119,19 @@ export class LocalFunction {
    * counts as in flight until release(): routing and capacity scaling see it at once.
    */
   async acquire(): Promise<Lease> {
+    if (this.removed) throw new FunctionNotFoundError(this.name);
     const now = performance.now();
     this.lastInvocationAt = now;
     this.startedSinceTick++;
     this.invocationCount++;
-    const replica = this.pick();
+    // Requests already waiting go first; a free slot is handed to them on release().
+    const replica = this.waiters.length === 0 ? this.pick() : undefined;
     if (replica) {
       this.begin(replica);
       return { replica };
     }
     const ready = this.readyReplicas();
-    if (ready.length > 0) {
+    if (ready.length > 0 && this.waiters.length === 0) {
       throw new ReplicaUnavailableError(
         `${this.name}: all ${ready.length} replica(s) are at max_inflight ${this.settings.maxInflight}`,
         429,
@@ -122,12 +146,7 @@ export class LocalFunction {
     this.accountInflight();
     lease.replica.inflight--;
     this.inflight--;
-  }
-
-  private begin(replica: Replica): void {
-    this.accountInflight();
-    replica.inflight++;
-    this.inflight++;
+    this.serveWaiters();
   }
 
   /** Mean requests in flight since the last call (for capacity scaling), and resets it. */
@@ -136,6 +155,12 @@ export class LocalFunction {
     const mean = intervalMs > 0 ? this.inflightArea / intervalMs : 0;
     this.inflightArea = 0;
     return mean;
+  }
+
+  private begin(replica: Replica): void {
+    this.accountInflight();
+    replica.inflight++;
+    this.inflight++;
   }
 
   private accountInflight(): void {
@@ -178,7 +203,7 @@ export class LocalFunction {
     return tail ? ` (last replica error: ${tail})` : '';
   }
 
-  /** Hands ready replicas to waiting requests, fewest in flight first. */
+  /** Hands free replica slots to waiting requests, in arrival order. */
   private serveWaiters(): void {
     while (this.waiters.length > 0) {
       const replica = this.pick();
@@ -197,10 +222,15 @@ export class LocalFunction {
     }
   }
 
-  /** Starts or stops replicas so that the live ones (starting or ready) number `desired`. */
+  /**
+   * Starts or stops replicas so that the live ones (starting or ready) of the current
+   * deployment number `desired`.
+   */
   reconcile(): void {
     if (this.removed || this.restartTimer) return;
-    const live = this.replicas.filter((r) => r.state === 'starting' || r.state === 'ready');
+    const live = this.replicas.filter(
+      (r) => (r.state === 'starting' || r.state === 'ready') && !this.outdated.has(r),
+    );
     if (live.length < this.desired) {
       for (let i = live.length; i < this.desired; i++) this.startReplica();
     } else if (live.length > this.desired) {
@@ -210,6 +240,7 @@ export class LocalFunction {
         .slice(0, live.length - this.desired);
       for (const r of victims) void r.stop(this.options.drainMs);
     }
+    if (this.desired === 0) this.retireOutdated(this.outdated.size);
   }
 
   private startReplica(): void {
@@ -224,10 +255,13 @@ export class LocalFunction {
       connections: this.settings.maxInflight > 0 ? this.settings.maxInflight : 128,
     });
     this.replicas.push(replica);
+    this.options.onReplicaSpawn(this, replica);
     const startTimer = setTimeout(() => replica.kill('start-failed'), this.options.readyTimeoutMs);
     replica.once('ready', () => {
       clearTimeout(startTimer);
-      this.options.onReplicaStart(this, replica);
+      this.options.onReplicaReady(this, replica);
+      // Rolling update: each replica of the new deployment that is ready retires an old one.
+      this.retireOutdated(1);
       this.serveWaiters();
     });
     replica.once('exit', (reason) => {
@@ -236,18 +270,28 @@ export class LocalFunction {
     });
   }
 
+  private retireOutdated(count: number): void {
+    const victims = [...this.outdated].sort((a, b) => a.inflight - b.inflight).slice(0, count);
+    for (const r of victims) {
+      this.outdated.delete(r);
+      void r.stop(this.options.drainMs);
+    }
+  }
+
   private onReplicaExit(replica: Replica, reason: ExitReason): void {
     this.replicas = this.replicas.filter((r) => r !== replica);
-    if (reason === 'stopped' || this.removed) return;
+    const wasOutdated = this.outdated.delete(replica);
+    const unexpected = reason !== 'stopped' && !this.removed && !wasOutdated;
+    this.options.onReplicaExit(this, replica, reason, unexpected);
+    if (!unexpected) return;
     this.lastStderr = replica.stderrTail;
-    this.options.onReplicaExit(this, replica, reason);
     const shortLived =
       reason === 'start-failed' || performance.now() - replica.startedAt < CRASH_LOOP_WINDOW_MS;
     this.crashStreak = shortLived ? this.crashStreak + 1 : 0;
     const noneLive = !this.replicas.some((r) => r.state === 'starting' || r.state === 'ready');
     if (reason === 'start-failed' && noneLive) {
       this.failWaiters(
-        new ReplicaUnavailableError(`${this.name}: replica failed to start${this.lastFailure()}`, 502),
+        new ReplicaUnavailableError(`${this.name}: replica failed to start${this.lastFailure()}`, 503),
       );
     }
     if (this.crashStreak > 1) {
@@ -261,23 +305,31 @@ export class LocalFunction {
     }
   }
 
-  /** Applies a new deployment: new replicas start with it, the old ones drain and stop. */
+  /**
+   * Applies a new deployment as a rolling update: replicas of the new one start, and each that
+   * becomes ready retires a replica of the old one, which serves until then. If the new
+   * deployment cannot start, the old replicas keep serving.
+   */
   update(deployment: FunctionDeployment, settings: FunctionSettings): void {
     this.deployment = deployment;
     this.settings = settings;
     this.desired = Math.min(Math.max(this.desired, settings.scaling.min), settings.scaling.max);
     this.crashStreak = 0;
-    const old = this.replicas.filter((r) => r.state === 'starting' || r.state === 'ready');
-    for (const r of old) void r.stop(this.options.drainMs);
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    for (const r of this.replicas) {
+      if (r.state === 'ready') this.outdated.add(r);
+      else if (r.state === 'starting') void r.stop(0);
+    }
     this.reconcile();
   }
 
   /** Stops every replica (draining in-flight requests) and fails waiting requests. */
-  async remove(): Promise<void> {
+  async remove(drainMs = this.options.drainMs): Promise<void> {
     this.removed = true;
     clearTimeout(this.restartTimer);
     this.failWaiters(new ReplicaUnavailableError(`${this.name}: function is being removed`, 503));
-    await Promise.all(this.replicas.map((r) => r.stop(this.options.drainMs)));
+    await Promise.all(this.replicas.map((r) => r.stop(drainMs)));
     this.replicas = [];
   }
 }

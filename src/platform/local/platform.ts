@@ -134,15 +134,20 @@ export class LocalPlatform implements Platform {
       startTimeoutMs: this.opts.startTimeoutMs,
       readyTimeoutMs: this.opts.readyTimeoutMs,
       drainMs: this.opts.drainMs,
-      onReplicaStart: (f, r) => this.onReplicaStart(f, r),
+      onReplicaSpawn: (f, r) => this.limitCpu(f, r),
+      onReplicaReady: (f, r) => {
+        if (r.startMs !== undefined)
+          this.metrics.replicaStart.observe({ function_name: f.name }, r.startMs / 1000);
+      },
       onReplicaOutput: (f, replica, stream, text) => {
         for (const line of text.split('\n')) {
           if (line.trim() !== '') this.logger.debug(line, { function: f.name, replica, stream });
         }
       },
-      onReplicaExit: (f, r, reason) => {
-        this.metrics.replicaRestarts.inc({ function_name: f.name, reason });
+      onReplicaExit: (f, r, reason, unexpected) => {
         this.cpuLimiter.release(r.id);
+        if (!unexpected) return;
+        this.metrics.replicaRestarts.inc({ function_name: f.name, reason });
         this.logger.warn('replica ended, replacing it', {
           function: f.name,
           replica: r.id,
@@ -166,9 +171,11 @@ export class LocalPlatform implements Platform {
 
   async remove(name: string): Promise<void> {
     const fn = this.find(name);
+    // Forget the name first: a function deployed under it while this one drains starts afresh.
     this.functions.delete(fn.name);
-    await fn.remove();
     this.metrics.forget(fn.name);
+    this.sampler.forget(fn.name);
+    await fn.remove();
     this.logger.info('removed', { function: fn.name });
   }
 
@@ -184,11 +191,16 @@ export class LocalPlatform implements Platform {
 
   /**
    * Calls a function. Like a gateway, it answers every outcome with a status: the function's
-   * own, or 429/502/503/504 when no replica could serve it in time (message in the body).
-   * Only an unknown function throws (FunctionNotFoundError).
+   * own, 404 for an unknown function, or 429/502/503/504 when no replica could serve it in time
+   * (message in the body).
    */
   async invoke(name: string, req: InvokeRequest = {}): Promise<InvokeResponse> {
-    const fn = this.find(name);
+    let fn: LocalFunction;
+    try {
+      fn = this.find(name);
+    } catch (err) {
+      return { ...errorResponse(err as PlatformError), durationMs: 0 };
+    }
     const started = performance.now();
     fn.metrics.started.inc();
     let res: Omit<InvokeResponse, 'durationMs'>;
@@ -196,11 +208,7 @@ export class LocalPlatform implements Platform {
       res = await this.forward(fn, req);
     } catch (err) {
       if (!(err instanceof PlatformError)) throw err;
-      res = {
-        status: err.status,
-        headers: { 'content-type': 'text/plain; charset=utf-8' },
-        body: Buffer.from(`${err.message}\n`),
-      };
+      res = errorResponse(err);
     }
     const seconds = (performance.now() - started) / 1000;
     const byCode = fn.metrics.byCode(res.status);
@@ -254,19 +262,14 @@ export class LocalPlatform implements Platform {
       .flatMap((r) => (r.pid === undefined ? [] : [r.pid]));
   }
 
-  /** Async calls queued or running. */
-  get asyncPending(): number {
-    return this.asyncQueue.pending;
-  }
-
-  /** Stops timers and every replica; in-flight requests get drainMs to finish. */
-  async close(): Promise<void> {
+  /** Stops timers and every replica; in-flight requests get drainMs (default: the platform's) to finish. */
+  async close(drainMs = this.opts.drainMs): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
     const dropped = this.asyncQueue.clear();
     if (dropped > 0) this.logger.warn('async calls dropped at shutdown', { count: dropped });
-    await Promise.all([...this.functions.values()].map((fn) => fn.remove()));
+    await Promise.all([...this.functions.values()].map((fn) => fn.remove(drainMs)));
     this.functions.clear();
     this.cpuLimiter.close();
   }
@@ -368,16 +371,14 @@ export class LocalPlatform implements Platform {
     return { status: res.statusCode, headers: out, body: Buffer.from(await res.body.arrayBuffer()) };
   }
 
-  private onReplicaStart(fn: LocalFunction, replica: Replica): void {
-    if (replica.startMs !== undefined)
-      this.metrics.replicaStart.observe({ function_name: fn.name }, replica.startMs / 1000);
+  /** Puts a new replica in its cgroup before it can fork, so what it starts is limited too. */
+  private limitCpu(fn: LocalFunction, replica: Replica): void {
     const cores = fn.settings.cpuLimitCores;
-    if (cores !== undefined && replica.pid !== undefined) {
-      try {
-        this.cpuLimiter.limit(replica.id, replica.pid, cores);
-      } catch (err) {
-        this.logger.warn('cannot apply limits.cpu', { function: fn.name, error: (err as Error).message });
-      }
+    if (cores === undefined || replica.pid === undefined) return;
+    try {
+      this.cpuLimiter.limit(replica.id, replica.pid, cores);
+    } catch (err) {
+      this.logger.warn('cannot apply limits.cpu', { function: fn.name, error: (err as Error).message });
     }
   }
 
@@ -433,7 +434,7 @@ export class LocalPlatform implements Platform {
         load,
         now,
         lastInvocationAt: fn.lastInvocationAt,
-        inflight: fn.inflight,
+        inflight: fn.pending,
         history: fn.recommendations,
       });
       fn.recommendations = decision.history;
@@ -444,6 +445,14 @@ export class LocalPlatform implements Platform {
       }
     }
   }
+}
+
+function errorResponse(err: PlatformError): Omit<InvokeResponse, 'durationMs'> {
+  return {
+    status: err.status,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+    body: Buffer.from(`${err.message}\n`),
+  };
 }
 
 /** The request never reached the replica (connection refused): safe to retry elsewhere. */

@@ -46,6 +46,8 @@ function shutdown(code: number): never {
 }
 process.on('disconnect', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
+// A handler's stray rejected promise is its bug, not a reason to drop the requests in flight.
+process.on('unhandledRejection', (reason) => console.error('unhandled rejection in the function:', reason));
 
 async function main(b: ReplicaBoot): Promise<void> {
   const program = b.program;
@@ -57,7 +59,7 @@ async function main(b: ReplicaBoot): Promise<void> {
     });
     child.on('exit', (code, signal) => {
       console.error(`function process exited (${signal ?? `code ${code}`})`);
-      process.exit(code ?? 1);
+      shutdown(code ?? 1);
     });
     await waitForHttp(port, program.healthPath);
     send({ type: 'ready', port });
@@ -100,7 +102,12 @@ async function loadHandler(b: ReplicaBoot): Promise<Handler> {
 
 async function serve(handler: Handler, execTimeoutMs: number, req: IncomingMessage, res: ServerResponse) {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+  } catch {
+    res.destroy(); // the client went away before sending the whole body
+    return;
+  }
   const body = Buffer.concat(chunks);
   const url = new URL(req.url ?? '/', 'http://replica');
   const request: FunctionRequest = {

@@ -120,6 +120,8 @@ export class Replica extends EventEmitter<{ ready: []; exit: [ExitReason] }> {
 
   private onExit(): void {
     if (this.state === 'dead') return;
+    // Whatever the replica forked goes with it (the group id outlives its leader).
+    signalGroup(this.child, 'SIGKILL');
     const wasStarting = this.state === 'starting';
     this.state = 'dead';
     this.exitReason = this.killReason ?? (wasStarting ? 'start-failed' : 'crash');
@@ -152,8 +154,6 @@ export class Replica extends EventEmitter<{ ready: []; exit: [ExitReason] }> {
     const timer = setTimeout(() => signalGroup(this.child, 'SIGKILL'), 1000);
     await exited;
     clearTimeout(timer);
-    // The group may still hold processes the replica forked; they go with it.
-    signalGroup(this.child, 'SIGKILL');
     this.onExit();
   }
 }

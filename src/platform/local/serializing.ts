@@ -1,5 +1,29 @@
 import { spawn } from 'node:child_process';
+import { readProcesses } from '../../metrics/proc.js';
 import type { FunctionRequest, FunctionResponse } from '../functions/handler.js';
+
+/**
+ * Kills a process and everything below it. The command stays in the replica's process group
+ * (so the replica's CPU and memory figures include it), so its tree is found through /proc.
+ */
+function killTree(pid: number | undefined): void {
+  if (pid === undefined) return;
+  const children = new Map<number, number[]>();
+  for (const p of readProcesses()) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
+  const tree: number[] = [];
+  for (let stack = [pid]; stack.length > 0; ) {
+    const next = stack.pop() as number;
+    tree.push(next);
+    stack = stack.concat(children.get(next) ?? []);
+  }
+  for (const p of tree) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
 
 /**
  * of-watchdog "serializing" mode: forks the function's command once per request, writes the
@@ -30,7 +54,7 @@ export function runSerializing(
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      killTree(child.pid);
     }, timeoutMs);
     child.stdout.on('data', (c: Buffer) => out.push(c));
     // The function's stderr is its log (as with the of-watchdog): pass it on to the gateway too.
@@ -40,11 +64,14 @@ export function runSerializing(
     });
     child.stdin.on('error', () => {}); // the command may exit without reading its input
     child.stdin.end(req.body);
+    // After a timeout, answer on exit: 'close' waits for pipes a surviving grandchild may hold.
+    child.on('exit', () => {
+      if (timedOut) resolve({ status: 504, body: `function exceeded exec_timeout (${timeoutMs} ms)\n` });
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (timedOut) {
-        resolve({ status: 504, body: `function exceeded exec_timeout (${timeoutMs} ms)\n` });
-      } else if (code === 0) {
+      if (timedOut) return;
+      if (code === 0) {
         resolve({
           status: 200,
           headers: { 'content-type': 'application/octet-stream' },

@@ -90,6 +90,11 @@ export class UsageSampler {
     for (const name of this.accounts.keys()) if (!seen.has(name)) this.accounts.delete(name);
   }
 
+  /** Drops a removed function's account, so a new function of the same name starts from zero. */
+  forget(name: string): void {
+    this.accounts.delete(name);
+  }
+
   usageOf(name: string): FunctionResourceUsage {
     return this.account(name).usage;
   }

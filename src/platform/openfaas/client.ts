@@ -19,8 +19,10 @@ export interface OpenFaaSClientOptions {
   /** Per-request timeout, in ms (default 30 000). */
   timeoutMs?: number;
   /**
-   * While a function scales from zero, OpenFaaS may answer 502/503 until a replica is ready.
-   * With this set, invoke() retries such answers with backoff for up to this long, in ms.
+   * While a function scales from zero, a gateway may answer 503 until a replica is ready.
+   * With this set, invoke() retries 503 answers with backoff for up to this long, in ms.
+   * 503 means the request reached no function, so a retry cannot run it twice; a 502 (the
+   * replica failed during the call) is not retried.
    */
   coldStartRetryMs?: number;
   /** Connections kept to the gateway (default 64). */
@@ -80,18 +82,18 @@ export class OpenFaaSClient implements Platform {
   }
 
   async invoke(name: string, req: InvokeRequest = {}): Promise<InvokeResponse> {
-    const deadline = performance.now() + this.coldStartRetryMs;
+    const started = performance.now();
+    const deadline = started + this.coldStartRetryMs;
     for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
-      const started = performance.now();
       const res = await this.send(req.method ?? 'POST', this.functionPath('/function/', name, req), {
         headers: req.headers ?? {},
         body: req.body,
       });
       const body = Buffer.from(await res.body.arrayBuffer());
-      const retry =
-        (res.statusCode === 502 || res.statusCode === 503) && performance.now() + delay < deadline;
+      const retry = res.statusCode === 503 && performance.now() + delay < deadline;
       if (!retry) {
         const headers = flatHeaders(res.headers);
+        // durationMs covers the retries: the wait for a cold start is part of the call.
         const out: InvokeResponse = {
           status: res.statusCode,
           headers,
