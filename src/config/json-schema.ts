@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { FunctionDeploymentSchema } from './function-deployment.js';
-import { StackSchema } from './stack.js';
+import { EnvironmentFileSchema, StackSchema } from './stack.js';
 
 /** Every configuration file dfaas reads, by the name `dfaas schema NAME` takes. */
 export const CONFIG_SCHEMAS: Record<string, { description: string; schema: z.ZodType }> = {
   stack: { description: 'OpenFaaS stack.yml, as `dfaas gateway --stack` reads it', schema: StackSchema },
+  'environment-file': {
+    description: "a stack's environment_file: YAML with an environment map",
+    schema: EnvironmentFileSchema,
+  },
   'function-deployment': {
     description: 'OpenFaaS FunctionDeployment, the body of POST/PUT /system/functions',
     schema: FunctionDeploymentSchema,
