@@ -112,7 +112,9 @@ export function stackToDeployments(stack: Stack, stackDir: string): FunctionDepl
     }
     const deployment: FunctionDeployment = {
       service: name,
-      image: fn.image ?? (fn.lang === 'builtin' ? `dfaas/${fn.handler}:latest` : `dfaas/${name}:latest`),
+      // Only built-ins get a dfaas/ image by default: for any other lang, a function named like a
+      // built-in (echo) must not silently become that built-in.
+      image: fn.image ?? (fn.lang === 'builtin' ? `dfaas/${fn.handler}:latest` : `${name}:latest`),
       envVars: environment,
       labels: fn.labels ?? {},
       annotations,

@@ -97,9 +97,10 @@ describe('stack files', () => {
   });
 
   it('names the language when it cannot run one, and an empty image', () => {
-    const file = stackFile('lang.yml', 'functions:\n  py:\n    lang: python3\n    handler: ./py\n');
+    // A function named like a built-in (echo) must not silently become that built-in.
+    const file = stackFile('lang.yml', 'functions:\n  echo:\n    lang: python3\n    handler: ./echo\n');
     const issues = configError(() => loadStackForLocal(file)).issues;
-    expect(issues.map((i) => i.field)).toEqual(['functions.py.lang']);
+    expect(issues.map((i) => i.field)).toEqual(['functions.echo.lang']);
     expect(issues[0]?.message).toMatch(/give "python3" an fprocess/);
     const empty = stackFile('empty.yml', 'functions:\n  e:\n    image: ""\n    fprocess: cat\n');
     expect(configError(() => loadStackForLocal(empty)).issues.map((i) => i.field)).toEqual([

@@ -42,6 +42,12 @@ const deployments: FunctionDeployment[] = [
     annotations: { 'dfaas.handler': resolve('test/fixtures/spawn-then-crash.mjs') },
   },
   {
+    service: 'detaches',
+    image: 'local/detaches',
+    envProcess: 'sleep 3 & echo $! >&2',
+    envVars: { exec_timeout: '500ms' },
+  },
+  {
     service: 'spin',
     image: 'local/spin',
     envProcess: 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; echo $i',
@@ -115,6 +121,15 @@ describe('function kinds', () => {
     const sleeper = Number(line?.message);
     expect(sleeper).toBeGreaterThan(0);
     await waitFor('the timed-out command tree gone', () => !alive(sleeper), 3000);
+  });
+
+  it('answers 504 at exec_timeout when a command exits but leaves a process holding its output', async () => {
+    const res = await gw.client.invoke('detaches');
+    expect(res.status).toBe(504);
+    expect(res.body.toString()).toMatch(/^function exceeded exec_timeout \(500 ms\)/); // the replica's answer
+    // Answered while the background process still holds the output (it would end 3 s later).
+    const line = debugLines.find((l) => l.fields?.function === 'detaches' && /^\d+$/.test(l.message));
+    expect(alive(Number(line?.message))).toBe(true);
   });
 
   it('leaves nothing a crashed replica started', async () => {

@@ -57,6 +57,25 @@ describe('OpenFaaS client against a gateway', () => {
       envVars: { mode: 'http' },
     });
     for (let i = 0; i < 5; i++) expect((await c.invoke('roll')).body.toString()).toBe('v2\n');
+    // An update that lowers the replica count retires every old replica all the same.
+    await c.update({
+      service: 'roll',
+      image: 'local/roll',
+      envProcess: 'echo v3',
+      labels: { 'com.openfaas.scale.min': '3' },
+    });
+    await waitFor('3 v3 replicas', async () => (await c.get('roll')).availableReplicas === 3);
+    await c.update({
+      service: 'roll',
+      image: 'local/roll',
+      envProcess: 'echo v4',
+      labels: { 'com.openfaas.scale.min': '1', 'com.openfaas.scale.max': '1' },
+    });
+    await waitFor('only v4 left', async () => {
+      const status = await c.get('roll');
+      const answers = await Promise.all(Array.from({ length: 6 }, () => c.invoke('roll')));
+      return status.availableReplicas === 1 && answers.every((a) => a.body.toString() === 'v4\n');
+    });
     await c.remove('roll');
   });
 

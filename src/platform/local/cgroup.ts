@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const PERIOD_US = 100_000;
@@ -55,22 +55,32 @@ export class CpuLimiter {
     writeFileSync(join(dir, 'cgroup.procs'), String(pid));
   }
 
-  /** Removes a replica's cgroup once its processes are gone. */
-  release(replicaId: string): void {
+  /**
+   * Removes a replica's cgroup once its processes are gone. Killed processes leave the cgroup a
+   * moment after the kill, so a busy cgroup is tried again, every 50 ms for up to 2 s.
+   */
+  release(replicaId: string, attempts = 40): void {
     if (!this.enforced) return;
+    const dir = join(this.base, replicaId);
     try {
-      rmdirSync(join(this.base, replicaId));
-    } catch {
-      // still populated or already gone
+      rmdirSync(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EBUSY' && attempts > 1) {
+        setTimeout(() => this.release(replicaId, attempts - 1), 50).unref();
+      }
     }
   }
 
+  /** Removes what is left of this gateway's cgroups (all replicas have been stopped). */
   close(): void {
     if (!this.enforced) return;
     try {
+      for (const entry of readdirSync(this.base, { withFileTypes: true })) {
+        if (entry.isDirectory()) rmdirSync(join(this.base, entry.name));
+      }
       rmdirSync(this.base);
     } catch {
-      // a replica cgroup is still there
+      // a replica's processes are still leaving; the kernel frees an empty cgroup's memory anyway
     }
   }
 }

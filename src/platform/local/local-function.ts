@@ -37,6 +37,9 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
+/** Replica ids are unique in the process, also across functions removed and deployed again. */
+let replicaSerial = 0;
+
 /** A crash within this long of starting counts towards the restart backoff. */
 const CRASH_LOOP_WINDOW_MS = 10_000;
 const MAX_BACKOFF_MS = 10_000;
@@ -65,7 +68,6 @@ export class LocalFunction {
   inflight = 0;
   private inflightArea = 0;
   private inflightSince = performance.now();
-  private nextReplicaId = 1;
   private waiters: Waiter[] = [];
   /** Replicas of the previous deployment, serving until replicas of the new one are ready. */
   private readonly outdated = new Set<Replica>();
@@ -240,11 +242,11 @@ export class LocalFunction {
         .slice(0, live.length - this.desired);
       for (const r of victims) void r.stop(this.options.drainMs);
     }
-    if (this.desired === 0) this.retireOutdated(this.outdated.size);
+    this.retireExcessOutdated();
   }
 
   private startReplica(): void {
-    const id = `${this.name}-${this.nextReplicaId++}`;
+    const id = `${this.name}-${++replicaSerial}`;
     const replica = new Replica({
       functionName: this.name,
       id,
@@ -260,8 +262,11 @@ export class LocalFunction {
     replica.once('ready', () => {
       clearTimeout(startTimer);
       this.options.onReplicaReady(this, replica);
-      // Rolling update: each replica of the new deployment that is ready retires an old one.
-      this.retireOutdated(1);
+      // A replica that stays up through the crash-loop window ends the streak.
+      setTimeout(() => {
+        if (replica.state === 'ready') this.crashStreak = 0;
+      }, CRASH_LOOP_WINDOW_MS).unref();
+      this.retireExcessOutdated();
       this.serveWaiters();
     });
     replica.once('exit', (reason) => {
@@ -270,8 +275,14 @@ export class LocalFunction {
     });
   }
 
-  private retireOutdated(count: number): void {
-    const victims = [...this.outdated].sort((a, b) => a.inflight - b.inflight).slice(0, count);
+  /**
+   * Rolling update: replicas of the old deployment serve only while ready replicas of the new
+   * one are fewer than `desired`; each new one that becomes ready retires an old one.
+   */
+  private retireExcessOutdated(): void {
+    const current = this.replicas.filter((r) => r.state === 'ready' && !this.outdated.has(r)).length;
+    const excess = Math.max(0, this.outdated.size + current - this.desired);
+    const victims = [...this.outdated].sort((a, b) => a.inflight - b.inflight).slice(0, excess);
     for (const r of victims) {
       this.outdated.delete(r);
       void r.stop(this.options.drainMs);
@@ -294,15 +305,15 @@ export class LocalFunction {
         new ReplicaUnavailableError(`${this.name}: replica failed to start${this.lastFailure()}`, 503),
       );
     }
-    if (this.crashStreak > 1) {
+    if (this.crashStreak > 1 && !this.restartTimer) {
       const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** (this.crashStreak - 2));
       this.restartTimer = setTimeout(() => {
         this.restartTimer = undefined;
         this.reconcile();
       }, delay);
-    } else {
-      this.reconcile();
+      this.restartTimer.unref();
     }
+    this.reconcile();
   }
 
   /**

@@ -91,6 +91,8 @@ export class LocalPlatform implements Platform {
   private readonly timers: NodeJS.Timeout[] = [];
   private lastTick = performance.now();
   private sampleFailed = false;
+  /** Removals still draining, which close() waits for too. */
+  private readonly removing = new Set<Promise<void>>();
   private closed = false;
 
   constructor(options: LocalPlatformOptions = {}) {
@@ -175,7 +177,13 @@ export class LocalPlatform implements Platform {
     this.functions.delete(fn.name);
     this.metrics.forget(fn.name);
     this.sampler.forget(fn.name);
-    await fn.remove();
+    const removal = fn.remove();
+    this.removing.add(removal);
+    try {
+      await removal;
+    } finally {
+      this.removing.delete(removal);
+    }
     this.logger.info('removed', { function: fn.name });
   }
 
@@ -269,7 +277,9 @@ export class LocalPlatform implements Platform {
     for (const t of this.timers) clearInterval(t);
     const dropped = this.asyncQueue.clear();
     if (dropped > 0) this.logger.warn('async calls dropped at shutdown', { count: dropped });
-    await Promise.all([...this.functions.values()].map((fn) => fn.remove(drainMs)));
+    await Promise.all(
+      [...this.functions.values()].map((fn) => fn.remove(drainMs)).concat([...this.removing]),
+    );
     this.functions.clear();
     this.cpuLimiter.close();
   }
@@ -357,7 +367,7 @@ export class LocalPlatform implements Platform {
         path,
         headers,
         body: body && body.length > 0 ? body : null,
-        headersTimeout: settings.execTimeoutMs,
+        headersTimeout: gatewayExecTimeoutMs(settings),
         bodyTimeout: settings.writeTimeoutMs,
       });
     } catch (err) {
@@ -445,6 +455,15 @@ export class LocalPlatform implements Platform {
       }
     }
   }
+}
+
+/**
+ * Our replica-main enforces exec_timeout itself (it kills a serializing command, and says so);
+ * the gateway waits a little longer, as a backstop. An http-mode function's own server has no
+ * such watchdog, so there the gateway enforces exec_timeout exactly.
+ */
+function gatewayExecTimeoutMs(settings: FunctionSettings): number {
+  return settings.program.kind === 'http' ? settings.execTimeoutMs : settings.execTimeoutMs + 500;
 }
 
 function errorResponse(err: PlatformError): Omit<InvokeResponse, 'durationMs'> {

@@ -122,17 +122,18 @@ export class Replica extends EventEmitter<{ ready: []; exit: [ExitReason] }> {
     if (this.state === 'dead') return;
     // Whatever the replica forked goes with it (the group id outlives its leader).
     signalGroup(this.child, 'SIGKILL');
-    const wasStarting = this.state === 'starting';
+    const wasReady = this.port !== undefined;
     this.state = 'dead';
-    this.exitReason = this.killReason ?? (wasStarting ? 'start-failed' : 'crash');
+    this.exitReason = this.killReason ?? (wasReady ? 'crash' : 'start-failed');
     void this.pool?.destroy().catch(() => {});
     this.emit('exit', this.exitReason);
   }
 
-  /** Kills the replica's whole process group at once. */
+  /** Kills the replica's whole process group at once; it takes no request from now on. */
   kill(reason: ExitReason): void {
     if (this.state === 'dead') return;
     this.killReason ??= reason;
+    this.state = 'draining';
     signalGroup(this.child, 'SIGKILL');
   }
 

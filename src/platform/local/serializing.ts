@@ -52,9 +52,18 @@ export function runSerializing(
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
+    const timeout = () => {
+      // Stop reading: a background process may hold the pipes open long after this answer.
+      child.stdout.destroy();
+      child.stderr.destroy();
+      resolve({ status: 504, body: `function exceeded exec_timeout (${timeoutMs} ms)\n` });
+    };
     const timer = setTimeout(() => {
       timedOut = true;
-      killTree(child.pid);
+      // Only a command still running is killed: a pid that has exited may be reused already.
+      // Background processes it left are in the replica's group and end with the replica.
+      if (child.exitCode === null && child.signalCode === null) killTree(child.pid);
+      else timeout();
     }, timeoutMs);
     child.stdout.on('data', (c: Buffer) => out.push(c));
     // The function's stderr is its log (as with the of-watchdog): pass it on to the gateway too.
@@ -66,7 +75,7 @@ export function runSerializing(
     child.stdin.end(req.body);
     // After a timeout, answer on exit: 'close' waits for pipes a surviving grandchild may hold.
     child.on('exit', () => {
-      if (timedOut) resolve({ status: 504, body: `function exceeded exec_timeout (${timeoutMs} ms)\n` });
+      if (timedOut) timeout();
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);

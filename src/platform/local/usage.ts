@@ -24,7 +24,10 @@ interface FunctionAccount {
   retired: number;
   /** Last CPU seconds seen per live replica pid. */
   perReplica: Map<number, number>;
-  lastTotal: number;
+  /** The last raw sum (retired + live groups), to take the next delta from. */
+  lastRaw: number;
+  /** What cpuSecondsTotal reports: the sum of the positive deltas, so it never goes down. */
+  total: number;
   usage: FunctionResourceUsage;
 }
 
@@ -77,12 +80,15 @@ export class UsageSampler {
       }
       for (const [pid, cpuSeconds] of account.perReplica) if (!live.has(pid)) account.retired += cpuSeconds;
       account.perReplica = live;
-      let totalCpu = account.retired;
-      for (const v of live.values()) totalCpu += v;
-      const delta = Math.max(0, totalCpu - account.lastTotal);
-      account.lastTotal = totalCpu;
+      let raw = account.retired;
+      for (const v of live.values()) raw += v;
+      // The raw sum can drop: a process reaped outside the group (re-parented to init) takes its
+      // CPU with it. Summing only positive deltas keeps the total monotonic, as a counter must be.
+      const delta = Math.max(0, raw - account.lastRaw);
+      account.lastRaw = raw;
+      account.total += delta;
       account.usage = {
-        cpuSecondsTotal: totalCpu,
+        cpuSecondsTotal: account.total,
         cpuMillicores: seconds > 0 ? (delta / seconds) * 1000 : 0,
         memoryBytes: memory,
       };
@@ -105,7 +111,8 @@ export class UsageSampler {
       account = {
         retired: 0,
         perReplica: new Map(),
-        lastTotal: 0,
+        lastRaw: 0,
+        total: 0,
         usage: { cpuSecondsTotal: 0, cpuMillicores: 0, memoryBytes: 0 },
       };
       this.accounts.set(name, account);
