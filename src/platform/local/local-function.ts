@@ -116,6 +116,13 @@ export class LocalFunction {
     this.reconcile();
   }
 
+  /** Counts one invocation (once, however many replicas it is tried on). */
+  recordInvocation(): void {
+    this.lastInvocationAt = performance.now();
+    this.startedSinceTick++;
+    this.invocationCount++;
+  }
+
   /**
    * Picks a replica for one request, starting one (a cold start) if none is running. The lease
    * counts as in flight until release(): routing and capacity scaling see it at once.
@@ -123,9 +130,6 @@ export class LocalFunction {
   async acquire(): Promise<Lease> {
     if (this.removed) throw new FunctionNotFoundError(this.name);
     const now = performance.now();
-    this.lastInvocationAt = now;
-    this.startedSinceTick++;
-    this.invocationCount++;
     // Requests already waiting go first; a free slot is handed to them on release().
     const replica = this.waiters.length === 0 ? this.pick() : undefined;
     if (replica) {

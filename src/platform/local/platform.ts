@@ -329,6 +329,7 @@ export class LocalPlatform implements Platform {
     headers['x-call-id'] ??= randomUUID();
     headers['x-start-time'] = String(Date.now() * 1e6);
     const path = `${req.path ?? '/'}${req.query ? `?${req.query}` : ''}`;
+    fn.recordInvocation();
     // A replica that died a moment ago refuses the connection before its exit is seen; such a
     // request was never delivered, so it is safe to send it to another replica (once per replica).
     for (let attempt = 0; ; attempt++) {
