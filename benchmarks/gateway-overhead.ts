@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { type OpenLoopResult, runOpenLoop } from '../src/load/open-loop.js';
+import { constantArrivals } from '../src/load/schedule.js';
 
 const DIST = new URL('../dist/', import.meta.url);
 
@@ -104,9 +105,13 @@ export async function run(args: string[]): Promise<void> {
         await res.body.dump();
         return res.statusCode;
       };
-      await runOpenLoop({ rate, durationMs: 1000, maxInflight: 1024, send }); // warm-up, not counted
+      await runOpenLoop({ schedule: constantArrivals(rate, 1000, 1000), maxInflight: 1024, send }); // warm-up, not counted
       const cpu0 = cpuSecondsOf(gateway.pid as number);
-      const result = await runOpenLoop({ rate, durationMs: seconds * 1000, maxInflight: 1024, send });
+      const result = await runOpenLoop({
+        schedule: constantArrivals(rate, 1000, seconds * 1000),
+        maxInflight: 1024,
+        send,
+      });
       return { target, rate, result, gatewayCpuSeconds: cpuSecondsOf(gateway.pid as number) - cpu0 };
     };
 

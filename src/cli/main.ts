@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import { registerDemo } from './demo.js';
 import { reportError } from './errors.js';
 import { registerGateway } from './gateway.js';
+import { registerLoad } from './load.js';
 import { globalOptions, logLevelOption } from './options.js';
 import { registerSchema } from './schema.js';
 
@@ -24,6 +25,7 @@ const program = new Command('dfaas')
 const globals = () => globalOptions(program.opts());
 registerGateway(program, globals);
 registerDemo(program, globals);
+registerLoad(program, globals);
 registerSchema(program);
 for (const command of program.commands) command.exitOverride();
 

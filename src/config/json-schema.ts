@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FunctionDeploymentSchema } from './function-deployment.js';
+import { LoadScenariosSchema } from './load-scenarios.js';
 import { EnvironmentFileSchema, StackSchema } from './stack.js';
 
 /** Every configuration file dfaas reads, by the name `dfaas schema NAME` takes. */
@@ -8,6 +9,10 @@ export const CONFIG_SCHEMAS: Record<string, { description: string; schema: z.Zod
   'environment-file': {
     description: "a stack's environment_file: YAML with an environment map",
     schema: EnvironmentFileSchema,
+  },
+  'load-scenarios': {
+    description: 'scenarios of `dfaas load --scenarios` (k6 arrival-rate executors)',
+    schema: LoadScenariosSchema,
   },
   'function-deployment': {
     description: 'OpenFaaS FunctionDeployment, the body of POST/PUT /system/functions',

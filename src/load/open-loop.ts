@@ -1,16 +1,19 @@
 import { build, type Histogram } from 'hdr-histogram-js';
+import type { ArrivalSchedule } from './schedule.js';
 
 export interface OpenLoopOptions {
-  /** Arrivals per second. */
-  rate: number;
-  durationMs: number;
+  schedule: ArrivalSchedule;
   /**
-   * Requests allowed in flight at once. An arrival that finds this many in flight is dropped
-   * and counted, as k6's constant-arrival-rate drops iterations when it has no free VU.
+   * Requests allowed in flight at once (k6's maxVUs). An arrival that finds this many in flight
+   * is dropped and counted (k6's dropped_iterations), never delayed.
    */
   maxInflight: number;
   /** Sends one request; resolves with its HTTP status, rejects on a transport error. */
   send: () => Promise<number>;
+  /** Start time (performance.now()) shared by scenarios that run together; now by default. */
+  startAt?: number;
+  /** Called after each response, for progress displays. */
+  onResponse?: () => void;
 }
 
 export interface OpenLoopResult {
@@ -22,63 +25,76 @@ export interface OpenLoopResult {
   errors: number;
   /** Arrivals dropped because maxInflight requests were in flight. */
   dropped: number;
-  /** Latency of answered requests, in microseconds (send to full response). */
+  /**
+   * Latency in microseconds from the arrival's intended start to its full response, so a slow
+   * server cannot hide its queue behind a late send (no coordinated omission).
+   */
   latencyUs: Histogram;
+  /** Time from sending to the full response, in microseconds (k6's http_req_duration). */
+  durationUs: Histogram;
   /** How late arrivals were sent behind their schedule, in microseconds. */
   lagUs: Histogram;
-  /** Wall time from the first arrival to the last response, in ms. */
+  /** Most requests in flight at once. */
+  maxInflightSeen: number;
+  /** Wall time from the start to the last response, in ms. */
   elapsedMs: number;
 }
 
-function histogram(): Histogram {
+export function histogram(): Histogram {
   return build({
     lowestDiscernibleValue: 1,
-    highestTrackableValue: 120_000_000,
+    highestTrackableValue: 3_600_000_000,
     numberOfSignificantValueDigits: 3,
   });
 }
 
+const us = (ms: number) => Math.max(1, Math.round(ms * 1000));
+
 /**
- * Open-model load: arrivals follow a fixed schedule (i / rate), whether or not earlier requests
- * have answered, so a slow server sees the queue build up as it would in production (no
- * coordinated omission in the schedule). Bounded by durationMs and by rate × duration arrivals.
+ * Open-model load: arrivals follow the schedule whether or not earlier requests have answered,
+ * so a slow server sees its queue build up as it would in production. Bounded by the schedule
+ * (count and duration).
  */
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
-  const { rate, durationMs, maxInflight, send } = options;
-  const total = Math.floor((rate * durationMs) / 1000);
+  const { schedule, maxInflight, send, onResponse } = options;
   const result: OpenLoopResult = {
     sent: 0,
     ok: 0,
     errors: 0,
     dropped: 0,
     latencyUs: histogram(),
+    durationUs: histogram(),
     lagUs: histogram(),
+    maxInflightSeen: 0,
     elapsedMs: 0,
   };
   let inflight = 0;
   const pending = new Set<Promise<void>>();
-  const start = performance.now();
+  const start = options.startAt ?? performance.now();
   let next = 0;
-  while (next < total) {
+  while (next < schedule.count) {
     const now = performance.now();
     // Send every arrival whose time has come; then yield to the event loop until the next one.
-    while (next < total && start + (next * 1000) / rate <= now) {
-      const due = start + (next * 1000) / rate;
+    while (next < schedule.count && start + schedule.offsetMs(next) <= now) {
+      const due = start + schedule.offsetMs(next);
       next++;
       if (inflight >= maxInflight) {
         result.dropped++;
         continue;
       }
-      result.lagUs.recordValue(Math.max(1, Math.round((now - due) * 1000)));
+      result.lagUs.recordValue(us(now - due));
       inflight++;
+      result.maxInflightSeen = Math.max(result.maxInflightSeen, inflight);
       result.sent++;
       const sentAt = performance.now();
       const p: Promise<void> = send()
         .then(
           (status) => {
+            const end = performance.now();
             if (status >= 200 && status < 300) result.ok++;
             else result.errors++;
-            result.latencyUs.recordValue(Math.max(1, Math.round((performance.now() - sentAt) * 1000)));
+            result.latencyUs.recordValue(us(end - due));
+            result.durationUs.recordValue(us(end - sentAt));
           },
           () => {
             result.errors++;
@@ -87,10 +103,12 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
         .finally(() => {
           inflight--;
           pending.delete(p);
+          onResponse?.();
         });
       pending.add(p);
     }
-    const wait = start + (next * 1000) / rate - performance.now();
+    if (next >= schedule.count) break;
+    const wait = start + schedule.offsetMs(next) - performance.now();
     await new Promise((r) => (wait > 1 ? setTimeout(r, Math.floor(wait)) : setImmediate(r)));
   }
   await Promise.all(pending);

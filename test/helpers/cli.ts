@@ -14,6 +14,22 @@ export function runCli(args: string[], timeoutMs = 60_000): SpawnSyncReturns<str
   });
 }
 
+/** Runs the dfaas CLI from source without blocking this process (servers it talks to may live here). */
+export function runCliAsync(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', tsx, MAIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (c: Buffer) => (stdout += c));
+    child.stderr?.on('data', (c: Buffer) => (stderr += c));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 export interface RunningGateway {
   child: ChildProcess;
   url: string;

@@ -1,0 +1,149 @@
+import type { Histogram } from 'hdr-histogram-js';
+import { z } from 'zod';
+import type { LoadRunResult } from './generator.js';
+import { histogram } from './open-loop.js';
+
+/**
+ * k6's `--summary-export` JSON, the one shape every load driver of dfaas writes and reads: the
+ * built-in generator writes it, k6 writes it, and parseK6Summary reads either.
+ *
+ * Per metric type (values of Trends in ms, as k6 writes them):
+ *   Trend   {avg, min, med, max, p(90), p(95)}
+ *   Rate    {value, passes, fails}   passes = samples that were true (non-zero)
+ *   Counter {count, rate}            rate per second over the run
+ *   Gauge   {value, min, max}
+ * Per scenario NAME the built-in generator also writes the custom metrics the DFaaS k6 scripts
+ * define: latency_NAME (Trend), success_rate_NAME (Rate), request_count_NAME (Counter).
+ */
+
+export const TrendSchema = z.object({
+  avg: z.number(),
+  min: z.number(),
+  med: z.number(),
+  max: z.number(),
+  'p(90)': z.number(),
+  'p(95)': z.number(),
+});
+export const RateSchema = z.object({ value: z.number(), passes: z.number(), fails: z.number() });
+export const CounterSchema = z.object({ count: z.number(), rate: z.number() });
+export const GaugeSchema = z.object({ value: z.number(), min: z.number(), max: z.number() });
+
+type Trend = z.infer<typeof TrendSchema>;
+type Rate = z.infer<typeof RateSchema>;
+type Counter = z.infer<typeof CounterSchema>;
+
+export const K6SummarySchema = z.object({
+  metrics: z.record(z.string(), z.record(z.string(), z.unknown())),
+  root_group: z.unknown().optional(),
+});
+
+export interface K6Summary {
+  root_group: {
+    name: string;
+    path: string;
+    id: string;
+    groups: Record<string, never>;
+    checks: Record<string, never>;
+  };
+  metrics: Record<string, Trend | Rate | Counter | z.infer<typeof GaugeSchema>>;
+}
+
+const EMPTY_TREND: Trend = { avg: 0, min: 0, med: 0, max: 0, 'p(90)': 0, 'p(95)': 0 };
+
+function trend(h: Histogram): Trend {
+  if (h.totalCount === 0) return EMPTY_TREND;
+  const ms = (us: number) => us / 1000;
+  return {
+    avg: ms(h.mean),
+    min: ms(h.minNonZeroValue),
+    med: ms(h.getValueAtPercentile(50)),
+    max: ms(h.maxValue),
+    'p(90)': ms(h.getValueAtPercentile(90)),
+    'p(95)': ms(h.getValueAtPercentile(95)),
+  };
+}
+
+function rateOf(passes: number, fails: number): Rate {
+  const total = passes + fails;
+  return { value: total > 0 ? passes / total : 0, passes, fails };
+}
+
+function counter(count: number, seconds: number): Counter {
+  return { count, rate: seconds > 0 ? count / seconds : 0 };
+}
+
+/** The k6 summary of a run of the built-in generator, for the whole run and per scenario. */
+export function toK6Summary(run: LoadRunResult): K6Summary {
+  const seconds = run.elapsedMs / 1000;
+  const results = Object.entries(run.scenarios);
+  let sent = 0;
+  let ok = 0;
+  let failed = 0;
+  let dropped = 0;
+  let vusMax = 0;
+  const duration = histogram();
+  const latency = histogram();
+  for (const [, r] of results) {
+    duration.add(r.durationUs);
+    latency.add(r.latencyUs);
+  }
+  const metrics: K6Summary['metrics'] = {};
+  for (const [name, r] of results) {
+    sent += r.sent;
+    ok += r.ok;
+    failed += r.errors;
+    dropped += r.dropped;
+    vusMax += r.maxVUs;
+    metrics[`latency_${name}`] = trend(r.latencyUs);
+    metrics[`success_rate_${name}`] = rateOf(r.ok, r.errors);
+    metrics[`request_count_${name}`] = counter(r.sent, seconds);
+  }
+  metrics.http_reqs = counter(sent, seconds);
+  metrics.iterations = counter(sent, seconds);
+  metrics.dropped_iterations = counter(dropped, seconds);
+  metrics.http_req_duration = trend(duration);
+  metrics.http_req_failed = rateOf(failed, ok);
+  metrics.iteration_duration = trend(latency);
+  metrics.vus_max = { value: vusMax, min: vusMax, max: vusMax };
+  duration.destroy();
+  latency.destroy();
+  return {
+    root_group: { name: '', path: '', id: 'd41d8cd98f00b204e9800998ecf8427e', groups: {}, checks: {} },
+    metrics,
+  };
+}
+
+/** What the sampler needs of one scenario, read from any k6 summary (ours or k6's). */
+export interface ScenarioFigures {
+  requests: number;
+  successRate: number;
+  /** Median latency in ms. */
+  medianLatencyMs: number;
+}
+
+/**
+ * Reads a k6 summary (ours or k6's own). Per-scenario figures come from the DFaaS custom
+ * metrics (latency_ID, success_rate_ID, request_count_ID); a scenario without them is absent.
+ */
+export function parseK6Summary(
+  json: unknown,
+  source: string,
+): { summary: z.infer<typeof K6SummarySchema>; scenario(id: string): ScenarioFigures | undefined } {
+  const parsed = K6SummarySchema.safeParse(json);
+  if (!parsed.success) throw new Error(`${source}: not a k6 summary (${parsed.error.issues[0]?.message})`);
+  const metrics = parsed.data.metrics;
+  return {
+    summary: parsed.data,
+    scenario(id) {
+      const latency = TrendSchema.safeParse(metrics[`latency_${id}`]);
+      const success = RateSchema.safeParse(metrics[`success_rate_${id}`]);
+      const count = CounterSchema.safeParse(metrics[`request_count_${id}`]);
+      if (!count.success) return undefined;
+      return {
+        requests: count.data.count,
+        successRate: success.success ? success.data.value : Number.NaN,
+        medianLatencyMs: latency.success ? latency.data.med : Number.NaN,
+      };
+    },
+  };
+}
