@@ -57,9 +57,9 @@ export function rampingArrivals(startRate: number, stages: RampStage[], timeUnit
     count: Math.floor(before + 1e-9),
     durationMs: startMs,
     offsetMs(i) {
-      const seg = segments.find(
-        (s, k) => k === segments.length - 1 || (segments[k + 1] as Segment).before > i,
-      ) as Segment;
+      // The last segment whose first arrival is at or before i.
+      let seg = segments[0] as Segment;
+      for (const s of segments) if (s.before <= i) seg = s;
       const n = i - seg.before;
       const a = (seg.r1 - seg.r0) / (2 * seg.durationMs);
       const b = seg.r0;

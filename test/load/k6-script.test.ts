@@ -25,12 +25,19 @@ async function evaluate(
   status: number,
 ): Promise<{ exports: Record<string, unknown>; recorded: Recorded }> {
   const recorded: Recorded = { metrics: {}, requests: [] };
-  const metric = (name: string) => ({ add: (v: unknown) => (recorded.metrics[name] ??= []).push(v) });
+  const metric = (name: string) => ({
+    add: (v: unknown) => {
+      const values = recorded.metrics[name] ?? [];
+      values.push(v);
+      recorded.metrics[name] = values;
+    },
+  });
   const k6 = {
     http: {
-      request: (...args: unknown[]) => (
-        recorded.requests.push(args), { status, timings: { duration: 12.5 } }
-      ),
+      request: (...args: unknown[]) => {
+        recorded.requests.push(args);
+        return { status, timings: { duration: 12.5 } };
+      },
     },
     sleep: () => {},
     Rate: function (this: unknown, name: string) {
