@@ -8,6 +8,7 @@ import { reportError } from './errors.js';
 import { registerGateway } from './gateway.js';
 import { registerLoad } from './load.js';
 import { globalOptions, logLevelOption } from './options.js';
+import { registerSample } from './sample.js';
 import { registerSchema } from './schema.js';
 
 const program = new Command('dfaas')
@@ -26,6 +27,7 @@ const globals = () => globalOptions(program.opts());
 registerGateway(program, globals);
 registerDemo(program, globals);
 registerLoad(program, globals);
+registerSample(program, globals);
 registerSchema(program);
 for (const command of program.commands) command.exitOverride();
 

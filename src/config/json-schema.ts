@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FunctionDeploymentSchema } from './function-deployment.js';
 import { LoadScenariosSchema } from './load-scenarios.js';
+import { SamplerConfigSchema } from './sampler.js';
 import { EnvironmentFileSchema, StackSchema } from './stack.js';
 
 /** Every configuration file dfaas reads, by the name `dfaas schema NAME` takes. */
@@ -13,6 +14,10 @@ export const CONFIG_SCHEMAS: Record<string, { description: string; schema: z.Zod
   'load-scenarios': {
     description: 'scenarios of `dfaas load --scenarios` (k6 arrival-rate executors)',
     schema: LoadScenariosSchema,
+  },
+  sampler: {
+    description: 'the sampler configuration of `dfaas sample --config` (without common/plugins sections)',
+    schema: SamplerConfigSchema,
   },
   'function-deployment': {
     description: 'OpenFaaS FunctionDeployment, the body of POST/PUT /system/functions',

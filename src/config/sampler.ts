@@ -1,0 +1,233 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { FunctionNameSchema } from './function-deployment.js';
+import { parseConfigText, validateConfig } from './load.js';
+import { parseDurationMs } from './units.js';
+
+/**
+ * The sampler's configuration (`dfaas sample --config FILE`): which functions, which rates and
+ * combinations, how long, and the rules for cooldown and overload. Defaults and meanings follow
+ * the DFaaS sampling plugin (rates 0..200 step 10, combinations 1..2, duration 30s, 3 iterations,
+ * cooldown 180/5/15, overload 80/90/0.95/0.90/15).
+ */
+
+const SampledFunctionSchema = z
+  .object({
+    name: FunctionNameSchema,
+    method: z
+      .string()
+      .regex(/^[A-Za-z]+$/, 'an HTTP method')
+      .default('POST'),
+    body: z.string().default(''),
+    headers: z.record(z.string(), z.string()).default({}),
+    /** Rates above this are left out for this function. */
+    max_rate: z.number().min(0).optional(),
+  })
+  .strict();
+
+const RateStrategySchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('linear') }).strict(),
+  z
+    .object({
+      type: z.literal('exponential'),
+      base: z.number().gt(1),
+      min_power: z.number().int().min(0),
+      max_power: z.number().int().min(0),
+    })
+    .strict()
+    .refine((s) => s.max_power >= s.min_power, { message: 'must be >= min_power', path: ['max_power'] }),
+  z
+    .object({ type: z.literal('random'), count: z.number().int().min(1), seed: z.number().int().default(1) })
+    .strict(),
+  z.object({ type: z.literal('custom'), values: z.array(z.number().min(0)).min(1) }).strict(),
+]);
+
+const RatesSchema = z
+  .object({
+    min_rate: z.number().min(0).default(0),
+    max_rate: z.number().min(0).default(200),
+    step: z.number().gt(0, 'must be > 0').default(10),
+    strategy: RateStrategySchema.default({ type: 'linear' }),
+  })
+  .strict()
+  .refine((r) => r.max_rate >= r.min_rate, { message: 'must be >= min_rate', path: ['max_rate'] });
+
+const CombinationsSchema = z
+  .object({
+    min_functions: z.number().int().min(1).default(1),
+    max_functions: z.number().int().min(1).default(2),
+    /** true (default): max_functions is excluded, as in the legacy range(min, max). */
+    exclusive: z.boolean().default(true),
+  })
+  .strict()
+  .refine((c) => (c.exclusive ? c.min_functions < c.max_functions : c.min_functions <= c.max_functions), {
+    message: 'must be above min_functions (or equal, with exclusive: false)',
+    path: ['max_functions'],
+  });
+
+const duration = z
+  .string()
+  .refine(
+    (v) => parseDurationMs(v) !== undefined && (parseDurationMs(v) as number) > 0,
+    'a duration > 0, e.g. 30s',
+  )
+  .transform((v) => parseDurationMs(v) as number);
+
+const pct = z.number().min(0).max(100);
+const fraction = z.number().min(0).max(1);
+
+export const SamplerConfigSchema = z
+  .object({
+    functions: z.array(SampledFunctionSchema).min(1, 'give at least one function'),
+    rates: RatesSchema.default({ min_rate: 0, max_rate: 200, step: 10, strategy: { type: 'linear' } }),
+    combinations: CombinationsSchema.default({ min_functions: 1, max_functions: 2, exclusive: true }),
+    duration: duration.default(30_000),
+    iterations: z.number().int().min(1).default(3),
+    cooldown: z
+      .object({
+        max_wait_seconds: z.number().min(0).default(180),
+        sleep_step_seconds: z.number().gt(0).default(5),
+        idle_threshold_pct: pct.default(15),
+      })
+      .strict()
+      .default({ max_wait_seconds: 180, sleep_step_seconds: 5, idle_threshold_pct: 15 }),
+    overload: z
+      .object({
+        cpu_overload_pct_of_capacity: pct.default(80),
+        ram_overload_pct: pct.default(90),
+        success_rate_node_min: fraction.default(0.95),
+        success_rate_function_min: fraction.default(0.9),
+        replicas_overload_threshold: z.number().int().min(1).default(15),
+      })
+      .strict()
+      .default({
+        cpu_overload_pct_of_capacity: 80,
+        ram_overload_pct: 90,
+        success_rate_node_min: 0.95,
+        success_rate_function_min: 0.9,
+        replicas_overload_threshold: 15,
+      }),
+    gateway_url: z.url({ protocol: /^https?$/ }).optional(),
+    prometheus_url: z.url({ protocol: /^https?$/ }).optional(),
+    metrics: z
+      .object({ source: z.enum(['local', 'prometheus']).optional() })
+      .strict()
+      .default({}),
+    queries_path: z.string().optional(),
+    scaphandre_enabled: z.boolean().default(false),
+    function_pid_regexes: z.record(z.string(), z.string()).default({}),
+    output_dir: z.string().optional(),
+    run_id: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only')
+      .optional(),
+    k6_host: z.string().optional(),
+    k6_user: z.string().optional(),
+    k6_ssh_key: z.string().optional(),
+    k6_port: z.number().int().min(1).max(65_535).default(22),
+    k6_workspace_root: z.string().optional(),
+    k6_outputs: z.array(z.string()).default([]),
+    k6_tags: z.record(z.string(), z.string()).default({}),
+    /** Start the embedded gateway with this stack when no gateway_url is given. */
+    platform: z.object({ stack: z.string() }).strict().optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.functions.forEach((f, i) => {
+      if (seen.has(f.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['functions', i, 'name'],
+          message: `duplicate function ${f.name}`,
+        });
+      seen.add(f.name);
+    });
+    const most = c.combinations.exclusive ? c.combinations.max_functions - 1 : c.combinations.max_functions;
+    if (c.combinations.min_functions > c.functions.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['combinations', 'min_functions'],
+        message: `there are only ${c.functions.length} functions`,
+      });
+    } else if (most > c.functions.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['combinations', 'max_functions'],
+        message: `combinations of ${most} functions need ${most} functions; there are ${c.functions.length}`,
+      });
+    }
+    if (c.metrics.source === 'prometheus' && !c.prometheus_url) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['prometheus_url'],
+        message: 'metrics.source prometheus needs prometheus_url',
+      });
+    }
+    if (c.gateway_url && c.platform) {
+      ctx.addIssue({ code: 'custom', path: ['platform'], message: 'give gateway_url or platform, not both' });
+    }
+  });
+
+export type SamplerConfig = z.output<typeof SamplerConfigSchema>;
+export type SampledFunction = SamplerConfig['functions'][number];
+export type RateSettings = SamplerConfig['rates'];
+
+/**
+ * A sampler file may be the configuration itself, or hold a `common` section and a
+ * `plugins.dfaas` section (the DFaaS plugin's layout). Precedence: common < plugins.dfaas <
+ * overrides (the command line). Sections merge one level deep (a nested block such as
+ * `overload` is merged key by key).
+ */
+export function mergeSamplerSources(
+  file: unknown,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const doc = (file ?? {}) as Record<string, unknown>;
+  const layered = 'common' in doc || 'plugins' in doc;
+  const common = layered ? ((doc.common ?? {}) as Record<string, unknown>) : doc;
+  const plugin = layered ? (((doc.plugins ?? {}) as Record<string, unknown>).dfaas ?? {}) : {};
+  const out: Record<string, unknown> = {};
+  for (const layer of [common, plugin as Record<string, unknown>, overrides]) {
+    for (const [key, value] of Object.entries(layer)) {
+      const prev = out[key];
+      out[key] =
+        isPlainObject(prev) && isPlainObject(value)
+          ? { ...prev, ...(value as Record<string, unknown>) }
+          : value;
+    }
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Reads a sampler file (plain, or with `common` / `plugins.dfaas` sections), applies the
+ * command line's overrides, and validates the result; errors name the file and the field.
+ */
+export function loadSamplerConfig(file: string, overrides: Record<string, unknown> = {}): SamplerConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [{ field: '', message: `cannot read file: ${(err as Error).message}` }]);
+  }
+  const doc = parseConfigText(text, file);
+  if (isPlainObject(doc) && ('common' in doc || 'plugins' in doc)) {
+    const stray = Object.keys(doc).filter((k) => k !== 'common' && k !== 'plugins');
+    if (stray.length > 0) {
+      throw new ConfigError(
+        file,
+        stray.map((k) => ({
+          field: k,
+          message: 'unknown key (a file with common/plugins sections holds only those)',
+        })),
+      );
+    }
+  }
+  return validateConfig(SamplerConfigSchema, mergeSamplerSources(doc, overrides), file);
+}

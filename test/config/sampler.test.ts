@@ -1,0 +1,87 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/errors.js';
+import { loadSamplerConfig } from '../../src/config/sampler.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dfaas-sampler-'));
+let n = 0;
+function file(text: string): string {
+  const path = join(dir, `c${n++}.yaml`);
+  writeFileSync(path, text);
+  return path;
+}
+
+function fieldsOf(text: string): string[] {
+  try {
+    loadSamplerConfig(file(text));
+  } catch (err) {
+    if (err instanceof ConfigError) return err.issues.map((i) => i.field);
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const fns = 'functions:\n  - name: figlet\n  - name: env\n';
+
+describe('sampler configuration', () => {
+  it('loads the example with the documented defaults', () => {
+    const c = loadSamplerConfig('examples/sample.yaml');
+    expect(c.functions.map((f) => f.name)).toEqual(['figlet', 'shasum']);
+    expect(c.duration).toBe(10_000);
+    expect(c.overload).toEqual({
+      cpu_overload_pct_of_capacity: 80,
+      ram_overload_pct: 90,
+      success_rate_node_min: 0.95,
+      success_rate_function_min: 0.9,
+      replicas_overload_threshold: 15,
+    });
+    const defaults = loadSamplerConfig(file(fns));
+    expect(defaults.rates).toEqual({ min_rate: 0, max_rate: 200, step: 10, strategy: { type: 'linear' } });
+    expect(defaults.combinations).toEqual({ min_functions: 1, max_functions: 2, exclusive: true });
+    expect([defaults.duration, defaults.iterations]).toEqual([30_000, 3]);
+    expect(defaults.cooldown).toEqual({
+      max_wait_seconds: 180,
+      sleep_step_seconds: 5,
+      idle_threshold_pct: 15,
+    });
+  });
+
+  it('layers common < plugins.dfaas < command line', () => {
+    const path = file(
+      `common:\n  ${fns.replace(/\n/g, '\n  ')}duration: 5s\n  overload: { ram_overload_pct: 50 }\nplugins:\n  dfaas:\n    duration: 7s\n    iterations: 2\n    overload: { cpu_overload_pct_of_capacity: 70 }\n`,
+    );
+    const c = loadSamplerConfig(path, { iterations: 4 });
+    expect([c.duration, c.iterations]).toEqual([7000, 4]);
+    expect(c.overload).toMatchObject({ ram_overload_pct: 50, cpu_overload_pct_of_capacity: 70 });
+  });
+
+  it('names the field of each impossible value', () => {
+    const cases: [string, string][] = [
+      ['functions: []\n', 'functions'],
+      [`${fns}  - name: figlet\n`, 'functions[2].name'],
+      ['functions:\n  - name: Bad_Name\n', 'functions[0].name'],
+      [`${fns}rates: { min_rate: 50, max_rate: 10 }\n`, 'rates.max_rate'],
+      [`${fns}rates: { step: 0 }\n`, 'rates.step'],
+      [`${fns}rates: { strategy: { type: zigzag } }\n`, 'rates.strategy.type'],
+      [
+        `${fns}rates: { strategy: { type: exponential, base: 2, min_power: 3, max_power: 1 } }\n`,
+        'rates.strategy.max_power',
+      ],
+      [`${fns}combinations: { min_functions: 2, max_functions: 2 }\n`, 'combinations.max_functions'],
+      [`${fns}combinations: { min_functions: 1, max_functions: 4 }\n`, 'combinations.max_functions'],
+      [`${fns}duration: forever\n`, 'duration'],
+      [`${fns}iterations: 0\n`, 'iterations'],
+      [`${fns}cooldown: { idle_threshold_pct: 150 }\n`, 'cooldown.idle_threshold_pct'],
+      [`${fns}overload: { success_rate_node_min: 2 }\n`, 'overload.success_rate_node_min'],
+      [`${fns}metrics: { source: prometheus }\n`, 'prometheus_url'],
+      [`${fns}gateway_url: not a url\n`, 'gateway_url'],
+      [`${fns}run_id: "a/b"\n`, 'run_id'],
+      [`${fns}k6_port: 70000\n`, 'k6_port'],
+      [`${fns}ratez: {}\n`, 'ratez'],
+      [`common:\n  ${fns.replace(/\n/g, '\n  ')}\nextra: 1\n`, 'extra'],
+    ];
+    for (const [text, field] of cases) expect(fieldsOf(text), text).toContain(field);
+  });
+});
