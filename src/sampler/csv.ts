@@ -1,0 +1,119 @@
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+
+/** The legacy DFaaS dataset columns, per function in name order (index n), then the node's. */
+const FUNCTION_COLUMNS = [
+  'function',
+  'rate_function',
+  'success_rate_function',
+  'cpu_usage_function',
+  'ram_usage_function',
+  'power_usage_function',
+  'replica',
+  'overloaded_function',
+  'medium_latency_function',
+] as const;
+
+const NODE_COLUMNS = [
+  'cpu_usage_idle_node',
+  'cpu_usage_node',
+  'ram_usage_idle_node',
+  'ram_usage_node',
+  'ram_usage_idle_node_percentage',
+  'ram_usage_node_percentage',
+  'power_usage_idle_node',
+  'power_usage_node',
+  'rest_seconds',
+  'overloaded_node',
+] as const;
+
+/** results.csv's header for these functions (sorted by name by the caller). */
+export function resultsHeader(functionCount: number): string[] {
+  const cols: string[] = [];
+  for (let n = 0; n < functionCount; n++) for (const c of FUNCTION_COLUMNS) cols.push(`${c}_${n}`);
+  return [...cols, ...NODE_COLUMNS];
+}
+
+export interface FunctionRow {
+  name: string;
+  rate: number;
+  successRate: number;
+  /** Percent of one core. */
+  cpuPct: number;
+  ramBytes: number;
+  powerW: number;
+  replicas: number;
+  overloaded: boolean;
+  medianLatencyMs: number;
+}
+
+export interface NodeRow {
+  idleCpuPct: number;
+  cpuPct: number;
+  idleRamBytes: number;
+  ramBytes: number;
+  idleRamPct: number;
+  ramPct: number;
+  idlePowerW: number;
+  powerW: number;
+  restSeconds: number;
+  overloaded: boolean;
+}
+
+/** Floats with 3 decimals, NaN as `nan`, booleans as 0/1, as the legacy notebooks read them. */
+export function cell(v: number | string | boolean | undefined): string {
+  if (v === undefined) return '';
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  if (typeof v === 'string') return v;
+  if (Number.isNaN(v)) return 'nan';
+  return Number.isInteger(v) ? String(v) : v.toFixed(3);
+}
+
+/** One results.csv line: cells of functions not in this configuration stay empty. */
+export function resultsLine(allFunctions: string[], fns: FunctionRow[], node: NodeRow): string {
+  const byName = new Map(fns.map((f) => [f.name, f]));
+  const cells: string[] = [];
+  for (const name of allFunctions) {
+    const f = byName.get(name);
+    cells.push(
+      ...(f
+        ? [
+            f.name,
+            f.rate,
+            f.successRate,
+            f.cpuPct,
+            f.ramBytes,
+            f.powerW,
+            f.replicas,
+            f.overloaded,
+            f.medianLatencyMs,
+          ].map(cell)
+        : FUNCTION_COLUMNS.map(() => '')),
+    );
+  }
+  cells.push(
+    ...[
+      node.idleCpuPct,
+      node.cpuPct,
+      node.idleRamBytes,
+      node.ramBytes,
+      node.idleRamPct,
+      node.ramPct,
+      node.idlePowerW,
+      node.powerW,
+      node.restSeconds,
+      node.overloaded,
+    ].map(cell),
+  );
+  return cells.join(',');
+}
+
+/** Appends whole lines to a file, each written and fsynced before the call returns. */
+export function appendLineDurably(path: string, line: string): void {
+  const fd = openSync(path, 'a');
+  try {
+    writeSync(fd, `${line}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,338 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpus, type as osType, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../config/files.js';
+import type { Scenario } from '../config/load-scenarios.js';
+import type { Logger } from '../config/logger.js';
+import type { SamplerConfig } from '../config/sampler.js';
+import { type LoadRunResult, runLoad } from '../load/generator.js';
+import { k6ScenarioId, writeK6Script } from '../load/k6-script.js';
+import { toK6Summary } from '../load/k6-summary.js';
+import { VERSION } from '../version.js';
+import { isCooledDown, type NodeSample } from './cooldown.js';
+import { appendLineDurably, type FunctionRow, resultsHeader, resultsLine } from './csv.js';
+import type { MetricsSource } from './metrics-source.js';
+import { functionOverloaded, nodeOverloaded } from './overload.js';
+import { dominates, type PlannedConfig, planSweep } from './plan.js';
+import { readDoneRows } from './resume.js';
+
+export interface SweepProgress {
+  done: number;
+  skipped: number;
+  left: number;
+  current?: PlannedConfig & { iteration: number };
+  elapsedMs: number;
+  /** Estimated time to the end, from the mean time per run so far. */
+  etaMs?: number;
+}
+
+export interface SweepOptions {
+  config: SamplerConfig;
+  outputDir: string;
+  /** Base URL of the gateway that serves the functions. */
+  gatewayUrl: string;
+  metrics: MetricsSource;
+  logger: Logger;
+  onProgress?: (p: SweepProgress) => void;
+  /** Injected so tests can run cooldown without waiting. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface SweepResult {
+  outputDir: string;
+  rowsWritten: number;
+  skipped: number;
+}
+
+const SKIPPED_HEADER = 'functions;rates;reason';
+const INDEX_HEADER = 'functions;rates;results_file';
+
+const key = (rates: Record<string, number>) => {
+  const names = Object.keys(rates).sort();
+  return `${names.join(',')};${names.map((n) => rates[n]).join(',')}`;
+};
+
+/**
+ * Runs a sweep: for each planned configuration and iteration, waits for the node to cool down,
+ * sends open-model load to its functions, reads what the node did over the load window, decides
+ * overload, and appends one row to results.csv (fsynced), so an interrupted sweep resumes without
+ * a lost or a duplicated row. Configurations that dominate one that overloaded the node in more
+ * than half its iterations are skipped, and so are those whose cooldown times out.
+ */
+export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
+  const { config, outputDir, metrics, logger } = opts;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  for (const sub of ['summaries', 'k6_scripts']) mkdirSync(join(outputDir, sub), { recursive: true });
+  const resultsPath = join(outputDir, 'results.csv');
+  const indexPath = join(outputDir, 'index.csv');
+  const skippedPath = join(outputDir, 'skipped.csv');
+  const names = config.functions.map((f) => f.name).sort();
+  const header = resultsHeader(names.length).join(',');
+
+  const done = readDoneRows(resultsPath, header);
+  if (!existsSync(resultsPath)) appendLineDurably(resultsPath, header);
+  // index.csv is derived from results.csv, rebuilt whole so the two always agree.
+  writeFileAtomic(
+    indexPath,
+    [INDEX_HEADER, ...done.rows.map((r) => `${key(r)};results.csv`)].join('\n') + '\n',
+  );
+  const skippedBefore = existsSync(skippedPath)
+    ? new Set(
+        readFileSync(skippedPath, 'utf8')
+          .split('\n')
+          .slice(1)
+          .filter(Boolean)
+          .map((l) => l.split(';').slice(0, 2).join(';')),
+      )
+    : new Set<string>();
+  if (!existsSync(skippedPath)) appendLineDurably(skippedPath, SKIPPED_HEADER);
+
+  const manifest = (extra: Record<string, unknown>) =>
+    writeFileAtomic(
+      join(outputDir, 'run.json'),
+      `${JSON.stringify(
+        {
+          dfaas: VERSION,
+          node: process.version,
+          host: { os: `${osType()} ${release()}`, cpus: cpus().length, memoryBytes: totalmem() },
+          config,
+          startedAt,
+          ...extra,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  manifest({ state: 'running' });
+
+  const baseline = await idleBaseline(metrics, sleep);
+  logger.info('idle baseline', { cpuPct: baseline.cpuPct, ramBytes: baseline.ramBytes });
+
+  const plan = planSweep(config);
+  const totalRuns = plan.length * config.iterations;
+  let runsDone = [...done.iterations.values()].reduce((a, b) => a + b, 0);
+  let runsThisSession = 0;
+  let skipped = skippedBefore.size;
+  let rowsWritten = 0;
+  const progress = (current?: SweepProgress['current']) => {
+    const elapsedMs = performance.now() - started;
+    const left = Math.max(0, totalRuns - runsDone - skipped * config.iterations);
+    opts.onProgress?.({
+      done: runsDone,
+      skipped,
+      left,
+      elapsedMs,
+      ...(current ? { current } : {}),
+      ...(runsThisSession > 0 ? { etaMs: (elapsedMs / runsThisSession) * left } : {}),
+    });
+  };
+  const skip = (planned: PlannedConfig, reason: string) => {
+    const k = key(planned.rates);
+    if (skippedBefore.has(k)) return;
+    skippedBefore.add(k);
+    appendLineDurably(skippedPath, `${k};${reason}`);
+    skipped++;
+    logger.info('configuration skipped', { id: planned.id, rates: planned.rates, reason });
+  };
+
+  for (const planned of plan) {
+    const already = done.iterations.get(planned.id) ?? 0;
+    if (already >= config.iterations || skippedBefore.has(key(planned.rates))) continue;
+    const overloadedBelow = [...done.rates.entries()].find(
+      ([id, rates]) =>
+        dominates(planned.rates, rates) &&
+        (done.overloaded.get(id) ?? 0) > (done.iterations.get(id) ?? 0) / 2,
+    );
+    if (overloadedBelow) {
+      skip(planned, `dominates ${overloadedBelow[0]}, which overloaded the node`);
+      continue;
+    }
+    writeFileAtomic(
+      join(outputDir, 'k6_scripts', `${planned.id}.js`),
+      k6Script(config, planned, opts.gatewayUrl),
+    );
+    for (let iteration = already; iteration < config.iterations; iteration++) {
+      progress({ ...planned, iteration });
+      const rest = await cooldown(config, planned, baseline, metrics, sleep);
+      if (rest.timedOut) {
+        skip(planned, `cooldown timed out after ${config.cooldown.max_wait_seconds} s (${rest.why})`);
+        break;
+      }
+      const line = await measure(config, planned, opts.gatewayUrl, metrics, baseline, rest.seconds);
+      writeFileAtomic(
+        join(outputDir, 'summaries', `${planned.id}-${iteration}.json`),
+        `${JSON.stringify(line.summary, null, 2)}\n`,
+      );
+      appendLineDurably(resultsPath, resultsLine(names, line.functions, line.node));
+      appendLineDurably(indexPath, `${key(planned.rates)};results.csv`);
+      rowsWritten++;
+      runsDone++;
+      runsThisSession++;
+      done.rates.set(planned.id, planned.rates);
+      done.iterations.set(planned.id, iteration + 1);
+      if (line.node.overloaded) done.overloaded.set(planned.id, (done.overloaded.get(planned.id) ?? 0) + 1);
+    }
+  }
+  progress();
+  manifest({ state: 'finished', finishedAt: new Date().toISOString(), rows: runsDone, skipped });
+  return { outputDir, rowsWritten, skipped };
+}
+
+/** The idle node: the mean of 3 samples a second apart (the platform samples /proc every second). */
+async function idleBaseline(
+  metrics: MetricsSource,
+  sleep: (ms: number) => Promise<void>,
+): Promise<NodeSample> {
+  const samples: NodeSample[] = [];
+  for (let i = 0; i < 3; i++) {
+    await sleep(1000);
+    samples.push(await metrics.node());
+  }
+  const mean = (pick: (s: NodeSample) => number) => samples.reduce((a, s) => a + pick(s), 0) / samples.length;
+  return {
+    cpuPct: mean((s) => s.cpuPct),
+    ramBytes: mean((s) => s.ramBytes),
+    ramPct: mean((s) => s.ramPct),
+    powerW: mean((s) => s.powerW),
+  };
+}
+
+async function cooldown(
+  config: SamplerConfig,
+  planned: PlannedConfig,
+  baseline: NodeSample,
+  metrics: MetricsSource,
+  sleep: (ms: number) => Promise<void>,
+): Promise<{ timedOut: false; seconds: number } | { timedOut: true; why: string }> {
+  const started = performance.now();
+  const { max_wait_seconds: maxWait, sleep_step_seconds: step, idle_threshold_pct: pct } = config.cooldown;
+  for (;;) {
+    const now = await metrics.node();
+    const replicas = await Promise.all(Object.keys(planned.rates).map((n) => metrics.replicas(n)));
+    const maxReplicas = Math.max(0, ...replicas);
+    if (isCooledDown(now, baseline, pct, maxReplicas))
+      return { timedOut: false, seconds: (performance.now() - started) / 1000 };
+    if ((performance.now() - started) / 1000 >= maxWait) {
+      return {
+        timedOut: true,
+        why: `cpu ${now.cpuPct.toFixed(1)}% vs idle ${baseline.cpuPct.toFixed(1)}%, ram ${now.ramBytes} vs ${baseline.ramBytes} bytes, ${maxReplicas} replicas`,
+      };
+    }
+    await sleep(step * 1000);
+  }
+}
+
+async function measure(
+  config: SamplerConfig,
+  planned: PlannedConfig,
+  gatewayUrl: string,
+  metrics: MetricsSource,
+  baseline: NodeSample,
+  restSeconds: number,
+) {
+  const scenarios: Record<string, Scenario> = {};
+  for (const f of config.functions) {
+    const rate = planned.rates[f.name];
+    if (!rate) continue;
+    const vus = Math.max(1, Math.ceil(rate));
+    scenarios[k6ScenarioId(f.name)] = {
+      executor: 'constant-arrival-rate',
+      rate,
+      timeUnit: 1000,
+      duration: config.duration,
+      preAllocatedVUs: vus,
+      maxVUs: vus,
+      request: {
+        method: f.method,
+        url: `${gatewayUrl}/function/${f.name}`,
+        body: f.body,
+        headers: f.headers,
+      },
+    };
+  }
+  const window = metrics.startWindow(Object.keys(planned.rates));
+  // A configuration whose rates are all 0 still takes its duration: it measures the idle node.
+  const run: LoadRunResult =
+    Object.keys(scenarios).length > 0
+      ? await runLoad(scenarios)
+      : await new Promise((r) =>
+          setTimeout(() => r({ scenarios: {}, elapsedMs: config.duration }), config.duration),
+        );
+  const figures = await window.stop();
+  const functions: FunctionRow[] = Object.entries(planned.rates).map(([name, rate]) => {
+    const r = run.scenarios[k6ScenarioId(name)];
+    const f = figures.functions[name] ?? {
+      cpuPct: Number.NaN,
+      ramBytes: Number.NaN,
+      powerW: Number.NaN,
+      replicas: 0,
+    };
+    // A function with rate 0 has no requests: its success rate and latency are NaN, and it
+    // cannot be overloaded; its CPU and RAM are still measured.
+    const successRate = r && r.sent + r.dropped > 0 ? r.ok / (r.sent + r.dropped) : Number.NaN;
+    const medianLatencyMs =
+      r && r.latencyUs.totalCount > 0 ? r.latencyUs.getValueAtPercentile(50) / 1000 : Number.NaN;
+    return {
+      name,
+      rate,
+      successRate,
+      cpuPct: f.cpuPct,
+      ramBytes: f.ramBytes,
+      powerW: f.powerW,
+      replicas: f.replicas,
+      overloaded: rate > 0 && functionOverloaded(successRate, f.replicas, config.overload),
+      medianLatencyMs,
+    };
+  });
+  const loaded = functions.filter((f) => f.rate > 0);
+  const meanSuccessRate =
+    loaded.length > 0 ? loaded.reduce((a, f) => a + f.successRate, 0) / loaded.length : Number.NaN;
+  const n = figures.node;
+  const overloaded = nodeOverloaded(
+    {
+      meanSuccessRate,
+      cpuPct: n.cpuPct,
+      cores: n.cores,
+      ramPct: n.ramPct,
+      anyFunctionOverloaded: functions.some((f) => f.overloaded),
+    },
+    config.overload,
+  );
+  return {
+    summary:
+      'scenarios' in run && Object.keys(run.scenarios).length > 0
+        ? toK6Summary(run as Parameters<typeof toK6Summary>[0])
+        : { metrics: {} },
+    functions,
+    node: {
+      idleCpuPct: baseline.cpuPct,
+      cpuPct: n.cpuPct,
+      idleRamBytes: baseline.ramBytes,
+      ramBytes: n.ramBytes,
+      idleRamPct: baseline.ramPct,
+      ramPct: n.ramPct,
+      idlePowerW: baseline.powerW,
+      powerW: n.powerW,
+      restSeconds,
+      overloaded,
+    },
+  };
+}
+
+function k6Script(config: SamplerConfig, planned: PlannedConfig, gatewayUrl: string): string {
+  return writeK6Script(
+    config.functions
+      .filter((f) => f.name in planned.rates)
+      .map((f) => ({
+        name: f.name,
+        method: f.method,
+        url: `${gatewayUrl}/function/${f.name}`,
+        body: f.body,
+        headers: f.headers,
+        rate: planned.rates[f.name] ?? 0,
+      })),
+    { duration: `${config.duration / 1000}s`, tags: config.k6_tags },
+  );
+}

@@ -1,0 +1,89 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SamplerConfigSchema } from '../../src/config/sampler.js';
+import { isCooledDown } from '../../src/sampler/cooldown.js';
+import { cell, resultsHeader, resultsLine } from '../../src/sampler/csv.js';
+import { functionOverloaded, nodeOverloaded } from '../../src/sampler/overload.js';
+import { readDoneRows } from '../../src/sampler/resume.js';
+
+const { overload } = SamplerConfigSchema.parse({ functions: [{ name: 'a' }] });
+
+describe('sampler rules', () => {
+  it('overload: function by success rate or replicas; node by success, CPU of capacity, RAM, or a function', () => {
+    expect(functionOverloaded(0.89, 1, overload)).toBe(true);
+    expect(functionOverloaded(0.95, 15, overload)).toBe(true);
+    expect(functionOverloaded(0.95, 14, overload)).toBe(false);
+    const node = { meanSuccessRate: 1, cpuPct: 150, cores: 2, ramPct: 50, anyFunctionOverloaded: false };
+    // 150% CPU on 2 cores is 75% of capacity: not overloaded (compared raw with 80 it would be).
+    expect(nodeOverloaded(node, overload)).toBe(false);
+    expect(nodeOverloaded({ ...node, cpuPct: 161 }, overload)).toBe(true);
+    expect(nodeOverloaded({ ...node, ramPct: 91 }, overload)).toBe(true);
+    expect(nodeOverloaded({ ...node, meanSuccessRate: 0.94 }, overload)).toBe(true);
+    expect(nodeOverloaded({ ...node, anyFunctionOverloaded: true }, overload)).toBe(true);
+    expect(nodeOverloaded({ ...node, meanSuccessRate: Number.NaN, cpuPct: Number.NaN }, overload)).toBe(
+      false,
+    );
+  });
+
+  it('cooldown: CPU within points, RAM and power within percent, NaN passes, replicas below 2', () => {
+    const idle = { cpuPct: 2, ramBytes: 1000, ramPct: 10, powerW: Number.NaN };
+    expect(isCooledDown({ cpuPct: 16, ramBytes: 1150, ramPct: 11, powerW: 30 }, idle, 15, 1)).toBe(true);
+    expect(isCooledDown({ cpuPct: 18, ramBytes: 1000, ramPct: 10, powerW: 30 }, idle, 15, 1)).toBe(false);
+    expect(isCooledDown({ cpuPct: 2, ramBytes: 1200, ramPct: 10, powerW: 30 }, idle, 15, 1)).toBe(false);
+    expect(isCooledDown({ cpuPct: 2, ramBytes: 1000, ramPct: 10, powerW: 30 }, idle, 15, 2)).toBe(false);
+  });
+
+  it('CSV cells: 3 decimals, nan, 0/1, empty for functions not in the configuration', () => {
+    expect([cell(1.23456), cell(Number.NaN), cell(true), cell(7), cell(undefined)]).toEqual([
+      '1.235',
+      'nan',
+      '1',
+      '7',
+      '',
+    ]);
+    const fn = {
+      name: 'b',
+      rate: 10,
+      successRate: 0.5,
+      cpuPct: 12.3456,
+      ramBytes: 1024,
+      powerW: Number.NaN,
+      replicas: 1,
+      overloaded: true,
+      medianLatencyMs: 3.21,
+    };
+    const node = {
+      idleCpuPct: 1,
+      cpuPct: 2,
+      idleRamBytes: 3,
+      ramBytes: 4,
+      idleRamPct: 5,
+      ramPct: 6,
+      idlePowerW: Number.NaN,
+      powerW: Number.NaN,
+      restSeconds: 7.5,
+      overloaded: false,
+    };
+    const line = resultsLine(['a', 'b'], [fn], node).split(',');
+    expect(line).toHaveLength(resultsHeader(2).length);
+    expect(line.slice(0, 9)).toEqual(['', '', '', '', '', '', '', '', '']);
+    expect(line.slice(9, 18)).toEqual(['b', '10', '0.500', '12.346', '1024', 'nan', '1', '1', '3.210']);
+    expect(line.slice(18)).toEqual(['1', '2', '3', '4', '5', '6', 'nan', 'nan', '7.500', '0']);
+  });
+
+  it('resume: counts rows per configuration and drops a line a crash cut short', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'dfaas-resume-')), 'results.csv');
+    const header = resultsHeader(1).join(',');
+    const row = (rate: number, overloaded: number) =>
+      ['a', rate, 1, 1, 1, 'nan', 1, 0, 1, 1, 1, 1, 1, 1, 1, 'nan', 'nan', 0, overloaded].join(',');
+    writeFileSync(file, `${header}\n${row(10, 0)}\n${row(10, 1)}\n${row(20, 1)}\na,30,1,1`);
+    const done = readDoneRows(file, header);
+    expect([...done.iterations.values()]).toEqual([2, 1]);
+    expect([...done.overloaded.values()]).toEqual([1, 1]);
+    expect(done.rows).toEqual([{ a: 10 }, { a: 10 }, { a: 20 }]);
+    expect(readFileSync(file, 'utf8').endsWith(`${row(20, 1)}\n`)).toBe(true);
+    expect(() => readDoneRows(file, resultsHeader(2).join(','))).toThrow(/other columns/);
+  });
+});
