@@ -1,14 +1,9 @@
-import { createHash } from 'node:crypto';
-import { basename, dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadSamplerConfig, type SamplerConfig } from '../config/sampler.js';
-import { startGateway } from '../platform/local/gateway.js';
-import { LocalPlatform } from '../platform/local/platform.js';
-import { loadStackForLocal } from '../platform/local/stack.js';
-import { LocalMetricsSource } from '../sampler/metrics-source.js';
 import { planSweep } from '../sampler/plan.js';
-import { runSweep, type SweepProgress } from '../sampler/runner.js';
-import { badFlag } from './errors.js';
+import type { SweepProgress } from '../sampler/runner.js';
+import { runSamplerSession } from '../sampler/session.js';
 import type { GlobalOptions } from './options.js';
 import { formatTable } from './table.js';
 
@@ -29,67 +24,18 @@ export function registerSample(program: Command, globals: () => GlobalOptions): 
       const { json, logger } = globals();
       const config = loadSamplerConfig(flags.config, flags.outputDir ? { output_dir: flags.outputDir } : {});
       if (flags.dryRun) return printPlan(config, json);
-      if (config.gateway_url || config.metrics.source === 'prometheus') {
-        throw badFlag(
-          'gateway_url',
-          'this version sweeps the embedded gateway with its own metrics only: give platform.stack, not gateway_url or metrics.source prometheus',
-        );
-      }
-      if (!config.platform) throw badFlag('platform.stack', 'give the stack file the embedded gateway runs');
-      const stack = resolve(dirname(flags.config), config.platform.stack);
-      const deployments = loadStackForLocal(stack);
-      const missing = config.functions.filter((f) => !deployments.some((d) => d.service === f.name));
-      if (missing.length > 0) {
-        throw badFlag('functions', `not in ${stack}: ${missing.map((f) => f.name).join(', ')}`);
-      }
-      const outputDir = resolve(
-        config.output_dir ?? `dfaas-results/${config.run_id ?? defaultRunId(flags.config, config)}`,
-      );
-      const platform = new LocalPlatform({ logger });
-      const gateway = await startGateway({ platform, port: 0, logger });
-      try {
-        const wanted = deployments.filter((d) => config.functions.some((f) => f.name === d.service));
-        for (const d of wanted) await platform.deploy(d);
-        // The idle baseline is measured once the replicas have started, not while they start.
-        await waitReady(
-          platform,
-          wanted.map((d) => d.service),
-        );
-        logger.info(`sweep: embedded gateway on ${gateway.url}, results in ${outputDir}`);
-        const tty = process.stderr.isTTY && !json;
-        const result = await runSweep({
-          config,
-          outputDir,
-          gatewayUrl: gateway.url,
-          metrics: new LocalMetricsSource(platform),
-          logger,
-          onProgress: (p) =>
-            tty ? process.stderr.write(`\r${progressText(p)}   `) : logger.info('progress', { ...p }),
-        });
-        if (tty) process.stderr.write('\n');
-        if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
-        else process.stdout.write(`results: ${resolve(outputDir, 'results.csv')}\n`);
-      } finally {
-        await gateway.close();
-      }
+      const tty = process.stderr.isTTY && !json;
+      const result = await runSamplerSession({
+        config,
+        configFile: flags.config,
+        logger,
+        onProgress: (p) =>
+          tty ? process.stderr.write(`\r${progressText(p)}   `) : logger.info('progress', { ...p }),
+      });
+      if (tty) process.stderr.write('\n');
+      if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else process.stdout.write(`results: ${resolve(result.outputDir, 'results.csv')}\n`);
     });
-}
-
-async function waitReady(platform: LocalPlatform, names: string[], timeoutMs = 60_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const statuses = await Promise.all(names.map((n) => platform.get(n)));
-    if (statuses.every((s) => (s.availableReplicas ?? 0) >= (s.replicas ?? 0))) return;
-    if (performance.now() > deadline)
-      throw new Error(`functions not ready within ${timeoutMs} ms: ${names.join(', ')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** A run id that is the same for the same command and file, so rerunning it resumes. */
-function defaultRunId(file: string, config: SamplerConfig): string {
-  const hash = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 8);
-  return `${basename(file).replace(/\.[^.]+$/, '')}-${hash}`;
 }
 
 function progressText(p: SweepProgress): string {

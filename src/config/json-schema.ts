@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FunctionDeploymentSchema } from './function-deployment.js';
 import { LoadScenariosSchema } from './load-scenarios.js';
+import { PrometheusQueriesSchema } from './prometheus-queries.js';
 import { SamplerConfigSchema } from './sampler.js';
 import { EnvironmentFileSchema, StackSchema } from './stack.js';
 
@@ -18,6 +19,10 @@ export const CONFIG_SCHEMAS: Record<string, { description: string; schema: z.Zod
   sampler: {
     description: 'the sampler configuration of `dfaas sample --config` (without common/plugins sections)',
     schema: SamplerConfigSchema,
+  },
+  'prometheus-queries': {
+    description: "the sampler's PromQL file (queries_path; see queries/*.yml)",
+    schema: PrometheusQueriesSchema,
   },
   'function-deployment': {
     description: 'OpenFaaS FunctionDeployment, the body of POST/PUT /system/functions',

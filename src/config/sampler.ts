@@ -129,8 +129,14 @@ export const SamplerConfigSchema = z
     k6_workspace_root: z.string().optional(),
     k6_outputs: z.array(z.string()).default([]),
     k6_tags: z.record(z.string(), z.string()).default({}),
-    /** Start the embedded gateway with this stack when no gateway_url is given. */
-    platform: z.object({ stack: z.string() }).strict().optional(),
+    /**
+     * Start the embedded gateway with this stack (a path relative to the configuration file)
+     * when no gateway_url is given; on `port` (default: any free one) for a Prometheus to scrape.
+     */
+    platform: z
+      .object({ stack: z.string().min(1), port: z.number().int().min(0).max(65_535).default(0) })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -167,6 +173,27 @@ export const SamplerConfigSchema = z
     }
     if (c.gateway_url && c.platform) {
       ctx.addIssue({ code: 'custom', path: ['platform'], message: 'give gateway_url or platform, not both' });
+    }
+    if (!c.gateway_url && !c.platform) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['platform'],
+        message: 'give platform.stack (the embedded gateway) or gateway_url',
+      });
+    }
+    if (c.gateway_url && c.metrics.source === 'local') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metrics', 'source'],
+        message: 'the local source reads the embedded gateway: with gateway_url use prometheus',
+      });
+    }
+    if (c.gateway_url && !c.prometheus_url) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['prometheus_url'],
+        message: 'gateway_url needs prometheus_url for the metrics',
+      });
     }
   });
 

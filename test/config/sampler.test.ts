@@ -23,7 +23,7 @@ function fieldsOf(text: string): string[] {
   throw new Error('expected a ConfigError');
 }
 
-const fns = 'functions:\n  - name: figlet\n  - name: env\n';
+const fns = 'platform: { stack: stack.yml }\nfunctions:\n  - name: figlet\n  - name: env\n';
 
 describe('sampler configuration', () => {
   it('loads the example with the documented defaults', () => {
@@ -60,8 +60,10 @@ describe('sampler configuration', () => {
   it('names the field of each impossible value', () => {
     const cases: [string, string][] = [
       ['functions: []\n', 'functions'],
+      ['functions:\n  - name: a\n', 'platform'],
+      ['functions:\n  - name: a\ngateway_url: http://127.0.0.1:8080\n', 'prometheus_url'],
       [`${fns}  - name: figlet\n`, 'functions[2].name'],
-      ['functions:\n  - name: Bad_Name\n', 'functions[0].name'],
+      ['platform: { stack: s.yml }\nfunctions:\n  - name: Bad_Name\n', 'functions[0].name'],
       [`${fns}rates: { min_rate: 50, max_rate: 10 }\n`, 'rates.max_rate'],
       [`${fns}rates: { step: 0 }\n`, 'rates.step'],
       [`${fns}rates: { strategy: { type: zigzag } }\n`, 'rates.strategy.type'],

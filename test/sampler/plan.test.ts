@@ -3,7 +3,11 @@ import { SamplerConfigSchema } from '../../src/config/sampler.js';
 import { combinations, configId, dominates, planSweep, product, rateList } from '../../src/sampler/plan.js';
 
 const config = (over: Record<string, unknown>) =>
-  SamplerConfigSchema.parse({ functions: [{ name: 'figlet' }, { name: 'env' }], ...over });
+  SamplerConfigSchema.parse({
+    platform: { stack: 's.yml' },
+    functions: [{ name: 'figlet' }, { name: 'env' }],
+    ...over,
+  });
 
 describe('sweep plan', () => {
   it('lists rates by strategy', () => {

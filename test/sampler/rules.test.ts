@@ -8,7 +8,7 @@ import { cell, resultsHeader, resultsLine } from '../../src/sampler/csv.js';
 import { functionOverloaded, nodeOverloaded } from '../../src/sampler/overload.js';
 import { readDoneRows } from '../../src/sampler/resume.js';
 
-const { overload } = SamplerConfigSchema.parse({ functions: [{ name: 'a' }] });
+const { overload } = SamplerConfigSchema.parse({ platform: { stack: 's.yml' }, functions: [{ name: 'a' }] });
 
 describe('sampler rules', () => {
   it('overload: function by success rate or replicas; node by success, CPU of capacity, RAM, or a function', () => {

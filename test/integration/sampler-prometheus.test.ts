@@ -1,0 +1,115 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freeLoopbackPort } from '../../src/platform/local/net.js';
+import { resultsHeader } from '../../src/sampler/csv.js';
+import { runCliAsync } from '../helpers/cli.js';
+import { serviceBinary } from '../helpers/services.js';
+import { waitFor } from '../helpers/wait.js';
+
+const prometheus = serviceBinary('/usr/bin/prometheus');
+const nodeExporter = serviceBinary('/usr/bin/prometheus-node-exporter');
+
+describe.skipIf(!prometheus || !nodeExporter)('dfaas sample with real Prometheus and node_exporter', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dfaas-prom-'));
+  const children: ChildProcess[] = [];
+  let promUrl = '';
+  let gatewayPort = 0;
+
+  beforeAll(async () => {
+    const [exporterPort, promPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+    gatewayPort = await freeLoopbackPort();
+    children.push(
+      spawn(nodeExporter as string, [`--web.listen-address=127.0.0.1:${exporterPort}`], { stdio: 'ignore' }),
+    );
+    const config = join(dir, 'prometheus.yml');
+    writeFileSync(
+      config,
+      [
+        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+        'scrape_configs:',
+        `  - { job_name: node, static_configs: [{ targets: ["127.0.0.1:${exporterPort}"] }] }`,
+        `  - { job_name: gateway, static_configs: [{ targets: ["127.0.0.1:${gatewayPort}"] }] }`,
+      ].join('\n'),
+    );
+    children.push(
+      spawn(
+        prometheus as string,
+        [
+          `--config.file=${config}`,
+          `--storage.tsdb.path=${join(dir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${promPort}`,
+        ],
+        { stdio: 'ignore' },
+      ),
+    );
+    promUrl = `http://127.0.0.1:${promPort}`;
+    await waitFor(
+      'prometheus ready',
+      () =>
+        fetch(`${promUrl}/-/ready`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      30_000,
+    );
+    // node_exporter scraped twice, so rate() has what it needs for the idle baseline
+    await waitFor(
+      'node metrics in prometheus',
+      async () => {
+        const res = await fetch(
+          `${promUrl}/api/v1/query?query=${encodeURIComponent('count(node_cpu_seconds_total)')}`,
+        );
+        const body = (await res.json()) as { data: { result: unknown[] } };
+        return body.data.result.length > 0;
+      },
+      30_000,
+    );
+  });
+
+  afterAll(() => {
+    for (const c of children) c.kill('SIGKILL');
+  });
+
+  it('records node and function CPU and RAM from PromQL, not nan', async () => {
+    const file = join(dir, 'sample.yaml');
+    writeFileSync(
+      file,
+      [
+        'functions: [{ name: matmul, body: "120" }]',
+        'rates: { strategy: { type: custom, values: [20] } }',
+        'duration: 4s',
+        'iterations: 1',
+        'cooldown: { max_wait_seconds: 20, sleep_step_seconds: 1, idle_threshold_pct: 100 }',
+        `platform: { stack: ${resolve('examples/stack.yml')}, port: ${gatewayPort} }`,
+        'metrics: { source: prometheus }',
+        `prometheus_url: ${promUrl}`,
+        `output_dir: ${join(dir, 'out')}`,
+      ].join('\n'),
+    );
+    const res = await runCliAsync(['--log-level', 'warn', 'sample', '--config', file]);
+    expect(res.code, res.stderr).toBe(0);
+    const [header, row] = readFileSync(join(dir, 'out', 'results.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(header).toBe(resultsHeader(1).join(','));
+    const cells = Object.fromEntries((header as string).split(',').map((h, i) => [h, row?.split(',')[i]]));
+    expect(cells.function_0).toBe('matmul');
+    expect(cells.success_rate_function_0).toBe('1');
+    for (const column of [
+      'cpu_usage_idle_node',
+      'cpu_usage_node',
+      'ram_usage_idle_node',
+      'ram_usage_node',
+      'ram_usage_node_percentage',
+      'cpu_usage_function_0',
+      'ram_usage_function_0',
+    ]) {
+      expect(Number(cells[column]), column).toBeGreaterThan(0);
+    }
+    expect(cells.power_usage_node).toBe('nan'); // no Scaphandre here
+    expect(Number(cells.ram_usage_function_0)).toBeGreaterThan(10 * 1024 * 1024);
+  });
+});
