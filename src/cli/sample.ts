@@ -34,7 +34,10 @@ export function registerSample(program: Command, globals: () => GlobalOptions): 
       });
       if (tty) process.stderr.write('\n');
       if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
-      else process.stdout.write(`results: ${resolve(result.outputDir, 'results.csv')}\n`);
+      else
+        process.stdout.write(
+          `results: ${resolve(result.outputDir, 'results.csv')}\nreport:  ${result.report}\n`,
+        );
     });
 }
 

@@ -14,6 +14,7 @@ import { appendLineDurably, type FunctionRow, resultsHeader, resultsLine } from 
 import type { MetricsSource } from './metrics-source.js';
 import { functionOverloaded, nodeOverloaded } from './overload.js';
 import { dominates, type PlannedConfig, planSweep } from './plan.js';
+import { writeReport } from './report.js';
 import { readDoneRows } from './resume.js';
 
 export interface SweepProgress {
@@ -40,6 +41,8 @@ export interface SweepOptions {
 
 export interface SweepResult {
   outputDir: string;
+  /** Path of report.html. */
+  report: string;
   rowsWritten: number;
   skipped: number;
 }
@@ -176,8 +179,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     }
   }
   progress();
+  const report = writeReport(outputDir);
   manifest({ state: 'finished', finishedAt: new Date().toISOString(), rows: runsDone, skipped });
-  return { outputDir, rowsWritten, skipped };
+  return { outputDir, rowsWritten, skipped, report };
 }
 
 /** The idle node: the mean of 3 samples a second apart (the platform samples /proc every second). */

@@ -71,6 +71,17 @@ describe('dfaas sample on the embedded gateway', () => {
     expect(readdirSync(join(out, 'k6_scripts'))).toHaveLength(8);
     const manifest = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
     expect(manifest).toMatchObject({ state: 'finished', rows: 8, skipped: 0 });
+    const report = readFileSync(join(out, 'report.html'), 'utf8');
+    for (const part of [
+      '<h2>figlet alone</h2>',
+      '<h2>shasum alone</h2>',
+      '<h2>Pairs</h2>',
+      '<h2>Overload frontier</h2>',
+    ]) {
+      expect(report).toContain(part);
+    }
+    expect(report.match(/<svg /g)?.length).toBe(9); // 4 charts per function alone, 1 heatmap
+    expect(report).not.toMatch(/https?:\/\//); // opens offline: no CDN, no remote asset
     const summary = JSON.parse(
       readFileSync(join(out, 'summaries', readdirSync(join(out, 'summaries'))[0] as string), 'utf8'),
     );
