@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../config/files.js';
+import { silentLogger } from '../config/logger.js';
+import { loadSamplerConfig } from '../config/sampler.js';
 import { HANDLER_ANNOTATION } from '../config/stack.js';
 import { measureColdWarm } from '../platform/cold-warm.js';
 import { BUILTIN_FUNCTIONS } from '../platform/functions/builtins.js';
@@ -8,25 +10,33 @@ import { startGateway } from '../platform/local/gateway.js';
 import { LocalPlatform } from '../platform/local/platform.js';
 import { loadStackForLocal } from '../platform/local/stack.js';
 import { OpenFaaSClient } from '../platform/openfaas/client.js';
+import { planSweep } from '../sampler/plan.js';
+import { runSamplerSession } from '../sampler/session.js';
 import type { GlobalOptions } from './options.js';
 import { formatTable } from './table.js';
 
 const EXAMPLE_STACK = new URL('../../examples/stack.yml', import.meta.url).pathname;
+const DEMO_SWEEP = new URL('../../examples/demo-sample.yaml', import.meta.url).pathname;
 /** Annotation with the request body `dfaas demo` sends to a function (built-ins have their own). */
 const EXAMPLE_ANNOTATION = 'dfaas.example';
 
 export function registerDemo(program: Command, globals: () => GlobalOptions): void {
   program
     .command('demo')
-    .description('start the embedded gateway with a stack, call each function cold and warm, print a table')
+    .description(
+      'start the embedded gateway with a stack, call each function cold and warm, print a table, then run a small sweep',
+    )
     .option('--stack <file>', 'stack file', EXAMPLE_STACK)
-    .option('--out <dir>', 'folder for the results file', 'results')
-    .action(async (flags: { stack: string; out: string }) => {
+    .option('--out <dir>', 'folder for the results', 'results')
+    .option('--sweep <file>', 'sampler configuration of the small sweep that follows', DEMO_SWEEP)
+    .option('--no-sweep', 'skip the sweep')
+    .action(async (flags: { stack: string; out: string; sweep: string | false }) => {
       const { logger, json } = globals();
       const deployments = loadStackForLocal(flags.stack);
       const platform = new LocalPlatform({ logger });
       const gateway = await startGateway({ platform, port: 0, logger });
       const client = new OpenFaaSClient({ gateway: gateway.url });
+      let outcome: { results: unknown[]; file: string; stamp: string } | undefined;
       try {
         logger.info(
           `embedded gateway on ${gateway.url}, deploying ${deployments.length} functions from ${flags.stack}`,
@@ -42,14 +52,13 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
           logger.info(`[${i + 1}/${deployments.length}] ${d.service}: cold and warm call`);
           rows.push(await measureColdWarm(client, d.service, { body }));
         }
-        const file = resolve(flags.out, `demo-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+        const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+        const file = resolve(flags.out, `demo-${stamp}.json`);
         writeFileAtomic(
           file,
           `${JSON.stringify({ gateway: gateway.url, stack: flags.stack, results: rows }, null, 2)}\n`,
         );
-        if (json) {
-          process.stdout.write(`${JSON.stringify({ results: rows, file })}\n`);
-        } else {
+        if (!json) {
           process.stdout.write(
             formatTable(
               ['function', 'replicas', 'cold-start ms', 'cold call ms', 'warm ms', 'status', 'response'],
@@ -64,12 +73,36 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
               ]),
             ),
           );
-          process.stdout.write(`\nresults: ${file}\n`);
+          process.stdout.write(`\ncold and warm calls: ${file}\n`);
         }
+        outcome = { results: rows, file, stamp };
       } finally {
         await client.close();
         await gateway.close();
       }
+      if (!outcome) return;
+      let sweep: { results: string; report: string } | undefined;
+      if (flags.sweep) {
+        const config = loadSamplerConfig(flags.sweep, {
+          output_dir: resolve(flags.out, `sweep-${outcome.stamp}`),
+        });
+        logger.info(`a small sweep from ${flags.sweep}: ${planSweep(config).length} configurations`);
+        const tty = process.stderr.isTTY && !json;
+        const result = await runSamplerSession({
+          config,
+          configFile: flags.sweep,
+          logger: silentLogger,
+          onProgress: (p) =>
+            tty
+              ? process.stderr.write(`\r  ${p.done} done, ${p.skipped} skipped, ${p.left} left   `)
+              : logger.info('sweep progress', { done: p.done, skipped: p.skipped, left: p.left }),
+        });
+        if (tty) process.stderr.write('\n');
+        sweep = { results: resolve(result.outputDir, 'results.csv'), report: result.report };
+        if (!json) process.stdout.write(`sweep results: ${sweep.results}\nsweep report:  ${sweep.report}\n`);
+      }
+      if (json)
+        process.stdout.write(`${JSON.stringify({ results: outcome.results, file: outcome.file, sweep })}\n`);
     });
 }
 

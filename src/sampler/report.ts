@@ -49,7 +49,7 @@ function readRows(resultsPath: string): { functions: string[]; rows: Row[] } {
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const fmt = (v: number) =>
-  Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2);
+  Number.isInteger(v) || Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2);
 
 /** A scatter of points (x, y) with a line through the mean y per x, axes and 5 ticks each. */
 function chart(title: string, points: [number, number][], yLabel: string): string {
