@@ -10,6 +10,7 @@ import { formatTable } from './table.js';
 interface SampleFlags {
   config: string;
   dryRun?: boolean;
+  profile?: boolean;
   outputDir?: string;
 }
 
@@ -20,6 +21,7 @@ export function registerSample(program: Command, globals: () => GlobalOptions): 
     .requiredOption('--config <file>', 'sampler configuration (YAML/JSON; `dfaas schema sampler`)')
     .option('--output-dir <dir>', 'where the results go (default: output_dir, else ./dfaas-results/RUN_ID)')
     .option('--dry-run', 'print the plan in execution order and run nothing')
+    .option('--profile', 'profiler mode: sweep each function alone and write profiles/NAME.csv')
     .action(async (flags: SampleFlags) => {
       const { json, logger } = globals();
       const config = loadSamplerConfig(flags.config, flags.outputDir ? { output_dir: flags.outputDir } : {});
@@ -28,12 +30,15 @@ export function registerSample(program: Command, globals: () => GlobalOptions): 
       const result = await runSamplerSession({
         config,
         configFile: flags.config,
+        profile: Boolean(flags.profile),
         logger,
         onProgress: (p) =>
           tty ? process.stderr.write(`\r${progressText(p)}   `) : logger.info('progress', { ...p }),
       });
       if (tty) process.stderr.write('\n');
       if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else if (flags.profile)
+        process.stdout.write(`profiles:\n${result.profiles.map((p) => `  ${p}\n`).join('')}`);
       else
         process.stdout.write(
           `results: ${resolve(result.outputDir, 'results.csv')}\nreport:  ${result.report}\n`,

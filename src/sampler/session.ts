@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { basename, dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
+import { writeFileAtomic } from '../config/files.js';
 import { loadConfigFile } from '../config/load.js';
 import type { Logger } from '../config/logger.js';
 import { PrometheusQueriesSchema, SHIPPED_QUERIES } from '../config/prometheus-queries.js';
@@ -15,6 +17,8 @@ import { runSweep, type SweepProgress, type SweepResult } from './runner.js';
 
 export interface SamplerSessionOptions {
   config: SamplerConfig;
+  /** Profiler mode: each function alone, writing profiles/NAME.csv. */
+  profile?: boolean;
   /** The configuration file: relative paths in it (platform.stack, queries_path) start from its folder. */
   configFile: string;
   logger: Logger;
@@ -38,7 +42,9 @@ export function outputDirOf(config: SamplerConfig, configFile: string): string {
  * Configuration problems found here (a function missing from the stack, a bad queries file)
  * are ConfigErrors, before anything starts.
  */
-export async function runSamplerSession(opts: SamplerSessionOptions): Promise<SweepResult> {
+export async function runSamplerSession(
+  opts: SamplerSessionOptions,
+): Promise<SweepResult & { profiles: string[] }> {
   const { config, configFile, logger } = opts;
   const here = dirname(configFile);
   const deployments = config.platform ? loadStackForLocal(resolve(here, config.platform.stack)) : [];
@@ -75,13 +81,6 @@ export async function runSamplerSession(opts: SamplerSessionOptions): Promise<Sw
       platform = new LocalPlatform({ logger });
       gateway = await startGateway({ platform, port: config.platform.port, logger });
       gatewayUrl = gateway.url;
-      const wanted = deployments.filter((d) => config.functions.some((f) => f.name === d.service));
-      for (const d of wanted) await platform.deploy(d);
-      // The idle baseline is measured once the replicas have started, not while they start.
-      await waitReady(
-        platform,
-        wanted.map((d) => d.service),
-      );
     }
     const metrics: MetricsSource =
       queries && config.prometheus_url
@@ -94,17 +93,75 @@ export async function runSamplerSession(opts: SamplerSessionOptions): Promise<Sw
         : new LocalMetricsSource(platform as LocalPlatform);
     const outputDir = outputDirOf(config, configFile);
     logger.info(`sweep on ${gatewayUrl} with ${source} metrics, results in ${outputDir}`);
-    return await runSweep({
-      config,
-      outputDir,
-      gatewayUrl,
-      metrics,
-      logger,
-      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-    });
+    /** Deploys these functions on the embedded platform (no-op with gateway_url) and waits for them. */
+    const deploy = async (names: string[]) => {
+      if (!platform) return;
+      for (const d of deployments) if (names.includes(d.service)) await platform.deploy(d);
+      // The idle baseline is measured once the replicas have started, not while they start.
+      await waitReady(platform, names);
+    };
+    const sweep = (c: SamplerConfig, dir: string) =>
+      runSweep({
+        config: c,
+        outputDir: dir,
+        gatewayUrl,
+        metrics,
+        logger,
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      });
+
+    if (!opts.profile) {
+      await deploy(config.functions.map((f) => f.name));
+      return { ...(await sweep(config, outputDir)), profiles: [] };
+    }
+    // Profiler mode: each function alone, deployed for its sweep and removed after it.
+    const profiles: string[] = [];
+    for (const f of [...config.functions].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      await deploy([f.name]);
+      const alone: SamplerConfig = {
+        ...config,
+        functions: [f],
+        combinations: { min_functions: 1, max_functions: 2, exclusive: true },
+      };
+      const result = await sweep(alone, join(outputDir, 'profile-runs', f.name));
+      profiles.push(
+        writeProfile(join(result.outputDir, 'results.csv'), join(outputDir, 'profiles', `${f.name}.csv`)),
+      );
+      if (platform) await platform.remove(f.name);
+    }
+    return { outputDir, rowsWritten: 0, skipped: 0, report: '', profiles };
   } finally {
     await gateway?.close();
   }
+}
+
+/**
+ * profiles/NAME.csv from a single-function sweep's results.csv: `name, rate, success_rate,
+ * cpu_usage, ram_usage, power_usage, overloaded, medium_latency` (overloaded: the node's verdict),
+ * the input of function clustering.
+ */
+export function writeProfile(resultsPath: string, profilePath: string): string {
+  const [header = '', ...rows] = readFileSync(resultsPath, 'utf8').trim().split('\n');
+  const at = (name: string) => header.split(',').indexOf(name);
+  const columns = [
+    'function_0',
+    'rate_function_0',
+    'success_rate_function_0',
+    'cpu_usage_function_0',
+    'ram_usage_function_0',
+    'power_usage_function_0',
+    'overloaded_node',
+    'medium_latency_function_0',
+  ].map(at);
+  const lines = rows.map((row) => {
+    const cells = row.split(',');
+    return columns.map((i) => cells[i] ?? '').join(',');
+  });
+  writeFileAtomic(
+    profilePath,
+    `${['name,rate,success_rate,cpu_usage,ram_usage,power_usage,overloaded,medium_latency', ...lines].join('\n')}\n`,
+  );
+  return profilePath;
 }
 
 async function waitReady(platform: LocalPlatform, names: string[], timeoutMs = 60_000): Promise<void> {

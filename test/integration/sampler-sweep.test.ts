@@ -10,6 +10,8 @@ import { runCliAsync } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-sweep-'));
+const NEVER_OVERLOADED =
+  'overload: { cpu_overload_pct_of_capacity: 100, ram_overload_pct: 100, success_rate_node_min: 0, success_rate_function_min: 0, replicas_overload_threshold: 1000 }';
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** figlet and shasum at rates 0 and 10, alone and together: 8 configurations, 1 s each. */
@@ -25,8 +27,10 @@ function config(outputDir: string): string {
       'combinations: { min_functions: 1, max_functions: 3 }',
       'duration: 1s',
       'iterations: 1',
-      // The load is light; the test checks the files, not the cooldown (unit-tested).
+      // The test checks the files and resume, not cooldown and overload (unit-tested): other test
+      // files may load the machine meanwhile, which must not skip configurations here.
       'cooldown: { max_wait_seconds: 10, sleep_step_seconds: 0.5, idle_threshold_pct: 100 }',
+      NEVER_OVERLOADED,
       `platform: { stack: ${resolve('examples/stack.yml')} }`,
       `output_dir: ${join(dir, outputDir)}`,
     ].join('\n'),
@@ -86,6 +90,37 @@ describe('dfaas sample on the embedded gateway', () => {
       readFileSync(join(out, 'summaries', readdirSync(join(out, 'summaries'))[0] as string), 'utf8'),
     );
     expect(summary.metrics).toHaveProperty('http_reqs');
+  });
+
+  it('profiles each function alone into profiles/NAME.csv', async () => {
+    const file = join(dir, 'profile.yaml');
+    writeFileSync(
+      file,
+      [
+        'functions: [{ name: figlet, body: hi }, { name: shasum, body: data }]',
+        'rates: { strategy: { type: custom, values: [10, 20] } }',
+        'duration: 1s',
+        'iterations: 1',
+        'cooldown: { max_wait_seconds: 10, sleep_step_seconds: 0.5, idle_threshold_pct: 100 }',
+        NEVER_OVERLOADED,
+        `platform: { stack: ${resolve('examples/stack.yml')} }`,
+        `output_dir: ${join(dir, 'profile')}`,
+      ].join('\n'),
+    );
+    const res = await runCliAsync(['--log-level', 'warn', 'sample', '--config', file, '--profile']);
+    expect(res.code, res.stderr).toBe(0);
+    for (const name of ['figlet', 'shasum']) {
+      const lines = readFileSync(join(dir, 'profile', 'profiles', `${name}.csv`), 'utf8')
+        .trim()
+        .split('\n');
+      expect(lines[0]).toBe(
+        'name,rate,success_rate,cpu_usage,ram_usage,power_usage,overloaded,medium_latency',
+      );
+      expect(lines.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
+        `${name},10,1`,
+        `${name},20,1`,
+      ]);
+    }
   });
 
   it('resumes after SIGKILL with no lost and no duplicated row', async () => {
