@@ -109,7 +109,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     }
     if (next >= schedule.count) break;
     const wait = start + schedule.offsetMs(next) - performance.now();
-    await new Promise((r) => (wait > 1 ? setTimeout(r, Math.floor(wait)) : setImmediate(r)));
+    await new Promise((r) => (wait > 0 ? setTimeout(r, Math.max(1, Math.floor(wait))) : setImmediate(r)));
   }
   await Promise.all(pending);
   result.elapsedMs = performance.now() - start;
