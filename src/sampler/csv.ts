@@ -117,3 +117,32 @@ export function appendLineDurably(path: string, line: string): void {
     closeSync(fd);
   }
 }
+
+/** One results.csv row read back. */
+export interface ResultRow {
+  /** Every cell, by column name. */
+  cells: Record<string, string>;
+  /** The configuration's rate per function. */
+  rates: Record<string, number>;
+  /** Per function in the configuration, its cells by column name without the _n suffix. */
+  functions: Record<string, Record<string, string>>;
+}
+
+/** Reads results.csv lines back by column name (the one reader for resume, report and profiles). */
+export function parseResultLines(header: string, lines: string[]): ResultRow[] {
+  const columns = header.split(',');
+  const count = columns.filter((c) => /^function_\d+$/.test(c)).length;
+  return lines.map((line) => {
+    const values = line.split(',');
+    const cells = Object.fromEntries(columns.map((c, i) => [c, values[i] ?? '']));
+    const rates: Record<string, number> = {};
+    const functions: Record<string, Record<string, string>> = {};
+    for (let n = 0; n < count; n++) {
+      const name = cells[`function_${n}`];
+      if (!name) continue;
+      rates[name] = Number(cells[`rate_function_${n}`]);
+      functions[name] = Object.fromEntries(FUNCTION_COLUMNS.map((c) => [c, cells[`${c}_${n}`] ?? '']));
+    }
+    return { cells, rates, functions };
+  });
+}

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../config/files.js';
+import { parseResultLines } from './csv.js';
 import { dominates } from './plan.js';
 
 /**
@@ -20,30 +21,21 @@ interface Row {
 }
 
 function readRows(resultsPath: string): { functions: string[]; rows: Row[] } {
-  const lines = readFileSync(resultsPath, 'utf8').trim().split('\n');
-  const header = (lines[0] ?? '').split(',');
-  const count = header.filter((h) => /^function_\d+$/.test(h)).length;
-  const rows: Row[] = [];
+  const [header = '', ...lines] = readFileSync(resultsPath, 'utf8').trim().split('\n');
   const names = new Set<string>();
-  for (const line of lines.slice(1)) {
-    const values = line.split(',');
-    const cells = Object.fromEntries(header.map((h, i) => [h, values[i] ?? '']));
-    const rates: Record<string, number> = {};
+  const rows = parseResultLines(header, lines).map((r): Row => {
     const fns: Record<string, Record<string, number>> = {};
-    for (let n = 0; n < count; n++) {
-      const name = cells[`function_${n}`];
-      if (!name) continue;
+    for (const [name, f] of Object.entries(r.functions)) {
       names.add(name);
-      rates[name] = Number(cells[`rate_function_${n}`]);
       fns[name] = {
-        success: Number(cells[`success_rate_function_${n}`]),
-        latency: Number(cells[`medium_latency_function_${n}`]),
-        cpu: Number(cells[`cpu_usage_function_${n}`]),
-        ramMiB: Number(cells[`ram_usage_function_${n}`]) / 2 ** 20,
+        success: Number(f.success_rate_function),
+        latency: Number(f.medium_latency_function),
+        cpu: Number(f.cpu_usage_function),
+        ramMiB: Number(f.ram_usage_function) / 2 ** 20,
       };
     }
-    rows.push({ rates, cells, fns, overloaded: cells.overloaded_node === '1' });
-  }
+    return { rates: r.rates, cells: r.cells, fns, overloaded: r.cells.overloaded_node === '1' };
+  });
   return { functions: [...names].sort(), rows };
 }
 

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, truncateSync } from 'node:fs';
+import { parseResultLines } from './csv.js';
 import { configId } from './plan.js';
 
 export interface DoneRows {
@@ -33,20 +34,12 @@ export function readDoneRows(resultsPath: string, header: string): DoneRows {
       `${resultsPath} has other columns than this sweep writes: use another output_dir or run_id`,
     );
   }
-  const columns = header.split(',');
-  const overloadedAt = columns.indexOf('overloaded_node');
-  for (const line of lines.slice(1)) {
-    const cells = line.split(',');
-    const rates: Record<string, number> = {};
-    for (let n = 0; columns.includes(`function_${n}`); n++) {
-      const name = cells[columns.indexOf(`function_${n}`)];
-      if (name) rates[name] = Number(cells[columns.indexOf(`rate_function_${n}`)]);
-    }
-    const id = configId(rates);
-    done.rows.push(rates);
-    done.rates.set(id, rates);
+  for (const row of parseResultLines(header, lines.slice(1))) {
+    const id = configId(row.rates);
+    done.rows.push(row.rates);
+    done.rates.set(id, row.rates);
     done.iterations.set(id, (done.iterations.get(id) ?? 0) + 1);
-    if (cells[overloadedAt] === '1') done.overloaded.set(id, (done.overloaded.get(id) ?? 0) + 1);
+    if (row.cells.overloaded_node === '1') done.overloaded.set(id, (done.overloaded.get(id) ?? 0) + 1);
   }
   return done;
 }

@@ -11,6 +11,7 @@ import { PrometheusClient } from '../metrics/prometheus.js';
 import { type Gateway, startGateway } from '../platform/local/gateway.js';
 import { LocalPlatform } from '../platform/local/platform.js';
 import { loadStackForLocal } from '../platform/local/stack.js';
+import { parseResultLines } from './csv.js';
 import { LocalMetricsSource, type MetricsSource } from './metrics-source.js';
 import { PrometheusMetricsSource } from './prometheus-source.js';
 import { runSweep, type SweepProgress, type SweepResult } from './runner.js';
@@ -141,25 +142,24 @@ export async function runSamplerSession(
  * the input of function clustering.
  */
 export function writeProfile(resultsPath: string, profilePath: string): string {
-  const [header = '', ...rows] = readFileSync(resultsPath, 'utf8').trim().split('\n');
-  const at = (name: string) => header.split(',').indexOf(name);
-  const columns = [
-    'function_0',
-    'rate_function_0',
-    'success_rate_function_0',
-    'cpu_usage_function_0',
-    'ram_usage_function_0',
-    'power_usage_function_0',
-    'overloaded_node',
-    'medium_latency_function_0',
-  ].map(at);
-  const lines = rows.map((row) => {
-    const cells = row.split(',');
-    return columns.map((i) => cells[i] ?? '').join(',');
-  });
+  const [header = '', ...lines] = readFileSync(resultsPath, 'utf8').trim().split('\n');
+  const rows = parseResultLines(header, lines).flatMap((r) =>
+    Object.entries(r.functions).map(([name, f]) =>
+      [
+        name,
+        f.rate_function,
+        f.success_rate_function,
+        f.cpu_usage_function,
+        f.ram_usage_function,
+        f.power_usage_function,
+        r.cells.overloaded_node,
+        f.medium_latency_function,
+      ].join(','),
+    ),
+  );
   writeFileAtomic(
     profilePath,
-    `${['name,rate,success_rate,cpu_usage,ram_usage,power_usage,overloaded,medium_latency', ...lines].join('\n')}\n`,
+    `${['name,rate,success_rate,cpu_usage,ram_usage,power_usage,overloaded,medium_latency', ...rows].join('\n')}\n`,
   );
   return profilePath;
 }
