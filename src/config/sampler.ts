@@ -122,13 +122,26 @@ export const SamplerConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only')
       .optional(),
-    k6_host: z.string().optional(),
-    k6_user: z.string().optional(),
-    k6_ssh_key: z.string().optional(),
+    /**
+     * What sends the load: the built-in open-model generator, or k6 (on k6_host over SSH when
+     * given, else the local k6_binary). Default: k6 when k6_host is given, else builtin.
+     */
+    load_driver: z.enum(['builtin', 'k6']).optional(),
+    k6_binary: z.string().min(1).default('k6'),
+    k6_host: z.string().min(1).optional(),
+    k6_user: z.string().min(1).optional(),
+    /** Private key file (relative to the configuration file); without it, the SSH agent. */
+    k6_ssh_key: z.string().min(1).optional(),
     k6_port: z.number().int().min(1).max(65_535).default(22),
-    k6_workspace_root: z.string().optional(),
-    k6_outputs: z.array(z.string()).default([]),
-    k6_tags: z.record(z.string(), z.string()).default({}),
+    /** Pins the k6 host's key: its fingerprint as `ssh-keygen -lf` prints it. */
+    k6_host_fingerprint: z
+      .string()
+      .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a SHA256 fingerprint as ssh-keygen -lf prints it')
+      .optional(),
+    /** Remote directory of the scripts and summaries; each run gets a subdirectory named by run id. */
+    k6_workspace_root: z.string().min(1).default('dfaas-k6'),
+    k6_outputs: z.array(z.string().min(1)).default([]),
+    k6_tags: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a k6 tag name'), z.string()).default({}),
     /**
      * Start the embedded gateway with this stack (a path relative to the configuration file)
      * when no gateway_url is given; on `port` (default: any free one) for a Prometheus to scrape.
@@ -170,6 +183,15 @@ export const SamplerConfigSchema = z
         path: ['prometheus_url'],
         message: 'metrics.source prometheus needs prometheus_url',
       });
+    }
+    if (c.load_driver === 'builtin') {
+      for (const field of ['k6_host', 'k6_user', 'k6_ssh_key', 'k6_host_fingerprint'] as const) {
+        if (c[field] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [field], message: `${field} needs load_driver k6` });
+      }
+    }
+    if (c.k6_host && !c.k6_user) {
+      ctx.addIssue({ code: 'custom', path: ['k6_user'], message: 'k6_host needs k6_user' });
     }
     if (c.gateway_url && c.platform) {
       ctx.addIssue({ code: 'custom', path: ['platform'], message: 'give gateway_url or platform, not both' });

@@ -4,6 +4,10 @@
  * success_rate_ID (Rate), latency_ID (Trend) and request_count_ID (Counter) that parseK6Summary
  * reads. A configuration whose rates are all 0 runs an idle scenario for the duration, so every
  * configuration takes its time and yields a summary.
+ *
+ * k6 counts dropped iterations (no free VU at an arrival) only for the whole run. An always-passing
+ * threshold on `dropped_iterations{scenario:ID}` makes k6 export that submetric per scenario, so
+ * the sampler charges each function its own drops, as it does with the built-in generator.
  */
 
 export interface K6Target {
@@ -20,9 +24,10 @@ export interface K6Target {
 export interface K6ScriptOptions {
   /** k6 duration string, e.g. "30s". */
   duration: string;
-  /** Tags added to every request (k6 `tags`). */
-  tags?: Record<string, string>;
 }
+
+/** The per-scenario submetric of dropped iterations that the script's thresholds make k6 export. */
+export const droppedMetric = (id: string) => `dropped_iterations{scenario:${id}}`;
 
 /** A metric/scenario id k6 accepts: [A-Za-z0-9_], prefixed when it would start with a digit. */
 export function k6ScenarioId(name: string): string {
@@ -40,6 +45,7 @@ export function writeK6Script(targets: K6Target[], options: K6ScriptOptions): st
     '',
   ];
   const scenarios: Record<string, unknown> = {};
+  const thresholds: Record<string, string[]> = {};
   for (const t of active) {
     const id = k6ScenarioId(t.name);
     const vus = Math.max(1, Math.ceil(t.rate));
@@ -52,6 +58,7 @@ export function writeK6Script(targets: K6Target[], options: K6ScriptOptions): st
       maxVUs: vus,
       exec: id,
     };
+    thresholds[droppedMetric(id)] = ['count>=0'];
     lines.push(
       `const success_rate_${id} = new Rate(${JSON.stringify(`success_rate_${id}`)});`,
       `const latency_${id} = new Trend(${JSON.stringify(`latency_${id}`)}, true);`,
@@ -63,7 +70,7 @@ export function writeK6Script(targets: K6Target[], options: K6ScriptOptions): st
   }
   lines.push(
     '',
-    `export const options = ${JSON.stringify({ discardResponseBodies: true, scenarios, tags: options.tags ?? {} }, null, 2)};`,
+    `export const options = ${JSON.stringify({ discardResponseBodies: true, scenarios, thresholds }, null, 2)};`,
     '',
   );
   for (const t of active) {

@@ -1,6 +1,7 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { z } from 'zod';
 import type { LoadRunResult } from './generator.js';
+import { droppedMetric } from './k6-script.js';
 import { histogram } from './open-loop.js';
 
 /**
@@ -13,7 +14,8 @@ import { histogram } from './open-loop.js';
  *   Counter {count, rate}            rate per second over the run
  *   Gauge   {value, min, max}
  * Per scenario NAME the built-in generator also writes the custom metrics the DFaaS k6 scripts
- * define: latency_NAME (Trend), success_rate_NAME (Rate), request_count_NAME (Counter).
+ * define: latency_NAME (Trend), success_rate_NAME (Rate), request_count_NAME (Counter), and
+ * the submetric `dropped_iterations{scenario:NAME}` (Counter) those scripts make k6 export.
  */
 
 export const TrendSchema = z.object({
@@ -97,6 +99,7 @@ export function toK6Summary(run: LoadRunResult): K6Summary {
     metrics[`latency_${name}`] = trend(r.latencyUs);
     metrics[`success_rate_${name}`] = rateOf(r.ok, r.errors);
     metrics[`request_count_${name}`] = counter(r.sent, seconds);
+    metrics[droppedMetric(name)] = counter(r.dropped, seconds);
   }
   metrics.http_reqs = counter(sent, seconds);
   metrics.iterations = counter(sent, seconds);
@@ -115,7 +118,11 @@ export function toK6Summary(run: LoadRunResult): K6Summary {
 
 /** What the sampler needs of one scenario, read from any k6 summary (ours or k6's). */
 export interface ScenarioFigures {
+  /** Requests sent. */
   requests: number;
+  /** Arrivals dropped for want of a free VU (0 when the summary does not say). */
+  dropped: number;
+  /** Share of the arrivals answered with 2xx: a dropped arrival counts as a failure. */
   successRate: number;
   /** Median latency in ms. */
   medianLatencyMs: number;
@@ -138,10 +145,17 @@ export function parseK6Summary(
       const latency = TrendSchema.safeParse(metrics[`latency_${id}`]);
       const success = RateSchema.safeParse(metrics[`success_rate_${id}`]);
       const count = CounterSchema.safeParse(metrics[`request_count_${id}`]);
+      const droppedCount = CounterSchema.safeParse(metrics[droppedMetric(id)]);
       if (!count.success) return undefined;
+      const requests = count.data.count;
+      const dropped = droppedCount.success ? droppedCount.data.count : 0;
       return {
-        requests: count.data.count,
-        successRate: success.success ? success.data.value : Number.NaN,
+        requests,
+        dropped,
+        successRate:
+          success.success && requests + dropped > 0
+            ? (success.data.value * requests) / (requests + dropped)
+            : Number.NaN,
         medianLatencyMs: latency.success ? latency.data.med : Number.NaN,
       };
     },

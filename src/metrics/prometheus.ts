@@ -75,3 +75,15 @@ export function averageThenSum(series: RangeSeries[]): number {
   }
   return any ? total : Number.NaN;
 }
+
+/** A range query's series summed at each evaluation time (seconds since the epoch → sum). */
+export function sumAtEachTime(series: RangeSeries[]): Map<number, number> {
+  const sums = new Map<number, number>();
+  for (const s of series) {
+    for (const [t, v] of s.values) {
+      const x = Number(v);
+      if (Number.isFinite(x)) sums.set(t, (sums.get(t) ?? 0) + x);
+    }
+  }
+  return new Map([...sums.entries()].sort(([a], [b]) => a - b));
+}

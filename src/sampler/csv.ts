@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import type { WindowSample } from './metrics-source.js';
 
 /** The legacy DFaaS dataset columns, per function in name order (index n), then the node's. */
 const FUNCTION_COLUMNS = [
@@ -105,6 +106,45 @@ export function resultsLine(allFunctions: string[], fns: FunctionRow[], node: No
     ].map(cell),
   );
   return cells.join(',');
+}
+
+/**
+ * metrics/ID-ITERATION.csv: the load window's time series, one line per sample. `time_s` counts
+ * from the start of the load; node columns as in results.csv; then per function (name order)
+ * its CPU (percent of a core), RAM (bytes), power (W) and replicas.
+ */
+export function metricsCsv(functions: string[], startMs: number, series: WindowSample[]): string {
+  const header = [
+    'time_s',
+    'cpu_usage_node',
+    'ram_usage_node',
+    'ram_usage_node_percentage',
+    'power_usage_node',
+    ...functions.flatMap((n) => [
+      `cpu_usage_function_${n}`,
+      `ram_usage_function_${n}`,
+      `power_usage_function_${n}`,
+      `replica_${n}`,
+    ]),
+  ];
+  const lines = series.map((s) =>
+    [
+      (s.atMs - startMs) / 1000,
+      s.node.cpuPct,
+      s.node.ramBytes,
+      s.node.ramPct,
+      s.node.powerW,
+      ...functions.flatMap((n) => {
+        const f = s.functions[n];
+        return f
+          ? [f.cpuPct, f.ramBytes, f.powerW, f.replicas]
+          : [Number.NaN, Number.NaN, Number.NaN, Number.NaN];
+      }),
+    ]
+      .map(cell)
+      .join(','),
+  );
+  return `${[header.join(','), ...lines].join('\n')}\n`;
 }
 
 /** Appends whole lines to a file, each written and fsynced before the call returns. */

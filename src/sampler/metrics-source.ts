@@ -16,9 +16,19 @@ export interface FunctionWindow {
   replicas: number;
 }
 
+/** One point of a load window's time series (metrics/ID-ITERATION.csv). */
+export interface WindowSample {
+  /** When, in ms since the epoch. */
+  atMs: number;
+  node: NodeSample;
+  functions: Record<string, FunctionWindow>;
+}
+
 export interface WindowFigures {
   node: NodeNow;
   functions: Record<string, FunctionWindow>;
+  /** What the averages were made of, in time order. */
+  series: WindowSample[];
 }
 
 /** Where the sampler reads what the node did: the embedded platform, or Prometheus. */
@@ -59,43 +69,52 @@ export class LocalMetricsSource implements MetricsSource {
   }
 
   startWindow(functions: string[]): { stop(): Promise<WindowFigures> } {
-    const nodes: NodeNow[] = [];
-    const perFunction = new Map(
-      functions.map((f) => [f, { cpu: [] as number[], ram: [] as number[], replicas: 0 }]),
-    );
+    const series: WindowSample[] = [];
+    let cores = 1;
     const take = async () => {
-      nodes.push(await this.node());
+      const node = await this.node();
+      cores = node.cores;
       const snapshot = this.platform.snapshot();
-      for (const [name, acc] of perFunction) {
+      const sample: WindowSample = { atMs: Date.now(), node, functions: {} };
+      for (const name of functions) {
         const f = snapshot.functions[name];
         if (!f) continue;
-        acc.cpu.push(f.cpuMillicores / 10);
-        acc.ram.push(f.memoryBytes);
-        acc.replicas = Math.max(acc.replicas, f.replicas);
+        sample.functions[name] = {
+          cpuPct: f.cpuMillicores / 10,
+          ramBytes: f.memoryBytes,
+          powerW: Number.NaN,
+          replicas: f.replicas,
+        };
       }
+      series.push(sample);
     };
+    // A sample at the start (for the series only: it shows the node before the load), then
+    // every second, and one at the end.
+    void take();
     const timer = setInterval(() => void take(), this.everyMs);
     return {
       stop: async () => {
         clearInterval(timer);
         await take();
+        const during = series.slice(1);
         const node: NodeNow = {
-          cpuPct: mean(nodes.map((n) => n.cpuPct)),
-          ramBytes: mean(nodes.map((n) => n.ramBytes)),
-          ramPct: mean(nodes.map((n) => n.ramPct)),
+          cpuPct: mean(during.map((s) => s.node.cpuPct)),
+          ramBytes: mean(during.map((s) => s.node.ramBytes)),
+          ramPct: mean(during.map((s) => s.node.ramPct)),
           powerW: Number.NaN,
-          cores: nodes[0]?.cores ?? 1,
+          cores,
         };
         const fns: Record<string, FunctionWindow> = {};
-        for (const [name, acc] of perFunction) {
+        for (const name of functions) {
+          const seen = during.flatMap((s) => s.functions[name] ?? []);
           fns[name] = {
-            cpuPct: mean(acc.cpu),
-            ramBytes: mean(acc.ram),
+            cpuPct: mean(seen.map((f) => f.cpuPct)),
+            ramBytes: mean(seen.map((f) => f.ramBytes)),
             powerW: Number.NaN,
-            replicas: acc.replicas,
+            replicas: Math.max(0, ...seen.map((f) => f.replicas)),
           };
         }
-        return { node, functions: fns };
+        return { node, functions: fns, series };
       },
     };
   }

@@ -1,7 +1,18 @@
 import type { Logger } from '../config/logger.js';
 import { fillQuery, type PrometheusQueries } from '../config/prometheus-queries.js';
-import { averageThenSum, type PrometheusClient } from '../metrics/prometheus.js';
-import type { FunctionWindow, MetricsSource, NodeNow, WindowFigures } from './metrics-source.js';
+import {
+  averageThenSum,
+  type PrometheusClient,
+  type RangeSeries,
+  sumAtEachTime,
+} from '../metrics/prometheus.js';
+import type {
+  FunctionWindow,
+  MetricsSource,
+  NodeNow,
+  WindowFigures,
+  WindowSample,
+} from './metrics-source.js';
 
 export interface PrometheusSourceOptions {
   /** Length of a load window, in ms: it sets the query step and the rate window. */
@@ -54,30 +65,47 @@ export class PrometheusMetricsSource implements MetricsSource {
       stop: async () => {
         const end = Date.now() / 1000;
         const range = (q: string, fn?: string) => this.range(q, start, end, fn);
-        const [cpuPct, ramBytes, ramPct, powerW, cores] = await Promise.all([
+        const none = Promise.resolve<RangeSeries[]>([]);
+        const [cpu, ram, ramPct, power, cores] = await Promise.all([
           range(this.queries.node_cpu),
           range(this.queries.node_ram),
           range(this.queries.node_ram_pct),
-          this.options.scaphandre ? range(this.queries.node_power) : Promise.resolve(Number.NaN),
+          this.options.scaphandre ? range(this.queries.node_power) : none,
           this.instant(this.queries.node_cores),
         ]);
-        const fns: Record<string, FunctionWindow> = {};
-        await Promise.all(
+        const perFunction = await Promise.all(
           functions.map(async (name) => {
-            const [cpu, ram, power, replicas] = await Promise.all([
+            const [fcpu, fram, fpower, replicas] = await Promise.all([
               range(this.queries.function_cpu, name),
               range(this.queries.function_ram, name),
               this.options.scaphandre && this.options.pidRegexes[name]
                 ? range(this.queries.function_power, name)
-                : Promise.resolve(Number.NaN),
-              this.replicas(name),
+                : none,
+              range(this.queries.function_replicas, name),
             ]);
-            fns[name] = { cpuPct: cpu, ramBytes: ram, powerW: power, replicas };
+            return { name, cpu: fcpu, ram: fram, power: fpower, replicas };
           }),
         );
+        const fns: Record<string, FunctionWindow> = {};
+        for (const f of perFunction) {
+          const most = Math.max(...sumAtEachTime(f.replicas).values());
+          fns[f.name] = {
+            cpuPct: averageThenSum(f.cpu),
+            ramBytes: averageThenSum(f.ram),
+            powerW: averageThenSum(f.power),
+            replicas: Number.isFinite(most) ? most : 0,
+          };
+        }
         return {
-          node: { cpuPct, ramBytes, ramPct, powerW, cores: Number.isFinite(cores) && cores > 0 ? cores : 1 },
+          node: {
+            cpuPct: averageThenSum(cpu),
+            ramBytes: averageThenSum(ram),
+            ramPct: averageThenSum(ramPct),
+            powerW: averageThenSum(power),
+            cores: Number.isFinite(cores) && cores > 0 ? cores : 1,
+          },
           functions: fns,
+          series: seriesOf({ cpu, ram, ramPct, power }, perFunction),
         };
       },
     };
@@ -103,15 +131,65 @@ export class PrometheusMetricsSource implements MetricsSource {
     }
   }
 
-  private async range(query: string, start: number, end: number, fn?: string): Promise<number> {
+  private async range(query: string, start: number, end: number, fn?: string): Promise<RangeSeries[]> {
     const expr = this.fill(query, fn);
     try {
-      return averageThenSum(
-        await this.client.queryRange(expr, start, Math.max(end, start + this.stepSec), this.stepSec),
-      );
+      return await this.client.queryRange(expr, start, Math.max(end, start + this.stepSec), this.stepSec);
     } catch (err) {
       this.options.logger.debug('prometheus query failed', { query: expr, error: (err as Error).message });
-      return Number.NaN;
+      return [];
     }
   }
+}
+
+/** The window's time series: at each evaluation time any query answered, every figure (NaN where none). */
+function seriesOf(
+  node: Record<'cpu' | 'ram' | 'ramPct' | 'power', RangeSeries[]>,
+  functions: {
+    name: string;
+    cpu: RangeSeries[];
+    ram: RangeSeries[];
+    power: RangeSeries[];
+    replicas: RangeSeries[];
+  }[],
+): WindowSample[] {
+  const nodeSums = {
+    cpu: sumAtEachTime(node.cpu),
+    ram: sumAtEachTime(node.ram),
+    ramPct: sumAtEachTime(node.ramPct),
+    power: sumAtEachTime(node.power),
+  };
+  const fnSums = functions.map((f) => ({
+    name: f.name,
+    cpu: sumAtEachTime(f.cpu),
+    ram: sumAtEachTime(f.ram),
+    power: sumAtEachTime(f.power),
+    replicas: sumAtEachTime(f.replicas),
+  }));
+  const times = new Set<number>();
+  for (const m of [...Object.values(nodeSums), ...fnSums.flatMap((f) => [f.cpu, f.ram, f.power, f.replicas])])
+    for (const t of m.keys()) times.add(t);
+  const at = (m: Map<number, number>, t: number) => m.get(t) ?? Number.NaN;
+  return [...times]
+    .sort((a, b) => a - b)
+    .map((t) => ({
+      atMs: t * 1000,
+      node: {
+        cpuPct: at(nodeSums.cpu, t),
+        ramBytes: at(nodeSums.ram, t),
+        ramPct: at(nodeSums.ramPct, t),
+        powerW: at(nodeSums.power, t),
+      },
+      functions: Object.fromEntries(
+        fnSums.map((f) => [
+          f.name,
+          {
+            cpuPct: at(f.cpu, t),
+            ramBytes: at(f.ram, t),
+            powerW: at(f.power, t),
+            replicas: at(f.replicas, t),
+          },
+        ]),
+      ),
+    }));
 }

@@ -2,15 +2,13 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, type as osType, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../config/files.js';
-import type { Scenario } from '../config/load-scenarios.js';
 import type { Logger } from '../config/logger.js';
 import type { SamplerConfig } from '../config/sampler.js';
-import { type LoadRunResult, runLoad } from '../load/generator.js';
-import { k6ScenarioId, writeK6Script } from '../load/k6-script.js';
-import { toK6Summary } from '../load/k6-summary.js';
+import { writeK6Script } from '../load/k6-script.js';
 import { VERSION } from '../version.js';
 import { isCooledDown, type NodeSample } from './cooldown.js';
-import { appendLineDurably, type FunctionRow, resultsHeader, resultsLine } from './csv.js';
+import { appendLineDurably, type FunctionRow, metricsCsv, resultsHeader, resultsLine } from './csv.js';
+import type { ConfigurationLoad, LoadDriver, LoadTarget } from './load-driver.js';
 import type { MetricsSource } from './metrics-source.js';
 import { functionOverloaded, nodeOverloaded } from './overload.js';
 import { dominates, type PlannedConfig, planSweep } from './plan.js';
@@ -32,6 +30,8 @@ export interface SweepOptions {
   outputDir: string;
   /** Base URL of the gateway that serves the functions. */
   gatewayUrl: string;
+  /** What sends the load (the built-in generator or k6). */
+  load: LoadDriver;
   metrics: MetricsSource;
   logger: Logger;
   onProgress?: (p: SweepProgress) => void;
@@ -67,7 +67,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  for (const sub of ['summaries', 'k6_scripts']) mkdirSync(join(outputDir, sub), { recursive: true });
+  for (const sub of ['summaries', 'metrics', 'k6_scripts'])
+    mkdirSync(join(outputDir, sub), { recursive: true });
   const resultsPath = join(outputDir, 'results.csv');
   const indexPath = join(outputDir, 'index.csv');
   const skippedPath = join(outputDir, 'skipped.csv');
@@ -152,10 +153,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       skip(planned, `dominates ${overloadedBelow[0]}, which overloaded the node`);
       continue;
     }
-    writeFileAtomic(
-      join(outputDir, 'k6_scripts', `${planned.id}.js`),
-      k6Script(config, planned, opts.gatewayUrl),
-    );
+    const script = join(outputDir, 'k6_scripts', `${planned.id}.js`);
+    writeFileAtomic(script, k6Script(config, planned, opts.gatewayUrl));
     for (let iteration = already; iteration < config.iterations; iteration++) {
       progress({ ...planned, iteration });
       const rest = await cooldown(config, planned, baseline, metrics, sleep);
@@ -163,11 +162,17 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         skip(planned, `cooldown timed out after ${config.cooldown.max_wait_seconds} s (${rest.why})`);
         break;
       }
-      const line = await measure(config, planned, opts.gatewayUrl, metrics, baseline, rest.seconds);
+      const line = await measure(
+        config,
+        planned,
+        { target: { scriptPath: script, gatewayUrl: opts.gatewayUrl }, load: opts.load, metrics, baseline },
+        rest.seconds,
+      );
       writeFileAtomic(
         join(outputDir, 'summaries', `${planned.id}-${iteration}.json`),
         `${JSON.stringify(line.summary, null, 2)}\n`,
       );
+      writeFileAtomic(join(outputDir, 'metrics', `${planned.id}-${iteration}.csv`), line.series);
       appendLineDurably(resultsPath, resultsLine(names, line.functions, line.node));
       appendLineDurably(indexPath, `${key(planned.rates)};results.csv`);
       rowsWritten++;
@@ -231,42 +236,22 @@ async function cooldown(
 async function measure(
   config: SamplerConfig,
   planned: PlannedConfig,
-  gatewayUrl: string,
-  metrics: MetricsSource,
-  baseline: NodeSample,
+  on: { target: LoadTarget; load: LoadDriver; metrics: MetricsSource; baseline: NodeSample },
   restSeconds: number,
 ) {
-  const scenarios: Record<string, Scenario> = {};
-  for (const f of config.functions) {
-    const rate = planned.rates[f.name];
-    if (!rate) continue;
-    const vus = Math.max(1, Math.ceil(rate));
-    scenarios[k6ScenarioId(f.name)] = {
-      executor: 'constant-arrival-rate',
-      rate,
-      timeUnit: 1000,
-      duration: config.duration,
-      preAllocatedVUs: vus,
-      maxVUs: vus,
-      request: {
-        method: f.method,
-        url: `${gatewayUrl}/function/${f.name}`,
-        body: f.body,
-        headers: f.headers,
-      },
-    };
-  }
+  const { metrics, baseline } = on;
   const window = metrics.startWindow(Object.keys(planned.rates));
-  // A configuration whose rates are all 0 still takes its duration: it measures the idle node.
-  const run: LoadRunResult =
-    Object.keys(scenarios).length > 0
-      ? await runLoad(scenarios)
-      : await new Promise((r) =>
-          setTimeout(() => r({ scenarios: {}, elapsedMs: config.duration }), config.duration),
-        );
+  const loadStartMs = Date.now();
+  let load: ConfigurationLoad;
+  try {
+    load = await on.load.run(planned, on.target);
+  } catch (err) {
+    await window.stop(); // its sampling timer would keep the process alive
+    throw err;
+  }
   const figures = await window.stop();
   const functions: FunctionRow[] = Object.entries(planned.rates).map(([name, rate]) => {
-    const r = run.scenarios[k6ScenarioId(name)];
+    const r = load.figures(name);
     const f = figures.functions[name] ?? {
       cpuPct: Number.NaN,
       ramBytes: Number.NaN,
@@ -275,9 +260,7 @@ async function measure(
     };
     // A function with rate 0 has no requests: its success rate and latency are NaN, and it
     // cannot be overloaded; its CPU and RAM are still measured.
-    const successRate = r && r.sent + r.dropped > 0 ? r.ok / (r.sent + r.dropped) : Number.NaN;
-    const medianLatencyMs =
-      r && r.latencyUs.totalCount > 0 ? r.latencyUs.getValueAtPercentile(50) / 1000 : Number.NaN;
+    const successRate = r?.successRate ?? Number.NaN;
     return {
       name,
       rate,
@@ -287,7 +270,7 @@ async function measure(
       powerW: f.powerW,
       replicas: f.replicas,
       overloaded: rate > 0 && functionOverloaded(successRate, f.replicas, config.overload),
-      medianLatencyMs,
+      medianLatencyMs: r && r.requests > 0 ? r.medianLatencyMs : Number.NaN,
     };
   });
   const loaded = functions.filter((f) => f.rate > 0);
@@ -305,10 +288,8 @@ async function measure(
     config.overload,
   );
   return {
-    summary:
-      'scenarios' in run && Object.keys(run.scenarios).length > 0
-        ? toK6Summary(run as Parameters<typeof toK6Summary>[0])
-        : { metrics: {} },
+    summary: load.summary,
+    series: metricsCsv(Object.keys(planned.rates).sort(), loadStartMs, figures.series),
     functions,
     node: {
       idleCpuPct: baseline.cpuPct,
@@ -337,6 +318,6 @@ function k6Script(config: SamplerConfig, planned: PlannedConfig, gatewayUrl: str
         headers: f.headers,
         rate: planned.rates[f.name] ?? 0,
       })),
-    { duration: `${config.duration / 1000}s`, tags: config.k6_tags },
+    { duration: `${config.duration / 1000}s` },
   );
 }

@@ -12,6 +12,7 @@ import { type Gateway, startGateway } from '../platform/local/gateway.js';
 import { LocalPlatform } from '../platform/local/platform.js';
 import { loadStackForLocal } from '../platform/local/stack.js';
 import { parseResultLines } from './csv.js';
+import { createLoadDriver } from './load-driver.js';
 import { LocalMetricsSource, type MetricsSource } from './metrics-source.js';
 import { PrometheusMetricsSource } from './prometheus-source.js';
 import { runSweep, type SweepProgress, type SweepResult } from './runner.js';
@@ -74,9 +75,16 @@ export async function runSamplerSession(
         )
       : undefined;
 
+  const outputDir = outputDirOf(config, configFile);
+  const load = createLoadDriver(config, {
+    configFile,
+    runId: config.run_id ?? defaultRunId(configFile, config),
+    logger,
+  });
   let platform: LocalPlatform | undefined;
   let gateway: Gateway | undefined;
   try {
+    await load.open();
     let gatewayUrl = config.gateway_url?.replace(/\/+$/, '') ?? '';
     if (config.platform) {
       platform = new LocalPlatform({ logger });
@@ -92,8 +100,9 @@ export async function runSamplerSession(
             logger,
           })
         : new LocalMetricsSource(platform as LocalPlatform);
-    const outputDir = outputDirOf(config, configFile);
-    logger.info(`sweep on ${gatewayUrl} with ${source} metrics, results in ${outputDir}`);
+    logger.info(
+      `sweep on ${gatewayUrl} with ${source} metrics, load from ${load.where}, results in ${outputDir}`,
+    );
     /** Deploys these functions on the embedded platform (no-op with gateway_url) and waits for them. */
     const deploy = async (names: string[]) => {
       if (!platform) return;
@@ -106,6 +115,7 @@ export async function runSamplerSession(
         config: c,
         outputDir: dir,
         gatewayUrl,
+        load,
         metrics,
         logger,
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
@@ -132,6 +142,7 @@ export async function runSamplerSession(
     }
     return { outputDir, rowsWritten: 0, skipped: 0, report: '', profiles };
   } finally {
+    await load.close();
     await gateway?.close();
   }
 }

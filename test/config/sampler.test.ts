@@ -81,6 +81,11 @@ describe('sampler configuration', () => {
       [`${fns}gateway_url: not a url\n`, 'gateway_url'],
       [`${fns}run_id: "a/b"\n`, 'run_id'],
       [`${fns}k6_port: 70000\n`, 'k6_port'],
+      [`${fns}k6_host: lab-k6\n`, 'k6_user'],
+      [`${fns}load_driver: builtin\nk6_host: lab-k6\nk6_user: me\n`, 'k6_host'],
+      [`${fns}load_driver: vegeta\n`, 'load_driver'],
+      [`${fns}k6_host_fingerprint: MD5:aa\n`, 'k6_host_fingerprint'],
+      [`${fns}k6_tags: { "bad tag": x }\n`, 'k6_tags.bad tag'],
       [`${fns}ratez: {}\n`, 'ratez'],
       [`common:\n  ${fns.replace(/\n/g, '\n  ')}\nextra: 1\n`, 'extra'],
     ];

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,5 +111,19 @@ describe.skipIf(!prometheus || !nodeExporter)('dfaas sample with real Prometheus
     }
     expect(cells.power_usage_node).toBe('nan'); // no Scaphandre here
     expect(Number(cells.ram_usage_function_0)).toBeGreaterThan(10 * 1024 * 1024);
+    // The window's time series, one line per range-query step, with numbers in it.
+    const series = readdirSync(join(dir, 'out', 'metrics'));
+    expect(series).toHaveLength(1);
+    const [seriesHeader, ...points] = readFileSync(join(dir, 'out', 'metrics', series[0] as string), 'utf8')
+      .trim()
+      .split('\n');
+    expect(seriesHeader).toBe(
+      'time_s,cpu_usage_node,ram_usage_node,ram_usage_node_percentage,power_usage_node,cpu_usage_function_matmul,ram_usage_function_matmul,power_usage_function_matmul,replica_matmul',
+    );
+    expect(points.length).toBeGreaterThanOrEqual(2);
+    const last = (points.at(-1) as string).split(',');
+    expect(Number(last[2])).toBeGreaterThan(0); // node RAM
+    expect(Number(last[6])).toBeGreaterThan(10 * 1024 * 1024); // matmul's RAM
+    expect(last[8]).toBe('1'); // replicas
   });
 });

@@ -7,11 +7,10 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { resultsHeader } from '../../src/sampler/csv.js';
 import { runCliAsync } from '../helpers/cli.js';
+import { NEVER_OVERLOADED, QUICK_COOLDOWN } from '../helpers/sweep-config.js';
 import { waitFor } from '../helpers/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-sweep-'));
-const NEVER_OVERLOADED =
-  'overload: { cpu_overload_pct_of_capacity: 100, ram_overload_pct: 100, success_rate_node_min: 0, success_rate_function_min: 0, replicas_overload_threshold: 1000 }';
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** figlet and shasum at rates 0 and 10, alone and together: 8 configurations, 1 s each. */
@@ -27,9 +26,7 @@ function config(outputDir: string): string {
       'combinations: { min_functions: 1, max_functions: 3 }',
       'duration: 1s',
       'iterations: 1',
-      // The test checks the files and resume, not cooldown and overload (unit-tested): other test
-      // files may load the machine meanwhile, which must not skip configurations here.
-      'cooldown: { max_wait_seconds: 10, sleep_step_seconds: 0.5, idle_threshold_pct: 100 }',
+      QUICK_COOLDOWN,
       NEVER_OVERLOADED,
       `platform: { stack: ${resolve('examples/stack.yml')} }`,
       `output_dir: ${join(dir, outputDir)}`,
@@ -73,6 +70,25 @@ describe('dfaas sample on the embedded gateway', () => {
     expect(readFileSync(join(out, 'index.csv'), 'utf8').split('\n')[1]).toBe('figlet;0;results.csv');
     expect(readdirSync(join(out, 'summaries'))).toHaveLength(8);
     expect(readdirSync(join(out, 'k6_scripts'))).toHaveLength(8);
+    // Per configuration iteration, the load window's time series: a sample a second, and more.
+    const series = readdirSync(join(out, 'metrics')).sort();
+    expect(series).toHaveLength(8);
+    const pairSeries = series
+      .map((f) =>
+        readFileSync(join(out, 'metrics', f), 'utf8')
+          .trim()
+          .split('\n'),
+      )
+      .find((l) => l[0]?.includes('shasum') && l[0].includes('figlet'));
+    expect(pairSeries?.[0]).toBe(
+      'time_s,cpu_usage_node,ram_usage_node,ram_usage_node_percentage,power_usage_node,' +
+        'cpu_usage_function_figlet,ram_usage_function_figlet,power_usage_function_figlet,replica_figlet,' +
+        'cpu_usage_function_shasum,ram_usage_function_shasum,power_usage_function_shasum,replica_shasum',
+    );
+    const points = (pairSeries ?? []).slice(1).map((l) => l.split(','));
+    expect(points.length).toBeGreaterThanOrEqual(2);
+    expect(points.every((p) => Number(p[2]) > 0 && Number(p[6]) > 1e6 && p[8] === '1')).toBe(true);
+    expect(Number(points.at(-1)?.[0])).toBeGreaterThan(Number(points[0]?.[0]));
     const manifest = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
     expect(manifest).toMatchObject({ state: 'finished', rows: 8, skipped: 0 });
     const report = readFileSync(join(out, 'report.html'), 'utf8');
@@ -101,7 +117,7 @@ describe('dfaas sample on the embedded gateway', () => {
         'rates: { strategy: { type: custom, values: [10, 20] } }',
         'duration: 1s',
         'iterations: 1',
-        'cooldown: { max_wait_seconds: 10, sleep_step_seconds: 0.5, idle_threshold_pct: 100 }',
+        QUICK_COOLDOWN,
         NEVER_OVERLOADED,
         `platform: { stack: ${resolve('examples/stack.yml')} }`,
         `output_dir: ${join(dir, 'profile')}`,

@@ -82,7 +82,12 @@ describe('open-model load generator', () => {
     expect(slow?.dropped).toBeGreaterThan(20);
     expect((slow?.sent ?? 0) + (slow?.dropped ?? 0)).toBe(50);
     expect(slow?.maxInflightSeen).toBe(5);
-    expect(toK6Summary(run).metrics.dropped_iterations).toMatchObject({ count: slow?.dropped });
+    const summary = toK6Summary(run);
+    expect(summary.metrics.dropped_iterations).toMatchObject({ count: slow?.dropped });
+    // Read back, a dropped arrival is a failed one: success is answered / arrivals.
+    const read = parseK6Summary(JSON.parse(JSON.stringify(summary)), 'ours').scenario('slow');
+    expect(read?.dropped).toBe(slow?.dropped);
+    expect(read?.successRate).toBeCloseTo((slow?.ok ?? 0) / 50, 10);
     expect((slow?.latencyUs.getValueAtPercentile(50) ?? 0) / 1000).toBeGreaterThanOrEqual(300);
   });
 
@@ -110,12 +115,14 @@ describe('open-model load generator', () => {
         latency_figlet: { avg: 12.1, min: 3.2, med: 10.4, max: 80.3, 'p(90)': 20.1, 'p(95)': 30.7 },
         success_rate_figlet: { value: 0.99, passes: 297, fails: 3 },
         request_count_figlet: { count: 300, rate: 9.98 },
+        'dropped_iterations{scenario:figlet}': { count: 30, rate: 1, thresholds: { 'count>=0': false } },
         vus: { value: 1, min: 1, max: 3 },
       },
     };
     expect(parseK6Summary(k6, 'k6').scenario('figlet')).toEqual({
       requests: 300,
-      successRate: 0.99,
+      dropped: 30,
+      successRate: (0.99 * 300) / 330,
       medianLatencyMs: 10.4,
     });
     expect(() => parseK6Summary({ nope: 1 }, 'bad.json')).toThrow(/bad.json: not a k6 summary/);

@@ -74,13 +74,15 @@ describe('k6 script writer', () => {
   it('writes one constant-arrival-rate scenario per function with a rate, with the DFaaS metrics', async () => {
     const script = writeK6Script([target('figlet', 10), target('eat-memory', 0), target('3d', 2.5)], {
       duration: '30s',
-      tags: { run: 'r1' },
     });
     const dir = mkdtempSync(join(tmpdir(), 'dfaas-k6-'));
     writeFileSync(join(dir, 'check.mjs'), script);
     execFileSync(process.execPath, ['--check', join(dir, 'check.mjs')]); // valid JavaScript module
     const { exports, recorded } = await evaluate(script, 503);
-    const options = exports.options as { scenarios: Record<string, Record<string, unknown>>; tags: unknown };
+    const options = exports.options as {
+      scenarios: Record<string, Record<string, unknown>>;
+      thresholds: unknown;
+    };
     expect(Object.keys(options.scenarios)).toEqual(['figlet', 'f_3d']);
     expect(options.scenarios.figlet).toEqual({
       executor: 'constant-arrival-rate',
@@ -92,7 +94,11 @@ describe('k6 script writer', () => {
       exec: 'figlet',
     });
     expect(options.scenarios.f_3d).toMatchObject({ preAllocatedVUs: 3, maxVUs: 3 });
-    expect(options.tags).toEqual({ run: 'r1' });
+    // Always-passing thresholds, so that k6 exports each scenario's dropped iterations.
+    expect(options.thresholds).toEqual({
+      'dropped_iterations{scenario:figlet}': ['count>=0'],
+      'dropped_iterations{scenario:f_3d}': ['count>=0'],
+    });
     (exports.figlet as () => void)();
     expect(recorded.requests[0]?.slice(0, 3)).toEqual([
       'POST',
