@@ -130,7 +130,7 @@ export const SamplerConfigSchema = z
     k6_binary: z.string().min(1).default('k6'),
     k6_host: z.string().min(1).optional(),
     k6_user: z.string().min(1).optional(),
-    /** Private key file (relative to the configuration file); without it, the SSH agent. */
+    /** Private key file (relative to the configuration file, or ~/…); without it, the SSH agent. */
     k6_ssh_key: z.string().min(1).optional(),
     k6_port: z.number().int().min(1).max(65_535).default(22),
     /** Pins the k6 host's key: its fingerprint as `ssh-keygen -lf` prints it. */

@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import type { Scenario } from '../config/load-scenarios.js';
@@ -129,7 +130,12 @@ export function createLoadDriver(
         port: config.k6_port,
         user: config.k6_user ?? '',
         ...(config.k6_ssh_key
-          ? { privateKeyPath: resolve(dirname(opts.configFile), config.k6_ssh_key) }
+          ? {
+              privateKeyPath: resolve(
+                dirname(opts.configFile),
+                config.k6_ssh_key.replace(/^~(?=\/)/, homedir()),
+              ),
+            }
           : {}),
         ...(config.k6_host_fingerprint ? { hostFingerprint: config.k6_host_fingerprint } : {}),
         workspace: `${config.k6_workspace_root.replace(/\/+$/, '')}/${opts.runId}`,

@@ -37,6 +37,16 @@ export interface SweepOptions {
   onProgress?: (p: SweepProgress) => void;
   /** Injected so tests can run cooldown without waiting. */
   sleep?: (ms: number) => Promise<void>;
+  /** What saves time, both on by default; `benchmarks/sweep` turns them off to measure them. */
+  shortcuts?: SweepShortcuts;
+}
+
+export interface SweepShortcuts {
+  /** Skip configurations that dominate one that overloaded the node. */
+  skipDominated: boolean;
+  /** Wait for the node to be idle again before a run; false: rest `fixedRestSeconds` instead. */
+  adaptiveCooldown: boolean;
+  fixedRestSeconds?: number;
 }
 
 export interface SweepResult {
@@ -65,6 +75,7 @@ const key = (rates: Record<string, number>) => {
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const { config, outputDir, metrics, logger } = opts;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const shortcuts = opts.shortcuts ?? { skipDominated: true, adaptiveCooldown: true };
   const started = performance.now();
   const startedAt = new Date().toISOString();
   for (const sub of ['summaries', 'metrics', 'k6_scripts'])
@@ -80,7 +91,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   // index.csv is derived from results.csv, rebuilt whole so the two always agree.
   writeFileAtomic(
     indexPath,
-    [INDEX_HEADER, ...done.rows.map((r) => `${key(r)};results.csv`)].join('\n') + '\n',
+    `${[INDEX_HEADER, ...done.rows.map((r) => `${key(r)};results.csv`)].join('\n')}\n`,
   );
   const skippedBefore = existsSync(skippedPath)
     ? new Set(
@@ -149,7 +160,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         dominates(planned.rates, rates) &&
         (done.overloaded.get(id) ?? 0) > (done.iterations.get(id) ?? 0) / 2,
     );
-    if (overloadedBelow) {
+    if (overloadedBelow && shortcuts.skipDominated) {
       skip(planned, `dominates ${overloadedBelow[0]}, which overloaded the node`);
       continue;
     }
@@ -157,7 +168,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     writeFileAtomic(script, k6Script(config, planned, opts.gatewayUrl));
     for (let iteration = already; iteration < config.iterations; iteration++) {
       progress({ ...planned, iteration });
-      const rest = await cooldown(config, planned, baseline, metrics, sleep);
+      const rest = shortcuts.adaptiveCooldown
+        ? await cooldown(config, planned, baseline, metrics, sleep)
+        : await fixedRest(shortcuts.fixedRestSeconds ?? config.cooldown.max_wait_seconds, sleep);
       if (rest.timedOut) {
         skip(planned, `cooldown timed out after ${config.cooldown.max_wait_seconds} s (${rest.why})`);
         break;
@@ -206,6 +219,12 @@ async function idleBaseline(
     ramPct: mean((s) => s.ramPct),
     powerW: mean((s) => s.powerW),
   };
+}
+
+/** The reference the adaptive cooldown is measured against: a rest of fixed length before every run. */
+async function fixedRest(seconds: number, sleep: (ms: number) => Promise<void>) {
+  await sleep(seconds * 1000);
+  return { timedOut: false as const, seconds };
 }
 
 async function cooldown(

@@ -15,7 +15,7 @@ import { parseResultLines } from './csv.js';
 import { createLoadDriver } from './load-driver.js';
 import { LocalMetricsSource, type MetricsSource } from './metrics-source.js';
 import { PrometheusMetricsSource } from './prometheus-source.js';
-import { runSweep, type SweepProgress, type SweepResult } from './runner.js';
+import { runSweep, type SweepProgress, type SweepResult, type SweepShortcuts } from './runner.js';
 
 export interface SamplerSessionOptions {
   config: SamplerConfig;
@@ -25,6 +25,8 @@ export interface SamplerSessionOptions {
   configFile: string;
   logger: Logger;
   onProgress?: (p: SweepProgress) => void;
+  /** Passed to the sweep (benchmarks/sweep turns them off); default: all on. */
+  shortcuts?: SweepShortcuts;
 }
 
 /** A run id that is the same for the same file and configuration, so rerunning it resumes. */
@@ -119,6 +121,7 @@ export async function runSamplerSession(
         metrics,
         logger,
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        ...(opts.shortcuts ? { shortcuts: opts.shortcuts } : {}),
       });
 
     if (!opts.profile) {
