@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { LocalPlatform } from '../platform/local/platform.js';
 import type { NodeSample } from './cooldown.js';
 
@@ -60,7 +61,9 @@ export class LocalMetricsSource implements MetricsSource {
       ramBytes: node.memoryUsedBytes,
       ramPct: node.memoryTotalBytes > 0 ? (node.memoryUsedBytes / node.memoryTotalBytes) * 100 : Number.NaN,
       powerW: Number.NaN,
-      cores: node.cores,
+      // The node's capacity is the cores this process may run on: a sampler started under
+      // `taskset -c 0` (a one-core node type) judges CPU overload against one core, not the machine's.
+      cores: Math.min(node.cores, availableParallelism()),
     };
   }
 
