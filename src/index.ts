@@ -1,4 +1,7 @@
-/** dfaas's library entry point: the platform boundary, its two implementations, and config loading. */
+/**
+ * dfaas's library entry point: the platform boundary, its two implementations, config loading,
+ * and the forecasting chain (function groups, node-usage models, the forecaster in-process and as a service).
+ */
 
 export { ConfigError, ExitCode } from './config/errors.js';
 export { FunctionDeploymentSchema } from './config/function-deployment.js';
@@ -6,6 +9,31 @@ export { jsonSchemaOf } from './config/json-schema.js';
 export { loadConfigFile } from './config/load.js';
 export { createLogger, type Logger } from './config/logger.js';
 export { type Stack, StackSchema, stackToDeployments } from './config/stack.js';
+export { type GroupList, nodeTypeCode, readSamplerResults } from './forecast/dataset.js';
+export {
+  Forecaster,
+  ForecastInputError,
+  MODEL_TYPES,
+  type ModelType,
+  NODE_TARGETS,
+  type NodeUsage,
+} from './forecast/forecaster.js';
+export { type GbtModel, type GbtOptions, predictGbt, trainGbt } from './forecast/gbt.js';
+export {
+  addToGroupList,
+  assignGroup,
+  fitGroups,
+  type GroupModel,
+  readProfileCsv,
+} from './forecast/profiles.js';
+export { type ForecasterService, startForecasterService } from './forecast/service.js';
+export {
+  type Evaluation,
+  type ModelFile,
+  prepareData,
+  trainAndEvaluate,
+  writeModels,
+} from './forecast/train.js';
 export type {
   AsyncInvokeRequest,
   FunctionDeployment,

@@ -5,6 +5,7 @@ import { LOG_LEVELS } from '../config/logger.js';
 import { VERSION } from '../version.js';
 import { registerDemo } from './demo.js';
 import { reportError } from './errors.js';
+import { registerForecast } from './forecast.js';
 import { registerGateway } from './gateway.js';
 import { registerLoad } from './load.js';
 import { globalOptions, logLevelOption } from './options.js';
@@ -28,8 +29,15 @@ registerGateway(program, globals);
 registerDemo(program, globals);
 registerLoad(program, globals);
 registerSample(program, globals);
+registerForecast(program, globals);
 registerSchema(program);
-for (const command of program.commands) command.exitOverride();
+const overrideExits = (cmd: Command): void => {
+  for (const sub of cmd.commands) {
+    sub.exitOverride();
+    overrideExits(sub);
+  }
+};
+overrideExits(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GroupListSchema } from './forecast.js';
 import { FunctionDeploymentSchema } from './function-deployment.js';
 import { LoadScenariosSchema } from './load-scenarios.js';
 import { PrometheusQueriesSchema } from './prometheus-queries.js';
@@ -23,6 +24,10 @@ export const CONFIG_SCHEMAS: Record<string, { description: string; schema: z.Zod
   'prometheus-queries': {
     description: "the sampler's PromQL file (queries_path; see queries/*.yml)",
     schema: PrometheusQueriesSchema,
+  },
+  'group-list': {
+    description: 'group_list.json of `dfaas forecast` (function names by group)',
+    schema: GroupListSchema,
   },
   'function-deployment': {
     description: 'OpenFaaS FunctionDeployment, the body of POST/PUT /system/functions',

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/**
+ * group_list.json: function names by group, as the DFaaS forecaster and agent read it, e.g.
+ * `{"HIGH_USAGE":["matmul"],"LOW_USAGE":["echo","figlet"],"MEDIUM_USAGE":["shasum"]}`.
+ * A function may be in one group only.
+ */
+export const GroupListSchema = z
+  .record(
+    z.string().regex(/^[A-Za-z0-9_]+$/, 'a group name is letters, digits and _'),
+    z.array(z.string().min(1)),
+  )
+  .superRefine((groups, ctx) => {
+    const seen = new Map<string, string>();
+    for (const [group, names] of Object.entries(groups)) {
+      names.forEach((name, i) => {
+        const before = seen.get(name);
+        if (before !== undefined)
+          ctx.addIssue({ code: 'custom', path: [group, i], message: `${name} is already in ${before}` });
+        seen.set(name, group);
+      });
+    }
+  });
+
+/** The function-profile model `dfaas forecast profile` writes (scaler, PCA, centroids) and `assign` reads. */
+export const GroupModelSchema = z.object({
+  version: z.literal(1),
+  features: z.array(z.string()).min(1),
+  scaler: z.object({ min: z.array(z.number()), max: z.array(z.number()) }),
+  pca: z.record(z.string(), z.unknown()),
+  components: z.number().int().min(1),
+  centroids: z.array(z.array(z.number())).min(1),
+  groupNames: z.array(z.string()).min(1),
+  explainedVariance: z.array(z.number()),
+});

@@ -1,0 +1,304 @@
+/**
+ * The forecasting datasets: sampler results.csv files (the legacy DFaaS columns), each labelled
+ * with the node type it was sampled on, preprocessed into rows a model can learn from.
+ *
+ * Preprocessing, in order (each step is a function here, tested on its own):
+ * 1. Reading (readSamplerResults): a function's success rate `nan` (it had no requests) is 1;
+ *    its latency, CPU, RAM, power and replicas `nan` are 0; all of a function's resource figures
+ *    are zeroed where its rate is 0 (the legacy notebooks' rule: an idle replica is the node's
+ *    baseline, not load). A row whose node CPU or RAM is `nan` (a failed Prometheus query)
+ *    is dropped and counted. Node power stays `nan` when not measured (no power target then).
+ * 2. Outliers (replaceOutliers): inside each group of identical (rates, node type) rows of at
+ *    least 3, a node figure outside [Q1 − 1.5·IQR, Q3 + 1.5·IQR] of the group is replaced by the
+ *    mean of the group's other values. Groups of 1 or 2 cannot tell an outlier, and are kept.
+ * 3. Configuration overload (overloadPerConfiguration): a configuration is overloaded only if it
+ *    was in all its iterations; every row of it gets that verdict.
+ * 4. Group aggregation (aggregateGroups): per function group, rates, CPU, RAM, power and
+ *    replicas are summed, overload is any, success and latency are the mean of the non-zero values.
+ *
+ * Reads results.csv with the sampler's own reader, the one definition of that format.
+ */
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import type { GroupListSchema } from '../config/forecast.js';
+import { parseResultLines } from '../sampler/csv.js';
+import { seededRandom } from '../sampler/plan.js';
+
+/** The DFaaS agent's node types; a capacity number (e.g. cores) may be used instead. */
+export const NODE_TYPES: Record<string, number> = { heavy: 0, mid: 1, light: 2 };
+
+/** heavy → 0, mid → 1, light → 2, a non-negative number → itself; else an Error naming the label. */
+export function nodeTypeCode(label: string): number {
+  const known = NODE_TYPES[label.toLowerCase()];
+  if (known !== undefined) return known;
+  const n = Number(label);
+  if (label.trim() !== '' && Number.isFinite(n) && n >= 0) return n;
+  throw new Error(`node type "${label}": use heavy, mid, light or a capacity number`);
+}
+
+export interface FunctionSample {
+  rate: number;
+  successRate: number;
+  /** Percent of one core. */
+  cpuPct: number;
+  ramBytes: number;
+  powerW: number;
+  replicas: number;
+  overloaded: number;
+  latencyMs: number;
+}
+
+export interface NodeSample {
+  cpuPct: number;
+  ramBytes: number;
+  ramPct: number;
+  /** NaN where power was not measured. */
+  powerW: number;
+  /** 0 or 1. */
+  overloaded: number;
+}
+
+export interface DatasetRow {
+  /** The configuration: the same rates on the same node type (iterations share it). */
+  configKey: string;
+  nodeType: number;
+  functions: Record<string, FunctionSample>;
+  node: NodeSample;
+}
+
+export interface ReadResult {
+  rows: DatasetRow[];
+  /** Rows dropped because the node's CPU or RAM was not measured. */
+  dropped: number;
+}
+
+const num = (cell: string | undefined): number =>
+  cell === undefined || cell === '' || cell === 'nan' ? Number.NaN : Number(cell);
+const or = (v: number, fallback: number) => (Number.isNaN(v) ? fallback : v);
+
+export function configKeyOf(rates: Record<string, number>, nodeType: number): string {
+  return `${Object.keys(rates)
+    .sort()
+    .map((n) => `${n}:${rates[n]}`)
+    .join('|')}@${nodeType}`;
+}
+
+/** Reads one sampler results.csv sampled on `nodeType` (step 1 of the preprocessing). */
+export function readSamplerResults(path: string, nodeType: number): ReadResult {
+  const [header = '', ...lines] = readFileSync(path, 'utf8').trim().split('\n');
+  if (!/^function_0,rate_function_0,/.test(header) || !header.includes('overloaded_node')) {
+    throw new Error(`${path}: not a sampler results.csv (header ${header.slice(0, 40)}…)`);
+  }
+  const rows: DatasetRow[] = [];
+  let dropped = 0;
+  parseResultLines(header, lines).forEach((r, i) => {
+    const cpu = num(r.cells.cpu_usage_node);
+    const ram = num(r.cells.ram_usage_node);
+    if (Number.isNaN(cpu) || Number.isNaN(ram)) {
+      dropped++;
+      return;
+    }
+    const functions: Record<string, FunctionSample> = {};
+    for (const [name, f] of Object.entries(r.functions)) {
+      const rate = num(f.rate_function);
+      if (!Number.isFinite(rate) || rate < 0)
+        throw new Error(`${path}:${i + 2}: rate of ${name} is ${f.rate_function}`);
+      const idle = rate === 0;
+      functions[name] = {
+        rate,
+        successRate: or(num(f.success_rate_function), 1),
+        cpuPct: idle ? 0 : or(num(f.cpu_usage_function), 0),
+        ramBytes: idle ? 0 : or(num(f.ram_usage_function), 0),
+        powerW: idle ? 0 : or(num(f.power_usage_function), 0),
+        replicas: idle ? 0 : or(num(f.replica), 0),
+        overloaded: num(f.overloaded_function) === 1 ? 1 : 0,
+        latencyMs: or(num(f.medium_latency_function), 0),
+      };
+    }
+    rows.push({
+      configKey: configKeyOf(r.rates, nodeType),
+      nodeType,
+      functions,
+      node: {
+        cpuPct: cpu,
+        ramBytes: ram,
+        ramPct: or(num(r.cells.ram_usage_node_percentage), 0),
+        powerW: num(r.cells.power_usage_node),
+        overloaded: num(r.cells.overloaded_node) === 1 ? 1 : 0,
+      },
+    });
+  });
+  return { rows, dropped };
+}
+
+const byConfiguration = <T extends { configKey: string }>(rows: T[]): Map<string, T[]> => {
+  const groups = new Map<string, T[]>();
+  for (const r of rows) groups.set(r.configKey, [...(groups.get(r.configKey) ?? []), r]);
+  return groups;
+};
+
+function quantile(sorted: number[], q: number): number {
+  const at = (sorted.length - 1) * q;
+  const lo = Math.floor(at);
+  const hi = Math.ceil(at);
+  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (at - lo);
+}
+
+/** The indexes of the Tukey outliers (beyond 1.5 IQR of the quartiles) of a group of 3 or more values. */
+export function tukeyOutliers(values: number[]): number[] {
+  const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (finite.length < 3) return [];
+  const q1 = quantile(finite, 0.25);
+  const q3 = quantile(finite, 0.75);
+  const fence = 1.5 * (q3 - q1);
+  return values.flatMap((v, i) => (Number.isFinite(v) && (v < q1 - fence || v > q3 + fence) ? [i] : []));
+}
+
+const NODE_FIGURES = ['cpuPct', 'ramBytes', 'ramPct', 'powerW'] as const;
+
+/** Step 2: node figures that are outliers within their configuration become the mean of the others. */
+export function replaceOutliers(rows: DatasetRow[]): { rows: DatasetRow[]; replaced: number } {
+  let replaced = 0;
+  const out = rows.map((r) => ({ ...r, node: { ...r.node } }));
+  for (const group of byConfiguration(out).values()) {
+    for (const figure of NODE_FIGURES) {
+      const values = group.map((r) => r.node[figure]);
+      const outliers = new Set(tukeyOutliers(values));
+      if (outliers.size === 0) continue;
+      const kept = values.filter((v, i) => !outliers.has(i) && Number.isFinite(v));
+      const mean = kept.reduce((a, b) => a + b, 0) / kept.length;
+      for (const i of outliers) (group[i] as DatasetRow).node[figure] = mean;
+      replaced += outliers.size;
+    }
+  }
+  return { rows: out, replaced };
+}
+
+/** Step 3: a configuration is overloaded only when every one of its iterations was. */
+export function overloadPerConfiguration(rows: DatasetRow[]): DatasetRow[] {
+  const verdict = new Map(
+    [...byConfiguration(rows)].map(([key, group]) => [
+      key,
+      group.every((r) => r.node.overloaded === 1) ? 1 : 0,
+    ]),
+  );
+  return rows.map((r) => ({ ...r, node: { ...r.node, overloaded: verdict.get(r.configKey) ?? 0 } }));
+}
+
+/** Functions by group name, as in group_list.json. */
+export type GroupList = z.infer<typeof GroupListSchema>;
+
+export interface GroupFigures {
+  rate: number;
+  cpuPct: number;
+  ramBytes: number;
+  powerW: number;
+  replicas: number;
+  overloaded: number;
+  successRate: number;
+  latencyMs: number;
+}
+
+/** A row with its functions aggregated into groups (step 4), what the models learn from. */
+export interface GroupRow {
+  configKey: string;
+  nodeType: number;
+  /** Per function its rate (functions absent from the configuration are 0), for the per-function variant. */
+  functionRates: Record<string, number>;
+  groups: Record<string, GroupFigures>;
+  node: NodeSample & {
+    /** Mean of the non-zero function latencies (0 when none). */
+    latencyMs: number;
+  };
+}
+
+const meanOfNonZero = (xs: number[]) => {
+  const nz = xs.filter((x) => x !== 0);
+  return nz.length === 0 ? 0 : nz.reduce((a, b) => a + b, 0) / nz.length;
+};
+
+/** The group of each function; an Error names a function that is in no group, or in two. */
+export function groupOf(groups: GroupList): Map<string, string> {
+  const of = new Map<string, string>();
+  for (const [group, names] of Object.entries(groups)) {
+    for (const name of names) {
+      const before = of.get(name);
+      if (before !== undefined) throw new Error(`function ${name} is in two groups: ${before} and ${group}`);
+      of.set(name, group);
+    }
+  }
+  return of;
+}
+
+/** Step 4: every function's figures summed (or averaged, or any-ed) into its group's. */
+export function aggregateGroups(rows: DatasetRow[], groups: GroupList, allFunctions: string[]): GroupRow[] {
+  const of = groupOf(groups);
+  const names = Object.keys(groups).sort();
+  return rows.map((r) => {
+    const members = new Map(names.map((g) => [g, [] as FunctionSample[]]));
+    for (const [fn, sample] of Object.entries(r.functions)) {
+      const g = of.get(fn);
+      if (g === undefined)
+        throw new Error(`function ${fn} is in no group of the group list: assign it first`);
+      members.get(g)?.push(sample);
+    }
+    const sum = (xs: FunctionSample[], pick: (f: FunctionSample) => number) =>
+      xs.reduce((a, f) => a + pick(f), 0);
+    const groupFigures: Record<string, GroupFigures> = {};
+    for (const [g, xs] of members) {
+      groupFigures[g] = {
+        rate: sum(xs, (f) => f.rate),
+        cpuPct: sum(xs, (f) => f.cpuPct),
+        ramBytes: sum(xs, (f) => f.ramBytes),
+        powerW: sum(xs, (f) => f.powerW),
+        replicas: sum(xs, (f) => f.replicas),
+        overloaded: xs.some((f) => f.overloaded === 1) ? 1 : 0,
+        successRate: meanOfNonZero(xs.map((f) => f.successRate)),
+        latencyMs: meanOfNonZero(xs.map((f) => f.latencyMs)),
+      };
+    }
+    return {
+      configKey: r.configKey,
+      nodeType: r.nodeType,
+      functionRates: Object.fromEntries(allFunctions.map((f) => [f, r.functions[f]?.rate ?? 0])),
+      groups: groupFigures,
+      node: { ...r.node, latencyMs: meanOfNonZero(Object.values(r.functions).map((f) => f.latencyMs)) },
+    };
+  });
+}
+
+function shuffled<T>(xs: T[], random: () => number): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+/**
+ * Train/test split by configuration, never by row: all iterations of a configuration fall on one
+ * side. Stratified by the configuration's overload verdict, so both sides hold overloaded ones.
+ */
+export function splitByConfiguration<T extends { configKey: string; node: { overloaded: number } }>(
+  rows: T[],
+  testFraction: number,
+  seed: number,
+): { train: T[]; test: T[] } {
+  if (!(testFraction > 0 && testFraction < 1))
+    throw new Error(`test fraction ${testFraction} is not in (0, 1)`);
+  const random = seededRandom(seed);
+  const configs = [...byConfiguration(rows)];
+  const test = new Set<string>();
+  for (const overloaded of [0, 1]) {
+    const keys = configs
+      .filter(([, g]) => (g[0]?.node.overloaded ?? 0) === overloaded)
+      .map(([k]) => k)
+      .sort();
+    for (const k of shuffled(keys, random).slice(0, Math.round(keys.length * testFraction))) test.add(k);
+  }
+  return {
+    train: rows.filter((r) => !test.has(r.configKey)),
+    test: rows.filter((r) => test.has(r.configKey)),
+  };
+}

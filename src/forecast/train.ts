@@ -1,0 +1,268 @@
+/**
+ * Training and evaluation of the node-usage models: sampler datasets → preprocessed group rows →
+ * a split by configuration → per target, gradient-boosted trees (the regression and its 0.05 and
+ * 0.95 quantiles, or the overload class) trained on the training configurations and scored on
+ * the held-out ones beside the linear and random-forest baselines.
+ *
+ * The models are trained on the training configurations only, so the figures stored with them
+ * are the figures of those very models.
+ */
+import { createHash } from 'node:crypto';
+import { basename, join } from 'node:path';
+import { writeFileAtomic } from '../config/files.js';
+import { trainForest, trainLinear } from './baselines.js';
+import {
+  aggregateGroups,
+  type GroupList,
+  type GroupRow,
+  NODE_TYPES,
+  overloadPerConfiguration,
+  readSamplerResults,
+  replaceOutliers,
+  splitByConfiguration,
+} from './dataset.js';
+import { type FeatureVariant, featureNames, featureVector, type Target, targetsFor } from './features.js';
+import { predictRegression } from './forecaster.js';
+import { type GbtModel, type GbtOptions, predictGbt, trainGbt } from './gbt.js';
+import {
+  type ClassificationScores,
+  classificationScores,
+  type RegressionScores,
+  regressionScores,
+} from './scores.js';
+
+export interface DataFile {
+  path: string;
+  /** Numeric node type (heavy 0, mid 1, light 2, or a capacity). */
+  nodeType: number;
+}
+
+export interface PreparedData {
+  rows: GroupRow[];
+  functions: string[];
+  /** Rows dropped for an unmeasured node CPU or RAM. */
+  dropped: number;
+  /** Node figures replaced as outliers. */
+  replaced: number;
+}
+
+/** Reads and preprocesses the datasets (dataset.ts, steps 1 to 4). */
+export function prepareData(files: DataFile[], groups: GroupList): PreparedData {
+  let dropped = 0;
+  const all = files.flatMap((f) => {
+    const read = readSamplerResults(f.path, f.nodeType);
+    dropped += read.dropped;
+    return read.rows;
+  });
+  if (all.length === 0) throw new Error('the datasets hold no usable row');
+  const functions = [...new Set(all.flatMap((r) => Object.keys(r.functions)))].sort();
+  const { rows: cleaned, replaced } = replaceOutliers(all);
+  return {
+    rows: aggregateGroups(overloadPerConfiguration(cleaned), groups, functions),
+    functions,
+    dropped,
+    replaced,
+  };
+}
+
+export type RegressionModels = { regression: GbtModel; quantile005?: GbtModel; quantile095?: GbtModel };
+
+/** One target's model file: everything needed to predict, and where it came from. */
+export interface ModelFile {
+  format: 'dfaas-forecast-model';
+  version: 1;
+  target: string;
+  task: 'regression' | 'classification';
+  /** Feature names, in the order a feature vector must have. Trees need no scaling. */
+  features: string[];
+  variant: FeatureVariant;
+  groups: GroupList;
+  nodeTypes: Record<string, number>;
+  training: {
+    /** sha256 of the training rows' features and target values. */
+    fingerprint: string;
+    rows: number;
+    configurations: number;
+    heldOutConfigurations: number;
+    files: { file: string; nodeType: number }[];
+    testFraction: number;
+    seed: number;
+  };
+  models: RegressionModels | { classifier: GbtModel; threshold: number };
+  /** Scores of `models` on the held-out configurations. */
+  evaluation: RegressionScores | ClassificationScores;
+}
+
+export interface TargetEvaluation {
+  task: 'regression' | 'classification';
+  gbt: RegressionScores | ClassificationScores;
+  /** The baselines, when asked for (`evaluate`; `train` skips them: the forest is slow). */
+  linear?: RegressionScores | ClassificationScores;
+  forest?: RegressionScores | ClassificationScores;
+  /** Share of held-out rows between the 0.05 and 0.95 quantile predictions (regression). */
+  intervalCoverage?: number;
+}
+
+export interface Evaluation {
+  rows: { train: number; test: number };
+  configurations: { train: number; test: number };
+  features: string[];
+  targets: Record<string, TargetEvaluation>;
+}
+
+export interface TrainOptions {
+  variant: FeatureVariant;
+  groups: GroupList;
+  files: DataFile[];
+  testFraction: number;
+  seed: number;
+  /** Also score the linear and random-forest baselines. */
+  baselines: boolean;
+  /** Called before each target, for progress. */
+  onTarget?: (target: string, index: number, count: number) => void;
+}
+
+const GBT: Omit<GbtOptions, 'loss'> = { trees: 300, learningRate: 0.1, maxDepth: 4, minSamplesLeaf: 3 };
+
+/**
+ * The targets the forecaster serves get their 0.05 and 0.95 quantile models too (a DFaaS agent
+ * asks for them per request); the others (per group, latency) are the regression alone.
+ */
+const WITH_QUANTILES = new Set(['cpu_usage_node', 'ram_usage_node', 'power_usage_node']);
+/** The pinball loss moves each leaf by a quantile of its residuals: slower to converge, so more trees. */
+const QUANTILE_TREES = 600;
+
+const configurationsOf = (rows: GroupRow[]) => new Set(rows.map((r) => r.configKey)).size;
+
+export function trainAndEvaluate(
+  data: PreparedData,
+  options: TrainOptions,
+): { models: ModelFile[]; evaluation: Evaluation } {
+  const { train, test } = splitByConfiguration(data.rows, options.testFraction, options.seed);
+  if (train.length === 0 || test.length === 0) {
+    throw new Error(
+      `${configurationsOf(data.rows)} configurations are too few to hold out ${options.testFraction * 100}%`,
+    );
+  }
+  const features = featureNames(options.variant, Object.keys(options.groups), data.functions);
+  const xTrain = train.map((r) => featureVector(r, features));
+  const xTest = test.map((r) => featureVector(r, features));
+  const targets = targetsFor(data.rows, Object.keys(options.groups));
+  const models: ModelFile[] = [];
+  const evaluation: Evaluation = {
+    rows: { train: train.length, test: test.length },
+    configurations: { train: configurationsOf(train), test: configurationsOf(test) },
+    features,
+    targets: {},
+  };
+  targets.forEach((target, i) => {
+    options.onTarget?.(target.name, i, targets.length);
+    const { file, scores } = trainTarget(target, { train, test, xTrain, xTest, features, options });
+    models.push(file);
+    evaluation.targets[target.name] = scores;
+  });
+  return { models, evaluation };
+}
+
+function trainTarget(
+  target: Target,
+  on: {
+    train: GroupRow[];
+    test: GroupRow[];
+    xTrain: number[][];
+    xTest: number[][];
+    features: string[];
+    options: TrainOptions;
+  },
+): { file: ModelFile; scores: TargetEvaluation } {
+  const { xTrain, xTest, options } = on;
+  const yTrain = on.train.map((r) => target.of(r));
+  const yTest = on.test.map((r) => target.of(r));
+  const predict = (m: GbtModel) => xTest.map((x) => predictGbt(m, x));
+  const baselines = (
+    score: (actual: number[], predicted: number[]) => RegressionScores | ClassificationScores,
+  ) =>
+    options.baselines
+      ? {
+          linear: score(yTest, trainLinear(xTrain, yTrain, target.task)(xTest)),
+          forest: score(yTest, trainForest(xTrain, yTrain, target.task, options.seed)(xTest)),
+        }
+      : {};
+  let models: ModelFile['models'];
+  let scores: TargetEvaluation;
+  if (target.task === 'classification') {
+    const classifier = trainGbt(xTrain, yTrain, { ...GBT, loss: { kind: 'logistic' }, seed: options.seed });
+    const threshold = 0.5;
+    const classes = predict(classifier).map((p) => (p >= threshold ? 1 : 0));
+    models = { classifier, threshold };
+    scores = {
+      task: 'classification',
+      gbt: classificationScores(yTest, classes),
+      ...baselines(classificationScores),
+    };
+  } else {
+    const boost = (loss: GbtOptions['loss']) =>
+      trainGbt(xTrain, yTrain, {
+        ...GBT,
+        ...(loss.kind === 'quantile' ? { trees: QUANTILE_TREES } : {}),
+        loss,
+        seed: options.seed,
+      });
+    const regression = boost({ kind: 'squared' });
+    scores = {
+      task: 'regression',
+      gbt: regressionScores(yTest, predict(regression)),
+      ...baselines(regressionScores),
+    };
+    if (WITH_QUANTILES.has(target.name)) {
+      const quantile005 = boost({ kind: 'quantile', alpha: 0.05 });
+      const quantile095 = boost({ kind: 'quantile', alpha: 0.95 });
+      const quantiles: RegressionModels = { regression, quantile005, quantile095 };
+      models = quantiles;
+      const low = xTest.map((x) => predictRegression(quantiles, 'quantile005', x));
+      const high = xTest.map((x) => predictRegression(quantiles, 'quantile095', x));
+      scores.intervalCoverage =
+        yTest.filter((y, i) => y >= (low[i] as number) && y <= (high[i] as number)).length / yTest.length;
+    } else {
+      models = { regression };
+    }
+  }
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify({ x: xTrain, y: yTrain }))
+    .digest('hex');
+  return {
+    file: {
+      format: 'dfaas-forecast-model',
+      version: 1,
+      target: target.name,
+      task: target.task,
+      features: on.features,
+      variant: options.variant,
+      groups: options.groups,
+      nodeTypes: NODE_TYPES,
+      training: {
+        fingerprint,
+        rows: on.train.length,
+        configurations: configurationsOf(on.train),
+        heldOutConfigurations: configurationsOf(on.test),
+        files: options.files.map((f) => ({ file: basename(f.path), nodeType: f.nodeType })),
+        testFraction: options.testFraction,
+        seed: options.seed,
+      },
+      models,
+      evaluation: scores.gbt,
+    },
+    scores,
+  };
+}
+
+/** Writes one TARGET.json per model and evaluation.json, each atomically. */
+export function writeModels(dir: string, models: ModelFile[], evaluation: Evaluation): string[] {
+  const written = models.map((m) => {
+    const path = join(dir, `${m.target}.json`);
+    writeFileAtomic(path, `${JSON.stringify(m)}\n`);
+    return path;
+  });
+  writeFileAtomic(join(dir, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
+  return written;
+}

@@ -1,0 +1,58 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { resultsHeader, resultsLine } from '../../src/sampler/csv.js';
+import { seededRandom } from '../../src/sampler/plan.js';
+
+/**
+ * A synthetic sampler dataset with a known relationship, written by the sampler's own CSV writer:
+ * functions `light` (LOW_USAGE) and `heavy` (HIGH_USAGE) at rates 0..90 step 10, alone and
+ * together, 2 iterations. Node CPU = 1·light + 4·heavy (twice that on a light node, type 2),
+ * RAM = 500 MB + 1 MB per heavy request/s, power = 20 W + CPU/10, a few % noise; overloaded when
+ * the CPU is above 300.
+ */
+export function writeSyntheticResults(dir: string, nodeType: 'heavy' | 'light', seed = 1): string {
+  const random = seededRandom(seed);
+  const noise = () => 1 + (random() - 0.5) * 0.04;
+  const factor = nodeType === 'light' ? 2 : 1;
+  const names = ['heavy', 'light'];
+  const lines: string[] = [resultsHeader(2).join(',')];
+  for (let l = 0; l <= 90; l += 10) {
+    for (let h = 0; h <= 90; h += 10) {
+      for (let it = 0; it < 2; it++) {
+        const cpu = factor * (1 * l + 4 * h) * noise() + 2;
+        const ram = (500 + h * noise()) * 1e6;
+        const overloaded = cpu > 300;
+        const fn = (name: string, rate: number, cpuPct: number) => ({
+          name,
+          rate,
+          successRate: rate === 0 ? Number.NaN : overloaded ? 0.5 : 1,
+          cpuPct,
+          ramBytes: 50e6 + rate * 1e6,
+          powerW: Number.NaN,
+          replicas: 1,
+          overloaded,
+          medianLatencyMs: rate === 0 ? Number.NaN : 5 + cpu / 50,
+        });
+        lines.push(
+          resultsLine(names, [fn('heavy', h, 4 * h * factor), fn('light', l, l * factor)], {
+            idleCpuPct: 2,
+            cpuPct: cpu,
+            idleRamBytes: 500e6,
+            ramBytes: ram,
+            idleRamPct: 5,
+            ramPct: ram / 1e8,
+            idlePowerW: 20,
+            powerW: 20 + cpu / 10,
+            restSeconds: 1,
+            overloaded,
+          }),
+        );
+      }
+    }
+  }
+  const path = join(dir, `${nodeType}.csv`);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+export const SYNTHETIC_GROUPS = { HIGH_USAGE: ['heavy'], LOW_USAGE: ['light'], MEDIUM_USAGE: [] };

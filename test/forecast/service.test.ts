@@ -1,0 +1,143 @@
+import { mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/config/logger.js';
+import { Forecaster } from '../../src/forecast/forecaster.js';
+import { type ForecasterService, startForecasterService } from '../../src/forecast/service.js';
+import { prepareData, trainAndEvaluate, writeModels } from '../../src/forecast/train.js';
+import { SYNTHETIC_GROUPS, writeSyntheticResults } from './helpers.js';
+
+const INPUT = {
+  rate_group_HIGH_USAGE: 10,
+  rate_group_LOW_USAGE: 50,
+  rate_group_MEDIUM_USAGE: 0,
+  node_type: 1,
+};
+
+/** An HTTP call with a body on any method: the DFaaS agent sends its JSON body on GET. */
+function call(
+  url: string,
+  method: string,
+  body?: unknown,
+): Promise<{ status: number; type: string; body: string; json(): unknown }> {
+  return new Promise((resolve, reject) => {
+    const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const headers = text
+      ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }
+      : {};
+    const req = request(url, { method, headers }, (res) => {
+      let data = '';
+      res.on('data', (c: Buffer) => (data += c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          type: String(res.headers['content-type']),
+          body: data,
+          json: () => JSON.parse(data),
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+describe('the forecaster service', () => {
+  let service: ForecasterService;
+  let forecaster: Forecaster;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dfaas-forecaster-'));
+    const files = [{ path: writeSyntheticResults(dir, 'heavy'), nodeType: 0 }];
+    const { models, evaluation } = trainAndEvaluate(prepareData(files, SYNTHETIC_GROUPS), {
+      variant: 'groups',
+      groups: SYNTHETIC_GROUPS,
+      files,
+      testFraction: 0.2,
+      seed: 1,
+      baselines: false,
+    });
+    writeModels(join(dir, 'models'), models, evaluation);
+    forecaster = Forecaster.load(join(dir, 'models'));
+    service = await startForecasterService({
+      forecaster,
+      port: 0,
+      defaultModel: 'regression',
+      logger: silentLogger,
+    });
+  });
+
+  afterAll(() => service?.close());
+
+  it('answers / as the DFaaS forecaster does', async () => {
+    const res = await call(`${service.url}/`, 'GET');
+    expect([res.status, res.body]).toEqual([200, 'DFaaS Forecaster ready.']);
+  });
+
+  it('answers /node_usage on GET with a JSON body (as the DFaaS agent asks) and on POST', async () => {
+    const expected = forecaster.nodeUsage(INPUT);
+    for (const method of ['GET', 'POST']) {
+      const res = await call(`${service.url}/node_usage`, method, INPUT);
+      expect(res.status, res.body).toBe(200);
+      expect(res.type).toBe('application/json');
+      const body = res.json() as Record<string, number>[];
+      expect(body).toHaveLength(1);
+      expect(Object.keys(body[0] ?? {})).toEqual(['cpu_usage_node', 'ram_usage_node', 'power_usage_node']);
+      expect(body[0]).toEqual(expected);
+      expect(body[0]?.cpu_usage_node).toBeGreaterThan(0);
+    }
+  });
+
+  it('answers a single metric alone', async () => {
+    for (const metric of ['cpu_usage_node', 'ram_usage_node', 'power_usage_node']) {
+      const res = await call(`${service.url}/${metric}`, 'GET', INPUT);
+      expect(res.json()).toEqual([{ [metric]: forecaster.nodeUsage(INPUT)[metric as 'cpu_usage_node'] }]);
+    }
+  });
+
+  it('picks the model per request, else the default', async () => {
+    const at = async (query: string) =>
+      (
+        (await call(`${service.url}/cpu_usage_node${query}`, 'POST', INPUT)).json() as {
+          cpu_usage_node: number;
+        }[]
+      )[0]?.cpu_usage_node;
+    expect(await at('?model=quantile095')).toBe(forecaster.nodeUsage(INPUT, 'quantile095').cpu_usage_node);
+    expect(await at('?model=quantile005')).toBe(forecaster.nodeUsage(INPUT, 'quantile005').cpu_usage_node);
+    expect(await at('')).toBe(forecaster.nodeUsage(INPUT, 'regression').cpu_usage_node);
+    expect(await at('?model=quantile095')).not.toBe(await at('?model=quantile005'));
+  });
+
+  it('answers a batch, one result per input', async () => {
+    const inputs = [INPUT, { ...INPUT, rate_group_HIGH_USAGE: 80 }];
+    const res = await call(`${service.url}/node_usage/batch`, 'POST', inputs);
+    expect(res.json()).toEqual(inputs.map((i) => forecaster.nodeUsage(i)));
+  });
+
+  it('says what is wrong with a bad request', async () => {
+    const cases: [string, string, unknown, number, RegExp][] = [
+      ['/node_usage', 'POST', { ...INPUT, rate_group_LOW_USAGE: undefined }, 400, /rate_group_LOW_USAGE/],
+      ['/node_usage', 'POST', { ...INPUT, rate_group_HIGH_USAGE: -3 }, 400, /rate_group_HIGH_USAGE/],
+      ['/node_usage', 'POST', '{"rate_group', 400, /not JSON/],
+      ['/node_usage', 'GET', undefined, 400, /JSON body is required/],
+      [
+        '/node_usage?model=median',
+        'POST',
+        INPUT,
+        400,
+        /model median: use regression, quantile005, quantile095/,
+      ],
+      ['/node_usage/batch', 'POST', INPUT, 400, /array/],
+      ['/node_usage/batch', 'POST', [INPUT, { node_type: 1 }], 400, /\[1\] rate_group_HIGH_USAGE/],
+      ['/node_usage', 'DELETE', INPUT, 405, /DELETE is not allowed/],
+      ['/disk_usage_node', 'POST', INPUT, 404, /no route/],
+    ];
+    for (const [path, method, body, status, message] of cases) {
+      const res = await call(`${service.url}${path}`, method, body);
+      expect(res.status, `${method} ${path}`).toBe(status);
+      expect((res.json() as { error: string }).error).toMatch(message);
+    }
+  });
+});
