@@ -5,26 +5,26 @@
  *   the ordinary least squares baseline fitted to the same rows, for every target.
  * - one in-process prediction of the node's CPU, RAM and power (Forecaster.nodeUsage, input
  *   validation included); target ≤ 50 µs. Reference: the linear baseline's prediction of one target.
- * - the forecaster service at 500 requests/s of POST /node_usage for 10 s (open model, latency
- *   from each request's intended start); target p99 ≤ 5 ms. Reference: a bare node:http server
- *   answering a constant JSON body, under the same load.
+ * - the forecaster service (`dfaas forecast serve`, a process of its own) at 500 requests/s of
+ *   POST /node_usage for 10 s (open model, latency from each request's intended start); target
+ *   p99 ≤ 5 ms. Reference: a bare node:http server in a process of its own answering a constant
+ *   JSON body, under the same load.
  *
  *   npm run bench -- forecast [seconds-of-load]
  *
  * The 10,000 rows are synthetic, in the sampler's results.csv format: three functions of
  * different weight, at rates 0..200 in pairs, on two node types, with a few % noise.
  */
+
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { silentLogger } from '../src/config/logger.js';
 import { trainLinear } from '../src/forecast/baselines.js';
 import { featureVector } from '../src/forecast/features.js';
 import { Forecaster } from '../src/forecast/forecaster.js';
-import { startForecasterService } from '../src/forecast/service.js';
 import { prepareData, trainAndEvaluate, writeModels } from '../src/forecast/train.js';
 import { runOpenLoop } from '../src/load/open-loop.js';
 import { constantArrivals } from '../src/load/schedule.js';
@@ -86,6 +86,28 @@ function writeDataset(dir: string, nodeType: number, seed: number): string {
 }
 
 const ms = (us: number) => (us / 1000).toFixed(2);
+
+/** Starts a process that prints its URL on stdout, and waits for it. */
+function started(child: ChildProcess): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d;
+      const url = out.match(/http:\/\/127\.0\.0\.1:\d+/)?.[0];
+      if (url) resolve({ child, url });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code} before printing its URL`)));
+  });
+}
+
+const serve = (args: string[]) =>
+  started(
+    spawn(process.execPath, [fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
+const serveScript = (script: string) =>
+  started(spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }));
 
 export async function run(args: string[]): Promise<void> {
   const seconds = Number(args[0] ?? 10);
@@ -151,19 +173,25 @@ export async function run(args: string[]): Promise<void> {
       `ratio ${(predictUs / linearUs).toFixed(1)}×; target ≤ 50 µs`,
   );
 
-  const service = await startForecasterService({
-    forecaster,
-    port: 0,
-    defaultModel: 'regression',
-    logger: silentLogger,
-  });
+  // Both servers in processes of their own, as users run them: the load generator here must
+  // not share their event loop.
+  const modelDir = join(dir, 'models');
+  const service = await serve([
+    '--log-level',
+    'warn',
+    'forecast',
+    'serve',
+    '--models',
+    modelDir,
+    '--port',
+    '0',
+  ]);
   const constant = JSON.stringify([forecaster.nodeUsage(input)]);
-  const bare = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(constant));
-  });
-  await new Promise<void>((r) => bare.listen(0, '127.0.0.1', () => r()));
-  const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
+  const bare = await serveScript(
+    "const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => " +
+      `r.writeHead(200, { 'content-type': 'application/json' }).end(${JSON.stringify(constant)})); });` +
+      " s.listen(0, '127.0.0.1', () => console.log('http://127.0.0.1:' + s.address().port));",
+  );
   const body = JSON.stringify(input);
   const load = async (base: string) => {
     const pool = new Pool(base, { connections: 64 });
@@ -187,12 +215,12 @@ export async function run(args: string[]): Promise<void> {
     return result;
   };
   const ours = await load(service.url);
-  const reference = await load(bareUrl);
+  const reference = await load(bare.url);
   const p = (r: typeof ours, q: number) => r.latencyUs.getValueAtPercentile(q);
   console.log(
     `service at 500 rps for ${seconds} s: p50 ${ms(p(ours, 50))} ms, p99 ${ms(p(ours, 99))} ms, ${ours.errors} errors, ${ours.dropped} dropped; ` +
       `bare node:http p50 ${ms(p(reference, 50))} ms, p99 ${ms(p(reference, 99))} ms: p99 ratio ${(p(ours, 99) / p(reference, 99)).toFixed(2)}; target p99 ≤ 5 ms`,
   );
-  await service.close();
-  await new Promise((r) => bare.close(r));
+  service.child.kill('SIGTERM');
+  bare.child.kill('SIGTERM');
 }
