@@ -18,6 +18,7 @@ import {
 import type { ClassificationScores, RegressionScores } from '../forecast/scores.js';
 import { startForecasterService } from '../forecast/service.js';
 import {
+  crossValidate,
   type DataFile,
   type Evaluation,
   prepareData,
@@ -91,7 +92,7 @@ const dataOptions = (cmd: Command) =>
     .option('--test-fraction <f>', 'share of configurations held out for evaluation', fraction, 0.2)
     .option('--seed <n>', 'seed of the split and of the models', intOption('--seed', 0), 1);
 
-function trainFrom(flags: DataFlags, logger: GlobalOptions['logger'], baselines: boolean) {
+function prepared(flags: DataFlags, logger: GlobalOptions['logger']) {
   const groups = loadConfigFile(GroupListSchema, flags.groups);
   const data = asInput(flags.data.map((d) => d.path).join(', '), () => prepareData(flags.data, groups));
   logger.info('dataset', {
@@ -100,15 +101,16 @@ function trainFrom(flags: DataFlags, logger: GlobalOptions['logger'], baselines:
     droppedRows: data.dropped,
     outliersReplaced: data.replaced,
   });
-  return trainAndEvaluate(data, {
+  const options = (baselines: boolean) => ({
     variant: flags.variant,
     groups,
     files: flags.data,
     testFraction: flags.testFraction,
     seed: flags.seed,
     baselines,
-    onTarget: (target, i, n) => logger.info(`training ${target} (${i + 1}/${n})`),
+    onTarget: (target: string, i: number, n: number) => logger.info(`training ${target} (${i + 1}/${n})`),
   });
+  return { data, options };
 }
 
 const fmt = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
@@ -133,7 +135,9 @@ export function evaluationTable(evaluation: Evaluation): string {
     }
   }
   return [
-    `held out: ${evaluation.configurations.test} configurations (${evaluation.rows.test} rows); trained on ${evaluation.configurations.train} (${evaluation.rows.train} rows)`,
+    evaluation.folds
+      ? `${evaluation.folds}-fold cross-validation: each of the ${evaluation.configurations.test} configurations (${evaluation.rows.test} rows) held out once, by models trained on about ${evaluation.configurations.train}`
+      : `held out: ${evaluation.configurations.test} configurations (${evaluation.rows.test} rows); trained on ${evaluation.configurations.train} (${evaluation.rows.train} rows)`,
     `features: ${evaluation.features.join(', ')}`,
     '',
     formatTable(['target', 'model', 'R²', 'MAE', 'MAPE %', 'q05–q95 %'], regression).trimEnd(),
@@ -212,7 +216,8 @@ export function registerForecast(program: Command, globals: () => GlobalOptions)
     .requiredOption('--out <dir>', 'where TARGET.json and evaluation.json go')
     .action((flags: DataFlags & { out: string }) => {
       const { json, logger } = globals();
-      const { models, evaluation } = trainFrom(flags, logger, false);
+      const { data, options } = prepared(flags, logger);
+      const { models, evaluation } = trainAndEvaluate(data, options(false));
       const written = writeModels(flags.out, models, evaluation);
       if (json) return void process.stdout.write(`${JSON.stringify({ models: written, evaluation })}\n`);
       process.stdout.write(evaluationTable(evaluation));
@@ -225,9 +230,19 @@ export function registerForecast(program: Command, globals: () => GlobalOptions)
       .description('score the models on held-out configurations beside linear and random-forest baselines'),
   )
     .option('--out <file>', 'also save the figures as JSON here')
-    .action((flags: DataFlags & { out?: string }) => {
+    .option(
+      '--folds <k>',
+      'k-fold cross-validation by configuration instead of one split',
+      intOption('--folds', 2, 100),
+    )
+    .action((flags: DataFlags & { out?: string; folds?: number }) => {
       const { json, logger } = globals();
-      const { evaluation } = trainFrom(flags, logger, true);
+      const { data, options } = prepared(flags, logger);
+      const evaluation = asInput(flags.groups, () =>
+        flags.folds
+          ? crossValidate(data, { ...options(true), folds: flags.folds })
+          : trainAndEvaluate(data, options(true)).evaluation,
+      );
       if (flags.out) writeFileAtomic(flags.out, `${JSON.stringify(evaluation, null, 2)}\n`);
       process.stdout.write(json ? `${JSON.stringify(evaluation)}\n` : evaluationTable(evaluation));
     });

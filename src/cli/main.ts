@@ -24,6 +24,12 @@ const program = new Command('dfaas')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
+// `dfaas … | head` closes stdout early: end quietly, as other command-line tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const globals = () => globalOptions(program.opts());
 registerGateway(program, globals);
 registerDemo(program, globals);

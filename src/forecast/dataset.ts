@@ -276,29 +276,53 @@ function shuffled<T>(xs: T[], random: () => number): T[] {
   return out;
 }
 
+type Labelled = { configKey: string; node: { overloaded: number } };
+
+/** The configurations of each overload verdict (0, then 1), each list in a seeded random order. */
+function shuffledStrata<T extends Labelled>(rows: T[], seed: number): string[][] {
+  const random = seededRandom(seed);
+  const configs = [...byConfiguration(rows)];
+  return [0, 1].map((overloaded) =>
+    shuffled(
+      configs
+        .filter(([, g]) => (g[0]?.node.overloaded ?? 0) === overloaded)
+        .map(([k]) => k)
+        .sort(),
+      random,
+    ),
+  );
+}
+
 /**
  * Train/test split by configuration, never by row: all iterations of a configuration fall on one
  * side. Stratified by the configuration's overload verdict, so both sides hold overloaded ones.
  */
-export function splitByConfiguration<T extends { configKey: string; node: { overloaded: number } }>(
+export function splitByConfiguration<T extends Labelled>(
   rows: T[],
   testFraction: number,
   seed: number,
 ): { train: T[]; test: T[] } {
   if (!(testFraction > 0 && testFraction < 1))
     throw new Error(`test fraction ${testFraction} is not in (0, 1)`);
-  const random = seededRandom(seed);
-  const configs = [...byConfiguration(rows)];
-  const test = new Set<string>();
-  for (const overloaded of [0, 1]) {
-    const keys = configs
-      .filter(([, g]) => (g[0]?.node.overloaded ?? 0) === overloaded)
-      .map(([k]) => k)
-      .sort();
-    for (const k of shuffled(keys, random).slice(0, Math.round(keys.length * testFraction))) test.add(k);
-  }
+  const test = new Set(
+    shuffledStrata(rows, seed).flatMap((keys) => keys.slice(0, Math.round(keys.length * testFraction))),
+  );
   return {
     train: rows.filter((r) => !test.has(r.configKey)),
     test: rows.filter((r) => test.has(r.configKey)),
   };
+}
+
+/**
+ * k folds by configuration for cross-validation, stratified by overload as the split is: each
+ * configuration is held out exactly once. Returns each fold's rows.
+ */
+export function foldsByConfiguration<T extends Labelled>(rows: T[], folds: number, seed: number): T[][] {
+  if (!Number.isInteger(folds) || folds < 2)
+    throw new Error(`folds must be a whole number of 2 or more, got ${folds}`);
+  const foldOf = new Map<string, number>();
+  let next = 0;
+  for (const keys of shuffledStrata(rows, seed)) for (const k of keys) foldOf.set(k, next++ % folds);
+  if (foldOf.size < folds) throw new Error(`${foldOf.size} configurations cannot make ${folds} folds`);
+  return Array.from({ length: folds }, (_, f) => rows.filter((r) => foldOf.get(r.configKey) === f));
 }

@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../config/files.js';
 import { trainForest, trainLinear } from './baselines.js';
 import {
   aggregateGroups,
+  foldsByConfiguration,
   type GroupList,
   type GroupRow,
   NODE_TYPES,
@@ -104,8 +105,11 @@ export interface TargetEvaluation {
 }
 
 export interface Evaluation {
+  /** With cross-validation: rows and configurations per training fold (about), and all held out. */
   rows: { train: number; test: number };
   configurations: { train: number; test: number };
+  /** k of a k-fold cross-validation; absent for one split. */
+  folds?: number;
   features: string[];
   targets: Record<string, TargetEvaluation>;
 }
@@ -165,6 +169,130 @@ export function trainAndEvaluate(
   return { models, evaluation };
 }
 
+/**
+ * k-fold cross-validation by configuration: every configuration is held out once, by models
+ * trained on the other folds, and the scores are over all those held-out predictions. Steadier
+ * than one split when the data is small or a class is rare (few overloaded configurations).
+ */
+export function crossValidate(data: PreparedData, options: TrainOptions & { folds: number }): Evaluation {
+  const folds = foldsByConfiguration(data.rows, options.folds, options.seed);
+  const features = featureNames(options.variant, Object.keys(options.groups), data.functions);
+  const targets = targetsFor(data.rows, Object.keys(options.groups));
+  const pooled = new Map<string, HeldOut>(targets.map((t) => [t.name, { actual: [], gbt: [] }]));
+  folds.forEach((test, f) => {
+    const train = folds.filter((_, g) => g !== f).flat();
+    const xTrain = train.map((r) => featureVector(r, features));
+    const xTest = test.map((r) => featureVector(r, features));
+    targets.forEach((target, i) => {
+      options.onTarget?.(`${target.name} (fold ${f + 1}/${folds.length})`, i, targets.length);
+      const { predicted } = fitTarget(
+        target,
+        xTrain,
+        train.map((r) => target.of(r)),
+        xTest,
+        options,
+      );
+      const into = pooled.get(target.name) as HeldOut;
+      into.actual.push(...test.map((r) => target.of(r)));
+      for (const key of ['gbt', 'linear', 'forest', 'low', 'high'] as const) {
+        const values = predicted[key];
+        if (values) into[key] = [...(into[key] ?? []), ...values];
+      }
+    });
+  });
+  const configurations = configurationsOf(data.rows);
+  return {
+    rows: { train: data.rows.length - Math.round(data.rows.length / folds.length), test: data.rows.length },
+    configurations: {
+      train: configurations - Math.round(configurations / folds.length),
+      test: configurations,
+    },
+    folds: folds.length,
+    features,
+    targets: Object.fromEntries(
+      targets.map((t) => [t.name, scoreTarget(t.task, pooled.get(t.name) as HeldOut)]),
+    ),
+  };
+}
+
+/** What a target's models predicted for held-out rows, beside the actual values. */
+interface HeldOut {
+  actual: number[];
+  /** Our trees: values, or 0/1 classes. */
+  gbt: number[];
+  linear?: number[];
+  forest?: number[];
+  /** The 0.05 and 0.95 quantile predictions (node targets). */
+  low?: number[];
+  high?: number[];
+}
+
+/** Trains a target's models on (xTrain, yTrain) and predicts xTest with them and the baselines. */
+function fitTarget(
+  target: Target,
+  xTrain: number[][],
+  yTrain: number[],
+  xTest: number[][],
+  options: TrainOptions,
+): { models: ModelFile['models']; predicted: Omit<HeldOut, 'actual'> } {
+  const predict = (m: GbtModel) => xTest.map((x) => predictGbt(m, x));
+  const baselines = options.baselines
+    ? {
+        linear: trainLinear(xTrain, yTrain, target.task)(xTest),
+        forest: trainForest(xTrain, yTrain, target.task, options.seed)(xTest),
+      }
+    : {};
+  if (target.task === 'classification') {
+    const classifier = trainGbt(xTrain, yTrain, { ...GBT, loss: { kind: 'logistic' }, seed: options.seed });
+    const threshold = 0.5;
+    return {
+      models: { classifier, threshold },
+      predicted: { gbt: predict(classifier).map((p) => (p >= threshold ? 1 : 0)), ...baselines },
+    };
+  }
+  const boost = (loss: GbtOptions['loss']) =>
+    trainGbt(xTrain, yTrain, {
+      ...GBT,
+      ...(loss.kind === 'quantile' ? { trees: QUANTILE_TREES, learningRate: QUANTILE_LEARNING_RATE } : {}),
+      loss,
+      seed: options.seed,
+    });
+  const regression = boost({ kind: 'squared' });
+  const predicted = { gbt: predict(regression), ...baselines };
+  if (!WITH_QUANTILES.has(target.name)) return { models: { regression }, predicted };
+  const models: RegressionModels = {
+    regression,
+    quantile005: boost({ kind: 'quantile', alpha: 0.05 }),
+    quantile095: boost({ kind: 'quantile', alpha: 0.95 }),
+  };
+  return {
+    models,
+    predicted: {
+      ...predicted,
+      low: xTest.map((x) => predictRegression(models, 'quantile005', x)),
+      high: xTest.map((x) => predictRegression(models, 'quantile095', x)),
+    },
+  };
+}
+
+function scoreTarget(task: Target['task'], p: HeldOut): TargetEvaluation {
+  const score = task === 'classification' ? classificationScores : regressionScores;
+  const { low, high, actual } = p;
+  return {
+    task,
+    gbt: score(actual, p.gbt),
+    ...(p.linear ? { linear: score(actual, p.linear) } : {}),
+    ...(p.forest ? { forest: score(actual, p.forest) } : {}),
+    ...(low && high
+      ? {
+          intervalCoverage:
+            actual.filter((y, i) => y >= (low[i] as number) && y <= (high[i] as number)).length /
+            actual.length,
+        }
+      : {}),
+  };
+}
+
 function trainTarget(
   target: Target,
   on: {
@@ -178,56 +306,8 @@ function trainTarget(
 ): { file: ModelFile; scores: TargetEvaluation } {
   const { xTrain, xTest, options } = on;
   const yTrain = on.train.map((r) => target.of(r));
-  const yTest = on.test.map((r) => target.of(r));
-  const predict = (m: GbtModel) => xTest.map((x) => predictGbt(m, x));
-  const baselines = (
-    score: (actual: number[], predicted: number[]) => RegressionScores | ClassificationScores,
-  ) =>
-    options.baselines
-      ? {
-          linear: score(yTest, trainLinear(xTrain, yTrain, target.task)(xTest)),
-          forest: score(yTest, trainForest(xTrain, yTrain, target.task, options.seed)(xTest)),
-        }
-      : {};
-  let models: ModelFile['models'];
-  let scores: TargetEvaluation;
-  if (target.task === 'classification') {
-    const classifier = trainGbt(xTrain, yTrain, { ...GBT, loss: { kind: 'logistic' }, seed: options.seed });
-    const threshold = 0.5;
-    const classes = predict(classifier).map((p) => (p >= threshold ? 1 : 0));
-    models = { classifier, threshold };
-    scores = {
-      task: 'classification',
-      gbt: classificationScores(yTest, classes),
-      ...baselines(classificationScores),
-    };
-  } else {
-    const boost = (loss: GbtOptions['loss']) =>
-      trainGbt(xTrain, yTrain, {
-        ...GBT,
-        ...(loss.kind === 'quantile' ? { trees: QUANTILE_TREES, learningRate: QUANTILE_LEARNING_RATE } : {}),
-        loss,
-        seed: options.seed,
-      });
-    const regression = boost({ kind: 'squared' });
-    scores = {
-      task: 'regression',
-      gbt: regressionScores(yTest, predict(regression)),
-      ...baselines(regressionScores),
-    };
-    if (WITH_QUANTILES.has(target.name)) {
-      const quantile005 = boost({ kind: 'quantile', alpha: 0.05 });
-      const quantile095 = boost({ kind: 'quantile', alpha: 0.95 });
-      const quantiles: RegressionModels = { regression, quantile005, quantile095 };
-      models = quantiles;
-      const low = xTest.map((x) => predictRegression(quantiles, 'quantile005', x));
-      const high = xTest.map((x) => predictRegression(quantiles, 'quantile095', x));
-      scores.intervalCoverage =
-        yTest.filter((y, i) => y >= (low[i] as number) && y <= (high[i] as number)).length / yTest.length;
-    } else {
-      models = { regression };
-    }
-  }
+  const { models, predicted } = fitTarget(target, xTrain, yTrain, xTest, options);
+  const scores = scoreTarget(target.task, { actual: on.test.map((r) => target.of(r)), ...predicted });
   const fingerprint = createHash('sha256')
     .update(JSON.stringify({ x: xTrain, y: yTrain }))
     .digest('hex');

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   aggregateGroups,
   type DatasetRow,
+  foldsByConfiguration,
   nodeTypeCode,
   overloadPerConfiguration,
   readSamplerResults,
@@ -148,6 +149,22 @@ describe('forecast datasets', () => {
     expect(() => aggregateGroups(readSamplerResults(path, 0).rows, { LOW_USAGE: ['figlet'] }, [])).toThrow(
       /function matmul is in no group/,
     );
+  });
+
+  it('makes folds by configuration that hold each configuration out once, overloaded ones spread', () => {
+    const rows: DatasetRow[] = [];
+    for (let c = 0; c < 23; c++)
+      for (let it = 0; it < 2; it++) rows.push(row(`c${c}`, c, c % 5 === 0 ? 1 : 0));
+    const folds = foldsByConfiguration(rows, 4, 3);
+    expect(folds).toHaveLength(4);
+    expect(folds.flat()).toHaveLength(rows.length);
+    const keysOf = (f: DatasetRow[]) => new Set(f.map((r) => r.configKey));
+    const seen = folds.flatMap((f) => [...keysOf(f)]);
+    expect(new Set(seen).size).toBe(seen.length); // no configuration in two folds
+    // 5 overloaded configurations over 4 folds: every fold holds one or two.
+    expect(folds.every((f) => f.some((r) => r.node.overloaded === 1))).toBe(true);
+    expect(() => foldsByConfiguration(rows, 1, 3)).toThrow(/folds must be/);
+    expect(() => foldsByConfiguration(rows.slice(0, 2), 3, 3)).toThrow(/cannot make 3 folds/);
   });
 
   it('splits by configuration, never by row, and holds out overloaded configurations too', () => {

@@ -6,7 +6,13 @@ import { featureVector } from '../../src/forecast/features.js';
 import { Forecaster } from '../../src/forecast/forecaster.js';
 import type { RegressionScores } from '../../src/forecast/scores.js';
 import { classificationScores, regressionScores } from '../../src/forecast/scores.js';
-import { type ModelFile, prepareData, trainAndEvaluate, writeModels } from '../../src/forecast/train.js';
+import {
+  crossValidate,
+  type ModelFile,
+  prepareData,
+  trainAndEvaluate,
+  writeModels,
+} from '../../src/forecast/train.js';
 import { SYNTHETIC_GROUPS, writeSyntheticResults } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-train-'));
@@ -113,6 +119,25 @@ describe('node-usage models', () => {
     expect(at(60, 0, 0).ram_usage_node).toBeGreaterThan(at(10, 0, 0).ram_usage_node as number);
     expect(() => forecaster.nodeUsage({ rate_group_HIGH_USAGE: 1 })).toThrow(/rate_group_LOW_USAGE/);
     expect(() => forecaster.nodeUsage({ ...{ rate_group_HIGH_USAGE: -1 } })).toThrow(/rate_group_HIGH_USAGE/);
+  });
+
+  it('cross-validates by configuration: every configuration held out once', () => {
+    const data = prepareData(files, SYNTHETIC_GROUPS);
+    const evaluation = crossValidate(data, {
+      variant: 'groups',
+      groups: SYNTHETIC_GROUPS,
+      files,
+      testFraction: 0.2,
+      seed: 1,
+      baselines: false,
+      folds: 4,
+    });
+    expect(evaluation.folds).toBe(4);
+    expect(evaluation.rows.test).toBe(400);
+    expect(evaluation.configurations).toEqual({ train: 150, test: 200 });
+    const cpu = evaluation.targets.cpu_usage_node;
+    expect((cpu?.gbt as RegressionScores | undefined)?.r2).toBeGreaterThan(0.97);
+    expect(cpu?.intervalCoverage).toBeGreaterThan(0);
   });
 
   it('refuses a split that leaves nothing to train or to test', () => {
