@@ -238,11 +238,9 @@ export function registerForecast(program: Command, globals: () => GlobalOptions)
     .action((flags: DataFlags & { out?: string; folds?: number }) => {
       const { json, logger } = globals();
       const { data, options } = prepared(flags, logger);
-      const evaluation = asInput(flags.groups, () =>
-        flags.folds
-          ? crossValidate(data, { ...options(true), folds: flags.folds })
-          : trainAndEvaluate(data, options(true)).evaluation,
-      );
+      const evaluation = flags.folds
+        ? crossValidate(data, { ...options(true), folds: flags.folds })
+        : trainAndEvaluate(data, options(true)).evaluation;
       if (flags.out) writeFileAtomic(flags.out, `${JSON.stringify(evaluation, null, 2)}\n`);
       process.stdout.write(json ? `${JSON.stringify(evaluation)}\n` : evaluationTable(evaluation));
     });

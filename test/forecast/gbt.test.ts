@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type GbtModel, type GbtOptions, predictGbt, trainGbt } from '../../src/forecast/gbt.js';
-
-/** mulberry32, so the synthetic data are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/sampler/plan.js';
 
 /** Standard normal draws (Box-Muller). */
 function normal(random: () => number): number {
@@ -25,7 +14,7 @@ interface Data {
 
 /** count rows of 4 features uniform in [0, 2) (x2 and x3 are distractors), y = fn(row, random). */
 function synth(count: number, seed: number, fn: (row: number[], random: () => number) => number): Data {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const x: number[][] = [];
   const y: number[] = [];
   for (let i = 0; i < count; i++) {

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DataFile, TrainOptions } from '../../src/forecast/train.js';
 import { resultsHeader, resultsLine } from '../../src/sampler/csv.js';
 import { seededRandom } from '../../src/sampler/plan.js';
 
@@ -56,3 +57,13 @@ export function writeSyntheticResults(dir: string, nodeType: 'heavy' | 'light', 
 }
 
 export const SYNTHETIC_GROUPS = { HIGH_USAGE: ['heavy'], LOW_USAGE: ['light'], MEDIUM_USAGE: [] };
+
+/** Training options for the synthetic dataset: group rates, 20% held out, seed 1, no baselines. */
+export const syntheticOptions = (files: DataFile[]): TrainOptions => ({
+  variant: 'groups',
+  groups: SYNTHETIC_GROUPS,
+  files,
+  testFraction: 0.2,
+  seed: 1,
+  baselines: false,
+});

@@ -7,7 +7,7 @@ import { silentLogger } from '../../src/config/logger.js';
 import { Forecaster } from '../../src/forecast/forecaster.js';
 import { type ForecasterService, startForecasterService } from '../../src/forecast/service.js';
 import { prepareData, trainAndEvaluate, writeModels } from '../../src/forecast/train.js';
-import { SYNTHETIC_GROUPS, writeSyntheticResults } from './helpers.js';
+import { SYNTHETIC_GROUPS, syntheticOptions, writeSyntheticResults } from './helpers.js';
 
 const INPUT = {
   rate_group_HIGH_USAGE: 10,
@@ -51,14 +51,10 @@ describe('the forecaster service', () => {
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dfaas-forecaster-'));
     const files = [{ path: writeSyntheticResults(dir, 'heavy'), nodeType: 0 }];
-    const { models, evaluation } = trainAndEvaluate(prepareData(files, SYNTHETIC_GROUPS), {
-      variant: 'groups',
-      groups: SYNTHETIC_GROUPS,
-      files,
-      testFraction: 0.2,
-      seed: 1,
-      baselines: false,
-    });
+    const { models, evaluation } = trainAndEvaluate(
+      prepareData(files, SYNTHETIC_GROUPS),
+      syntheticOptions(files),
+    );
     writeModels(join(dir, 'models'), models, evaluation);
     forecaster = Forecaster.load(join(dir, 'models'));
     service = await startForecasterService({

@@ -13,7 +13,7 @@ import {
   trainAndEvaluate,
   writeModels,
 } from '../../src/forecast/train.js';
-import { SYNTHETIC_GROUPS, writeSyntheticResults } from './helpers.js';
+import { SYNTHETIC_GROUPS, syntheticOptions, writeSyntheticResults } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-train-'));
 const files = [
@@ -40,14 +40,7 @@ describe('node-usage models', () => {
     const data = prepareData(files, SYNTHETIC_GROUPS);
     expect(data.rows).toHaveLength(400);
     expect(data.functions).toEqual(['heavy', 'light']);
-    const { models, evaluation } = trainAndEvaluate(data, {
-      variant: 'groups',
-      groups: SYNTHETIC_GROUPS,
-      files,
-      testFraction: 0.2,
-      seed: 1,
-      baselines: true,
-    });
+    const { models, evaluation } = trainAndEvaluate(data, { ...syntheticOptions(files), baselines: true });
     expect(evaluation.features).toEqual([
       'rate_group_HIGH_USAGE',
       'rate_group_LOW_USAGE',
@@ -123,15 +116,7 @@ describe('node-usage models', () => {
 
   it('cross-validates by configuration: every configuration held out once', () => {
     const data = prepareData(files, SYNTHETIC_GROUPS);
-    const evaluation = crossValidate(data, {
-      variant: 'groups',
-      groups: SYNTHETIC_GROUPS,
-      files,
-      testFraction: 0.2,
-      seed: 1,
-      baselines: false,
-      folds: 4,
-    });
+    const evaluation = crossValidate(data, { ...syntheticOptions(files), folds: 4 });
     expect(evaluation.folds).toBe(4);
     expect(evaluation.rows.test).toBe(400);
     expect(evaluation.configurations).toEqual({ train: 150, test: 200 });
@@ -143,15 +128,6 @@ describe('node-usage models', () => {
   it('refuses a split that leaves nothing to train or to test', () => {
     const data = prepareData([files[0] as (typeof files)[0]], SYNTHETIC_GROUPS);
     const tiny = { ...data, rows: data.rows.slice(0, 2) };
-    expect(() =>
-      trainAndEvaluate(tiny, {
-        variant: 'groups',
-        groups: SYNTHETIC_GROUPS,
-        files,
-        testFraction: 0.2,
-        seed: 1,
-        baselines: false,
-      }),
-    ).toThrow(/too few/);
+    expect(() => trainAndEvaluate(tiny, syntheticOptions(files))).toThrow(/too few/);
   });
 });
