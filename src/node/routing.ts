@@ -1,0 +1,76 @@
+/**
+ * The routing table: what an offloading strategy decides and what a proxy driver applies.
+ * Shared by the strategies (which produce it), both proxy drivers (which enforce it) and the agent.
+ *
+ * The proxy contract, per request for function f (path /function/f[/...]):
+ * - From a user (no DFaaS-Node-ID header): when f's localLimit is a number, the request is served
+ *   locally while f's local user rate (requests served locally to users in the last second) is
+ *   below it; otherwise it goes by weighted round robin over the entries of f's `weights` with a
+ *   weight > 0 (LOCAL meaning this node's own platform). No entry with weight > 0: 503 saying f is
+ *   overloaded and no neighbour can take it. A function with no route is served locally.
+ * - From a peer (DFaaS-Node-ID: <peer id>): a peer not in `peers` gets 403; a peer whose rate for
+ *   f (last second) is at or above its `limitsIn` entry gets 429; else it is served locally and
+ *   never forwarded again (so no loops).
+ * - Every response carries `DFaaS-Served-By: <id of the node whose platform ran it>`.
+ */
+
+/** The weight key of this node's own platform. */
+export const LOCAL = 'local';
+
+/** Header a forwarding node sets to its peer id; its presence marks a request from a peer. */
+export const NODE_ID_HEADER = 'DFaaS-Node-ID';
+/** Response header naming the node (peer id) whose platform served the request. */
+export const SERVED_BY_HEADER = 'DFaaS-Served-By';
+
+/** HAProxy's weight scale, which the strategies use too (weights are integers 0-100). */
+export const MAX_WEIGHT = 100;
+
+export interface FunctionRoute {
+  /** User requests/s served locally before any is forwarded (recalc's maxrate); null: weights alone decide. */
+  localLimit: number | null;
+  /** Integer weights 0-100 for weighted round robin, by LOCAL or peer id. */
+  weights: Record<string, number>;
+  /** Requests/s each peer may send us for this function; a known peer absent here is unlimited. */
+  limitsIn: Record<string, number>;
+}
+
+/** Where a peer's proxy listens (the reference messages' HAProxyHost and HAProxyPort). */
+export interface PeerEndpoint {
+  host: string;
+  port: number;
+}
+
+export interface RoutingTable {
+  /** By function name. */
+  functions: Record<string, FunctionRoute>;
+  /** Every peer this node knows now, by peer id. Requests from any other node id get 403. */
+  peers: Record<string, PeerEndpoint>;
+}
+
+/** Why the proxy refused a request: 403, 429, 503 in the contract above. */
+export const REJECT_REASONS = ['unknown_peer', 'peer_limit', 'no_capacity'] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/** Monotonic counts since the proxy started, for one function; the agent turns them into rates. */
+export interface FunctionCounters {
+  /** Requests from users (arrivals, whatever became of them). */
+  user: number;
+  /** Requests served by this node's platform, from users and from peers. */
+  local: number;
+  /** User requests sent to each peer, by peer id. */
+  forwarded: Record<string, number>;
+  /** Requests each peer sent us (arrivals, admitted or not), by peer id. */
+  fromPeers: Record<string, number>;
+  rejected: Record<RejectReason, number>;
+}
+
+export type ProxyCounters = Record<string, FunctionCounters>;
+
+export function emptyCounters(): FunctionCounters {
+  return { user: 0, local: 0, forwarded: {}, fromPeers: {}, rejected: { unknown_peer: 0, peer_limit: 0, no_capacity: 0 } };
+}
+
+/** The route of a function nobody has decided about yet: everything served here. */
+export function allLocalRoute(): FunctionRoute {
+  return { localLimit: null, weights: { [LOCAL]: MAX_WEIGHT }, limitsIn: {} };
+}
