@@ -3,13 +3,13 @@ import { basename, dirname, join } from 'node:path';
 
 /**
  * Writes a whole file atomically: a temp file beside it, fsync, rename. A crash leaves either
- * the old file or the new one, never half of one.
+ * the old file or the new one, never half of one. `mode` is the new file's (before the umask).
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o666): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w');
+  const fd = openSync(tmp, 'w', mode);
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
     fsyncSync(fd);

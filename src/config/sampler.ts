@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { FunctionNameSchema } from './function-deployment.js';
 import { parseConfigText, validateConfig } from './load.js';
-import { parseDurationMs } from './units.js';
+import { positiveDuration as duration } from './units.js';
 
 /**
  * The sampler's configuration (`dfaas sample --config FILE`): which functions, which rates and
@@ -65,14 +65,6 @@ const CombinationsSchema = z
     message: 'must be above min_functions (or equal, with exclusive: false)',
     path: ['max_functions'],
   });
-
-const duration = z
-  .string()
-  .refine(
-    (v) => parseDurationMs(v) !== undefined && (parseDurationMs(v) as number) > 0,
-    'a duration > 0, e.g. 30s',
-  )
-  .transform((v) => parseDurationMs(v) as number);
 
 const pct = z.number().min(0).max(100);
 const fraction = z.number().min(0).max(1);

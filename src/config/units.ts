@@ -3,6 +3,7 @@
  * resource quantities ("128Mi", "128M", "500m" CPU). Each parser returns undefined for text it
  * cannot read, so the caller (a zod refinement) can name the field.
  */
+import { z } from 'zod';
 
 const DURATION_UNITS_MS: Record<string, number> = {
   ns: 1e-6,
@@ -56,3 +57,12 @@ export function parseCpuCores(text: string): number | undefined {
   const value = Number(m[1]);
   return m[2] ? value / 1000 : value;
 }
+
+/** A config field holding a Go duration > 0 ("30s", "1m30s"), as milliseconds once parsed. */
+export const positiveDuration = z
+  .string()
+  .refine(
+    (v) => parseDurationMs(v) !== undefined && (parseDurationMs(v) as number) > 0,
+    'a duration > 0, e.g. 30s',
+  )
+  .transform((v) => parseDurationMs(v) as number);

@@ -76,7 +76,7 @@ export type DropReason = (typeof DROP_REASONS)[number];
 
 export type Decoded = { ok: true; message: PeerMessage } | { ok: false; reason: DropReason; detail: string };
 
-const KNOWN_TYPES = new Set(PeerMessageSchema.options.map((o) => o.shape.MsgType.value));
+const KNOWN_TYPES: ReadonlySet<string> = new Set(PeerMessageSchema.options.map((o) => o.shape.MsgType.value));
 
 /** Decodes one message's bytes; never throws (a bad message is dropped and counted, not fatal). */
 export function decodeMessage(data: Uint8Array): Decoded {

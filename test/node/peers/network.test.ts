@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gossipsub } from '@chainsafe/libp2p-gossipsub';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { identify } from '@libp2p/identify';
+import { tcp } from '@libp2p/tcp';
+import { multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
+import { afterAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../src/config/logger.js';
+import { loadOrCreateIdentity, peerIdOf } from '../../../src/node/peers/identity.js';
+import { DFAAS_TOPIC, type PeerMessage } from '../../../src/node/peers/messages.js';
+import { PeerNetwork } from '../../../src/node/peers/network.js';
+import { waitFor } from '../../helpers/wait.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dfaas-peers-'));
+const started: { stop(): Promise<void> }[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((n) => n.stop()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function startNode(name: string, bootstrap: string[] = []): Promise<PeerNetwork> {
+  const network = await PeerNetwork.start({
+    privateKey: await loadOrCreateIdentity(join(dir, `${name}.key`)),
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    bootstrap,
+    mdns: false,
+    dht: false,
+    logger: silentLogger,
+    redialMs: 200,
+  });
+  started.push(network);
+  return network;
+}
+
+describe('peer network (libp2p gossipsub on loopback)', () => {
+  it('keeps the identity in a private file, so a restarted node has the same peer id', async () => {
+    const file = join(dir, 'same.key');
+    const first = peerIdOf(await loadOrCreateIdentity(file));
+    expect(peerIdOf(await loadOrCreateIdentity(file))).toBe(first);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('delivers messages between bootstrapped peers, drops and counts bad ones, and measures RTT', async () => {
+    const a = await startNode('a');
+    const b = await startNode('b', a.addresses());
+    const c = await startNode('c', a.addresses());
+    const got: { from: string; message: PeerMessage }[] = [];
+    c.onMessage((from, message) => got.push({ from, message }));
+    await waitFor('a connected to b and c', () => a.connectedPeers().length === 2);
+
+    // A foreign peer on the topic sending garbage must not disturb c.
+    const rogue = await createLibp2p({
+      privateKey: await generateKeyPair('Ed25519'),
+      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: { identify: identify(), pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }) },
+    });
+    started.push(rogue);
+    rogue.services.pubsub.subscribe(DFAAS_TOPIC);
+    await rogue.dial(multiaddr(c.addresses()[0] as string));
+
+    const text: PeerMessage = { MsgType: 'text', Text: 'hello' };
+    await waitFor("c to get b's message", async () => {
+      await b.publish(text);
+      return got.length > 0;
+    });
+    expect(got[0]).toEqual({ from: b.peerId, message: text });
+
+    const enc = (s: string) => new TextEncoder().encode(s);
+    await waitFor('c to drop each kind of bad message', async () => {
+      for (const bad of ['not json', '{"MsgType":"nope"}', '{"MsgType":"nodeinfoStatic","HAProxyPort":-1}'])
+        await rogue.services.pubsub.publish(DFAAS_TOPIC, enc(bad));
+      return c.dropped.not_json > 0 && c.dropped.unknown_type > 0 && c.dropped.bad_fields > 0;
+    });
+    expect(got.every((g) => g.message.MsgType === 'text')).toBe(true);
+
+    const rtt = await a.rtt(b.peerId);
+    expect(rtt).toBeGreaterThanOrEqual(0);
+    expect(await a.rtt(peerIdOf(await loadOrCreateIdentity(join(dir, 'nobody.key'))), 300)).toBeUndefined();
+  }, 30_000);
+
+  it('re-dials a bootstrap peer that restarts with the same identity', async () => {
+    const first = await startNode('r1');
+    const address = first.addresses()[0] as string;
+    const port = Number(address.split('/')[4]);
+    const other = await startNode('r2', first.addresses());
+    await waitFor('r2 connected to r1', () => other.connectedPeers().includes(first.peerId));
+    await first.stop();
+    await waitFor('r2 to see r1 gone', () => !other.connectedPeers().includes(first.peerId));
+    const again = await PeerNetwork.start({
+      privateKey: await loadOrCreateIdentity(join(dir, 'r1.key')),
+      listen: [`/ip4/127.0.0.1/tcp/${port}`],
+      bootstrap: [],
+      mdns: false,
+      dht: false,
+      logger: silentLogger,
+    });
+    started.push(again);
+    expect(again.peerId).toBe(first.peerId);
+    await waitFor('r2 to re-dial r1', () => other.connectedPeers().includes(first.peerId));
+  }, 30_000);
+});
