@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import type { Logger } from '../config/logger.js';
 import { readAuthFile } from '../platform/local/basic-auth.js';
 import { startGateway } from '../platform/local/gateway.js';
 import { LocalPlatform } from '../platform/local/platform.js';
 import { loadStackForLocal } from '../platform/local/stack.js';
 import { type GlobalOptions, intOption } from './options.js';
+import { untilSignal } from './signals.js';
 
 interface GatewayFlags {
   host: string;
@@ -78,23 +78,4 @@ export function registerGateway(program: Command, globals: () => GlobalOptions):
       logger.info('shutting down: draining in-flight requests and stopping replicas');
       await gateway.close();
     });
-}
-
-/** Resolves on the first SIGINT or SIGTERM; a second of either exits at once (replicas end with us). */
-function untilSignal(logger: Logger): Promise<void> {
-  return new Promise((resolve) => {
-    const onSignal = () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      const again = () => {
-        logger.warn('second signal: exiting now');
-        process.exit(1);
-      };
-      process.once('SIGINT', again);
-      process.once('SIGTERM', again);
-      resolve();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }

@@ -8,6 +8,7 @@ import { reportError } from './errors.js';
 import { registerForecast } from './forecast.js';
 import { registerGateway } from './gateway.js';
 import { registerLoad } from './load.js';
+import { registerNode } from './node.js';
 import { globalOptions, logLevelOption } from './options.js';
 import { registerSample } from './sample.js';
 import { registerSchema } from './schema.js';
@@ -36,6 +37,7 @@ registerDemo(program, globals);
 registerLoad(program, globals);
 registerSample(program, globals);
 registerForecast(program, globals);
+registerNode(program, globals);
 registerSchema(program);
 const overrideExits = (cmd: Command): void => {
   for (const sub of cmd.commands) {

@@ -67,7 +67,13 @@ export interface FunctionCounters {
 export type ProxyCounters = Record<string, FunctionCounters>;
 
 export function emptyCounters(): FunctionCounters {
-  return { user: 0, local: 0, forwarded: {}, fromPeers: {}, rejected: { unknown_peer: 0, peer_limit: 0, no_capacity: 0 } };
+  return {
+    user: 0,
+    local: 0,
+    forwarded: {},
+    fromPeers: {},
+    rejected: { unknown_peer: 0, peer_limit: 0, no_capacity: 0 },
+  };
 }
 
 /** The route of a function nobody has decided about yet: everything served here. */

@@ -17,7 +17,7 @@ import { PeerNetwork } from '../../../src/node/peers/network.js';
 import { waitFor } from '../../helpers/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-peers-'));
-const started: { stop(): Promise<void> }[] = [];
+const started: { stop(): unknown }[] = [];
 afterAll(async () => {
   await Promise.all(started.map((n) => n.stop()));
   rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,242 @@
+import type { Logger } from '../../config/logger.js';
+import type { DropReason, PeerMessage } from '../peers/messages.js';
+import type { ProxyDriver } from '../proxy/contract.js';
+import type { FunctionRoute, PeerEndpoint, ProxyCounters, RoutingTable } from '../routing.js';
+import { NeighbourTable } from '../strategies/neighbours.js';
+import type {
+  DeployedFunction,
+  GroupList,
+  Neighbour,
+  NodeForecaster,
+  NodeMetric,
+  Strategy,
+} from '../strategies/types.js';
+import { type FunctionRates, ratesBetween } from './rates.js';
+
+/** The part of the peer network the agent uses (PeerNetwork implements it). */
+export interface AgentPeers {
+  readonly peerId: string;
+  connectedPeers(): string[];
+  publish(message: PeerMessage): Promise<void>;
+  rtt(peer: string): Promise<number | undefined>;
+  onMessage(handler: (from: string, message: PeerMessage) => void): void;
+  readonly dropped: Record<DropReason, number>;
+  readonly received: number;
+}
+
+export interface AgentOptions {
+  /** The node's name (node_id), for logs and status. */
+  name: string;
+  /** Where this node's proxy is reachable by peers (published in messages). */
+  proxyEndpoint: PeerEndpoint;
+  strategyName: string;
+  strategy: Strategy;
+  periodMs: number;
+  /** How long a silent neighbour stays in the table. */
+  neighbourTtlMs: number;
+  nodeType: number;
+  thresholds: Partial<Record<NodeMetric, number>>;
+  peers: AgentPeers;
+  proxy: ProxyDriver;
+  /** This node's deployed functions and their dfaas.maxrate. */
+  listFunctions: () => Promise<DeployedFunction[]>;
+  forecaster?: NodeForecaster;
+  groups?: GroupList;
+  /** Ping the neighbours every period (latency-aware needs their RTT). */
+  measureRtt: boolean;
+  logger: Logger;
+  /** Receives every period's decision record (the JSON-lines decision log). */
+  onDecision?: (record: DecisionRecord) => void;
+  clock?: () => number;
+}
+
+/** One line of the decision log. */
+export interface DecisionRecord {
+  time: string;
+  node: string;
+  peerId: string;
+  strategy: string;
+  period: number;
+  /** Requests/s over the period just ended, by function. */
+  rates: Record<string, FunctionRates>;
+  routes: Record<string, FunctionRoute>;
+  decisions: Record<string, unknown>;
+  neighbours: string[];
+}
+
+export interface PeerStatus {
+  id: string;
+  endpoint: PeerEndpoint;
+  functions: string[];
+  connected: boolean;
+  lastSeenMsAgo: number;
+  rttMs?: number;
+}
+
+/** What `/agent/status` returns. */
+export interface AgentStatus {
+  name: string;
+  peerId: string;
+  strategy: string;
+  periodMs: number;
+  proxy: { kind: string; url: string };
+  periods: number;
+  lastPeriodAt: string | null;
+  lastError: string | null;
+  connectedPeers: string[];
+  peers: PeerStatus[];
+  functions: Record<
+    string,
+    { maxRate: number | null; rates: FunctionRates | null; route: FunctionRoute | null }
+  >;
+  messages: { received: number; dropped: Record<DropReason, number> };
+}
+
+/**
+ * A DFaaS agent: every period it reads the proxy's counters, turns them into rates averaged over
+ * the period, runs the offloading strategy on (its functions, rates, the live neighbour table),
+ * applies the resulting routing table to the proxy and publishes the strategy's messages.
+ */
+export class Agent {
+  private readonly neighbours: NeighbourTable;
+  private readonly clock: () => number;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private running?: Promise<void>;
+  private previous?: { at: number; counters: ProxyCounters };
+  private functions: DeployedFunction[] = [];
+  private rates: Record<string, FunctionRates> = {};
+  private routes: Record<string, FunctionRoute> = {};
+  private live: Neighbour[] = [];
+  private periods = 0;
+  private lastPeriodAt: number | null = null;
+  private lastError: string | null = null;
+
+  constructor(private readonly options: AgentOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.neighbours = new NeighbourTable(options.peers.peerId);
+    options.peers.onMessage((from, message) => {
+      this.neighbours.update(from, message, this.clock());
+    });
+  }
+
+  /** Runs a period now and then one every period (measured from the start of the previous one). */
+  start(): void {
+    const loop = async () => {
+      const began = this.clock();
+      this.running = this.tick();
+      await this.running;
+      if (this.stopped) return;
+      this.timer = setTimeout(loop, Math.max(0, this.options.periodMs - (this.clock() - began)));
+    };
+    void loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One period. Never throws: a failing period is logged and the previous routes stay. */
+  async tick(): Promise<void> {
+    const { options } = this;
+    try {
+      const now = this.clock();
+      const counters = await options.proxy.counters();
+      const seconds = this.previous ? (now - this.previous.at) / 1000 : 0;
+      this.rates = seconds > 0 ? ratesBetween(this.previous?.counters, counters, seconds) : {};
+      this.previous = { at: now, counters };
+      this.functions = await options.listFunctions();
+      if (options.measureRtt) await this.measureRtts();
+      this.live = this.neighbours.live(now, options.neighbourTtlMs);
+      const result = await options.strategy({
+        now,
+        self: {
+          id: options.peers.peerId,
+          proxy: options.proxyEndpoint,
+          functions: this.functions,
+          userRates: Object.fromEntries(Object.entries(this.rates).map(([fn, r]) => [fn, r.user])),
+          nodeType: options.nodeType,
+          thresholds: options.thresholds,
+        },
+        neighbours: this.live,
+        connectedPeers: options.peers.connectedPeers(),
+        forecaster: options.forecaster,
+        groups: options.groups,
+      });
+      this.routes = result.functions;
+      await options.proxy.apply(this.routingTable());
+      await Promise.all(result.messages.map((m) => options.peers.publish(m)));
+      this.periods++;
+      this.lastPeriodAt = now;
+      this.lastError = null;
+      options.onDecision?.({
+        time: new Date(now).toISOString(),
+        node: options.name,
+        peerId: options.peers.peerId,
+        strategy: options.strategyName,
+        period: this.periods,
+        rates: this.rates,
+        routes: this.routes,
+        decisions: result.decisions,
+        neighbours: this.live.map((n) => n.id),
+      });
+    } catch (err) {
+      this.lastError = (err as Error).message;
+      options.logger.error('agent period failed; the previous routes stay', { error: this.lastError });
+    }
+  }
+
+  status(): AgentStatus {
+    const { options } = this;
+    const now = this.clock();
+    const connected = new Set(options.peers.connectedPeers());
+    const functions: AgentStatus['functions'] = {};
+    for (const f of this.functions) {
+      functions[f.name] = {
+        maxRate: f.maxRate,
+        rates: this.rates[f.name] ?? null,
+        route: this.routes[f.name] ?? null,
+      };
+    }
+    return {
+      name: options.name,
+      peerId: options.peers.peerId,
+      strategy: options.strategyName,
+      periodMs: options.periodMs,
+      proxy: { kind: options.proxy.kind, url: options.proxy.url },
+      periods: this.periods,
+      lastPeriodAt: this.lastPeriodAt === null ? null : new Date(this.lastPeriodAt).toISOString(),
+      lastError: this.lastError,
+      connectedPeers: [...connected],
+      peers: this.live.map((n) => ({
+        id: n.id,
+        endpoint: n.endpoint,
+        functions: n.functions,
+        connected: connected.has(n.id),
+        lastSeenMsAgo: now - n.lastSeen,
+        ...(n.rttMs !== undefined ? { rttMs: n.rttMs } : {}),
+      })),
+      functions,
+      messages: { received: options.peers.received, dropped: { ...options.peers.dropped } },
+    };
+  }
+
+  /** The current routes and the live neighbours' endpoints, as the proxy takes them. */
+  private routingTable(): RoutingTable {
+    return {
+      functions: this.routes,
+      peers: Object.fromEntries(this.live.map((n) => [n.id, n.endpoint])),
+    };
+  }
+
+  private async measureRtts(): Promise<void> {
+    const peers = this.options.peers.connectedPeers();
+    const rtts = await Promise.all(peers.map((p) => this.options.peers.rtt(p)));
+    peers.forEach((p, i) => {
+      const rtt = rtts[i];
+      if (rtt !== undefined) this.neighbours.setRtt(p, rtt);
+    });
+  }
+}

@@ -1,0 +1,59 @@
+import { request } from 'undici';
+import type { Forecaster } from '../../forecast/forecaster.js';
+import type { GroupsLoad } from '../peers/messages.js';
+import { NODE_METRICS, type NodeForecaster, type NodeMetric } from '../strategies/types.js';
+
+/** The DFaaS forecaster's request body for group rates on a node type (see `dfaas forecast serve`). */
+export function forecasterBody(nodeType: number, load: GroupsLoad): Record<string, number> {
+  return {
+    rate_group_HIGH_USAGE: load.RateHighUsage,
+    rate_group_LOW_USAGE: load.RateLowUsage,
+    rate_group_MEDIUM_USAGE: load.RateMediumUsage,
+    node_type: nodeType,
+  };
+}
+
+function metricsOf(usage: Record<string, unknown>): Partial<Record<NodeMetric, number>> {
+  const out: Partial<Record<NodeMetric, number>> = {};
+  for (const m of NODE_METRICS) if (typeof usage[m] === 'number') out[m] = usage[m];
+  return out;
+}
+
+/** Node-margin's forecaster from models loaded in this process (`forecaster_models`). */
+export function inProcessForecaster(forecaster: Forecaster): NodeForecaster {
+  return {
+    predict: async (nodeType, load) =>
+      metricsOf(forecaster.nodeUsage(forecasterBody(nodeType, load)) as Record<string, unknown>),
+  };
+}
+
+/**
+ * Node-margin's forecaster over HTTP (`forecaster_url`): POST /node_usage with the JSON body, as
+ * the reference agent calls the DFaaS forecaster. Answers are cached per period by the caller's
+ * loop (node-margin asks the same question many times), so this client keeps a small memo.
+ */
+export function httpForecaster(url: string, timeoutMs = 2000): NodeForecaster {
+  const base = url.replace(/\/+$/, '');
+  const memo = new Map<string, Partial<Record<NodeMetric, number>>>();
+  return {
+    async predict(nodeType, load) {
+      const body = JSON.stringify(forecasterBody(nodeType, load));
+      const cached = memo.get(body);
+      if (cached) return cached;
+      const res = await request(`${base}/node_usage`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const text = await res.body.text();
+      if (res.statusCode !== 200)
+        throw new Error(`forecaster ${base}/node_usage: HTTP ${res.statusCode}: ${text}`);
+      const usage = metricsOf(JSON.parse(text) as Record<string, unknown>);
+      if (memo.size > 10_000) memo.clear();
+      memo.set(body, usage);
+      return usage;
+    },
+  };
+}

@@ -1,0 +1,196 @@
+import { appendFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { GroupListSchema } from '../../config/forecast.js';
+import { loadConfigFile } from '../../config/load.js';
+import type { Logger } from '../../config/logger.js';
+import type { NodeConfig } from '../../config/node.js';
+import { Forecaster } from '../../forecast/forecaster.js';
+import type { Platform } from '../../platform/api.js';
+import { type Gateway, startGateway } from '../../platform/local/gateway.js';
+import { LocalPlatform } from '../../platform/local/platform.js';
+import { loadStackForLocal } from '../../platform/local/stack.js';
+import { OpenFaaSClient } from '../../platform/openfaas/client.js';
+import { loadOrCreateIdentity, peerIdOf } from '../peers/identity.js';
+import { PeerNetwork } from '../peers/network.js';
+import type { ProxyDriver, ProxyDriverKind } from '../proxy/contract.js';
+import { startProxy } from '../proxy/index.js';
+import { createStrategy, needsForecaster, neighbourTtlMs, type StrategyParams } from '../strategies/index.js';
+import type { DeployedFunction, GroupList, NodeForecaster } from '../strategies/types.js';
+import { Agent, type AgentStatus, type DecisionRecord } from './agent.js';
+import { httpForecaster, inProcessForecaster } from './forecaster-client.js';
+import { type AgentServer, startAgentServer } from './http.js';
+import { nodeMetrics } from './metrics.js';
+
+/** The label that gives a function's capacity in requests/s (recalc's maxrate), as in the reference. */
+export const MAXRATE_LABEL = 'dfaas.maxrate';
+
+/** A running DFaaS node: platform + proxy + peer network + agent + its HTTP endpoints. */
+export interface RunningNode {
+  readonly name: string;
+  readonly peerId: string;
+  /** Where users send requests. */
+  readonly proxyUrl: string;
+  readonly proxyKind: ProxyDriverKind;
+  /** /agent/status, /metrics, /healthz. */
+  readonly agentUrl: string;
+  readonly gatewayUrl: string;
+  /** libp2p addresses with /p2p/<peer id>, for other nodes' bootstrap lists. */
+  readonly p2pAddresses: string[];
+  status(): AgentStatus;
+  stop(): Promise<void>;
+}
+
+/** HAProxy when `auto` finds the binary, else the embedded proxy. */
+export function chooseProxyDriver(config: NodeConfig['proxy']): ProxyDriverKind {
+  if (config.driver !== 'auto') return config.driver;
+  return existsSync(config.haproxy_binary) ? 'haproxy' : 'embedded';
+}
+
+/**
+ * Starts every part of a node from its configuration; `baseDir` resolves the config's relative
+ * paths. Everything that can be checked is read first (stack, group list, models), so bad input
+ * fails before anything listens; a part that fails to start stops the parts already started.
+ */
+export async function startNode(config: NodeConfig, baseDir: string, logger: Logger): Promise<RunningNode> {
+  const path = (p: string) => resolve(baseDir, p);
+  const { agent: agentConfig } = config;
+  const deployments = config.platform.stack ? loadStackForLocal(path(config.platform.stack)) : [];
+  const params: StrategyParams = {
+    staticLocalShare: agentConfig.static_local_share,
+    latencyK: agentConfig.latency_k,
+    latencyBase: agentConfig.latency_base,
+  };
+  let forecaster: NodeForecaster | undefined;
+  let groups: GroupList | undefined;
+  if (needsForecaster(agentConfig.strategy, params)) {
+    groups = loadConfigFile(GroupListSchema, path(agentConfig.group_list as string));
+    forecaster = agentConfig.forecaster_models
+      ? inProcessForecaster(Forecaster.load(path(agentConfig.forecaster_models)))
+      : httpForecaster(agentConfig.forecaster_url as string);
+  }
+  const privateKey = await loadOrCreateIdentity(path(config.identity_file));
+  const peerId = peerIdOf(privateKey);
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const { platform, gatewayUrl } = await startPlatform(config, deployments, logger, cleanups);
+    const proxyKind = chooseProxyDriver(config.proxy);
+    const proxy: ProxyDriver = await startProxy(proxyKind, {
+      nodeId: peerId,
+      host: config.proxy.host,
+      port: config.proxy.port,
+      gatewayUrl,
+      logger,
+      haproxyBinary: config.proxy.haproxy_binary,
+    });
+    cleanups.push(() => proxy.stop());
+    const network = await PeerNetwork.start({
+      privateKey,
+      listen: config.listen,
+      bootstrap: config.bootstrap,
+      mdns: config.mdns,
+      dht: config.dht,
+      logger,
+    });
+    cleanups.push(() => network.stop());
+
+    const agent = new Agent({
+      name: config.node_id,
+      proxyEndpoint: {
+        host: config.proxy.advertise_host ?? config.proxy.host,
+        port: Number(new URL(proxy.url).port),
+      },
+      strategyName: agentConfig.strategy,
+      strategy: createStrategy(agentConfig.strategy, params),
+      periodMs: agentConfig.period,
+      neighbourTtlMs: neighbourTtlMs(agentConfig.strategy, agentConfig.period, params),
+      nodeType: agentConfig.node_type,
+      thresholds: agentConfig.thresholds,
+      peers: network,
+      proxy,
+      listFunctions: () => deployedFunctions(platform, logger),
+      forecaster,
+      groups,
+      measureRtt: agentConfig.strategy === 'latency-aware',
+      logger,
+      onDecision: decisionWriter(
+        agentConfig.decision_log ? path(agentConfig.decision_log) : undefined,
+        logger,
+      ),
+    });
+    const status = () => agent.status();
+    const server: AgentServer = await startAgentServer(
+      config.agent_host,
+      config.agent_port,
+      status,
+      nodeMetrics(status),
+    );
+    cleanups.push(() => server.close());
+    agent.start();
+    cleanups.push(() => agent.stop());
+    return {
+      name: config.node_id,
+      peerId,
+      proxyUrl: proxy.url,
+      proxyKind,
+      agentUrl: server.url,
+      gatewayUrl,
+      p2pAddresses: network.addresses(),
+      status,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function startPlatform(
+  config: NodeConfig,
+  deployments: ReturnType<typeof loadStackForLocal>,
+  logger: Logger,
+  cleanups: (() => Promise<void>)[],
+): Promise<{ platform: Platform; gatewayUrl: string }> {
+  if (config.platform.gateway_url) {
+    return {
+      platform: new OpenFaaSClient({ gateway: config.platform.gateway_url }),
+      gatewayUrl: config.platform.gateway_url,
+    };
+  }
+  const platform = new LocalPlatform({ logger });
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway({ platform, host: '127.0.0.1', port: config.platform.gateway_port, logger });
+  } catch (err) {
+    await platform.close();
+    throw err;
+  }
+  cleanups.push(() => gateway.close());
+  for (const d of deployments) await platform.deploy(d);
+  return { platform, gatewayUrl: gateway.url };
+}
+
+/** The platform's functions with their dfaas.maxrate label (a label that is not a number > 0 is ignored, with a warning). */
+async function deployedFunctions(platform: Platform, logger: Logger): Promise<DeployedFunction[]> {
+  const list = await platform.list();
+  return list
+    .map((f) => {
+      const label = f.labels?.[MAXRATE_LABEL];
+      const maxRate = label === undefined ? null : Number(label);
+      if (maxRate !== null && !(maxRate > 0)) {
+        logger.warn(`function ${f.name}: label ${MAXRATE_LABEL}=${label} is not a number > 0; ignored`);
+        return { name: f.name, maxRate: null };
+      }
+      return { name: f.name, maxRate };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Appends each period's decision to a JSON-lines file, or logs it at debug level. */
+function decisionWriter(file: string | undefined, logger: Logger): (record: DecisionRecord) => void {
+  if (!file) return (record) => logger.debug('agent decision', { ...record });
+  return (record) => appendFileSync(file, `${JSON.stringify(record)}\n`);
+}

@@ -1,0 +1,177 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { request } from 'undici';
+import { stringify } from 'yaml';
+import { ConfigError } from '../config/errors.js';
+import { writeFileAtomic } from '../config/files.js';
+import type { NodeStrategyName } from '../config/node.js';
+import { freeLoopbackPort } from '../platform/local/net.js';
+import type { AgentStatus } from './agent/agent.js';
+import { loadOrCreateIdentity, peerIdOf } from './peers/identity.js';
+
+/**
+ * `dfaas cluster up`: N nodes on this machine, each a `dfaas node up` process with its own ports,
+ * identity and log, all on loopback and bootstrapped to each other. The plan (configs, keys,
+ * cluster.json) is written to one folder, which `dfaas cluster status` reads.
+ */
+
+export interface ClusterOptions {
+  nodes: number;
+  strategy: NodeStrategyName;
+  proxy: 'auto' | 'embedded' | 'haproxy';
+  periodMs: number;
+  /** An OpenFaaS stack.yml deployed on every node; absent: DEFAULT_CLUSTER_STACK. */
+  stack?: string;
+  dir: string;
+  /** Extra `agent` settings for every node (e.g. static_local_share). */
+  agent?: Record<string, unknown>;
+}
+
+export interface ClusterNode {
+  name: string;
+  peerId: string;
+  config: string;
+  log: string;
+  proxyUrl: string;
+  agentUrl: string;
+  p2pAddress: string;
+}
+
+export interface ClusterPlan {
+  dir: string;
+  strategy: string;
+  nodes: ClusterNode[];
+}
+
+/** What every node deploys when no --stack is given: figlet with a capacity of 10 requests/s. */
+export const DEFAULT_CLUSTER_STACK = {
+  version: '1.0',
+  provider: { name: 'openfaas' },
+  functions: {
+    figlet: {
+      lang: 'builtin',
+      handler: 'figlet',
+      labels: { 'dfaas.maxrate': '10', 'com.openfaas.scale.min': '1' },
+    },
+    echo: { lang: 'builtin', handler: 'echo', labels: { 'dfaas.maxrate': '50' } },
+  },
+};
+
+const HOST = '127.0.0.1';
+
+/** Allocates ports, creates identities and writes each node's config and cluster.json. */
+export async function planCluster(options: ClusterOptions): Promise<ClusterPlan> {
+  const dir = resolve(options.dir);
+  mkdirSync(dir, { recursive: true });
+  const stack = options.stack ? resolve(options.stack) : join(dir, 'stack.yml');
+  if (!options.stack) writeFileAtomic(stack, stringify(DEFAULT_CLUSTER_STACK));
+  const nodes: (ClusterNode & { p2pPort: number; proxyPort: number; agentPort: number })[] = [];
+  for (let i = 1; i <= options.nodes; i++) {
+    const name = `node-${i}`;
+    const peerId = peerIdOf(await loadOrCreateIdentity(join(dir, `${name}.key`)));
+    const [p2pPort, proxyPort, agentPort] = [
+      await freeLoopbackPort(),
+      await freeLoopbackPort(),
+      await freeLoopbackPort(),
+    ];
+    nodes.push({
+      name,
+      peerId,
+      config: join(dir, `${name}.yaml`),
+      log: join(dir, `${name}.log`),
+      proxyUrl: `http://${HOST}:${proxyPort}`,
+      agentUrl: `http://${HOST}:${agentPort}`,
+      p2pAddress: `/ip4/${HOST}/tcp/${p2pPort}/p2p/${peerId}`,
+      p2pPort,
+      proxyPort,
+      agentPort,
+    });
+  }
+  for (const node of nodes) {
+    const config = {
+      node_id: node.name,
+      identity_file: `${node.name}.key`,
+      listen: [`/ip4/${HOST}/tcp/${node.p2pPort}`],
+      bootstrap: nodes.filter((n) => n !== node).map((n) => n.p2pAddress),
+      agent_host: HOST,
+      agent_port: node.agentPort,
+      proxy: { driver: options.proxy, host: HOST, port: node.proxyPort },
+      platform: { stack },
+      agent: {
+        strategy: options.strategy,
+        period: `${options.periodMs}ms`,
+        decision_log: `${node.name}-decisions.jsonl`,
+        ...options.agent,
+      },
+    };
+    writeFileAtomic(node.config, stringify(config));
+  }
+  const plan: ClusterPlan = {
+    dir,
+    strategy: options.strategy,
+    nodes: nodes.map(({ p2pPort: _p, proxyPort: _x, agentPort: _a, ...n }) => n),
+  };
+  writeFileAtomic(join(dir, 'cluster.json'), `${JSON.stringify(plan, null, 2)}\n`);
+  return plan;
+}
+
+/**
+ * Starts one node as a child process running this same CLI (`dfaas node up`), with its output
+ * appended to the node's log. The child runs in its own process group so a SIGKILL of it (as the
+ * fault tests do) can take its replicas with it.
+ */
+export function spawnClusterNode(node: ClusterNode, logLevel = 'info'): ChildProcess {
+  const out = openSync(node.log, 'a');
+  return spawn(
+    process.execPath,
+    [
+      ...process.execArgv,
+      process.argv[1] as string,
+      '--log-level',
+      logLevel,
+      'node',
+      'up',
+      '--config',
+      node.config,
+    ],
+    // The IPC channel only tells the node when this process is gone (see `dfaas node up`).
+    { stdio: ['ignore', out, out, 'ipc'], detached: true },
+  );
+}
+
+/** Waits until the node's agent answers and has run a period; rejects when the process exits first. */
+export async function waitForNode(node: ClusterNode, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${node.name} exited (${child.exitCode ?? child.signalCode}); see ${node.log}`);
+    }
+    const status = await fetchStatus(node).catch(() => undefined);
+    if (status && status.periods > 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${node.name} did not start within ${timeoutMs} ms; see ${node.log}`);
+}
+
+export async function fetchStatus(
+  node: Pick<ClusterNode, 'agentUrl'>,
+  timeoutMs = 2000,
+): Promise<AgentStatus> {
+  const res = await request(`${node.agentUrl}/agent/status`, {
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  if (res.statusCode !== 200) throw new Error(`${node.agentUrl}/agent/status: HTTP ${res.statusCode}`);
+  return (await res.body.json()) as AgentStatus;
+}
+
+export function readClusterPlan(dir: string): ClusterPlan {
+  const file = join(resolve(dir), 'cluster.json');
+  if (!existsSync(file)) {
+    throw new ConfigError(file, [
+      { field: '', message: `not found: start a cluster with dfaas cluster up --dir ${dir}` },
+    ]);
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as ClusterPlan;
+}

@@ -1,0 +1,72 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { Dispatcher } from 'undici';
+import { SERVED_BY_HEADER } from '../../routing.js';
+
+/**
+ * Headers that are not forwarded: hop-by-hop ones (RFC 9110 §7.6.1), Host (undici sends the
+ * upstream's) and Expect (undici refuses it; node:http has already answered 100-continue).
+ */
+const NOT_FORWARDED = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'expect',
+]);
+
+const SERVED_BY = SERVED_BY_HEADER.toLowerCase();
+
+export interface Forwarding {
+  dispatcher: Dispatcher;
+  /** Path and query sent upstream. */
+  path: string;
+  /** Request headers to set, replacing any the client sent (lower-case names). */
+  setHeaders?: Record<string, string>;
+  /** DFaaS-Served-By of the response: always `value`, or only when the upstream sent none. */
+  servedBy: { value: string; override: boolean };
+}
+
+/**
+ * Streams the request to the upstream and its answer back, status and end-to-end headers
+ * included. Rejects when the upstream fails: before the response headers nothing was sent and the
+ * caller answers; after them the response is cut. A client that goes away aborts the upstream call.
+ */
+export async function forward(req: IncomingMessage, res: ServerResponse, to: Forwarding): Promise<void> {
+  const abort = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  const upstream = await to.dispatcher.request({
+    method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
+    path: to.path,
+    headers: { ...endToEnd(req.headers), ...to.setHeaders },
+    body: hasBody(req) ? req : null,
+    signal: abort.signal,
+  });
+  const headers = endToEnd(upstream.headers);
+  if (to.servedBy.override || headers[SERVED_BY] === undefined) headers[SERVED_BY] = to.servedBy.value;
+  res.writeHead(upstream.statusCode, headers);
+  await pipeline(upstream.body, res);
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
+function endToEnd(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const named = headers.connection;
+  const listed = new Set(
+    (Array.isArray(named) ? named.join(',') : (named ?? '')).split(',').map((h) => h.trim().toLowerCase()),
+  );
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined && !NOT_FORWARDED.has(name) && !listed.has(name)) out[name] = value;
+  return out;
+}

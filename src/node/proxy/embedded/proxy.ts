@@ -1,0 +1,164 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool } from 'undici';
+import { NODE_ID_HEADER, type PeerEndpoint } from '../../routing.js';
+import type { ProxyDriver, ProxyOptions } from '../contract.js';
+import { forward } from './forward.js';
+import { Router } from './router.js';
+
+/** At stop, how long in-flight requests may finish before their connections are cut, in ms. */
+const DRAIN_MS = 5_000;
+const NODE_ID = NODE_ID_HEADER.toLowerCase();
+const FUNCTION_PREFIX = '/function/';
+
+/**
+ * The proxy inside the node process: enforces the contract of ../../routing.ts with node:http in
+ * front and undici keep-alive pools (one per upstream: the gateway and each peer's proxy) behind.
+ * Paths other than /function/<name>[/...] go to the gateway unchanged.
+ */
+export async function startEmbeddedProxy(options: ProxyOptions): Promise<ProxyDriver> {
+  const { nodeId, logger } = options;
+  const router = new Router();
+  const gatewayBase = new URL(options.gatewayUrl);
+  const gatewayPrefix = gatewayBase.pathname.replace(/\/+$/, '');
+  const gateway = newPool(gatewayBase.origin);
+  /** By origin, created on first use; closed (once idle) when no peer of the table has that origin. */
+  const peerPools = new Map<string, Pool>();
+  let inflight = 0;
+  let drained: (() => void) | undefined;
+
+  const server = createServer((req, res) => {
+    inflight++;
+    res.once('close', () => {
+      inflight--;
+      if (inflight === 0) drained?.();
+    });
+    handle(req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const target = req.url ?? '/';
+    const fn = functionOf(target);
+    if (fn === undefined) {
+      toGateway(req, res, target);
+      return;
+    }
+    const from = req.headers[NODE_ID];
+    const admission = router.admit(fn, typeof from === 'string' ? from : undefined);
+    if (admission.to === 'local') toGateway(req, res, target);
+    else if (admission.to === 'peer') toPeer(req, res, target, admission.peerId, admission.endpoint);
+    else sendText(res, admission.status, admission.message);
+  }
+
+  // Both dispatch synchronously after the admission, so a table applied meanwhile cannot close
+  // the pool first (closing a pool lets the requests it already holds finish).
+  function toGateway(req: IncomingMessage, res: ServerResponse, target: string): void {
+    forward(req, res, {
+      dispatcher: gateway,
+      path: gatewayPrefix + target,
+      servedBy: { value: nodeId, override: true },
+    }).catch((err: unknown) => fail(res, `no answer from the gateway at ${gatewayBase.origin}`, err));
+  }
+
+  function toPeer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: string,
+    peerId: string,
+    endpoint: PeerEndpoint,
+  ): void {
+    const origin = originOf(endpoint);
+    let pool = peerPools.get(origin);
+    if (!pool) {
+      pool = newPool(origin);
+      peerPools.set(origin, pool);
+    }
+    forward(req, res, {
+      dispatcher: pool,
+      path: target,
+      setHeaders: { [NODE_ID]: nodeId },
+      servedBy: { value: peerId, override: false },
+    }).catch((err: unknown) => fail(res, `no answer from peer ${peerId} at ${origin}`, err));
+  }
+
+  function fail(res: ServerResponse, what: string, err: unknown): void {
+    const message = `${what}: ${(err as Error)?.message ?? String(err)}`;
+    logger.debug('proxy upstream failed', { error: message });
+    if (res.headersSent || res.destroyed) res.destroy();
+    else sendText(res, 502, message);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  logger.debug('embedded proxy listening', { url, nodeId });
+  let stopped: Promise<void> | undefined;
+
+  return {
+    kind: 'embedded',
+    url,
+    async apply(table) {
+      router.apply(table);
+      const origins = new Set([...router.peers.values()].map(originOf));
+      for (const [origin, pool] of peerPools) {
+        if (origins.has(origin)) continue;
+        peerPools.delete(origin);
+        void pool.close().catch(() => {});
+      }
+    },
+    async counters() {
+      return router.counters();
+    },
+    stop() {
+      stopped ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        if (inflight > 0) {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            new Promise<void>((resolve) => (drained = resolve)),
+            new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_MS))),
+          ]);
+          clearTimeout(timer);
+        }
+        server.closeAllConnections();
+        await closed;
+        await Promise.all([gateway, ...peerPools.values()].map((pool) => pool.destroy()));
+      })();
+      return stopped;
+    },
+  };
+}
+
+function newPool(origin: string): Pool {
+  return new Pool(origin, { keepAliveTimeout: 30_000 });
+}
+
+function originOf({ host, port }: PeerEndpoint): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** The function a /function/<name>[/...][?...] target calls; undefined for any other path. */
+function functionOf(target: string): string | undefined {
+  if (!target.startsWith(FUNCTION_PREFIX)) return undefined;
+  const rest = target.slice(FUNCTION_PREFIX.length);
+  const end = rest.search(/[/?]/);
+  const name = end < 0 ? rest : rest.slice(0, end);
+  if (!name) return undefined;
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${text}\n`);
+}

@@ -1,0 +1,157 @@
+import {
+  emptyCounters,
+  type FunctionCounters,
+  LOCAL,
+  type PeerEndpoint,
+  type ProxyCounters,
+  type RejectReason,
+  type RoutingTable,
+} from '../../routing.js';
+import { type Clock, SlidingWindow } from './sliding-window.js';
+import { WeightedRoundRobin } from './weighted-round-robin.js';
+
+/** What becomes of one request for a function (the contract in ../../routing.ts). */
+export type Admission =
+  | { to: 'local' }
+  | { to: 'peer'; peerId: string; endpoint: PeerEndpoint }
+  | { to: 'reject'; reason: RejectReason; status: number; message: string };
+
+export const REJECT_STATUS: Record<RejectReason, number> = {
+  unknown_peer: 403,
+  peer_limit: 429,
+  no_capacity: 503,
+};
+
+interface CompiledRoute {
+  localLimit: number | null;
+  limitsIn: Record<string, number>;
+  /** Over LOCAL and the known peers with a weight > 0. */
+  picker: WeightedRoundRobin;
+}
+
+interface CompiledTable {
+  functions: Map<string, CompiledRoute>;
+  peers: Map<string, PeerEndpoint>;
+}
+
+const SERVE_LOCALLY: Admission = { to: 'local' };
+
+/**
+ * The decisions of the embedded proxy, without any I/O: admits each request against the current
+ * table and the rates of the last second, and counts what it decided. A request is counted when it
+ * is admitted, before any upstream answers, so a burst cannot overshoot a limit.
+ */
+export class Router {
+  private table: CompiledTable = { functions: new Map(), peers: new Map() };
+  private readonly counts = new Map<string, FunctionCounters>();
+  /** By function: user requests served locally (the local user rate that localLimit bounds). */
+  private readonly userWindows = new Map<string, SlidingWindow>();
+  /** By peer id, then function: requests admitted from that peer (what limitsIn bounds). */
+  private readonly peerWindows = new Map<string, Map<string, SlidingWindow>>();
+
+  constructor(private readonly now: Clock = () => performance.now()) {}
+
+  /** Replaces the table at once. A function whose effective weights did not change keeps its
+   *  round-robin state, so re-applying an equal table changes nothing. */
+  apply(table: RoutingTable): void {
+    const peers = new Map(Object.entries(table.peers));
+    const functions = new Map<string, CompiledRoute>();
+    for (const [name, route] of Object.entries(table.functions)) {
+      // A weight for a peer we have no address for cannot be used: leave it out.
+      const weights = Object.fromEntries(
+        Object.entries(route.weights).filter(([key]) => key === LOCAL || peers.has(key)),
+      );
+      const previous = this.table.functions.get(name)?.picker;
+      functions.set(name, {
+        localLimit: route.localLimit,
+        limitsIn: { ...route.limitsIn },
+        picker: previous?.hasWeights(weights) ? previous : new WeightedRoundRobin(weights),
+      });
+      this.countersOf(name);
+    }
+    this.table = { functions, peers };
+  }
+
+  /** The peers of the current table, by id. */
+  get peers(): ReadonlyMap<string, PeerEndpoint> {
+    return this.table.peers;
+  }
+
+  /** Decides a request for `fn`, from a user (`fromPeer` undefined) or from the peer with that id. */
+  admit(fn: string, fromPeer: string | undefined): Admission {
+    const counters = this.countersOf(fn);
+    if (fromPeer === undefined) {
+      counters.user++;
+      return this.admitUser(fn, counters);
+    }
+    counters.fromPeers[fromPeer] = (counters.fromPeers[fromPeer] ?? 0) + 1;
+    if (!this.table.peers.has(fromPeer))
+      return reject(counters, 'unknown_peer', `unknown peer ${fromPeer}: not a neighbour of this node`);
+    const limitsIn = this.table.functions.get(fn)?.limitsIn ?? {};
+    const limit = Object.hasOwn(limitsIn, fromPeer) ? limitsIn[fromPeer] : undefined;
+    const window = windowOf(windowsOf(this.peerWindows, fromPeer), fn, this.now);
+    if (limit !== undefined && window.count() >= limit)
+      return reject(
+        counters,
+        'peer_limit',
+        `peer ${fromPeer} is at its limit of ${limit} requests/s for function ${fn}`,
+      );
+    window.add();
+    counters.local++;
+    return SERVE_LOCALLY;
+  }
+
+  /** Copies of the counts, by function. */
+  counters(): ProxyCounters {
+    return structuredClone(Object.fromEntries(this.counts));
+  }
+
+  private admitUser(fn: string, counters: FunctionCounters): Admission {
+    const route = this.table.functions.get(fn);
+    const window = windowOf(this.userWindows, fn, this.now);
+    const underLimit = route?.localLimit != null && window.count() < route.localLimit;
+    const to = !route || underLimit ? LOCAL : route.picker.next();
+    if (to === undefined)
+      return reject(counters, 'no_capacity', `function ${fn} is overloaded and no neighbour can take it`);
+    if (to === LOCAL) {
+      window.add();
+      counters.local++;
+      return SERVE_LOCALLY;
+    }
+    counters.forwarded[to] = (counters.forwarded[to] ?? 0) + 1;
+    // The picker only holds LOCAL and peers of this table (see apply).
+    return { to: 'peer', peerId: to, endpoint: this.table.peers.get(to) as PeerEndpoint };
+  }
+
+  private countersOf(fn: string): FunctionCounters {
+    let counters = this.counts.get(fn);
+    if (!counters) {
+      counters = emptyCounters();
+      this.counts.set(fn, counters);
+    }
+    return counters;
+  }
+}
+
+function reject(counters: FunctionCounters, reason: RejectReason, message: string): Admission {
+  counters.rejected[reason]++;
+  return { to: 'reject', reason, status: REJECT_STATUS[reason], message };
+}
+
+function windowsOf(byPeer: Map<string, Map<string, SlidingWindow>>, peer: string) {
+  let windows = byPeer.get(peer);
+  if (!windows) {
+    windows = new Map();
+    byPeer.set(peer, windows);
+  }
+  return windows;
+}
+
+function windowOf(windows: Map<string, SlidingWindow>, fn: string, now: Clock): SlidingWindow {
+  let window = windows.get(fn);
+  if (!window) {
+    window = new SlidingWindow({ now });
+    windows.set(fn, window);
+  }
+  return window;
+}
