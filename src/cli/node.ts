@@ -1,18 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfigFile } from '../config/load.js';
 import { NODE_STRATEGIES, NodeConfigSchema, type NodeStrategyName } from '../config/node.js';
 import { parseDurationMs } from '../config/units.js';
 import { startNode } from '../node/agent/node.js';
-import {
-  type ClusterNode,
-  fetchStatus,
-  planCluster,
-  readClusterPlan,
-  spawnClusterNode,
-  waitForNode,
-} from '../node/cluster.js';
+import { fetchStatus, planCluster, readClusterPlan, startCluster } from '../node/cluster.js';
 import { loadStackForLocal } from '../platform/local/stack.js';
 import { type GlobalOptions, intOption } from './options.js';
 import { untilSignal } from './signals.js';
@@ -95,17 +87,7 @@ export function registerNode(program: Command, globals: () => GlobalOptions): vo
           stack: flags.stack,
           dir: flags.dir,
         });
-        const children = new Map<ClusterNode, ChildProcess>();
-        const stopAll = () => Promise.all([...children.values()].map(stopChild));
-        try {
-          for (const n of plan.nodes) children.set(n, spawnClusterNode(n, logLevel));
-          await Promise.all(
-            plan.nodes.map((n) => waitForNode(n, children.get(n) as ChildProcess, flags.startTimeout)),
-          );
-        } catch (err) {
-          await stopAll();
-          throw err;
-        }
+        const cluster = await startCluster(plan, logLevel, flags.startTimeout);
         if (json) process.stdout.write(`${JSON.stringify(plan)}\n`);
         else {
           process.stdout.write(
@@ -124,15 +106,15 @@ export function registerNode(program: Command, globals: () => GlobalOptions): vo
           );
         }
         let stopping = false;
-        for (const [n, child] of children) {
-          child.on('exit', (code, signal) => {
+        for (const n of plan.nodes) {
+          cluster.children.get(n.name)?.on('exit', (code, signal) => {
             if (!stopping) logger.warn(`${n.name} exited (${code ?? signal}); see ${n.log}`);
           });
         }
         await untilSignal(logger);
         stopping = true;
         logger.info('stopping the cluster');
-        await stopAll();
+        await cluster.stop();
       },
     );
 
@@ -200,21 +182,4 @@ function durationOption(flag: string) {
       throw new InvalidArgumentError(`${flag} must be a duration > 0 such as 5s, got "${value}"`);
     return ms;
   };
-}
-
-/** SIGINT to the node's process group, SIGKILL after 15 s; resolves when it has exited. */
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const signal = (s: NodeJS.Signals) => {
-    try {
-      process.kill(-(child.pid as number), s);
-    } catch {
-      // already gone
-    }
-  };
-  signal('SIGINT');
-  const timer = setTimeout(() => signal('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
 }

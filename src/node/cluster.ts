@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { request } from 'undici';
 import { stringify } from 'yaml';
 import { ConfigError } from '../config/errors.js';
@@ -125,19 +127,21 @@ export function spawnClusterNode(node: ClusterNode, logLevel = 'info'): ChildPro
   const out = openSync(node.log, 'a');
   return spawn(
     process.execPath,
-    [
-      ...process.execArgv,
-      process.argv[1] as string,
-      '--log-level',
-      logLevel,
-      'node',
-      'up',
-      '--config',
-      node.config,
-    ],
+    [...cliEntry(), '--log-level', logLevel, 'node', 'up', '--config', node.config],
     // The IPC channel only tells the node when this process is gone (see `dfaas node up`).
     { stdio: ['ignore', out, out, 'ipc'], detached: true },
   );
+}
+
+/**
+ * Node arguments that run this package's CLI: dist/cli/main.js when built, or src/cli/main.ts
+ * through tsx when running from source (tests, benchmarks), whoever the current process is.
+ */
+function cliEntry(): string[] {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) return [join(dirname(here), '..', 'cli', 'main.js')];
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return ['--import', tsx, join(dirname(here), '..', 'cli', 'main.ts')];
 }
 
 /** Waits until the node's agent answers and has run a period; rejects when the process exits first. */
@@ -174,4 +178,56 @@ export function readClusterPlan(dir: string): ClusterPlan {
     ]);
   }
   return JSON.parse(readFileSync(file, 'utf8')) as ClusterPlan;
+}
+
+export interface StartedCluster {
+  children: Map<string, ChildProcess>;
+  stop(): Promise<void>;
+}
+
+/** Spawns every node of the plan and waits until each has run a period and sees all the others. */
+export async function startCluster(
+  plan: ClusterPlan,
+  logLevel = 'warn',
+  timeoutMs = 60_000,
+): Promise<StartedCluster> {
+  const children = new Map<string, ChildProcess>();
+  const stop = () => Promise.all([...children.values()].map((c) => stopNodeProcess(c))).then(() => undefined);
+  try {
+    for (const n of plan.nodes) children.set(n.name, spawnClusterNode(n, logLevel));
+    await Promise.all(plan.nodes.map((n) => waitForNode(n, children.get(n.name) as ChildProcess, timeoutMs)));
+    await waitForMesh(plan.nodes, timeoutMs);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { children, stop };
+}
+
+/** Resolves when every node lists every other one among its live neighbours. */
+export async function waitForMesh(nodes: ClusterNode[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const statuses = await Promise.all(nodes.map((n) => fetchStatus(n).catch(() => undefined)));
+    if (statuses.every((s) => s && s.peers.length >= nodes.length - 1)) return;
+    if (Date.now() > deadline) throw new Error(`the nodes did not all see each other within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** SIGINT to the node's process group, SIGKILL after `graceMs`; resolves when it has exited. */
+export async function stopNodeProcess(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const signal = (s: NodeJS.Signals) => {
+    try {
+      process.kill(-(child.pid as number), s);
+    } catch {
+      // already gone
+    }
+  };
+  signal('SIGINT');
+  const timer = setTimeout(() => signal('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
 }

@@ -3,11 +3,16 @@
  * Shared by the strategies (which produce it), both proxy drivers (which enforce it) and the agent.
  *
  * The proxy contract, per request for function f (path /function/f[/...]):
- * - From a user (no DFaaS-Node-ID header): when f's localLimit is a number, the request is served
- *   locally while f's local user rate (requests served locally to users in the last second) is
- *   below it; otherwise it goes by weighted round robin over the entries of f's `weights` with a
- *   weight > 0 (LOCAL meaning this node's own platform). No entry with weight > 0: 503 saying f is
- *   overloaded and no neighbour can take it. A function with no route is served locally.
+ * - From a user (no DFaaS-Node-ID header): smooth weighted round robin over the entries of f's
+ *   `weights` with a weight > 0 (LOCAL meaning this node's own platform) picks where it goes. When
+ *   the pick is LOCAL but f's localLimit is a number and f's local user rate (user requests served
+ *   locally in the last second) is at or above it, the request goes by the same round robin over
+ *   the peers alone. No entry to take it: 503 saying f is overloaded and no neighbour can take it.
+ *   A function with no route is served locally.
+ *   Why weights first and the limit as a cap, not "local until the limit, then the peers": the
+ *   latter admits a second's local share in one burst at the full arrival rate, which overflows a
+ *   function whose concurrency is bounded (OpenFaaS max_inflight) although the local rate over the
+ *   second is within the limit; round robin spreads the local share evenly.
  * - From a peer (DFaaS-Node-ID: <peer id>): a peer not in `peers` gets 403; a peer whose rate for
  *   f (last second) is at or above its `limitsIn` entry gets 429; else it is served locally and
  *   never forwarded again (so no loops).
@@ -26,7 +31,7 @@ export const SERVED_BY_HEADER = 'DFaaS-Served-By';
 export const MAX_WEIGHT = 100;
 
 export interface FunctionRoute {
-  /** User requests/s served locally before any is forwarded (recalc's maxrate); null: weights alone decide. */
+  /** Cap on the user requests/s served locally (recalc's maxrate); null: weights alone decide. */
   localLimit: number | null;
   /** Integer weights 0-100 for weighted round robin, by LOCAL or peer id. */
   weights: Record<string, number>;

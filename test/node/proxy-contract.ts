@@ -195,10 +195,10 @@ export function proxyContractSuite(
       expect(peerA.requests.length + peerB.requests.length).toBe(0);
     });
 
-    it('serves up to the local limit, then splits the overflow by weight', async () => {
+    it('caps the local share at the local limit and sends the rest to the peers by weight', async () => {
       const fn = 'overflow';
       const proxy = await startProxy({
-        functions: { [fn]: route({ localLimit: 5, weights: { [PEER_A]: 3, [PEER_B]: 1 } }) },
+        functions: { [fn]: route({ localLimit: 5, weights: { [LOCAL]: 10, [PEER_A]: 3, [PEER_B]: 1 } }) },
         peers: peers(),
       });
       const results = await burst(proxy, 25, `/function/${fn}`);
@@ -233,11 +233,11 @@ export function proxyContractSuite(
       expect(count(results, (r) => r.servedBy === PEER_A)).toBe(20 - local);
     });
 
-    it('answers 503 when over the local limit and no weight is > 0', async () => {
+    it('answers 503 when over the local limit and no peer weight is > 0', async () => {
       const fn = 'saturated';
       const proxy = await startProxy({
         functions: {
-          [fn]: route({ localLimit: 2, weights: { [LOCAL]: 0, [PEER_A]: 0 } }),
+          [fn]: route({ localLimit: 2, weights: { [LOCAL]: 1, [PEER_A]: 0 } }),
           nowhere: route({ weights: {} }),
         },
         peers: peers(),

@@ -1,5 +1,5 @@
 import type { NodeInfoRecalc } from '../peers/messages.js';
-import { allLocalRoute, type FunctionRoute, MAX_WEIGHT } from '../routing.js';
+import { allLocalRoute, type FunctionRoute, LOCAL, MAX_WEIGHT } from '../routing.js';
 import { compareIds, holdersOf } from './neighbours.js';
 import type { DeployedFunction, Neighbour, Strategy, StrategyInput } from './types.js';
 
@@ -23,7 +23,7 @@ interface Plan {
  * The reference "recalc" strategy. Each function has a capacity, its maxRate. A node below it
  * offers the spare rate (maxRate − rate) to the neighbours that deploy the function, split evenly;
  * a node at or above it serves maxRate locally and sends the rest to the neighbours that offered
- * it something, in proportion to their offers.
+ * it something, in proportion to their offers (as weights: see ../routing.ts for why).
  */
 export const recalc: Strategy = async (input) => {
   const functions: Record<string, FunctionRoute> = {};
@@ -50,7 +50,11 @@ function planFunction(fn: DeployedFunction, rate: number, neighbours: Neighbour[
   const overloaded = rate >= m;
   if (overloaded) {
     return {
-      route: { localLimit: m, weights: { ...closed, ...offerWeights(fn.name, holders) }, limitsIn: closed },
+      route: {
+        localLimit: m,
+        weights: overloadWeights(fn.name, m / rate, holders, closed),
+        limitsIn: closed,
+      },
       decision: { rate, maxRate: m, overloaded, margin: 0 },
     };
   }
@@ -60,21 +64,32 @@ function planFunction(fn: DeployedFunction, rate: number, neighbours: Neighbour[
   const limitsIn = { ...closed };
   for (const h of holders) limitsIn[h.id] = margin / holders.length;
   return {
-    route: { localLimit: m, weights: closed, limitsIn },
+    route: { localLimit: m, weights: { ...closed, [LOCAL]: MAX_WEIGHT }, limitsIn },
     decision: { rate, maxRate: m, overloaded, margin },
   };
 }
 
 /**
- * Weights proportional to what each holder lets us send it (its limitsOut). A small offer keeps
- * weight 1 rather than rounding to 0, or the holder would never get a request.
+ * An overloaded function's weights: this node keeps the share maxRate/rate of the requests (the
+ * proxy caps it at maxRate anyway), and the rest goes to the holders in proportion to what each
+ * lets us send it (its limitsOut). A small offer keeps weight 1 rather than rounding to 0, or the
+ * holder would never get a request.
  */
-function offerWeights(fn: string, holders: Neighbour[]): Record<string, number> {
+function overloadWeights(
+  fn: string,
+  localShare: number,
+  holders: Neighbour[],
+  closed: Record<string, number>,
+): Record<string, number> {
   const offers = holders.map((h) => [h.id, h.limitsOut[fn] ?? 0] as const).filter(([, offer]) => offer > 0);
+  const local = Math.max(1, Math.round(localShare * MAX_WEIGHT));
+  const rest = MAX_WEIGHT - local;
   const total = offers.reduce((sum, [, offer]) => sum + offer, 0);
-  return Object.fromEntries(
-    offers.map(([id, offer]) => [id, Math.max(1, Math.round((offer * MAX_WEIGHT) / total))]),
-  );
+  return {
+    ...closed,
+    [LOCAL]: local,
+    ...Object.fromEntries(offers.map(([id, offer]) => [id, Math.max(1, Math.round((offer * rest) / total))])),
+  };
 }
 
 /**

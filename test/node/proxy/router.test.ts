@@ -24,13 +24,20 @@ function destinations(router: Router, fn: string, n: number, from?: string): str
 }
 
 describe('Router', () => {
-  it('serves locally up to the limit in the last second, then by weight, then locally again', () => {
+  it('interleaves the local share by weight and caps it at the limit over the last second', () => {
     let now = 0;
     const router = new Router(() => now);
-    router.apply(table({ f: { localLimit: 2, weights: { a: 1 } } }));
-    expect(destinations(router, 'f', 4)).toEqual([LOCAL, LOCAL, 'a', 'a']);
+    router.apply(table({ f: { localLimit: 2, weights: { [LOCAL]: 1, a: 1 } } }));
+    // Local and a alternate; the third local pick is over the limit and goes to a instead.
+    expect(destinations(router, 'f', 6)).toEqual(['a', LOCAL, 'a', LOCAL, 'a', 'a']);
     now = 1_000;
-    expect(destinations(router, 'f', 3)).toEqual([LOCAL, LOCAL, 'a']);
+    expect(destinations(router, 'f', 4).filter((d) => d === LOCAL)).toHaveLength(2);
+  });
+
+  it('over the limit with no peer weight, refuses with no_capacity', () => {
+    const router = new Router(() => 0);
+    router.apply(table({ f: { localLimit: 1, weights: { [LOCAL]: 100, a: 0 } } }));
+    expect(destinations(router, 'f', 2)).toEqual([LOCAL, 'no_capacity']);
   });
 
   it('keeps the round-robin state when an equal table is applied, restarts it when weights change', () => {
@@ -71,8 +78,8 @@ describe('Router', () => {
 
   it('does not count peer requests into the local user rate', () => {
     const router = new Router(() => 0);
-    router.apply(table({ f: { localLimit: 1, weights: { a: 1 } } }));
+    router.apply(table({ f: { localLimit: 1, weights: { [LOCAL]: 1 } }, g: { weights: {} } }));
     destinations(router, 'f', 3, 'b');
-    expect(destinations(router, 'f', 2)).toEqual([LOCAL, 'a']);
+    expect(destinations(router, 'f', 2)).toEqual([LOCAL, 'no_capacity']);
   });
 });

@@ -65,6 +65,6 @@ describe('the neighbour table feeding a strategy', () => {
         neighbours: table.live(0, 1000),
       }),
     );
-    expect(result.functions.f?.weights).toEqual({ A: 100 });
+    expect(result.functions.f?.weights).toEqual({ local: 67, A: 33 });
   });
 });

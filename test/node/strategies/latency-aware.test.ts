@@ -74,10 +74,10 @@ describe('latency-aware', () => {
         ],
       }),
     );
-    // recalc alone: A 75, B 25.
+    // recalc alone: local 83, A 13, B 4; B is the nearest and gets A's 13 too.
     expect(result.functions.f).toEqual({
       localLimit: 10,
-      weights: { A: 0, B: 100 },
+      weights: { local: 83, A: 0, B: 17 },
       limitsIn: { A: 0, B: 0 },
     });
     expect(expectValidMessages(result)).toHaveLength(1);

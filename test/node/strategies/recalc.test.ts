@@ -17,7 +17,7 @@ describe('recalc, not overloaded', () => {
     );
     expect(result.functions.f).toEqual({
       localLimit: 10,
-      weights: { A: 0, B: 0, C: 0 },
+      weights: { local: 100, A: 0, B: 0, C: 0 },
       limitsIn: { A: 3, B: 3, C: 0 },
     });
     expect(result.decisions).toEqual({
@@ -47,7 +47,8 @@ describe('recalc, not overloaded', () => {
 });
 
 describe('recalc, overloaded', () => {
-  it('weights the holders by their offers: 3 and 1 → 75 and 25, and closes itself to everyone', async () => {
+  it('keeps maxrate/rate locally and weights the holders by their offers, closing itself to everyone', async () => {
+    // rate 12, maxrate 10: local round(100 × 10/12) = 83; the other 17 split 3:1 → 12.75 and 4.25.
     const result = await recalc(
       input({
         self: selfNode({ functions: fns(['f', 10]), userRates: { f: 12 } }),
@@ -61,7 +62,7 @@ describe('recalc, overloaded', () => {
     );
     expect(result.functions.f).toEqual({
       localLimit: 10,
-      weights: { A: 75, B: 25, C: 0, D: 0 },
+      weights: { local: 83, A: 13, B: 4, C: 0, D: 0 },
       limitsIn: { A: 0, B: 0, C: 0, D: 0 },
     });
     expect(result.decisions).toEqual({
@@ -69,17 +70,17 @@ describe('recalc, overloaded', () => {
     });
   });
 
-  it('is overloaded at exactly maxrate', async () => {
+  it('is overloaded at exactly maxrate (all local by weight, the holder kept at weight 1)', async () => {
     const result = await recalc(
       input({
         self: selfNode({ functions: fns(['f', 10]), userRates: { f: 10 } }),
         neighbours: [neighbour('A', { functions: ['f'], limitsOut: { f: 2 } })],
       }),
     );
-    expect(result.functions.f).toEqual({ localLimit: 10, weights: { A: 100 }, limitsIn: { A: 0 } });
+    expect(result.functions.f).toEqual({ localLimit: 10, weights: { local: 100, A: 1 }, limitsIn: { A: 0 } });
   });
 
-  it('keeps a small offer at weight 1: 0.2 and 99.8 → 1 and 100', async () => {
+  it('keeps a small offer at weight 1: rate 50 keeps 20 locally; 0.2 and 99.8 of the other 80 → 1 and 80', async () => {
     const result = await recalc(
       input({
         self: selfNode({ functions: fns(['f', 10]), userRates: { f: 50 } }),
@@ -89,17 +90,17 @@ describe('recalc, overloaded', () => {
         ],
       }),
     );
-    expect(result.functions.f?.weights).toEqual({ A: 1, B: 100 });
+    expect(result.functions.f?.weights).toEqual({ local: 20, A: 1, B: 80 });
   });
 
-  it('has no weight > 0 when nobody offers anything (the proxy answers 503 past the local limit)', async () => {
+  it('has no peer weight > 0 when nobody offers anything (the proxy answers 503 past the local limit)', async () => {
     const result = await recalc(
       input({
         self: selfNode({ functions: fns(['f', 10]), userRates: { f: 20 } }),
         neighbours: [neighbour('A', { functions: ['f'], limitsOut: { f: 0 } })],
       }),
     );
-    expect(result.functions.f).toEqual({ localLimit: 10, weights: { A: 0 }, limitsIn: { A: 0 } });
+    expect(result.functions.f).toEqual({ localLimit: 10, weights: { local: 50, A: 0 }, limitsIn: { A: 0 } });
   });
 });
 

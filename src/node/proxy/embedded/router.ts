@@ -27,6 +27,8 @@ interface CompiledRoute {
   limitsIn: Record<string, number>;
   /** Over LOCAL and the known peers with a weight > 0. */
   picker: WeightedRoundRobin;
+  /** Over the same peers without LOCAL, for a LOCAL pick over the local limit. */
+  peerPicker: WeightedRoundRobin;
 }
 
 interface CompiledTable {
@@ -61,11 +63,15 @@ export class Router {
       const weights = Object.fromEntries(
         Object.entries(route.weights).filter(([key]) => key === LOCAL || peers.has(key)),
       );
-      const previous = this.table.functions.get(name)?.picker;
+      const { [LOCAL]: _local, ...peerWeights } = weights;
+      const previous = this.table.functions.get(name);
       functions.set(name, {
         localLimit: route.localLimit,
         limitsIn: { ...route.limitsIn },
-        picker: previous?.hasWeights(weights) ? previous : new WeightedRoundRobin(weights),
+        picker: previous?.picker.hasWeights(weights) ? previous.picker : new WeightedRoundRobin(weights),
+        peerPicker: previous?.peerPicker.hasWeights(peerWeights)
+          ? previous.peerPicker
+          : new WeightedRoundRobin(peerWeights),
       });
       this.countersOf(name);
     }
@@ -109,8 +115,9 @@ export class Router {
   private admitUser(fn: string, counters: FunctionCounters): Admission {
     const route = this.table.functions.get(fn);
     const window = windowOf(this.userWindows, fn, this.now);
-    const underLimit = route?.localLimit != null && window.count() < route.localLimit;
-    const to = !route || underLimit ? LOCAL : route.picker.next();
+    let to = route ? route.picker.next() : LOCAL;
+    if (to === LOCAL && route?.localLimit != null && window.count() >= route.localLimit)
+      to = route.peerPicker.next();
     if (to === undefined)
       return reject(counters, 'no_capacity', `function ${fn} is overloaded and no neighbour can take it`);
     if (to === LOCAL) {

@@ -1,0 +1,162 @@
+import { join, resolve } from 'node:path';
+import { Agent, request } from 'undici';
+import { stringify } from 'yaml';
+import { writeFileAtomic } from '../config/files.js';
+import type { NodeStrategyName } from '../config/node.js';
+import { runOpenLoop } from '../load/open-loop.js';
+import { constantArrivals } from '../load/schedule.js';
+import { type ClusterNode, planCluster, startCluster } from './cluster.js';
+import { SERVED_BY_HEADER } from './routing.js';
+
+/**
+ * The offloading scenario of the tests, `benchmarks/offload` and the demo: three nodes on this
+ * machine, one of them (node-1) getting more requests than its function can take while the
+ * other two are idle. The function is the built-in `sleep` (200 ms) with max_inflight 2 on one
+ * replica, so its real capacity is 10 requests/s on any machine, and its dfaas.maxrate is 8:
+ * above that rate a node is overloaded for real, and what the strategy does about it shows.
+ */
+export const OFFLOAD_FUNCTION = 'work';
+export const OFFLOAD_STACK = {
+  version: '1.0',
+  provider: { name: 'openfaas' },
+  functions: {
+    [OFFLOAD_FUNCTION]: {
+      lang: 'builtin',
+      handler: 'sleep',
+      environment: { max_inflight: '2' },
+      labels: { 'dfaas.maxrate': '8', 'com.openfaas.scale.min': '1', 'com.openfaas.scale.max': '1' },
+    },
+  },
+};
+/** The request body: how long each call sleeps, ms. */
+const SLEEP_MS = '200';
+
+/** Outcome of a bounded load against one node's proxy. */
+export interface LoadOutcome {
+  sent: number;
+  ok: number;
+  /** Responses by HTTP status ('error' for transport failures). */
+  statuses: Record<string, number>;
+  /** 2xx responses by the node that served them (its DFaaS-Served-By). */
+  servedBy: Record<string, number>;
+}
+
+/**
+ * Sends `rate` requests/s to `url` for `durationMs` (open model, at most 200 in flight) and
+ * tallies statuses and servers; only responses to arrivals after `warmupMs` are counted, so the
+ * first periods (before the agents have measured a rate) do not blur the steady state.
+ */
+export async function loadAndTally(options: {
+  url: string;
+  rate: number;
+  durationMs: number;
+  warmupMs?: number;
+  onResponse?: (status: number | 'error', servedBy: string | undefined, atMs: number) => void;
+}): Promise<LoadOutcome> {
+  const outcome: LoadOutcome = { sent: 0, ok: 0, statuses: {}, servedBy: {} };
+  const dispatcher = new Agent({ connections: 256 });
+  const start = performance.now();
+  const tally = (status: number | 'error', servedBy: string | undefined, sentAt: number) => {
+    options.onResponse?.(status, servedBy, sentAt - start);
+    if (sentAt - start < (options.warmupMs ?? 0)) return;
+    outcome.sent++;
+    outcome.statuses[status] = (outcome.statuses[status] ?? 0) + 1;
+    if (typeof status === 'number' && status < 300) {
+      outcome.ok++;
+      if (servedBy) outcome.servedBy[servedBy] = (outcome.servedBy[servedBy] ?? 0) + 1;
+    }
+  };
+  try {
+    await runOpenLoop({
+      schedule: constantArrivals(options.rate, 1000, options.durationMs),
+      maxInflight: 200,
+      startAt: start,
+      send: async () => {
+        const sentAt = performance.now();
+        try {
+          const res = await request(options.url, {
+            method: 'POST',
+            body: SLEEP_MS,
+            dispatcher,
+            headersTimeout: 30_000,
+          });
+          await res.body.dump();
+          const servedBy = res.headers[SERVED_BY_HEADER.toLowerCase()];
+          tally(res.statusCode, typeof servedBy === 'string' ? servedBy : undefined, sentAt);
+          return res.statusCode;
+        } catch (err) {
+          tally('error', undefined, sentAt);
+          throw err;
+        }
+      },
+    });
+  } finally {
+    await dispatcher.close();
+  }
+  return outcome;
+}
+
+export interface OffloadScenarioOptions {
+  strategy: NodeStrategyName;
+  proxy: 'embedded' | 'haproxy';
+  /** Requests/s sent to node-1 (default 14: above maxrate 8 and capacity 10, below the 3 nodes' 24). */
+  rate?: number;
+  durationMs?: number;
+  periodMs?: number;
+  dir: string;
+  logLevel?: string;
+}
+
+export interface OffloadResult {
+  strategy: string;
+  proxy: string;
+  rate: number;
+  sent: number;
+  successRate: number;
+  /** Share of the successful requests that a peer served. */
+  servedByPeers: number;
+  /** Refusals by status: 429 (peer at its limit or replicas at max_inflight), 503 (no capacity), … */
+  statuses: Record<string, number>;
+}
+
+/** Starts the three nodes, waits until they see each other, loads node-1, stops them. */
+export async function runOffloadScenario(options: OffloadScenarioOptions): Promise<OffloadResult> {
+  const periodMs = options.periodMs ?? 1000;
+  const rate = options.rate ?? 14;
+  const dir = resolve(options.dir);
+  const stack = join(dir, 'offload-stack.yml');
+  writeFileAtomic(stack, stringify(OFFLOAD_STACK));
+  const plan = await planCluster({
+    nodes: 3,
+    strategy: options.strategy,
+    proxy: options.proxy,
+    periodMs,
+    stack,
+    dir,
+  });
+  const cluster = await startCluster(plan, options.logLevel);
+  try {
+    const [first] = plan.nodes as [ClusterNode];
+    const outcome = await loadAndTally({
+      url: `${first.proxyUrl}/function/${OFFLOAD_FUNCTION}`,
+      rate,
+      durationMs: (options.durationMs ?? 12_000) + 3 * periodMs,
+      warmupMs: 3 * periodMs,
+    });
+    const byPeers = Object.entries(outcome.servedBy)
+      .filter(([id]) => id !== first.peerId)
+      .reduce((sum, [, n]) => sum + n, 0);
+    const statuses = Object.fromEntries(Object.entries(outcome.statuses).filter(([s]) => !s.startsWith('2')));
+    return {
+      strategy: options.strategy,
+      proxy: options.proxy,
+      rate,
+      sent: outcome.sent,
+      successRate: outcome.sent > 0 ? outcome.ok / outcome.sent : 0,
+      servedByPeers: outcome.ok > 0 ? byPeers / outcome.ok : 0,
+      statuses,
+    };
+  } finally {
+    await cluster.stop();
+  }
+}
