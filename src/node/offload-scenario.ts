@@ -11,9 +11,10 @@ import { SERVED_BY_HEADER } from './routing.js';
 /**
  * The offloading scenario of the tests, `benchmarks/offload` and the demo: three nodes on this
  * machine, one of them (node-1) getting more requests than its function can take while the
- * other two are idle. The function is the built-in `sleep` (200 ms) with max_inflight 2 on one
- * replica, so its real capacity is 10 requests/s on any machine, and its dfaas.maxrate is 8:
- * above that rate a node is overloaded for real, and what the strategy does about it shows.
+ * other two are idle. The function is the built-in `sleep` (400 ms) with max_inflight 4 on one
+ * replica, so its real capacity is 10 requests/s on any machine (a little less with overheads),
+ * and its dfaas.maxrate is 7, a safe rate below it. At 12 requests/s node-1 is overloaded for
+ * real, and what the strategy does about it shows.
  */
 export const OFFLOAD_FUNCTION = 'work';
 export const OFFLOAD_STACK = {
@@ -23,13 +24,13 @@ export const OFFLOAD_STACK = {
     [OFFLOAD_FUNCTION]: {
       lang: 'builtin',
       handler: 'sleep',
-      environment: { max_inflight: '2' },
-      labels: { 'dfaas.maxrate': '8', 'com.openfaas.scale.min': '1', 'com.openfaas.scale.max': '1' },
+      environment: { max_inflight: '4' },
+      labels: { 'dfaas.maxrate': '7', 'com.openfaas.scale.min': '1', 'com.openfaas.scale.max': '1' },
     },
   },
 };
 /** The request body: how long each call sleeps, ms. */
-const SLEEP_MS = '200';
+const SLEEP_MS = '400';
 
 /** Outcome of a bounded load against one node's proxy. */
 export interface LoadOutcome {
@@ -99,7 +100,7 @@ export async function loadAndTally(options: {
 export interface OffloadScenarioOptions {
   strategy: NodeStrategyName;
   proxy: 'embedded' | 'haproxy';
-  /** Requests/s sent to node-1 (default 14: above maxrate 8 and capacity 10, below the 3 nodes' 24). */
+  /** Requests/s sent to node-1 (default 12: above capacity; recalc keeps 7 and the peers offer 3.5 each). */
   rate?: number;
   durationMs?: number;
   periodMs?: number;
@@ -122,7 +123,7 @@ export interface OffloadResult {
 /** Starts the three nodes, waits until they see each other, loads node-1, stops them. */
 export async function runOffloadScenario(options: OffloadScenarioOptions): Promise<OffloadResult> {
   const periodMs = options.periodMs ?? 1000;
-  const rate = options.rate ?? 14;
+  const rate = options.rate ?? 12;
   const dir = resolve(options.dir);
   const stack = join(dir, 'offload-stack.yml');
   writeFileAtomic(stack, stringify(OFFLOAD_STACK));

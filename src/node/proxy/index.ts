@@ -1,5 +1,6 @@
 import type { ProxyDriver, ProxyDriverKind, ProxyOptions } from './contract.js';
 import { startEmbeddedProxy } from './embedded/proxy.js';
+import { startHaproxyProxy } from './haproxy/driver.js';
 
 export type { ProxyDriver, ProxyDriverKind, ProxyOptions } from './contract.js';
 
@@ -9,5 +10,5 @@ export async function startProxy(
   options: ProxyOptions & { haproxyBinary: string },
 ): Promise<ProxyDriver> {
   if (kind === 'embedded') return startEmbeddedProxy(options);
-  throw new Error('the haproxy driver is not wired yet');
+  return startHaproxyProxy({ ...options, binary: options.haproxyBinary });
 }

@@ -31,6 +31,8 @@ export interface Forwarding {
   setHeaders?: Record<string, string>;
   /** DFaaS-Served-By of the response: always `value`, or only when the upstream sent none. */
   servedBy: { value: string; override: boolean };
+  /** The request body already read (so it can be sent again); absent: `req` is streamed. */
+  body?: Buffer;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function forward(req: IncomingMessage, res: ServerResponse, to: For
     method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
     path: to.path,
     headers: { ...endToEnd(req.headers), ...to.setHeaders },
-    body: hasBody(req) ? req : null,
+    body: to.body ?? (hasBody(req) ? req : null),
     signal: abort.signal,
   });
   const headers = endToEnd(upstream.headers);
@@ -56,7 +58,20 @@ export async function forward(req: IncomingMessage, res: ServerResponse, to: For
   await pipeline(upstream.body, res);
 }
 
-function hasBody(req: IncomingMessage): boolean {
+/**
+ * Reads a request body of a known length up to `max` bytes, so that it can be sent a second time
+ * (undici destroys a streamed body when the upstream fails). Undefined for a body too big or of
+ * unknown length, which must be streamed once.
+ */
+export async function readSmallBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  const length = Number(req.headers['content-length'] ?? Number.NaN);
+  if (req.headers['transfer-encoding'] !== undefined || !(length <= max)) return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 

@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { NODE_ID_HEADER, type PeerEndpoint } from '../../routing.js';
 import type { ProxyDriver, ProxyOptions } from '../contract.js';
-import { forward } from './forward.js';
+import { forward, hasBody, readSmallBody } from './forward.js';
 import { Router } from './router.js';
 
+/** Bodies up to this size are read before going to a peer, so a refused one can be served here. */
+const RESENDABLE_BODY_BYTES = 1024 * 1024;
 /** At stop, how long in-flight requests may finish before their connections are cut, in ms. */
 const DRAIN_MS = 5_000;
 const NODE_ID = NODE_ID_HEADER.toLowerCase();
@@ -47,23 +49,25 @@ export async function startEmbeddedProxy(options: ProxyOptions): Promise<ProxyDr
     const from = req.headers[NODE_ID];
     const admission = router.admit(fn, typeof from === 'string' ? from : undefined);
     if (admission.to === 'local') toGateway(req, res, target);
-    else if (admission.to === 'peer') toPeer(req, res, target, admission.peerId, admission.endpoint);
+    else if (admission.to === 'peer') toPeer(req, res, fn, target, admission.peerId, admission.endpoint);
     else sendText(res, admission.status, admission.message);
   }
 
-  // Both dispatch synchronously after the admission, so a table applied meanwhile cannot close
-  // the pool first (closing a pool lets the requests it already holds finish).
-  function toGateway(req: IncomingMessage, res: ServerResponse, target: string): void {
+  // The gateway call is dispatched synchronously after the admission, a peer call once its small
+  // body is read, on the pool taken at admission (a peer that left the table meanwhile: 502).
+  function toGateway(req: IncomingMessage, res: ServerResponse, target: string, body?: Buffer): void {
     forward(req, res, {
       dispatcher: gateway,
       path: gatewayPrefix + target,
       servedBy: { value: nodeId, override: true },
+      ...(body ? { body } : {}),
     }).catch((err: unknown) => fail(res, `no answer from the gateway at ${gatewayBase.origin}`, err));
   }
 
   function toPeer(
     req: IncomingMessage,
     res: ServerResponse,
+    fn: string,
     target: string,
     peerId: string,
     endpoint: PeerEndpoint,
@@ -74,12 +78,23 @@ export async function startEmbeddedProxy(options: ProxyOptions): Promise<ProxyDr
       pool = newPool(origin);
       peerPools.set(origin, pool);
     }
-    forward(req, res, {
-      dispatcher: pool,
-      path: target,
-      setHeaders: { [NODE_ID]: nodeId },
-      servedBy: { value: peerId, override: false },
-    }).catch((err: unknown) => fail(res, `no answer from peer ${peerId} at ${origin}`, err));
+    const send = (body: Buffer | undefined) =>
+      forward(req, res, {
+        dispatcher: pool,
+        path: target,
+        setHeaders: { [NODE_ID]: nodeId },
+        servedBy: { value: peerId, override: false },
+        ...(body ? { body } : {}),
+      }).catch((err: unknown) => {
+        // A peer that refuses the connection never saw the request, so it is served here
+        // instead: a peer that just died costs only the requests that were in flight to it.
+        // That needs the body again, hence small bodies are read before they are sent.
+        if (refused(err) && !res.headersSent && (body || !hasBody(req))) {
+          router.servedLocallyInstead(fn);
+          toGateway(req, res, target, body);
+        } else fail(res, `no answer from peer ${peerId} at ${origin}`, err);
+      });
+    readSmallBody(req, RESENDABLE_BODY_BYTES).then(send, (err: unknown) => fail(res, 'request body', err));
   }
 
   function fail(res: ServerResponse, what: string, err: unknown): void {
@@ -135,6 +150,11 @@ export async function startEmbeddedProxy(options: ProxyOptions): Promise<ProxyDr
       return stopped;
     },
   };
+}
+
+function refused(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } } | undefined;
+  return e?.code === 'ECONNREFUSED' || e?.cause?.code === 'ECONNREFUSED';
 }
 
 function newPool(origin: string): Pool {

@@ -107,6 +107,11 @@ export class Router {
     return SERVE_LOCALLY;
   }
 
+  /** A request sent to a peer that refused the connection is served here after all: count it. */
+  servedLocallyInstead(fn: string): void {
+    this.countersOf(fn).local++;
+  }
+
   /** Copies of the counts, by function. */
   counters(): ProxyCounters {
     return structuredClone(Object.fromEntries(this.counts));

@@ -7,11 +7,14 @@ import {
   GATEWAY_BACKEND,
   haproxyAddress,
   KEYS,
+  LOCAL_FRONTEND,
   LOCAL_SERVER,
+  LOCAL_SOCKET,
   MAP_FILES,
   type MapName,
   peerServerName,
-  REJECTED_KEY,
+  peersBackendName,
+  rejectedKey,
 } from './names.js';
 
 /** Everything haproxy.cfg depends on. Weights and limits are deliberately not part of it. */
@@ -29,9 +32,9 @@ export interface HaproxyLayout {
    * connects to the new one there and hands over its stick tables, so counters survive reloads.
    */
   syncPort: number;
-  /** Functions that get a forwarding backend. */
+  /** Functions that get backends (see backendName and peersBackendName). */
   functions: string[];
-  /** Peers, each a server of every forwarding backend. */
+  /** Peers, each a server of every function's backends. */
   peers: Record<string, PeerEndpoint>;
 }
 
@@ -49,94 +52,125 @@ export function mapPath(dir: string, name: MapName): string {
  * never changes the file (they go through the Runtime API and the map files). Functions and peers
  * are sorted: the same sets give the same text.
  *
- * The frontend implements the contract of ../../routing.ts with stick-table counters keyed by
- * strings (see KEYS in names.ts): sc0 counts arrivals, sc1 admissions or refusals, sc2 (on the
- * response) who served. A limit check reads the admitted rate of the last second with
- * table_http_req_rate and compares it with the map's limit by subtraction, since ACLs cannot
- * compare two variables.
+ * How the contract of ../../routing.ts maps onto HAProxy:
+ * - Counters are stick-table entries keyed by strings (KEYS in names.ts): sc0 counts arrivals,
+ *   sc1 admissions or refusals, sc2 (on responses) who served.
+ * - A limit check reads the rate admitted in the last second with table_http_req_rate and
+ *   subtracts it from the limit of a map (ACLs cannot compare two variables).
+ * - A routed user request goes to its function's backend, whose round robin picks LOCAL_SERVER or
+ *   a peer. LOCAL_SERVER is LOCAL_FRONTEND on a unix socket: it serves the request here below the
+ *   local limit, and otherwise sends it to the function's peers-only backend, so the limit caps
+ *   the local share at admission time, as the contract says.
  */
 export function renderConfig(layout: HaproxyLayout): string {
   const { nodeId, dir } = layout;
   const functions = [...layout.functions].sort();
   const peers = Object.keys(layout.peers).sort();
   const map = (name: MapName) => mapPath(dir, name);
-  const track = (sc: number, cond: string) => `track-sc${sc} var(txn.key) table ${COUNTS_TABLE} if ${cond}`;
+  const localSocket = `unix@${join(dir, LOCAL_SOCKET)}`;
+  const count = (sc: number, cond: string) =>
+    `  http-request track-sc${sc} var(txn.key) table ${COUNTS_TABLE} if ${cond}`;
   const refuse = (status: number, body: string, cond: string) =>
-    `http-request return status ${status} content-type text/plain string "${body}" hdr ${SERVED_BY_HEADER} ${nodeId} if ${cond}`;
+    `  http-request return status ${status} content-type "text/plain; charset=utf-8" lf-string "${body}\\n" if ${cond}`;
+  /** Sets txn.limit, txn.admitted (the rate's key) and the ACLs limited and has_room. */
+  const limitCheck = (mapName: MapName, key: string, admittedKey: string, cond: string) => [
+    `  http-request set-var(txn.limit) ${key},map_str_int(${map(mapName)},-1) if ${cond}`,
+    `  http-request set-var-fmt(txn.admitted) "${admittedKey}" if ${cond}`,
+    `  http-request set-var(txn.rate) var(txn.admitted),table_http_req_rate(${COUNTS_TABLE}) if ${cond}`,
+    `  http-request set-var(txn.room) var(txn.limit),sub(txn.rate) if ${cond}`,
+    '  acl limited var(txn.limit) -m int ge 0',
+    '  acl has_room var(txn.room) -m int gt 0',
+  ];
+  const functionName = [
+    '  http-request set-var(txn.fn) path,field(3,/) if { path_reg ^/function/[^/]+ }',
+    '  acl is_fn var(txn.fn) -m found',
+  ];
 
+  const peer = `%[req.hdr(${NODE_ID_HEADER})]`;
   const unknownPeer = 'is_fn from_peer !known_peer';
   const overPeerLimit = 'is_fn from_peer limited !has_room';
   const frontend = [
     `frontend ${FRONTEND}`,
     `  bind ${haproxyAddress(layout.bind)}`,
     '  # /function/<name>[/...] names the function; other paths go to the gateway untouched.',
-    '  http-request set-var(txn.fn) path,field(3,/) if { path_reg ^/function/[^/]+ }',
-    '  acl is_fn var(txn.fn) -m found',
+    ...functionName,
     `  acl from_peer req.hdr(${NODE_ID_HEADER}) -m found`,
     `  acl known_peer req.hdr(${NODE_ID_HEADER}),map(${map('peers')}) -m found`,
-    '  # A node that is not a known peer: 403.',
-    `  http-request set-var-fmt(txn.key) "${REJECTED_KEY('unknown_peer')}/%[var(txn.fn)]" if ${unknownPeer}`,
-    `  http-request ${track(1, unknownPeer)}`,
-    `  ${refuse(403, 'the sending node is not a known peer of this node', unknownPeer)}`,
-    '  # Arrivals (sc0): by function from users, by peer and function from peers.',
-    `  http-request set-var-fmt(txn.peer_fn) "%[req.hdr(${NODE_ID_HEADER})]/%[var(txn.fn)]" if is_fn from_peer`,
+    '  # Arrivals (sc0): by function from users, by node and function from other nodes.',
+    `  http-request set-var-fmt(txn.peer_fn) "${peer}/%[var(txn.fn)]" if is_fn from_peer`,
     `  http-request set-var-fmt(txn.key) "${KEYS.fromPeer}/%[var(txn.peer_fn)]" if is_fn from_peer`,
     `  http-request set-var-fmt(txn.key) "${KEYS.user}/%[var(txn.fn)]" if is_fn !from_peer`,
-    `  http-request ${track(0, 'is_fn')}`,
-    '  # The limit that applies (requests/s rounded up, -1: none) and the rate it admitted in the last second.',
-    `  http-request set-var(txn.limit) var(txn.peer_fn),map_str_int(${map('peerLimits')},-1) if is_fn from_peer`,
-    `  http-request set-var-fmt(txn.admitted) "${KEYS.peerAdmitted}/%[var(txn.peer_fn)]" if is_fn from_peer`,
-    `  http-request set-var(txn.limit) var(txn.fn),map_str_int(${map('localLimits')},-1) if is_fn !from_peer`,
-    `  http-request set-var-fmt(txn.admitted) "${KEYS.userLocal}/%[var(txn.fn)]" if is_fn !from_peer`,
-    `  http-request set-var(txn.rate) var(txn.admitted),table_http_req_rate(${COUNTS_TABLE}) if is_fn`,
-    '  http-request set-var(txn.room) var(txn.limit),sub(txn.rate) if is_fn',
-    '  acl limited var(txn.limit) -m int ge 0',
-    '  acl has_room var(txn.room) -m int gt 0',
-    '  # A peer at or above its limit: 429. Any other peer request is served here, never forwarded.',
-    `  http-request set-var-fmt(txn.key) "${REJECTED_KEY('peer_limit')}/%[var(txn.fn)]" if ${overPeerLimit}`,
-    `  http-request ${track(1, overPeerLimit)}`,
-    `  ${refuse(429, 'this peer is at its request rate limit for the function', overPeerLimit)}`,
-    '  # A user request is served here below the local limit or when the function has no route;',
-    "  # otherwise its backend's weights decide. Admissions (sc1) feed the limit checks.",
+    count(0, 'is_fn'),
+    '  # A node that is not a known peer: 403.',
+    `  http-request set-var-fmt(txn.key) "${rejectedKey('unknown_peer')}/%[var(txn.fn)]" if ${unknownPeer}`,
+    count(1, unknownPeer),
+    refuse(403, `unknown peer ${peer}: not a neighbour of this node`, unknownPeer),
+    '  # A peer at or above its limit for the function (-1: none): 429; else served here, never forwarded.',
+    ...limitCheck(
+      'peerLimits',
+      'var(txn.peer_fn)',
+      `${KEYS.peerAdmitted}/%[var(txn.peer_fn)]`,
+      'is_fn from_peer',
+    ),
+    `  http-request set-var-fmt(txn.key) "${rejectedKey('peer_limit')}/%[var(txn.fn)]" if ${overPeerLimit}`,
+    count(1, overPeerLimit),
+    refuse(429, `peer ${peer} is at its limit for function %[var(txn.fn)]`, overPeerLimit),
+    `  http-request track-sc1 var(txn.admitted) table ${COUNTS_TABLE} if is_fn from_peer`,
+    "  # A user request goes to its function's backend; a function with no route is served here.",
     `  http-request set-var(txn.route) var(txn.fn),map(${map('functions')}) if is_fn !from_peer`,
     '  acl routed var(txn.route) -m found',
-    '  http-request set-var(txn.here) bool(true) if is_fn from_peer',
-    '  http-request set-var(txn.here) bool(true) if is_fn !from_peer !routed',
-    '  http-request set-var(txn.here) bool(true) if is_fn !from_peer limited has_room',
-    '  acl here var(txn.here) -m bool',
-    `  http-request track-sc1 var(txn.admitted) table ${COUNTS_TABLE} if here`,
-    '  use_backend %[var(txn.route)] if is_fn routed !here',
+    `  http-request set-var-fmt(txn.key) "${KEYS.userLocal}/%[var(txn.fn)]" if is_fn !from_peer !routed`,
+    count(1, 'is_fn !from_peer !routed'),
+    '  use_backend %[var(txn.route)] if is_fn !from_peer routed',
     `  default_backend ${GATEWAY_BACKEND}`,
   ];
 
-  const countServed = (server: string) => [
-    `  http-response set-var-fmt(txn.key) "${KEYS.served}/${server}/%[var(txn.fn)]" if { var(txn.fn) -m found }`,
-    `  http-response track-sc2 var(txn.key) table ${COUNTS_TABLE} if { var(txn.fn) -m found }`,
+  const overLocalLimit = 'limited !has_room';
+  const localFrontend = [
+    '# Where a LOCAL pick of a round robin arrives: served here below the local limit, otherwise',
+    "# sent to the function's peers alone.",
+    `frontend ${LOCAL_FRONTEND}`,
+    `  bind ${localSocket} mode 600`,
+    `  http-request del-header ${NODE_ID_HEADER}`,
+    ...functionName,
+    ...limitCheck('localLimits', 'var(txn.fn)', `${KEYS.userLocal}/%[var(txn.fn)]`, 'is_fn'),
+    `  http-request track-sc1 var(txn.admitted) table ${COUNTS_TABLE} if is_fn !limited`,
+    `  http-request track-sc1 var(txn.admitted) table ${COUNTS_TABLE} if is_fn has_room`,
+    `  use_backend ${peersBackendName('%[var(txn.fn)]')} if is_fn ${overLocalLimit}`,
+    `  default_backend ${GATEWAY_BACKEND}`,
+  ];
+
+  const countServed = (server: string, cond: string) => [
+    `  http-response set-var-fmt(txn.key) "${KEYS.served}/${server}/%[var(txn.fn)]" if ${cond}`,
+    `  http-response track-sc2 var(txn.key) table ${COUNTS_TABLE} if ${cond}`,
   ];
   const gateway = [
     `backend ${GATEWAY_BACKEND}`,
     `  http-response set-header ${SERVED_BY_HEADER} ${nodeId}`,
-    ...countServed(LOCAL_SERVER),
+    ...countServed(LOCAL_SERVER, '{ var(txn.fn) -m found }'),
     `  server gateway ${haproxyAddress(layout.gateway)}`,
   ];
 
   const noServer = '{ nbsrv eq 0 }';
-  const forwarding = functions.flatMap((fn) => [
+  const roundRobin = (name: string, fn: string, servers: string[]) => [
     '',
-    `backend ${backendName(fn)}`,
+    `backend ${name}`,
     '  balance roundrobin',
-    `  http-request set-var-fmt(txn.key) "${REJECTED_KEY('no_capacity')}/%[var(txn.fn)]" if ${noServer}`,
-    `  http-request ${track(1, noServer)}`,
-    `  ${refuse(503, `function ${fn} is overloaded and no neighbour can take it`, noServer)}`,
+    `  http-request set-var-fmt(txn.key) "${rejectedKey('no_capacity')}/%[var(txn.fn)]" if ${noServer}`,
+    count(1, noServer),
+    refuse(503, `function ${fn} is overloaded and no neighbour can take it`, noServer),
     `  http-request set-header ${NODE_ID_HEADER} ${nodeId}`,
-    `  http-response set-header ${SERVED_BY_HEADER} ${nodeId} if { srv_name ${LOCAL_SERVER} }`,
-    ...countServed('%[srv_name]'),
+    // What LOCAL_SERVER answers was counted by LOCAL_FRONTEND's stream already.
+    ...countServed('%[srv_name]', `!{ srv_name ${LOCAL_SERVER} }`),
     '  # Weights and states come from the Runtime API; all start in maintenance.',
-    `  server ${LOCAL_SERVER} ${haproxyAddress(layout.gateway)} weight 1 disabled`,
-    ...peers.map(
-      (id) =>
-        `  server ${peerServerName(id)} ${haproxyAddress(layout.peers[id] as PeerEndpoint)} weight 1 disabled`,
-    ),
+    ...servers.map((server) => `  server ${server} weight 1 disabled`),
+  ];
+  const peerServers = peers.map(
+    (id) => `${peerServerName(id)} ${haproxyAddress(layout.peers[id] as PeerEndpoint)}`,
+  );
+  const backends = functions.flatMap((fn) => [
+    ...roundRobin(backendName(fn), fn, [`${LOCAL_SERVER} ${localSocket}`, ...peerServers]),
+    ...roundRobin(peersBackendName(fn), fn, peerServers),
   ]);
 
   return [
@@ -171,8 +205,10 @@ export function renderConfig(layout: HaproxyLayout): string {
     '',
     ...frontend,
     '',
+    ...localFrontend,
+    '',
     ...gateway,
-    ...forwarding,
+    ...backends,
     '',
   ].join('\n');
 }

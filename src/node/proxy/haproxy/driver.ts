@@ -8,7 +8,7 @@ import type { ProxyDriver, ProxyOptions } from '../contract.js';
 import { type HaproxyLayout, mapPath, renderConfig } from './config.js';
 import { countersFromTable, maxCounters, parseTable, type TableEntry } from './counters.js';
 import { HaproxyMaster } from './master.js';
-import { COUNTS_TABLE, checkName, FRONTEND, GATEWAY_BACKEND, MAP_NAMES } from './names.js';
+import { COUNTS_TABLE, checkName, FRONTEND, GATEWAY_BACKEND, LOCAL_SERVER, MAP_NAMES } from './names.js';
 import { CliSocket, parseInfo, parseMap, parseServersState } from './runtime-api.js';
 import {
   desiredState,
@@ -122,7 +122,7 @@ class HaproxyDriver implements HaproxyProxy {
   }
 
   get masterPid(): number {
-    return this.running().pid;
+    return this.master?.pid ?? 0;
   }
 
   async start(binary: string): Promise<void> {
@@ -207,14 +207,12 @@ class HaproxyDriver implements HaproxyProxy {
     const functions = Object.keys(table.functions).sort();
     for (const fn of functions) checkName('function', fn);
     for (const id of Object.keys(table.peers)) checkName('peer id', id);
-    this.layout = { ...this.layout, functions, peers: table.peers };
+    this.layout = { ...this.layout, functions, peers: structuredClone(table.peers) };
     if (functions.some((fn) => !this.backends.has(fn))) await this.reload();
     else this.render();
     this.tableFunctions = functions;
 
-    const plan = planCommands(this.state, desiredState(table, this.layout.gateway), (name) =>
-      mapPath(this.layout.dir, name),
-    );
+    const plan = planCommands(this.state, desiredState(table), (name) => mapPath(this.layout.dir, name));
     if (plan.commands.length === 0) return;
     const outputs = await this.admin.run(plan.commands);
     const failures = plan.commands
@@ -276,7 +274,7 @@ class HaproxyDriver implements HaproxyProxy {
     });
   }
 
-  /** What the running process holds: its map entries and its forwarding servers' addresses. */
+  /** What the running process holds: its map entries and its functions' servers (peers' addresses). */
   private async readState(): Promise<RuntimeState> {
     const commands = [
       ...MAP_NAMES.map((name) => `show map ${mapPath(this.layout.dir, name)}`),
@@ -286,8 +284,9 @@ class HaproxyDriver implements HaproxyProxy {
     const maps = Object.fromEntries(MAP_NAMES.map((name, i) => [name, parseMap(outputs[i] ?? '')])) as Maps;
     const servers = new Map<string, ServerState>();
     for (const line of parseServersState(outputs[MAP_NAMES.length] ?? '')) {
-      if (line.backend !== GATEWAY_BACKEND)
-        servers.set(`${line.backend}/${line.server}`, { addr: line.addr });
+      if (line.backend === GATEWAY_BACKEND) continue;
+      const local = line.server === LOCAL_SERVER;
+      servers.set(`${line.backend}/${line.server}`, local ? {} : { addr: line.addr });
     }
     return { maps, servers };
   }

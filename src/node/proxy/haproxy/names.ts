@@ -28,12 +28,22 @@ export const FRONTEND = 'dfaas_in';
 export const GATEWAY_BACKEND = 'gateway';
 /** The (server-less) backend holding the stick table of every counter. */
 export const COUNTS_TABLE = 'dfaas_counts';
-/** The server of this node's gateway inside each function's forwarding backend. */
+/** The server of a function's backend that stands for LOCAL (it leads to LOCAL_FRONTEND). */
 export const LOCAL_SERVER = 'local';
 
-/** The forwarding backend of a function (weighted round robin over peers and LOCAL_SERVER). */
+/** The frontend, on a unix socket, that a LOCAL pick goes through to check the local limit. */
+export const LOCAL_FRONTEND = 'dfaas_local';
+/** Its socket, in the config dir. */
+export const LOCAL_SOCKET = 'local.sock';
+
+/** A function's backend: weighted round robin over LOCAL_SERVER and the peers' servers. */
 export function backendName(fn: string): string {
-  return `fn_${fn}`;
+  return `route_${fn}`;
+}
+
+/** A function's backend for a LOCAL pick over the local limit: the same peers, without LOCAL. */
+export function peersBackendName(fn: string): string {
+  return `peers_${fn}`;
 }
 
 const PEER_PREFIX = 'peer_';
@@ -51,7 +61,7 @@ export function peerOfServer(server: string): string | undefined {
 /**
  * The map files (in the config dir) that hold everything a routing table sets besides weights:
  * - peers: peer id -> 1, the peers whose requests are accepted;
- * - functions: function -> its backend, the functions that have a route;
+ * - functions: function -> its backend (backendName), the functions that have a route;
  * - localLimits: function -> ceil(localLimit), absent when null;
  * - peerLimits: "<peer id>/<function>" -> ceil(limitsIn[peer]), absent when unlimited.
  */
@@ -73,7 +83,7 @@ export const KEYS = {
   user: 'user',
   /** Arrivals from a peer (http_req_cnt), "peer/<id>/<fn>". */
   fromPeer: 'peer',
-  /** User requests admitted under the local limit (http_req_rate for the limit check). */
+  /** User requests served locally (http_req_rate for the local limit check). */
   userLocal: 'user_local',
   /** Peer requests admitted under the peer's limit (http_req_rate), "peer_admitted/<id>/<fn>". */
   peerAdmitted: 'peer_admitted',
@@ -83,7 +93,8 @@ export const KEYS = {
   served: 'served',
 } as const;
 
-export const REJECTED_KEY = (reason: RejectReason) => `${KEYS.rejected}/${reason}`;
+/** The key prefix of the refusals for `reason`. */
+export const rejectedKey = (reason: RejectReason) => `${KEYS.rejected}/${reason}`;
 
 /** An address as HAProxy's server lines and `add server` take it. */
 export function haproxyAddress({ host, port }: PeerEndpoint): string {

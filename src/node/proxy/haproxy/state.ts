@@ -6,6 +6,7 @@ import {
   MAP_NAMES,
   type MapName,
   peerServerName,
+  peersBackendName,
 } from './names.js';
 
 /**
@@ -16,22 +17,23 @@ import {
 
 export type Maps = Record<MapName, Map<string, string>>;
 
-/** A server of a forwarding backend as HAProxy has it. Weight and readiness may be unknown
+/** A server of a function's backend as HAProxy has it. Weight and readiness may be unknown
  * (after reading a fresh process): then they are set whatever the table says. */
 export interface ServerState {
-  addr: PeerEndpoint;
+  /** A peer's address; undefined for LOCAL_SERVER, whose unix socket is fixed in the config. */
+  addr?: PeerEndpoint;
   weight?: number;
   ready?: boolean;
 }
 
 export interface RuntimeState {
   maps: Maps;
-  /** By "<backend>/<server>": the servers of forwarding backends the process has. */
+  /** By "<backend>/<server>": the servers of the functions' backends the process has. */
   servers: Map<string, ServerState>;
 }
 
 export interface DesiredServer {
-  addr: PeerEndpoint;
+  addr?: PeerEndpoint;
   /** 1-100; ignored when not ready (a server with weight 0 is put in maintenance instead). */
   weight: number;
   ready: boolean;
@@ -54,14 +56,16 @@ function limitValue(limit: number): string | undefined {
   return Number.isFinite(limit) ? String(Math.max(0, Math.ceil(limit))) : undefined;
 }
 
-/** What `table` asks of the process; `gateway` is where the LOCAL server points. */
-export function desiredState(table: RoutingTable, gateway: PeerEndpoint): DesiredState {
+/** HAProxy takes integer weights 0-256; the contract's are integers 0-100 already. */
+const weight = (w: number | undefined) => Math.min(256, Math.max(0, Math.round(w ?? 0)));
+
+/** What `table` asks of the process. */
+export function desiredState(table: RoutingTable): DesiredState {
   const maps = emptyMaps();
   const servers = new Map<string, DesiredServer>();
   for (const id of Object.keys(table.peers)) maps.peers.set(id, '1');
   for (const [fn, route] of Object.entries(table.functions)) {
-    const backend = backendName(fn);
-    maps.functions.set(fn, backend);
+    maps.functions.set(fn, backendName(fn));
     if (route.localLimit !== null) {
       const value = limitValue(route.localLimit);
       if (value !== undefined) maps.localLimits.set(fn, value);
@@ -70,17 +74,14 @@ export function desiredState(table: RoutingTable, gateway: PeerEndpoint): Desire
       const value = limitValue(limit);
       if (value !== undefined) maps.peerLimits.set(`${peer}/${fn}`, value);
     }
-    // With a local limit, this node serves up to it from the frontend, and what is above it goes
-    // to the peers only: the local server would bypass the limit.
-    const localWeight = route.weights[LOCAL] ?? 0;
-    servers.set(`${backend}/${LOCAL_SERVER}`, {
-      addr: gateway,
-      weight: localWeight,
-      ready: route.localLimit === null && localWeight > 0,
-    });
+    const localWeight = weight(route.weights[LOCAL]);
+    servers.set(`${backendName(fn)}/${LOCAL_SERVER}`, { weight: localWeight, ready: localWeight > 0 });
+    // A weight for a peer with no address cannot be used; the peers backend has the same weights.
     for (const [id, addr] of Object.entries(table.peers)) {
-      const weight = route.weights[id] ?? 0;
-      servers.set(`${backend}/${peerServerName(id)}`, { addr, weight, ready: weight > 0 });
+      const w = weight(route.weights[id]);
+      for (const backend of [backendName(fn), peersBackendName(fn)]) {
+        servers.set(`${backend}/${peerServerName(id)}`, { addr, weight: w, ready: w > 0 });
+      }
     }
   }
   return { maps, servers };
@@ -124,18 +125,17 @@ export function planCommands(
   const servers = new Map(current.servers);
 
   for (const [id, want] of desired.servers) {
-    const have = servers.get(id);
-    if (!have) {
+    // A server the process lacks is added, in maintenance with weight 1. Only peers' servers are:
+    // LOCAL_SERVER is in every function's backend from the config.
+    const have = servers.get(id) ?? { weight: 1, ready: false };
+    if (!servers.has(id) && want.addr) {
       commands.push(`add server ${id} ${haproxyAddress(want.addr)}`);
-    } else if (!sameAddr(have.addr, want.addr)) {
+    } else if (want.addr && have.addr && !sameAddr(have.addr, want.addr)) {
       commands.push(`set server ${id} addr ${want.addr.host} port ${want.addr.port}`);
     }
-    // A server just added is in maintenance with weight 1.
-    const weight = have ? have.weight : 1;
-    const ready = have ? have.ready : false;
-    if (want.ready && weight !== want.weight) commands.push(`set weight ${id} ${want.weight}`);
-    if (ready !== want.ready) commands.push(`set server ${id} state ${want.ready ? 'ready' : 'maint'}`);
-    servers.set(id, { addr: want.addr, weight: want.ready ? want.weight : weight, ready: want.ready });
+    if (want.ready && have.weight !== want.weight) commands.push(`set weight ${id} ${want.weight}`);
+    if (have.ready !== want.ready) commands.push(`set server ${id} state ${want.ready ? 'ready' : 'maint'}`);
+    servers.set(id, { addr: want.addr, weight: want.ready ? want.weight : have.weight, ready: want.ready });
   }
   for (const [id, have] of servers) {
     if (desired.servers.has(id) || have.ready === false) continue;
