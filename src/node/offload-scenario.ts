@@ -106,6 +106,8 @@ export interface OffloadScenarioOptions {
   periodMs?: number;
   dir: string;
   logLevel?: string;
+  /** Extra `agent` settings of every node (e.g. node-margin's forecaster_models, group_list). */
+  agent?: Record<string, unknown>;
 }
 
 export interface OffloadResult {
@@ -134,6 +136,7 @@ export async function runOffloadScenario(options: OffloadScenarioOptions): Promi
     periodMs,
     stack,
     dir,
+    ...(options.agent ? { agent: options.agent } : {}),
   });
   const cluster = await startCluster(plan, options.logLevel);
   try {

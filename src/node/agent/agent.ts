@@ -20,6 +20,7 @@ export interface AgentPeers {
   publish(message: PeerMessage): Promise<void>;
   rtt(peer: string): Promise<number | undefined>;
   onMessage(handler: (from: string, message: PeerMessage) => void): void;
+  onPeerDisconnect(handler: (peer: string) => void): void;
   readonly dropped: Record<DropReason, number>;
   readonly received: number;
 }
@@ -118,6 +119,9 @@ export class Agent {
     options.peers.onMessage((from, message) => {
       this.neighbours.update(from, message, this.clock());
     });
+    // A peer whose connection closed is forgotten at once rather than after its entry expires,
+    // so the next period stops sending it requests; it comes back with its next message.
+    options.peers.onPeerDisconnect((peer) => this.neighbours.remove(peer));
   }
 
   /** Runs a period now and then one every period (measured from the start of the previous one). */

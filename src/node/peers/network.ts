@@ -99,6 +99,11 @@ export class PeerNetwork {
     this.handlers.push(handler);
   }
 
+  /** Called with a peer's id when its last connection closes (e.g. the node was killed). */
+  onPeerDisconnect(handler: (peer: string) => void): void {
+    this.node.addEventListener('peer:disconnect', (event) => handler(event.detail.toString()));
+  }
+
   async publish(message: PeerMessage): Promise<void> {
     await this.node.services.pubsub.publish(DFAAS_TOPIC, encodeMessage(message));
   }
