@@ -1,6 +1,7 @@
 /**
  * dfaas's library entry point: the platform boundary, its two implementations, config loading,
- * and the forecasting chain (function groups, node-usage models, the forecaster in-process and as a service).
+ * the forecasting chain (function groups, node-usage models, the forecaster in-process and as a service),
+ * and DFaaS nodes (the offloading strategies as pure functions, the proxy drivers, a whole node).
  */
 
 export { ConfigError, ExitCode } from './config/errors.js';
@@ -8,6 +9,7 @@ export { FunctionDeploymentSchema } from './config/function-deployment.js';
 export { jsonSchemaOf } from './config/json-schema.js';
 export { loadConfigFile } from './config/load.js';
 export { createLogger, type Logger } from './config/logger.js';
+export { type NodeConfig, NodeConfigSchema } from './config/node.js';
 export { type Stack, StackSchema, stackToDeployments } from './config/stack.js';
 export { type GroupList, nodeTypeCode, readSamplerResults } from './forecast/dataset.js';
 export {
@@ -34,6 +36,18 @@ export {
   trainAndEvaluate,
   writeModels,
 } from './forecast/train.js';
+export { type RunningNode, startNode } from './node/agent/node.js';
+export { decodeMessage, encodeMessage, type PeerMessage } from './node/peers/messages.js';
+export { type ProxyDriver, startProxy } from './node/proxy/index.js';
+export type { FunctionRoute, ProxyCounters, RoutingTable } from './node/routing.js';
+export {
+  createStrategy,
+  NeighbourTable,
+  STRATEGY_NAMES,
+  type Strategy,
+  type StrategyInput,
+  type StrategyResult,
+} from './node/strategies/index.js';
 export type {
   AsyncInvokeRequest,
   FunctionDeployment,

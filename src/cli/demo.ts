@@ -1,9 +1,10 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../config/files.js';
-import { silentLogger } from '../config/logger.js';
+import { type Logger, silentLogger } from '../config/logger.js';
 import { loadSamplerConfig } from '../config/sampler.js';
 import { HANDLER_ANNOTATION } from '../config/stack.js';
+import { type OffloadResult, runOffloadScenario } from '../node/offload-scenario.js';
 import { measureColdWarm } from '../platform/cold-warm.js';
 import { BUILTIN_FUNCTIONS } from '../platform/functions/builtins.js';
 import { startGateway } from '../platform/local/gateway.js';
@@ -24,13 +25,14 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
   program
     .command('demo')
     .description(
-      'start the embedded gateway with a stack, call each function cold and warm, print a table, then run a small sweep',
+      'start the embedded gateway with a stack, call each function cold and warm, print a table, then run a small sweep and a three-node offloading run',
     )
     .option('--stack <file>', 'stack file', EXAMPLE_STACK)
     .option('--out <dir>', 'folder for the results', 'results')
     .option('--sweep <file>', 'sampler configuration of the small sweep that follows', DEMO_SWEEP)
     .option('--no-sweep', 'skip the sweep')
-    .action(async (flags: { stack: string; out: string; sweep: string | false }) => {
+    .option('--no-offload', 'skip the three-node offloading run at the end')
+    .action(async (flags: { stack: string; out: string; sweep: string | false; offload: boolean }) => {
       const { logger, json } = globals();
       const deployments = loadStackForLocal(flags.stack);
       const platform = new LocalPlatform({ logger });
@@ -101,9 +103,51 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
         sweep = { results: resolve(result.outputDir, 'results.csv'), report: result.report };
         if (!json) process.stdout.write(`sweep results: ${sweep.results}\nsweep report:  ${sweep.report}\n`);
       }
+      const offload = flags.offload
+        ? await offloadRun(resolve(flags.out, `offload-${outcome.stamp}`), json, logger)
+        : undefined;
       if (json)
-        process.stdout.write(`${JSON.stringify({ results: outcome.results, file: outcome.file, sweep })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ results: outcome.results, file: outcome.file, sweep, offload })}\n`,
+        );
     });
+}
+
+/**
+ * Three nodes on this machine, one overloaded (see node/offload-scenario.ts): recalc, then
+ * all-local for comparison, each with a few seconds measured; the nodes' configs, logs and decision
+ * logs stay in `dir`.
+ */
+async function offloadRun(
+  dir: string,
+  json: boolean,
+  logger: Logger,
+): Promise<{ dir: string; runs: OffloadResult[] }> {
+  const runs: OffloadResult[] = [];
+  for (const strategy of ['recalc', 'all-local'] as const) {
+    logger.info(`three-node offloading with ${strategy}: node-1 gets 12 requests/s, its function takes 10`);
+    runs.push(
+      await runOffloadScenario({ strategy, proxy: 'embedded', dir: join(dir, strategy), durationMs: 6_000 }),
+    );
+  }
+  if (!json) {
+    process.stdout.write(
+      `\n${formatTable(
+        ['strategy', 'requests', 'success %', 'served by peers %', 'refused'],
+        runs.map((r) => [
+          r.strategy,
+          String(r.sent),
+          (100 * r.successRate).toFixed(1),
+          (100 * r.servedByPeers).toFixed(1),
+          Object.entries(r.statuses)
+            .map(([status, n]) => `${status}×${n}`)
+            .join(' ') || '-',
+        ]),
+      )}three-node offloading (nodes' configs, logs and decisions): ${dir}\n`,
+    );
+  }
+  writeFileAtomic(join(dir, 'offload.json'), `${JSON.stringify(runs, null, 2)}\n`);
+  return { dir, runs };
 }
 
 /** First line with text, cut to 40 characters, so ASCII art and env dumps fit a table cell. */

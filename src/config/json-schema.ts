@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { GroupListSchema } from './forecast.js';
 import { FunctionDeploymentSchema } from './function-deployment.js';
 import { LoadScenariosSchema } from './load-scenarios.js';
+import { NodeConfigSchema } from './node.js';
 import { PrometheusQueriesSchema } from './prometheus-queries.js';
 import { SamplerConfigSchema } from './sampler.js';
 import { EnvironmentFileSchema, StackSchema } from './stack.js';
@@ -28,6 +29,10 @@ export const CONFIG_SCHEMAS: Record<string, { description: string; schema: z.Zod
   'group-list': {
     description: 'group_list.json of `dfaas forecast` (function names by group)',
     schema: GroupListSchema,
+  },
+  node: {
+    description: 'a DFaaS node of `dfaas node up --config` (identity, peers, proxy, platform, agent)',
+    schema: NodeConfigSchema,
   },
   'function-deployment': {
     description: 'OpenFaaS FunctionDeployment, the body of POST/PUT /system/functions',
