@@ -1,8 +1,17 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { SERVED_BY_HEADER } from '../../src/node/routing.js';
+import { descendants, runCli } from '../helpers/cli.js';
+import { serviceBinary } from '../helpers/services.js';
+import { alive, waitFor } from '../helpers/wait.js';
+
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const MAIN = 'src/cli/main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-cli-node-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,4 +34,75 @@ describe('dfaas node and cluster: bad input', () => {
     expect(status.status).toBe(2);
     expect(status.stderr).toContain('cluster.json');
   });
+});
+
+describe.each([
+  ['embedded', true],
+  ['haproxy', serviceBinary('/usr/sbin/haproxy') !== undefined],
+] as const)('dfaas cluster up --proxy %s', (proxy, available) => {
+  it.runIf(available)(
+    'starts 3 connected nodes, prints their proxy URLs, reports status, and Ctrl-C leaves nothing running',
+    async () => {
+      const clusterDir = join(dir, `cluster-${proxy}`);
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          tsx,
+          MAIN,
+          'cluster',
+          'up',
+          '--nodes',
+          '3',
+          '--proxy',
+          proxy,
+          '--period',
+          '1s',
+          '--dir',
+          clusterDir,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout?.on('data', (c: Buffer) => (stdout += c));
+      child.stderr?.on('data', (c: Buffer) => (stderr += c));
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      try {
+        await waitFor(
+          `cluster up to print its nodes (stderr: ${stderr})`,
+          () => stdout.includes('Ctrl-C'),
+          90_000,
+        );
+        const urls = [...stdout.matchAll(/(http:\/\/127\.0\.0\.1:\d+)\/function\/NAME/g)].map(
+          (m) => m[1] as string,
+        );
+        expect(urls).toHaveLength(3);
+        const nodes = descendants(child.pid as number);
+
+        // A request through a node's proxy, answered by a node of the cluster.
+        const res = await fetch(`${urls[0]}/function/echo`, { method: 'POST', body: 'hi' });
+        expect(res.status).toBe(200);
+        expect(await res.text()).toBe('hi');
+        expect(res.headers.get(SERVED_BY_HEADER)).toMatch(/^12D3KooW/);
+
+        await waitFor('every node to see its 2 peers', () => {
+          const status = runCli(['--json', 'cluster', 'status', '--dir', clusterDir]);
+          const nodes = JSON.parse(status.stdout) as { peers: unknown[]; proxy: { kind: string } }[];
+          return nodes.length === 3 && nodes.every((n) => n.peers.length === 2 && n.proxy.kind === proxy);
+        });
+        const table = runCli(['cluster', 'status', '--dir', clusterDir]);
+        expect(table.status).toBe(0);
+        expect(table.stdout).toMatch(/node-1\s+node-\d,node-\d\s+echo/);
+        expect(table.stdout).toContain('figlet');
+
+        child.kill('SIGINT');
+        expect(await exited).toBe(0);
+        await waitFor('every node process to end', () => nodes.every((pid) => !alive(pid)), 20_000);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    },
+    150_000,
+  );
 });
