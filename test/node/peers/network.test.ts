@@ -23,13 +23,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function startNode(name: string, bootstrap: string[] = []): Promise<PeerNetwork> {
+async function startNode(name: string, bootstrap: string[] = [], dht = false): Promise<PeerNetwork> {
   const network = await PeerNetwork.start({
     privateKey: await loadOrCreateIdentity(join(dir, `${name}.key`)),
     listen: ['/ip4/127.0.0.1/tcp/0'],
     bootstrap,
     mdns: false,
-    dht: false,
+    dht,
     logger: silentLogger,
     redialMs: 200,
   });
@@ -84,6 +84,17 @@ describe('peer network (libp2p gossipsub on loopback)', () => {
     const rtt = await a.rtt(b.peerId);
     expect(rtt).toBeGreaterThanOrEqual(0);
     expect(await a.rtt(peerIdOf(await loadOrCreateIdentity(join(dir, 'nobody.key'))), 300)).toBeUndefined();
+  }, 30_000);
+
+  it('gossips with the Kademlia DHT enabled too', async () => {
+    const a = await startNode('dht-a', [], true);
+    const b = await startNode('dht-b', a.addresses(), true);
+    const got: PeerMessage[] = [];
+    a.onMessage((_from, message) => got.push(message));
+    await waitFor('a to get b\'s message', async () => {
+      await b.publish({ MsgType: 'text', Text: 'over dht' });
+      return got.length > 0;
+    });
   }, 30_000);
 
   it('re-dials a bootstrap peer that restarts with the same identity', async () => {
