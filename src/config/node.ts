@@ -71,8 +71,12 @@ const AgentSchema = z
       .union([z.enum(['heavy', 'mid', 'light']), z.number().int().min(0)])
       .default('heavy')
       .transform((t) => (typeof t === 'number' ? t : (NODE_TYPES[t] as number))),
-    /** node-margin: overload when a predicted node metric exceeds its threshold. */
-    thresholds: ThresholdsSchema.prefault({ cpu_usage_node: 80, ram_usage_node: 80, power_usage_node: 200 }),
+    /**
+     * node-margin: overload when a predicted node metric exceeds its threshold, in the units of
+     * the forecaster's models (dfaas's: CPU in percent of one core, RAM in bytes, power in watts).
+     * No defaults: a threshold in the wrong unit makes a node always or never overloaded.
+     */
+    thresholds: ThresholdsSchema.prefault({}),
     /** JSON lines of every period's decision; absent: decisions go to the log at debug level. */
     decision_log: z.string().min(1).optional(),
   })
@@ -92,6 +96,12 @@ const AgentSchema = z
         code: 'custom',
         path: ['group_list'],
         message: 'node-margin needs group_list (group_list.json)',
+      });
+    if (Object.keys(a.thresholds).length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['thresholds'],
+        message: 'node-margin needs at least one threshold, e.g. cpu_usage_node: 150 (percent of one core)',
       });
   });
 

@@ -42,17 +42,22 @@ describe('node configuration', () => {
     expect(result.error?.issues.some((i) => i.code === 'unrecognized_keys')).toBe(true);
   });
 
-  it('requires a forecaster and a group list for node-margin, also under latency-aware', () => {
+  it('requires a forecaster, a group list and a threshold for node-margin, also under latency-aware', () => {
     for (const agent of [
       { strategy: 'node-margin' },
       { strategy: 'latency-aware', latency_base: 'node-margin' },
     ]) {
       const fields = NodeConfigSchema.safeParse({ agent }).error?.issues.map((i) => i.path.join('.'));
-      expect(fields).toEqual(['agent.forecaster_url', 'agent.group_list']);
+      expect(fields).toEqual(['agent.forecaster_url', 'agent.group_list', 'agent.thresholds']);
     }
     expect(
       NodeConfigSchema.safeParse({
-        agent: { strategy: 'node-margin', forecaster_models: 'models', group_list: 'g.json' },
+        agent: {
+          strategy: 'node-margin',
+          forecaster_models: 'models',
+          group_list: 'g.json',
+          thresholds: { cpu_usage_node: 150 },
+        },
       }).success,
     ).toBe(true);
   });
