@@ -37,6 +37,8 @@ export function registerNode(program: Command, globals: () => GlobalOptions): vo
       await Promise.race([untilSignal(logger), parentGone()]);
       logger.info(`node ${running.name}: stopping`);
       await running.stop();
+      // Close the channel to `cluster up` (if any): a listener on it would keep this process alive.
+      if (process.connected) process.disconnect();
     });
 
   const cluster = program

@@ -28,7 +28,11 @@ const ProxySchema = z
     advertise_host: z.string().min(1).optional(),
     haproxy_binary: z.string().min(1).default('/usr/sbin/haproxy'),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.advertise_host !== undefined || !['0.0.0.0', '::', '[::]'].includes(p.host), {
+    message: 'peers cannot reach a wildcard address: set advertise_host to an address they can',
+    path: ['advertise_host'],
+  });
 
 const PlatformSchema = z
   .object({

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -125,12 +125,16 @@ export async function planCluster(options: ClusterOptions): Promise<ClusterPlan>
  */
 export function spawnClusterNode(node: ClusterNode, logLevel = 'info'): ChildProcess {
   const out = openSync(node.log, 'a');
-  return spawn(
-    process.execPath,
-    [...cliEntry(), '--log-level', logLevel, 'node', 'up', '--config', node.config],
-    // The IPC channel only tells the node when this process is gone (see `dfaas node up`).
-    { stdio: ['ignore', out, out, 'ipc'], detached: true },
-  );
+  try {
+    return spawn(
+      process.execPath,
+      [...cliEntry(), '--log-level', logLevel, 'node', 'up', '--config', node.config],
+      // The IPC channel only tells the node when this process is gone (see `dfaas node up`).
+      { stdio: ['ignore', out, out, 'ipc'], detached: true },
+    );
+  } finally {
+    closeSync(out); // the child has its own copy
+  }
 }
 
 /**
@@ -215,19 +219,22 @@ export async function waitForMesh(nodes: ClusterNode[], timeoutMs: number): Prom
   }
 }
 
-/** SIGINT to the node's process group, SIGKILL after `graceMs`; resolves when it has exited. */
+/**
+ * SIGINT to the node, which stops its proxy, platform and replicas in order; SIGKILL to its
+ * whole process group after `graceMs`. Resolves when it has exited.
+ */
 export async function stopNodeProcess(child: ChildProcess, graceMs = 15_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const signal = (s: NodeJS.Signals) => {
+  const signal = (pid: number, s: NodeJS.Signals) => {
     try {
-      process.kill(-(child.pid as number), s);
+      process.kill(pid, s);
     } catch {
       // already gone
     }
   };
-  signal('SIGINT');
-  const timer = setTimeout(() => signal('SIGKILL'), graceMs);
+  signal(child.pid, 'SIGINT');
+  const timer = setTimeout(() => signal(-(child.pid as number), 'SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
 }

@@ -64,7 +64,8 @@ export interface FunctionCounters {
   local: number;
   /** User requests sent to each peer, by peer id. */
   forwarded: Record<string, number>;
-  /** Requests each peer sent us (arrivals, admitted or not), by peer id. */
+  /** Requests each known peer sent us (admitted or not), by peer id; an unknown id's requests
+   *  are only counted in rejected.unknown_peer, since any client can claim any id. */
   fromPeers: Record<string, number>;
   rejected: Record<RejectReason, number>;
 }

@@ -96,8 +96,11 @@ describe.each([
         expect(table.stdout).toMatch(/node-1\s+node-\d,node-\d\s+echo/);
         expect(table.stdout).toContain('figlet');
 
+        // Every node stops cleanly on its own, well before cluster up's 15 s SIGKILL.
+        const stopping = performance.now();
         child.kill('SIGINT');
         expect(await exited).toBe(0);
+        expect(performance.now() - stopping).toBeLessThan(10_000);
         await waitFor('every node process to end', () => nodes.every((pid) => !alive(pid)), 20_000);
       } finally {
         child.kill('SIGKILL');

@@ -1,7 +1,7 @@
 import type { Logger } from '../../config/logger.js';
 import type { DropReason, PeerMessage } from '../peers/messages.js';
 import type { ProxyDriver } from '../proxy/contract.js';
-import type { FunctionRoute, PeerEndpoint, ProxyCounters, RoutingTable } from '../routing.js';
+import type { FunctionRoute, PeerEndpoint, ProxyCounters } from '../routing.js';
 import { NeighbourTable } from '../strategies/neighbours.js';
 import type {
   DeployedFunction,
@@ -151,27 +151,42 @@ export class Agent {
       const seconds = this.previous ? (now - this.previous.at) / 1000 : 0;
       this.rates = seconds > 0 ? ratesBetween(this.previous?.counters, counters, seconds) : {};
       this.previous = { at: now, counters };
-      this.functions = await options.listFunctions();
+      const functions = await options.listFunctions();
       if (options.measureRtt) await this.measureRtts();
-      this.live = this.neighbours.live(now, options.neighbourTtlMs);
+      const live = this.neighbours.live(now, options.neighbourTtlMs);
+      // Every deployed function gets its own entry (0 without traffic), so a function named like
+      // an Object.prototype member never reads the prototype.
+      const userRates = Object.fromEntries(functions.map((f) => [f.name, this.rates[f.name]?.user ?? 0]));
       const result = await options.strategy({
         now,
         self: {
           id: options.peers.peerId,
           proxy: options.proxyEndpoint,
-          functions: this.functions,
-          userRates: Object.fromEntries(Object.entries(this.rates).map(([fn, r]) => [fn, r.user])),
+          functions,
+          userRates,
           nodeType: options.nodeType,
           thresholds: options.thresholds,
         },
-        neighbours: this.live,
+        neighbours: live,
         connectedPeers: options.peers.connectedPeers(),
         forecaster: options.forecaster,
         groups: options.groups,
       });
+      // Applied before the offers go out, so a peer that takes one is already admitted; published
+      // even when the proxy refuses the table, as a node that stops publishing expires from its
+      // neighbours' tables and their requests to it become 403s.
+      try {
+        await options.proxy.apply({
+          functions: result.functions,
+          peers: Object.fromEntries(live.map((n) => [n.id, n.endpoint])),
+        });
+      } finally {
+        await Promise.all(result.messages.map((m) => options.peers.publish(m)));
+      }
+      // Status shows what is in force: only an applied table replaces the previous one.
+      this.functions = functions;
+      this.live = live;
       this.routes = result.functions;
-      await options.proxy.apply(this.routingTable());
-      await Promise.all(result.messages.map((m) => options.peers.publish(m)));
       this.periods++;
       this.lastPeriodAt = now;
       this.lastError = null;
@@ -224,14 +239,6 @@ export class Agent {
       })),
       functions,
       messages: { received: options.peers.received, dropped: { ...options.peers.dropped } },
-    };
-  }
-
-  /** The current routes and the live neighbours' endpoints, as the proxy takes them. */
-  private routingTable(): RoutingTable {
-    return {
-      functions: this.routes,
-      peers: Object.fromEntries(this.live.map((n) => [n.id, n.endpoint])),
     };
   }
 

@@ -29,8 +29,10 @@ export function inProcessForecaster(forecaster: Forecaster): NodeForecaster {
 
 /**
  * Node-margin's forecaster over HTTP (`forecaster_url`): POST /node_usage with the JSON body, as
- * the reference agent calls the DFaaS forecaster. Answers are cached per period by the caller's
- * loop (node-margin asks the same question many times), so this client keeps a small memo.
+ * the reference agent calls the DFaaS forecaster. node-margin asks the same question several times
+ * a period (its own load, a neighbour's load before a step), so answers are memoized by body.
+ * Each step of node-margin's loop is one or two calls: with a remote forecaster a period of many
+ * steps takes that many round trips (in-process models are the fast path).
  */
 export function httpForecaster(url: string, timeoutMs = 2000): NodeForecaster {
   const base = url.replace(/\/+$/, '');

@@ -71,7 +71,7 @@ export function nodeMetrics(status: () => AgentStatus): Registry {
   );
   gauge(
     'dfaas_node_local_limit',
-    'User requests/s served locally before forwarding (absent: no limit)',
+    'Cap on the user requests/s served locally (absent: no cap)',
     ['function'],
     (g) => {
       for (const [fn, f] of fns())

@@ -72,8 +72,12 @@ export async function startNode(config: NodeConfig, baseDir: string, logger: Log
   const peerId = peerIdOf(privateKey);
 
   const cleanups: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  let stopped: Promise<void> | undefined;
+  const stopAll = () => {
+    stopped ??= (async () => {
+      for (const cleanup of [...cleanups].reverse()) await cleanup().catch(() => undefined);
+    })();
+    return stopped;
   };
   try {
     const { platform, gatewayUrl } = await startPlatform(config, deployments, logger, cleanups);

@@ -1,4 +1,4 @@
-import { type FunctionCounters, type ProxyCounters, REJECT_REASONS, type RejectReason } from '../routing.js';
+import { type ProxyCounters, REJECT_REASONS, type RejectReason } from '../routing.js';
 
 /** Requests/s of one function over one period, from two counter snapshots. */
 export interface FunctionRates {
@@ -44,23 +44,4 @@ function mapRates(
   per: (a: number, b: number | undefined) => number,
 ): Record<string, number> {
   return Object.fromEntries(Object.entries(now).map(([k, v]) => [k, per(v, was?.[k])]));
-}
-
-/** Sum of the counters of all functions, e.g. for a node-wide success figure. */
-export function totalCounters(counters: ProxyCounters): Omit<FunctionCounters, 'forwarded' | 'fromPeers'> & {
-  forwarded: number;
-} {
-  const total = {
-    user: 0,
-    local: 0,
-    forwarded: 0,
-    rejected: { unknown_peer: 0, peer_limit: 0, no_capacity: 0 },
-  };
-  for (const c of Object.values(counters)) {
-    total.user += c.user;
-    total.local += c.local;
-    total.forwarded += Object.values(c.forwarded).reduce((a, b) => a + b, 0);
-    for (const r of REJECT_REASONS) total.rejected[r] += c.rejected[r];
-  }
-  return total;
 }

@@ -1,3 +1,4 @@
+import { NODE_STRATEGIES, type NodeStrategyName } from '../../config/node.js';
 import { allLocal } from './all-local.js';
 import { latencyAware } from './latency-aware.js';
 import { nodeMargin } from './node-margin.js';
@@ -14,8 +15,9 @@ export { type StaticOptions, staticStrategy } from './static.js';
 export type * from './types.js';
 export { NODE_METRICS } from './types.js';
 
-export const STRATEGY_NAMES = ['all-local', 'static', 'recalc', 'node-margin', 'latency-aware'] as const;
-export type StrategyName = (typeof STRATEGY_NAMES)[number];
+/** The names a node configuration takes (config/node.ts owns the list). */
+export const STRATEGY_NAMES = NODE_STRATEGIES;
+export type StrategyName = NodeStrategyName;
 
 export interface StrategyParams {
   /** static: share of the requests served locally, 0-1 (default 0.6). */

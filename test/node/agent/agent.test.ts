@@ -140,7 +140,43 @@ describe('agent period', () => {
     expect(proxy.tables.at(-1)?.functions.f?.weights).toEqual({ local: 100 });
   });
 
-  it('keeps the previous routes and reports the error when a period fails', async () => {
+  it('keeps the routes in force and still publishes when the proxy refuses a table', async () => {
+    let now = 0;
+    const proxy = fakeProxy();
+    const peers = fakePeers();
+    let maxRate = 10;
+    const agent = new Agent({
+      name: 'n1',
+      proxyEndpoint: { host: '127.0.0.1', port: 8001 },
+      strategyName: 'recalc',
+      strategy: recalc,
+      periodMs: 1000,
+      neighbourTtlMs: 1200,
+      nodeType: 0,
+      thresholds: {},
+      peers,
+      proxy,
+      listFunctions: async () => [{ name: 'f', maxRate }],
+      measureRtt: false,
+      logger: silentLogger,
+      clock: () => now,
+    });
+    await agent.tick();
+    const applied = agent.status().functions.f?.route;
+    expect(applied?.localLimit).toBe(10);
+
+    proxy.apply = async () => {
+      throw new Error('runtime API refused');
+    };
+    maxRate = 20;
+    now = 1000;
+    await agent.tick();
+    expect(agent.status().lastError).toBe('runtime API refused');
+    expect(agent.status().functions.f?.route).toEqual(applied);
+    expect(peers.published).toHaveLength(2);
+  });
+
+  it('reports the error when a period fails before deciding anything', async () => {
     const proxy = fakeProxy();
     const agent = new Agent({
       name: 'n1',

@@ -91,7 +91,7 @@ describe('peer network (libp2p gossipsub on loopback)', () => {
     const b = await startNode('dht-b', a.addresses(), true);
     const got: PeerMessage[] = [];
     a.onMessage((_from, message) => got.push(message));
-    await waitFor('a to get b\'s message', async () => {
+    await waitFor("a to get b's message", async () => {
       await b.publish({ MsgType: 'text', Text: 'over dht' });
       return got.length > 0;
     });

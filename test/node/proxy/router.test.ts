@@ -71,7 +71,7 @@ describe('Router', () => {
       user: 0,
       local: 5,
       forwarded: {},
-      fromPeers: { a: 4, b: 2, c: 1 },
+      fromPeers: { a: 4, b: 2 },
       rejected: { unknown_peer: 1, peer_limit: 1, no_capacity: 0 },
     });
   });

@@ -90,9 +90,10 @@ export class Router {
       counters.user++;
       return this.admitUser(fn, counters);
     }
-    counters.fromPeers[fromPeer] = (counters.fromPeers[fromPeer] ?? 0) + 1;
+    // Any client can claim any id: only known peers get a counter of their own (bounded memory).
     if (!this.table.peers.has(fromPeer))
       return reject(counters, 'unknown_peer', `unknown peer ${fromPeer}: not a neighbour of this node`);
+    counters.fromPeers[fromPeer] = (counters.fromPeers[fromPeer] ?? 0) + 1;
     const limitsIn = this.table.functions.get(fn)?.limitsIn ?? {};
     const limit = Object.hasOwn(limitsIn, fromPeer) ? limitsIn[fromPeer] : undefined;
     const window = windowOf(windowsOf(this.peerWindows, fromPeer), fn, this.now);

@@ -96,9 +96,10 @@ export function renderConfig(layout: HaproxyLayout): string {
     ...functionName,
     `  acl from_peer req.hdr(${NODE_ID_HEADER}) -m found`,
     `  acl known_peer req.hdr(${NODE_ID_HEADER}),map(${map('peers')}) -m found`,
-    '  # Arrivals (sc0): by function from users, by node and function from other nodes.',
+    '  # Arrivals (sc0): by function from users, by peer and function from known peers.',
     `  http-request set-var-fmt(txn.peer_fn) "${peer}/%[var(txn.fn)]" if is_fn from_peer`,
-    `  http-request set-var-fmt(txn.key) "${KEYS.fromPeer}/%[var(txn.peer_fn)]" if is_fn from_peer`,
+    // Any client can claim any id: only known peers get entries of their own (see routing.ts).
+    `  http-request set-var-fmt(txn.key) "${KEYS.fromPeer}/%[var(txn.peer_fn)]" if is_fn from_peer known_peer`,
     `  http-request set-var-fmt(txn.key) "${KEYS.user}/%[var(txn.fn)]" if is_fn !from_peer`,
     count(0, 'is_fn'),
     '  # A node that is not a known peer: 403.',
