@@ -15,6 +15,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../config/logger.js';
+import { httpOrigin } from '../platform/local/net.js';
 import {
   type Forecaster,
   ForecastInputError,
@@ -142,9 +143,8 @@ export async function startForecasterService(opts: ForecasterServiceOptions): Pr
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
   });
   const { address, port } = server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
   return {
-    url: `http://${host}:${port}`,
+    url: httpOrigin(address, port),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

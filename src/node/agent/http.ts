@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import { httpOrigin } from '../../platform/local/net.js';
 import type { AgentStatus } from './agent.js';
+import type { NodeMetrics } from './metrics.js';
 
 export interface AgentServer {
   readonly url: string;
@@ -13,7 +14,7 @@ export async function startAgentServer(
   host: string,
   port: number,
   status: () => AgentStatus,
-  metrics: Registry,
+  metrics: NodeMetrics,
 ): Promise<AgentServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -39,7 +40,7 @@ export async function startAgentServer(
   });
   const address = server.address() as AddressInfo;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    url: httpOrigin(host, address.port),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -6,6 +6,7 @@ import { DeleteFunctionRequestSchema, ScaleServiceRequestSchema } from '../../co
 import { type Logger, silentLogger } from '../../config/logger.js';
 import { FunctionTimeoutError, InvalidDeploymentError, PlatformError, UnauthorizedError } from '../errors.js';
 import { type Credentials, checkBasicAuth } from './basic-auth.js';
+import { httpOrigin } from './net.js';
 import { DEFAULT_NAMESPACE, type LocalPlatform } from './platform.js';
 
 export interface GatewayOptions {
@@ -160,10 +161,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
   });
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
   return {
-    url: `http://${host}:${address.port}`,
+    url: httpOrigin(address.address, address.port),
     port: address.port,
     server,
     async close() {

@@ -1,6 +1,11 @@
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 
+/** The http:// origin of a host and port, an IPv6 address in brackets. */
+export function httpOrigin(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** Asks the kernel for a free loopback port. Another process may take it before it is used, so
  *  only use it where the program to start must be told its port ($PORT of an http-mode function). */
 export function freeLoopbackPort(): Promise<number> {

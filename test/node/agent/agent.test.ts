@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/config/logger.js';
-import { Agent, type AgentPeers, type DecisionRecord } from '../../../src/node/agent/agent.js';
+import {
+  Agent,
+  type AgentOptions,
+  type AgentPeers,
+  type DecisionRecord,
+} from '../../../src/node/agent/agent.js';
 import { nodeMetrics } from '../../../src/node/agent/metrics.js';
 import { ratesBetween } from '../../../src/node/agent/rates.js';
 import { DROP_REASONS, type PeerMessage } from '../../../src/node/peers/messages.js';
@@ -73,26 +78,35 @@ function fakePeers(): AgentPeers & {
   };
 }
 
+/** A recalc agent named n1 whose proxy listens on 127.0.0.1:8001, period 1 s. */
+function recalcAgent(
+  options: Pick<AgentOptions, 'peers' | 'proxy' | 'listFunctions'> & Partial<AgentOptions>,
+): Agent {
+  return new Agent({
+    name: 'n1',
+    proxyEndpoint: { host: '127.0.0.1', port: 8001 },
+    strategyName: 'recalc',
+    strategy: recalc,
+    periodMs: 1000,
+    neighbourTtlMs: 1200,
+    nodeType: 0,
+    thresholds: {},
+    measureRtt: false,
+    logger: silentLogger,
+    ...options,
+  });
+}
+
 describe('agent period', () => {
   it('turns counters into period rates, runs the strategy, applies the routes with the neighbours and publishes', async () => {
     let now = 0;
     const proxy = fakeProxy();
     const peers = fakePeers();
     const decisions: DecisionRecord[] = [];
-    const agent = new Agent({
-      name: 'n1',
-      proxyEndpoint: { host: '127.0.0.1', port: 8001 },
-      strategyName: 'recalc',
-      strategy: recalc,
-      periodMs: 1000,
-      neighbourTtlMs: 1200,
-      nodeType: 0,
-      thresholds: {},
+    const agent = recalcAgent({
       peers,
       proxy,
       listFunctions: async () => [{ name: 'f', maxRate: 10 }],
-      measureRtt: false,
-      logger: silentLogger,
       onDecision: (d) => decisions.push(d),
       clock: () => now,
     });
@@ -145,20 +159,10 @@ describe('agent period', () => {
     const proxy = fakeProxy();
     const peers = fakePeers();
     let maxRate = 10;
-    const agent = new Agent({
-      name: 'n1',
-      proxyEndpoint: { host: '127.0.0.1', port: 8001 },
-      strategyName: 'recalc',
-      strategy: recalc,
-      periodMs: 1000,
-      neighbourTtlMs: 1200,
-      nodeType: 0,
-      thresholds: {},
+    const agent = recalcAgent({
       peers,
       proxy,
       listFunctions: async () => [{ name: 'f', maxRate }],
-      measureRtt: false,
-      logger: silentLogger,
       clock: () => now,
     });
     await agent.tick();
@@ -178,22 +182,12 @@ describe('agent period', () => {
 
   it('reports the error when a period fails before deciding anything', async () => {
     const proxy = fakeProxy();
-    const agent = new Agent({
-      name: 'n1',
-      proxyEndpoint: { host: '127.0.0.1', port: 8001 },
-      strategyName: 'recalc',
-      strategy: recalc,
-      periodMs: 1000,
-      neighbourTtlMs: 1200,
-      nodeType: 0,
-      thresholds: {},
+    const agent = recalcAgent({
       peers: fakePeers(),
       proxy,
       listFunctions: async () => {
         throw new Error('gateway down');
       },
-      measureRtt: false,
-      logger: silentLogger,
     });
     await agent.tick();
     expect(proxy.tables).toHaveLength(0);

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
+import { httpOrigin } from '../../../platform/local/net.js';
 import { NODE_ID_HEADER, type PeerEndpoint } from '../../routing.js';
 import type { ProxyDriver, ProxyOptions } from '../contract.js';
 import { forward, hasBody, readSmallBody } from './forward.js';
@@ -112,7 +113,7 @@ export async function startEmbeddedProxy(options: ProxyOptions): Promise<ProxyDr
     });
   });
   const address = server.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const url = httpOrigin(address.address, address.port);
   logger.debug('embedded proxy listening', { url, nodeId });
   let stopped: Promise<void> | undefined;
 
@@ -162,7 +163,7 @@ function newPool(origin: string): Pool {
 }
 
 function originOf({ host, port }: PeerEndpoint): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return httpOrigin(host, port);
 }
 
 /** The function a /function/<name>[/...][?...] target calls; undefined for any other path. */

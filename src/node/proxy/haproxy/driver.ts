@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freeLoopbackPort } from '../../../platform/local/net.js';
+import { freeLoopbackPort, httpOrigin } from '../../../platform/local/net.js';
 import type { PeerEndpoint, ProxyCounters, RoutingTable } from '../../routing.js';
 import type { ProxyDriver, ProxyOptions } from '../contract.js';
 import { type HaproxyLayout, mapPath, renderConfig } from './config.js';
@@ -113,9 +113,7 @@ class HaproxyDriver implements HaproxyProxy {
     private readonly cleanup: () => void,
   ) {
     const { host, port } = layout.bind;
-    const urlHost =
-      host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    this.url = `http://${urlHost}:${port}`;
+    this.url = httpOrigin(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, port);
     this.socketPath = join(layout.dir, 'admin.sock');
     this.configPath = join(layout.dir, 'haproxy.cfg');
     this.admin = new CliSocket(this.socketPath);
