@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,11 +7,21 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SERVED_BY_HEADER } from '../../src/node/routing.js';
 import { descendants, runCli } from '../helpers/cli.js';
+import { CLUSTER_LOCK, exclusive } from '../helpers/exclusive.js';
 import { serviceBinary } from '../helpers/services.js';
 import { alive, waitFor } from '../helpers/wait.js';
 
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const MAIN = 'src/cli/main.ts';
+
+/** The last lines of each node's log in a cluster folder, for a failure message. */
+function nodeLogs(clusterDir: string): string {
+  if (!existsSync(clusterDir)) return '';
+  return readdirSync(clusterDir)
+    .filter((f) => f.endsWith('.log'))
+    .map((f) => `\n--- ${f}\n${readFileSync(join(clusterDir, f), 'utf8').split('\n').slice(-15).join('\n')}`)
+    .join('');
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-cli-node-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,70 +52,77 @@ describe.each([
 ] as const)('dfaas cluster up --proxy %s', (proxy, available) => {
   it.runIf(available)(
     'starts 3 connected nodes, prints their proxy URLs, reports status, and Ctrl-C leaves nothing running',
-    async () => {
-      const clusterDir = join(dir, `cluster-${proxy}`);
-      const child = spawn(
-        process.execPath,
-        [
-          '--import',
-          tsx,
-          MAIN,
-          'cluster',
-          'up',
-          '--nodes',
-          '3',
-          '--proxy',
-          proxy,
-          '--period',
-          '1s',
-          '--dir',
-          clusterDir,
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout?.on('data', (c: Buffer) => (stdout += c));
-      child.stderr?.on('data', (c: Buffer) => (stderr += c));
-      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-      try {
-        await waitFor(
-          `cluster up to print its nodes (stderr: ${stderr})`,
-          () => stdout.includes('Ctrl-C'),
-          90_000,
+    // The whole machine is this test's: see exclusive().
+    () =>
+      exclusive(CLUSTER_LOCK, async () => {
+        const clusterDir = join(dir, `cluster-${proxy}`);
+        const child = spawn(
+          process.execPath,
+          [
+            '--import',
+            tsx,
+            MAIN,
+            'cluster',
+            'up',
+            '--nodes',
+            '3',
+            '--proxy',
+            proxy,
+            '--period',
+            '1s',
+            '--dir',
+            clusterDir,
+          ],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
         );
-        const urls = [...stdout.matchAll(/(http:\/\/127\.0\.0\.1:\d+)\/function\/NAME/g)].map(
-          (m) => m[1] as string,
-        );
-        expect(urls).toHaveLength(3);
-        const nodes = descendants(child.pid as number);
+        let stdout = '';
+        let stderr = '';
+        child.stdout?.on('data', (c: Buffer) => (stdout += c));
+        child.stderr?.on('data', (c: Buffer) => (stderr += c));
+        const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+        try {
+          // Fails at once, with what cluster up and the nodes logged, if cluster up gives up.
+          await waitFor(
+            'cluster up to print its nodes',
+            () => {
+              if (child.exitCode !== null)
+                throw new Error(`cluster up exited ${child.exitCode}:\n${stderr}${nodeLogs(clusterDir)}`);
+              return stdout.includes('Ctrl-C');
+            },
+            120_000,
+          );
+          const urls = [...stdout.matchAll(/(http:\/\/127\.0\.0\.1:\d+)\/function\/NAME/g)].map(
+            (m) => m[1] as string,
+          );
+          expect(urls).toHaveLength(3);
+          const nodes = descendants(child.pid as number);
 
-        // A request through a node's proxy, answered by a node of the cluster.
-        const res = await fetch(`${urls[0]}/function/echo`, { method: 'POST', body: 'hi' });
-        expect(res.status).toBe(200);
-        expect(await res.text()).toBe('hi');
-        expect(res.headers.get(SERVED_BY_HEADER)).toMatch(/^12D3KooW/);
+          // A request through a node's proxy, answered by a node of the cluster.
+          const res = await fetch(`${urls[0]}/function/echo`, { method: 'POST', body: 'hi' });
+          expect(res.status).toBe(200);
+          expect(await res.text()).toBe('hi');
+          expect(res.headers.get(SERVED_BY_HEADER)).toMatch(/^12D3KooW/);
 
-        await waitFor('every node to see its 2 peers', () => {
-          const status = runCli(['--json', 'cluster', 'status', '--dir', clusterDir]);
-          const nodes = JSON.parse(status.stdout) as { peers: unknown[]; proxy: { kind: string } }[];
-          return nodes.length === 3 && nodes.every((n) => n.peers.length === 2 && n.proxy.kind === proxy);
-        });
-        const table = runCli(['cluster', 'status', '--dir', clusterDir]);
-        expect(table.status).toBe(0);
-        expect(table.stdout).toMatch(/node-1\s+node-\d,node-\d\s+echo/);
-        expect(table.stdout).toContain('figlet');
+          await waitFor('every node to see its 2 peers', () => {
+            const status = runCli(['--json', 'cluster', 'status', '--dir', clusterDir]);
+            const nodes = JSON.parse(status.stdout) as { peers: unknown[]; proxy: { kind: string } }[];
+            return nodes.length === 3 && nodes.every((n) => n.peers.length === 2 && n.proxy.kind === proxy);
+          });
+          const table = runCli(['cluster', 'status', '--dir', clusterDir]);
+          expect(table.status).toBe(0);
+          expect(table.stdout).toMatch(/node-1\s+node-\d,node-\d\s+echo/);
+          expect(table.stdout).toContain('figlet');
 
-        // Every node stops cleanly on its own, well before cluster up's 15 s SIGKILL.
-        const stopping = performance.now();
-        child.kill('SIGINT');
-        expect(await exited).toBe(0);
-        expect(performance.now() - stopping).toBeLessThan(10_000);
-        await waitFor('every node process to end', () => nodes.every((pid) => !alive(pid)), 20_000);
-      } finally {
-        child.kill('SIGKILL');
-      }
-    },
-    150_000,
+          // Every node stops cleanly on its own, well before cluster up's 15 s SIGKILL.
+          const stopping = performance.now();
+          child.kill('SIGINT');
+          expect(await exited).toBe(0);
+          expect(performance.now() - stopping).toBeLessThan(10_000);
+          await waitFor('every node process to end', () => nodes.every((pid) => !alive(pid)), 20_000);
+        } finally {
+          child.kill('SIGKILL');
+        }
+      }),
+    600_000,
   );
 });

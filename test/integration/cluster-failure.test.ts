@@ -13,6 +13,7 @@ import {
   waitForNode,
 } from '../../src/node/cluster.js';
 import { loadAndTally, OFFLOAD_FUNCTION, OFFLOAD_STACK } from '../../src/node/offload-scenario.js';
+import { CLUSTER_LOCK, exclusive } from '../helpers/exclusive.js';
 import { serviceBinary } from '../helpers/services.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -38,81 +39,87 @@ describe.each([
 ] as const)('a node killed with SIGKILL during load (%s proxy)', (proxy, available) => {
   it.runIf(available)(
     'its peers stop forwarding to it within two periods, failures end with them, and it rejoins',
-    async () => {
-      const stack = join(dir, `${proxy}-stack.yml`);
-      writeFileAtomic(stack, stringify(OFFLOAD_STACK));
-      const plan = await planCluster({
-        nodes: 3,
-        strategy: 'recalc',
-        proxy,
-        periodMs: PERIOD_MS,
-        stack,
-        dir: join(dir, proxy),
-      });
-      const [n1, n2] = plan.nodes as [ClusterNode, ClusterNode, ClusterNode];
-      const cluster = await startCluster(plan);
-      try {
-        const failures: { status: number | 'error'; atMs: number }[] = [];
-        const servedByN2: number[] = [];
-        const start = performance.now();
-        const load = loadAndTally({
-          url: `${n1.proxyUrl}/function/${OFFLOAD_FUNCTION}`,
-          rate: 12,
-          durationMs: 35_000,
-          onResponse: (status, servedBy, atMs) => {
-            if (status === 'error' || status >= 300) failures.push({ status, atMs });
-            if (servedBy === n2.peerId) servedByN2.push(atMs);
-          },
+    // The whole machine is this test's: see exclusive().
+    () =>
+      exclusive(CLUSTER_LOCK, async () => {
+        const stack = join(dir, `${proxy}-stack.yml`);
+        writeFileAtomic(stack, stringify(OFFLOAD_STACK));
+        const plan = await planCluster({
+          nodes: 3,
+          strategy: 'recalc',
+          proxy,
+          periodMs: PERIOD_MS,
+          stack,
+          dir: join(dir, proxy),
         });
-        // Steady state first: the agents need a few periods to measure node-1's rate and offload.
-        await new Promise((r) => setTimeout(r, WARMUP_MS + 2 * PERIOD_MS));
-        expect(await weightFor(n1, n2)).toBeGreaterThan(0);
+        const [n1, n2] = plan.nodes as [ClusterNode, ClusterNode, ClusterNode];
+        const cluster = await startCluster(plan);
+        try {
+          const failures: { status: number | 'error'; atMs: number }[] = [];
+          const servedByN2: number[] = [];
+          const start = performance.now();
+          const load = loadAndTally({
+            url: `${n1.proxyUrl}/function/${OFFLOAD_FUNCTION}`,
+            rate: 12,
+            durationMs: 35_000,
+            onResponse: (status, servedBy, atMs) => {
+              if (status === 'error' || status >= 300) failures.push({ status, atMs });
+              if (servedBy === n2.peerId) servedByN2.push(atMs);
+            },
+          });
+          // Steady state first: the agents need a few periods to measure node-1's rate and offload.
+          await new Promise((r) => setTimeout(r, WARMUP_MS + 2 * PERIOD_MS));
+          expect(await weightFor(n1, n2)).toBeGreaterThan(0);
 
-        const child = cluster.children.get(n2.name);
-        const killedAt = performance.now() - start;
-        process.kill(-(child?.pid as number), 'SIGKILL');
-        await waitFor(
-          'node-1 to stop forwarding to node-2',
-          async () => (await weightFor(n1, n2)) === 0,
-          2 * PERIOD_MS + 200,
-        );
-        const droppedAt = performance.now() - start;
+          const child = cluster.children.get(n2.name);
+          const killedAt = performance.now() - start;
+          process.kill(-(child?.pid as number), 'SIGKILL');
+          await waitFor(
+            'node-1 to stop forwarding to node-2',
+            async () => (await weightFor(n1, n2)) === 0,
+            2 * PERIOD_MS + 200,
+          );
+          const droppedAt = performance.now() - start;
 
-        // Restarted with the same config (same identity and ports), it rejoins.
-        const again = spawnClusterNode(n2, 'warn');
-        cluster.children.set(n2.name, again);
-        await waitForNode(n2, again, 30_000);
-        await waitFor('node-1 to forward to node-2 again', async () => (await weightFor(n1, n2)) > 0, 10_000);
-        const rejoinedAt = performance.now() - start;
-        const outcome = await load;
+          // Restarted with the same config (same identity and ports), it rejoins.
+          const again = spawnClusterNode(n2, 'warn');
+          cluster.children.set(n2.name, again);
+          await waitForNode(n2, again, 30_000);
+          await waitFor(
+            'node-1 to forward to node-2 again',
+            async () => (await weightFor(n1, n2)) > 0,
+            10_000,
+          );
+          const rejoinedAt = performance.now() - start;
+          const outcome = await load;
 
-        console.log(
-          `${proxy}: killed at ${(killedAt / 1000).toFixed(1)} s, dropped after ${(droppedAt - killedAt).toFixed(0)} ms, ` +
-            `rejoined at ${(rejoinedAt / 1000).toFixed(1)} s; ${failures.filter((f) => f.atMs > WARMUP_MS).length} of ${outcome.sent} failed after the warm-up ${JSON.stringify(failures.filter((f) => f.atMs > WARMUP_MS))}`,
-        );
-        // Before the kill nothing fails. Right after it, the requests in flight to node-2 fail, and
-        // for up to a period node-3 may refuse a few (429) until its offer grows to all its margin
-        // (it was split with node-2). Two periods after the kill, nothing fails until the restart.
-        const before = failures.filter((f) => f.atMs > WARMUP_MS && f.atMs < killedAt - REQUEST_MS);
-        const recovery = failures.filter(
-          (f) => f.atMs >= killedAt - REQUEST_MS && f.atMs <= killedAt + 2 * PERIOD_MS,
-        );
-        const after = failures.filter(
-          (f) => f.atMs > killedAt + 2 * PERIOD_MS && f.atMs < rejoinedAt - PERIOD_MS,
-        );
-        expect(before).toEqual([]);
-        expect(recovery.length).toBeLessThanOrEqual(6);
-        expect(after).toEqual([]);
-        // When it rejoins, offers computed before it was back may let a peer refuse a few
-        // requests (429) for a period: bounded, not zero.
-        expect(failures.filter((f) => f.atMs >= rejoinedAt - PERIOD_MS).length).toBeLessThanOrEqual(6);
-        expect(servedByN2.some((at) => at < killedAt)).toBe(true);
-        expect(servedByN2.some((at) => at > rejoinedAt)).toBe(true);
-        expect(servedByN2.filter((at) => at > droppedAt && at < rejoinedAt - PERIOD_MS)).toEqual([]);
-      } finally {
-        await cluster.stop(); // its children include the restarted node-2
-      }
-    },
-    180_000,
+          console.log(
+            `${proxy}: killed at ${(killedAt / 1000).toFixed(1)} s, dropped after ${(droppedAt - killedAt).toFixed(0)} ms, ` +
+              `rejoined at ${(rejoinedAt / 1000).toFixed(1)} s; ${failures.filter((f) => f.atMs > WARMUP_MS).length} of ${outcome.sent} failed after the warm-up ${JSON.stringify(failures.filter((f) => f.atMs > WARMUP_MS))}`,
+          );
+          // Before the kill nothing fails. Right after it, the requests in flight to node-2 fail, and
+          // for up to a period node-3 may refuse a few (429) until its offer grows to all its margin
+          // (it was split with node-2). Two periods after the kill, nothing fails until the restart.
+          const before = failures.filter((f) => f.atMs > WARMUP_MS && f.atMs < killedAt - REQUEST_MS);
+          const recovery = failures.filter(
+            (f) => f.atMs >= killedAt - REQUEST_MS && f.atMs <= killedAt + 2 * PERIOD_MS,
+          );
+          const after = failures.filter(
+            (f) => f.atMs > killedAt + 2 * PERIOD_MS && f.atMs < rejoinedAt - PERIOD_MS,
+          );
+          expect(before).toEqual([]);
+          expect(recovery.length).toBeLessThanOrEqual(6);
+          expect(after).toEqual([]);
+          // When it rejoins, offers computed before it was back may let a peer refuse a few
+          // requests (429) for a period: bounded, not zero.
+          expect(failures.filter((f) => f.atMs >= rejoinedAt - PERIOD_MS).length).toBeLessThanOrEqual(6);
+          expect(servedByN2.some((at) => at < killedAt)).toBe(true);
+          expect(servedByN2.some((at) => at > rejoinedAt)).toBe(true);
+          expect(servedByN2.filter((at) => at > droppedAt && at < rejoinedAt - PERIOD_MS)).toEqual([]);
+        } finally {
+          await cluster.stop(); // its children include the restarted node-2
+        }
+      }),
+    600_000,
   );
 });
