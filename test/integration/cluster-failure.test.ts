@@ -26,6 +26,8 @@ const PERIOD_MS = 1000;
 const WARMUP_MS = 3 * PERIOD_MS;
 /** How long a request of the scenario's function takes (its sleep), plus slack. */
 const REQUEST_MS = 400 + 300;
+/** node-2 stays down until this long after its kill: two periods to recover, two of steady state. */
+const STEADY_UNTIL_MS = 4 * PERIOD_MS;
 
 /** node-1's current weight for a peer of the scenario's function (0 when it has none). */
 async function weightFor(from: ClusterNode, peer: ClusterNode): Promise<number> {
@@ -81,7 +83,10 @@ describe.each([
           );
           const droppedAt = performance.now() - start;
 
+          // Two more periods without node-2: the window in which nothing may fail.
+          await new Promise((r) => setTimeout(r, killedAt + STEADY_UNTIL_MS - (performance.now() - start)));
           // Restarted with the same config (same identity and ports), it rejoins.
+          const respawnedAt = performance.now() - start;
           const again = spawnClusterNode(n2, 'warn');
           cluster.children.set(n2.name, again);
           await waitForNode(n2, again, 30_000);
@@ -95,27 +100,25 @@ describe.each([
 
           console.log(
             `${proxy}: killed at ${(killedAt / 1000).toFixed(1)} s, dropped after ${(droppedAt - killedAt).toFixed(0)} ms, ` +
-              `rejoined at ${(rejoinedAt / 1000).toFixed(1)} s; ${failures.filter((f) => f.atMs > WARMUP_MS).length} of ${outcome.sent} failed after the warm-up ${JSON.stringify(failures.filter((f) => f.atMs > WARMUP_MS))}`,
+              `restarted at ${(respawnedAt / 1000).toFixed(1)} s, rejoined at ${(rejoinedAt / 1000).toFixed(1)} s; ${failures.filter((f) => f.atMs > WARMUP_MS).length} of ${outcome.sent} failed after the warm-up ${JSON.stringify(failures.filter((f) => f.atMs > WARMUP_MS))}`,
           );
           // Before the kill nothing fails. Right after it, the requests in flight to node-2 fail, and
           // for up to a period node-3 may refuse a few (429) until its offer grows to all its margin
-          // (it was split with node-2). Two periods after the kill, nothing fails until the restart.
+          // (it was split with node-2). From two periods after the kill until the restart, nothing fails.
           const before = failures.filter((f) => f.atMs > WARMUP_MS && f.atMs < killedAt - REQUEST_MS);
           const recovery = failures.filter(
             (f) => f.atMs >= killedAt - REQUEST_MS && f.atMs <= killedAt + 2 * PERIOD_MS,
           );
-          const after = failures.filter(
-            (f) => f.atMs > killedAt + 2 * PERIOD_MS && f.atMs < rejoinedAt - PERIOD_MS,
-          );
+          const after = failures.filter((f) => f.atMs > killedAt + 2 * PERIOD_MS && f.atMs < respawnedAt);
           expect(before).toEqual([]);
           expect(recovery.length).toBeLessThanOrEqual(6);
           expect(after).toEqual([]);
-          // When it rejoins, offers computed before it was back may let a peer refuse a few
-          // requests (429) for a period: bounded, not zero.
-          expect(failures.filter((f) => f.atMs >= rejoinedAt - PERIOD_MS).length).toBeLessThanOrEqual(6);
+          // Once node-2 is back, node-3 splits its offer between node-1 and node-2 a period or so
+          // before node-1 learns node-2's offer (each agent acts on its own tick), so node-3 may
+          // refuse a few of node-1's requests (429) meanwhile: bounded, not zero.
+          expect(failures.filter((f) => f.atMs >= respawnedAt).length).toBeLessThanOrEqual(6);
           expect(servedByN2.some((at) => at < killedAt)).toBe(true);
           expect(servedByN2.some((at) => at > rejoinedAt)).toBe(true);
-          expect(servedByN2.filter((at) => at > droppedAt && at < rejoinedAt - PERIOD_MS)).toEqual([]);
         } finally {
           await cluster.stop(); // its children include the restarted node-2
         }
