@@ -16,6 +16,10 @@
  * - From a peer (DFaaS-Node-ID: <peer id>): a peer not in `peers` gets 403; a peer whose rate for
  *   f (last second) is at or above its `limitsIn` entry gets 429; else it is served locally and
  *   never forwarded again (so no loops).
+ * - A peer that refuses the connection never saw the request: the request is decided again by the
+ *   same round robin without that peer (the local limit still applies), up to twice, as HAProxy's
+ *   `retries 2` with `option redispatch` does. So a peer that just died costs only the requests
+ *   that were in flight to it.
  * - Every response carries `DFaaS-Served-By: <id of the node whose platform ran it>`.
  */
 
@@ -60,9 +64,9 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 export interface FunctionCounters {
   /** Requests from users (arrivals, whatever became of them). */
   user: number;
-  /** Requests served by this node's platform, from users and from peers. */
+  /** Requests served by this node's platform, from users and from peers (counted at its answer). */
   local: number;
-  /** User requests sent to each peer, by peer id. */
+  /** User requests each peer answered, by peer id (a peer that refused the connection served none). */
   forwarded: Record<string, number>;
   /** Requests each known peer sent us (admitted or not), by peer id; an unknown id's requests
    *  are only counted in rejected.unknown_peer, since any client can claim any id. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { jsonSchemaOf } from '../../src/config/json-schema.js';
@@ -15,6 +16,7 @@ describe('node configuration', () => {
       agent: { strategy: 'recalc', period: 5000, static_local_share: 0.6, node_type: 0 },
     });
     const ajv = new Ajv2020({ strict: false });
+    addFormats.default(ajv); // gateway_url and forecaster_url are "uri"
     expect(
       ajv.compile(jsonSchemaOf('node') as object)(parse(readFileSync('examples/node.yaml', 'utf8'))),
     ).toBe(true);

@@ -2,12 +2,15 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { SERVED_BY_HEADER } from '../../src/node/routing.js';
+import { freeLoopbackPort } from '../../src/platform/local/net.js';
 import { descendants, runCli } from '../helpers/cli.js';
 import { CLUSTER_LOCK, exclusive } from '../helpers/exclusive.js';
+import { portIsFree } from '../helpers/ports.js';
 import { serviceBinary } from '../helpers/services.js';
 import { alive, waitFor } from '../helpers/wait.js';
 
@@ -125,4 +128,56 @@ describe.each([
       }),
     600_000,
   );
+});
+
+describe.runIf(serviceBinary('/usr/sbin/haproxy') !== undefined)('dfaas node up --proxy haproxy', () => {
+  it('killed alone with SIGKILL, leaves no HAProxy behind holding its port', async () => {
+    const [proxyPort, agentPort, p2pPort] = [
+      await freeLoopbackPort(),
+      await freeLoopbackPort(),
+      await freeLoopbackPort(),
+    ];
+    const config = join(dir, 'killed-node.yaml');
+    writeFileSync(
+      config,
+      stringify({
+        node_id: 'killed',
+        identity_file: join(dir, 'killed.key'),
+        listen: [`/ip4/127.0.0.1/tcp/${p2pPort}`],
+        agent_port: agentPort,
+        proxy: { driver: 'haproxy', port: proxyPort },
+        platform: { stack: resolve('examples/stack.yml') },
+        agent: { strategy: 'all-local', period: '1s' },
+      }),
+    );
+    const child = spawn(process.execPath, ['--import', tsx, MAIN, 'node', 'up', '--config', config], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => (stderr += c));
+    let below: number[] = [];
+    try {
+      await waitFor(
+        'the node to serve through HAProxy',
+        async () => {
+          if (child.exitCode !== null) throw new Error(`node up exited ${child.exitCode}:\n${stderr}`);
+          const res = await fetch(`http://127.0.0.1:${proxyPort}/function/echo`, {
+            method: 'POST',
+            body: 'hi',
+          }).catch(() => undefined);
+          return res?.status === 200;
+        },
+        60_000,
+      );
+      below = descendants(child.pid as number);
+      const haproxy = below.filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('haproxy'));
+      expect(haproxy.length).toBeGreaterThanOrEqual(2); // its master and a worker
+
+      child.kill('SIGKILL'); // the node alone, not its process group
+      await waitFor('every process the node started to end', () => below.every((pid) => !alive(pid)), 20_000);
+      expect(await portIsFree(proxyPort)).toBe(true);
+    } finally {
+      for (const pid of [child.pid as number, ...below]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
 });

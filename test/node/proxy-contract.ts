@@ -1,6 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServer as createNetServer } from 'node:net';
 import { Agent, request } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/config/logger.js';
@@ -13,6 +12,8 @@ import {
   type RoutingTable,
   SERVED_BY_HEADER,
 } from '../../src/node/routing.js';
+import { freeLoopbackPort } from '../../src/platform/local/net.js';
+import { portIsFree } from '../helpers/ports.js';
 import { waitFor } from '../helpers/wait.js';
 
 /**
@@ -85,14 +86,6 @@ function route(over: Partial<FunctionRoute>): FunctionRoute {
 
 function count<T>(items: T[], pick: (item: T) => boolean): number {
   return items.filter(pick).length;
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createNetServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
 
 /**
@@ -258,6 +251,34 @@ export function proxyContractSuite(
       expect(nowhere.status).toBe(503);
       expect(nowhere.text).toContain('nowhere');
       expect(peerA.requests).toHaveLength(0);
+    });
+
+    it('skips a peer that refuses the connection: the others serve its share, under the local limit', async () => {
+      const fn = 'dead-peer';
+      const gone = 'peer-gone';
+      const closed = await freeLoopbackPort();
+      const proxy = await startProxy({
+        functions: { [fn]: route({ localLimit: 3, weights: { [LOCAL]: 1, [gone]: 1, [PEER_A]: 1 } }) },
+        peers: { ...peers(), [gone]: { host: '127.0.0.1', port: closed } },
+      });
+      const results = [];
+      for (let i = 0; i < 12; i++)
+        results.push(await call(proxy, `/function/${fn}`, { method: 'POST', body: `payload-${i}` }));
+
+      expect(results.map((r) => r.status)).toEqual(Array(12).fill(200));
+      const local = count(results, (r) => r.servedBy === NODE_ID);
+      expect(local).toBeGreaterThanOrEqual(2);
+      expect(local).toBeLessThanOrEqual(4);
+      expect(count(results, (r) => r.servedBy === PEER_A)).toBe(12 - local);
+      // Bodies were sent again in full to whoever served after the refusal.
+      const bodies = [...gateway.calls(fn), ...peerA.calls(fn)].map((r) => r.body).sort();
+      expect(bodies).toEqual(Array.from({ length: 12 }, (_, i) => `payload-${i}`).sort());
+      // Only who served is counted: the refused peer served nothing.
+      const counters = (await proxy.counters())[fn];
+      expect(counters?.user).toBe(12);
+      expect(counters?.local).toBe(local);
+      expect(counters?.forwarded[PEER_A]).toBe(12 - local);
+      expect(counters?.forwarded[gone] ?? 0).toBe(0);
     });
 
     it('from peers: 403 when unknown, serves locally up to limitsIn, then 429', async () => {

@@ -58,7 +58,7 @@ describe('Router', () => {
     expect(destinations(router, 'g', 1)).toEqual(['no_capacity']);
   });
 
-  it('bounds each peer by its limitsIn over the last second and counts every arrival', () => {
+  it('bounds each peer by its limitsIn over the last second and counts every arrival, and who served when told', () => {
     let now = 0;
     const router = new Router(() => now);
     router.apply(table({ f: { localLimit: 0, weights: { b: 1 }, limitsIn: { a: 2 } } }));
@@ -67,6 +67,7 @@ describe('Router', () => {
     expect(destinations(router, 'f', 1, 'c')).toEqual(['unknown_peer']);
     now = 1_000;
     expect(destinations(router, 'f', 1, 'a')).toEqual([LOCAL]);
+    for (let i = 0; i < 5; i++) router.served('f', LOCAL);
     expect(router.counters().f).toEqual({
       user: 0,
       local: 5,
@@ -81,5 +82,23 @@ describe('Router', () => {
     router.apply(table({ f: { localLimit: 1, weights: { [LOCAL]: 1 } }, g: { weights: {} } }));
     destinations(router, 'f', 3, 'b');
     expect(destinations(router, 'f', 2)).toEqual([LOCAL, 'no_capacity']);
+  });
+
+  it('decides again without the peers that refused, under the local limit, counting the user once', () => {
+    const router = new Router(() => 0);
+    router.apply(table({ f: { localLimit: 1, weights: { [LOCAL]: 1, a: 1, b: 1 } } }));
+    expect(destinations(router, 'f', 1)).toEqual(['a']);
+    // a refused: the round robin goes on over b and LOCAL (b first on the tie).
+    expect(router.readmit('f', new Set(['a']))).toMatchObject({ to: 'peer', peerId: 'b' });
+    // b refused too: LOCAL is left, once, then it is at its limit and nobody can take it.
+    expect(router.readmit('f', new Set(['a', 'b']))).toEqual({ to: 'local' });
+    expect(router.readmit('f', new Set(['a', 'b']))).toMatchObject({ to: 'reject', reason: 'no_capacity' });
+    router.served('f', 'b');
+    expect(router.counters().f).toMatchObject({
+      user: 1,
+      local: 0,
+      forwarded: { b: 1 },
+      rejected: { no_capacity: 1 },
+    });
   });
 });

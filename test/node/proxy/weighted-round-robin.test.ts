@@ -44,6 +44,15 @@ describe('WeightedRoundRobin', () => {
     expect(new WeightedRoundRobin({}).next()).toBeUndefined();
   });
 
+  it('leaves skipped keys out of a pick and gives them their turn next', () => {
+    const rr = new WeightedRoundRobin({ a: 1, b: 1, c: 1 });
+    expect(rr.next()).toBe('a');
+    expect(rr.next(new Set(['b']))).toBe('c');
+    // b, skipped once, is picked next.
+    expect(picks(rr, 3)).toEqual(['b', 'c', 'a']);
+    expect(rr.next(new Set(['a', 'b', 'c']))).toBeUndefined();
+  });
+
   it('knows whether it was built from given weights', () => {
     const rr = new WeightedRoundRobin({ a: 3, b: 1, c: 0 });
     expect(rr.hasWeights({ b: 1, a: 3 })).toBe(true);

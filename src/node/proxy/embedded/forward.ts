@@ -33,6 +33,8 @@ export interface Forwarding {
   servedBy: { value: string; override: boolean };
   /** The request body already read (so it can be sent again); absent: `req` is streamed. */
   body?: Buffer;
+  /** Called when the upstream's response headers arrive, before they are sent on. */
+  onResponse?: () => void;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function forward(req: IncomingMessage, res: ServerResponse, to: For
     body: to.body ?? (hasBody(req) ? req : null),
     signal: abort.signal,
   });
+  to.onResponse?.();
   const headers = endToEnd(upstream.headers);
   if (to.servedBy.override || headers[SERVED_BY] === undefined) headers[SERVED_BY] = to.servedBy.value;
   res.writeHead(upstream.statusCode, headers);

@@ -2,17 +2,35 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { httpOrigin } from '../../../platform/local/net.js';
-import { NODE_ID_HEADER, type PeerEndpoint } from '../../routing.js';
+import { LOCAL, NODE_ID_HEADER, type PeerEndpoint } from '../../routing.js';
 import type { ProxyDriver, ProxyOptions } from '../contract.js';
 import { forward, hasBody, readSmallBody } from './forward.js';
-import { Router } from './router.js';
+import { type Admission, Router } from './router.js';
 
-/** Bodies up to this size are read before going to a peer, so a refused one can be served here. */
+/** Bodies up to this size are read before going to a peer, so a refused one can be sent elsewhere. */
 const RESENDABLE_BODY_BYTES = 1024 * 1024;
+/** How many times a request refused by a peer is decided again: HAProxy's `retries 2` (config.ts). */
+const MAX_REDISPATCHES = 2;
 /** At stop, how long in-flight requests may finish before their connections are cut, in ms. */
 const DRAIN_MS = 5_000;
 const NODE_ID = NODE_ID_HEADER.toLowerCase();
 const FUNCTION_PREFIX = '/function/';
+
+/** One request for a function, from its arrival to its answer. */
+interface FunctionCall {
+  req: IncomingMessage;
+  res: ServerResponse;
+  fn: string;
+  /** Path and query, as received. */
+  target: string;
+}
+
+/** A user request on its way to peers: who refused it so far, and its body once read. */
+interface PeerAttempt {
+  refused: Set<string>;
+  /** Read before the first attempt when small (see RESENDABLE_BODY_BYTES). */
+  body: Buffer | undefined;
+}
 
 /**
  * The proxy inside the node process: enforces the contract of ../../routing.ts with node:http in
@@ -48,54 +66,64 @@ export async function startEmbeddedProxy(options: ProxyOptions): Promise<ProxyDr
       return;
     }
     const from = req.headers[NODE_ID];
-    const admission = router.admit(fn, typeof from === 'string' ? from : undefined);
-    if (admission.to === 'local') toGateway(req, res, target);
-    else if (admission.to === 'peer') toPeer(req, res, fn, target, admission.peerId, admission.endpoint);
-    else sendText(res, admission.status, admission.message);
+    follow({ req, res, fn, target }, router.admit(fn, typeof from === 'string' ? from : undefined));
+  }
+
+  function follow(call: FunctionCall, admission: Admission, attempt?: PeerAttempt): void {
+    if (admission.to === 'local') toGateway(call.req, call.res, call.target, call.fn, attempt?.body);
+    else if (admission.to === 'peer') {
+      if (attempt) toPeer(call, admission.peerId, admission.endpoint, attempt);
+      else
+        readSmallBody(call.req, RESENDABLE_BODY_BYTES).then(
+          (body) => toPeer(call, admission.peerId, admission.endpoint, { refused: new Set(), body }),
+          (err: unknown) => fail(call.res, 'request body', err),
+        );
+    } else sendText(call.res, admission.status, admission.message);
   }
 
   // The gateway call is dispatched synchronously after the admission, a peer call once its small
   // body is read, on the pool taken at admission (a peer that left the table meanwhile: 502).
-  function toGateway(req: IncomingMessage, res: ServerResponse, target: string, body?: Buffer): void {
+  function toGateway(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: string,
+    fn?: string,
+    body?: Buffer,
+  ): void {
     forward(req, res, {
       dispatcher: gateway,
       path: gatewayPrefix + target,
       servedBy: { value: nodeId, override: true },
       ...(body ? { body } : {}),
+      ...(fn !== undefined ? { onResponse: () => router.served(fn, LOCAL) } : {}),
     }).catch((err: unknown) => fail(res, `no answer from the gateway at ${gatewayBase.origin}`, err));
   }
 
-  function toPeer(
-    req: IncomingMessage,
-    res: ServerResponse,
-    fn: string,
-    target: string,
-    peerId: string,
-    endpoint: PeerEndpoint,
-  ): void {
+  function toPeer(call: FunctionCall, peerId: string, endpoint: PeerEndpoint, attempt: PeerAttempt): void {
+    const { req, res, fn, target } = call;
     const origin = originOf(endpoint);
     let pool = peerPools.get(origin);
     if (!pool) {
       pool = newPool(origin);
       peerPools.set(origin, pool);
     }
-    const send = (body: Buffer | undefined) =>
-      forward(req, res, {
-        dispatcher: pool,
-        path: target,
-        setHeaders: { [NODE_ID]: nodeId },
-        servedBy: { value: peerId, override: false },
-        ...(body ? { body } : {}),
-      }).catch((err: unknown) => {
-        // A peer that refuses the connection never saw the request, so it is served here
-        // instead: a peer that just died costs only the requests that were in flight to it.
-        // That needs the body again, hence small bodies are read before they are sent.
-        if (refused(err) && !res.headersSent && (body || !hasBody(req))) {
-          router.servedLocallyInstead(fn);
-          toGateway(req, res, target, body);
-        } else fail(res, `no answer from peer ${peerId} at ${origin}`, err);
-      });
-    readSmallBody(req, RESENDABLE_BODY_BYTES).then(send, (err: unknown) => fail(res, 'request body', err));
+    forward(req, res, {
+      dispatcher: pool,
+      path: target,
+      setHeaders: { [NODE_ID]: nodeId },
+      servedBy: { value: peerId, override: false },
+      onResponse: () => router.served(fn, peerId),
+      ...(attempt.body ? { body: attempt.body } : {}),
+    }).catch((err: unknown) => {
+      // A peer that refuses the connection never saw the request, so it is decided again without
+      // that peer (HAProxy's redispatch): a peer that just died costs only the requests that were
+      // in flight to it. That needs the body again, hence small bodies are read before they go.
+      const resendable = attempt.body !== undefined || !hasBody(req);
+      if (refused(err) && !res.headersSent && resendable && attempt.refused.size < MAX_REDISPATCHES) {
+        attempt.refused.add(peerId);
+        follow(call, router.readmit(fn, attempt.refused), attempt);
+      } else fail(res, `no answer from peer ${peerId} at ${origin}`, err);
+    });
   }
 
   function fail(res: ServerResponse, what: string, err: unknown): void {

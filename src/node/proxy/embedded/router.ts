@@ -40,8 +40,10 @@ const SERVE_LOCALLY: Admission = { to: 'local' };
 
 /**
  * The decisions of the embedded proxy, without any I/O: admits each request against the current
- * table and the rates of the last second, and counts what it decided. A request is counted when it
- * is admitted, before any upstream answers, so a burst cannot overshoot a limit.
+ * table and the rates of the last second. The windows behind the limits count a request when it is
+ * admitted, before any upstream answers, so a burst cannot overshoot a limit. The counters count
+ * arrivals and refusals at admission, and who served a request when its upstream answers (see
+ * served), as HAProxy's stick tables do.
  */
 export class Router {
   private table: CompiledTable = { functions: new Map(), peers: new Map() };
@@ -104,13 +106,23 @@ export class Router {
         `peer ${fromPeer} is at its limit of ${limit} requests/s for function ${fn}`,
       );
     window.add();
-    counters.local++;
     return SERVE_LOCALLY;
   }
 
-  /** A request sent to a peer that refused the connection is served here after all: count it. */
-  servedLocallyInstead(fn: string): void {
-    this.countersOf(fn).local++;
+  /**
+   * Decides again a user request whose peers in `refused` refused the connection (so never saw
+   * it), as HAProxy's redispatch does: the round robin goes on without them, the local limit
+   * still applies, and nothing is counted twice.
+   */
+  readmit(fn: string, refused: ReadonlySet<string>): Admission {
+    return this.admitUser(fn, this.countersOf(fn), refused);
+  }
+
+  /** The upstream of an admitted request answered: LOCAL (this node's platform) or a peer id. */
+  served(fn: string, by: string): void {
+    const counters = this.countersOf(fn);
+    if (by === LOCAL) counters.local++;
+    else counters.forwarded[by] = (counters.forwarded[by] ?? 0) + 1;
   }
 
   /** Copies of the counts, by function. */
@@ -118,20 +130,18 @@ export class Router {
     return structuredClone(Object.fromEntries(this.counts));
   }
 
-  private admitUser(fn: string, counters: FunctionCounters): Admission {
+  private admitUser(fn: string, counters: FunctionCounters, refused?: ReadonlySet<string>): Admission {
     const route = this.table.functions.get(fn);
     const window = windowOf(this.userWindows, fn, this.now);
-    let to = route ? route.picker.next() : LOCAL;
+    let to = route ? route.picker.next(refused) : LOCAL;
     if (to === LOCAL && route?.localLimit != null && window.count() >= route.localLimit)
-      to = route.peerPicker.next();
+      to = route.peerPicker.next(refused);
     if (to === undefined)
       return reject(counters, 'no_capacity', `function ${fn} is overloaded and no neighbour can take it`);
     if (to === LOCAL) {
       window.add();
-      counters.local++;
       return SERVE_LOCALLY;
     }
-    counters.forwarded[to] = (counters.forwarded[to] ?? 0) + 1;
     // The picker only holds LOCAL and peers of this table (see apply).
     return { to: 'peer', peerId: to, endpoint: this.table.peers.get(to) as PeerEndpoint };
   }

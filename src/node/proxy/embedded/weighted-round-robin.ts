@@ -12,7 +12,6 @@ interface Entry {
  */
 export class WeightedRoundRobin {
   private readonly entries: Entry[];
-  private readonly total: number;
 
   /** Entries with a weight ≤ 0 are left out; keys are taken in sorted order, so the order of the
    *  record does not change the sequence. */
@@ -21,17 +20,22 @@ export class WeightedRoundRobin {
       .filter(([, weight]) => weight > 0)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([key, weight]) => ({ key, weight, current: 0 }));
-    this.total = this.entries.reduce((sum, e) => sum + e.weight, 0);
   }
 
-  /** The next key, or undefined when no entry has a weight > 0. */
-  next(): string | undefined {
+  /**
+   * The next key, or undefined when no entry has a weight > 0. Keys in `skip` (peers that just
+   * refused a connection) take no part in this pick: the others share it as if they were alone.
+   */
+  next(skip?: ReadonlySet<string>): string | undefined {
     let best: Entry | undefined;
+    let total = 0;
     for (const entry of this.entries) {
+      if (skip?.has(entry.key)) continue;
       entry.current += entry.weight;
+      total += entry.weight;
       if (!best || entry.current > best.current) best = entry;
     }
-    if (best) best.current -= this.total;
+    if (best) best.current -= total;
     return best?.key;
   }
 

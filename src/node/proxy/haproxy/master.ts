@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../../config/logger.js';
 import { CliSocket } from './runtime-api.js';
@@ -40,6 +41,8 @@ export function parseShowProc(output: string): ProcessList {
 }
 
 const STDERR_LINES = 40;
+/** util-linux's (Essential on Debian): sets the parent-death signal, then execs its command. */
+const SETPRIV = '/usr/bin/setpriv';
 
 export class HaproxyMaster {
   readonly cli: CliSocket;
@@ -80,7 +83,13 @@ export class HaproxyMaster {
     logger: Logger;
   }): HaproxyMaster {
     const args = ['-W', '-f', options.configPath, '-p', options.pidPath, '-S', options.masterSocket];
-    const child = spawn(options.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Under setpriv --pdeathsig the kernel SIGKILLs the master when this process dies, however it
+    // dies (a SIGKILL included), and the workers exit with their master: a node killed alone does
+    // not leave HAProxy holding its port. setpriv execs HAProxy, so the child's pid is the master's.
+    const [command, argv] = existsSync(SETPRIV)
+      ? [SETPRIV, ['--pdeathsig', 'KILL', '--', options.binary, ...args]]
+      : [options.binary, args];
+    const child = spawn(command, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     return new HaproxyMaster(child, options.masterSocket, options.logger);
   }
 
