@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -37,16 +38,16 @@ interface Upstream {
 }
 
 /** Answers 200 at once; a fake peer proxy names itself in DFaaS-Served-By, the gateway does not. */
-async function upstream(servedBy?: string): Promise<Upstream> {
+async function upstream(servedBy?: string, host = '127.0.0.1'): Promise<Upstream> {
   const fromIds: (string | undefined)[] = [];
   const server: Server = createServer((req, res) => {
     const from = req.headers[NODE_ID_HEADER.toLowerCase()];
     fromIds.push(typeof from === 'string' ? from : undefined);
     res.writeHead(200, servedBy ? { [SERVED_BY_HEADER]: servedBy } : {}).end('ok');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return {
-    endpoint: { host: '127.0.0.1', port: (server.address() as AddressInfo).port },
+    endpoint: { host, port: (server.address() as AddressInfo).port },
     fromIds,
     close: () =>
       new Promise<void>((resolve) => {
@@ -215,6 +216,26 @@ describe.skipIf(!haproxy)('haproxy proxy driver', () => {
     expect(await burst(proxy, 2, '/function/g')).toEqual(['503', '503']);
     expect(await burst(proxy, 1, '/function/g', 'peer-b')).toEqual(['403']);
     expect(await proxy.workerPid()).toBe(worker);
+  });
+
+  it('reaches a peer by host name, and routes around one whose name does not resolve', async () => {
+    // HAProxy's Runtime API takes addresses only: the driver looks names up (here in /etc/hosts).
+    const named = await upstream('peer-named', (await lookup('localhost')).address);
+    try {
+      const proxy = await start();
+      await proxy.apply({
+        functions: { f: route({ weights: { 'peer-named': 1, 'peer-nowhere': 1 } }) },
+        peers: {
+          'peer-named': { host: 'localhost', port: named.endpoint.port },
+          'peer-nowhere': { host: 'nowhere.invalid', port: 1 }, // RFC 6761: never resolves
+        },
+      });
+      expect(await burst(proxy, 4, '/function/f')).toEqual(Array(4).fill('peer-named'));
+      // Still a known peer: its own requests are served here, not refused with 403.
+      expect(await burst(proxy, 1, '/function/f', 'peer-nowhere')).toEqual([NODE_ID]);
+    } finally {
+      await named.close();
+    }
   });
 
   /** The `reloaded` log lines' `taught` field, in order. */

@@ -9,6 +9,7 @@ import { type HaproxyLayout, mapPath, renderConfig } from './config.js';
 import { countersFromTable, maxCounters, parseTable, type TableEntry } from './counters.js';
 import { HaproxyMaster } from './master.js';
 import { COUNTS_TABLE, checkName, FRONTEND, GATEWAY_BACKEND, LOCAL_SERVER, MAP_NAMES } from './names.js';
+import { resolvePeers } from './resolve.js';
 import { CliSocket, parseInfo, parseMap, parseServersState } from './runtime-api.js';
 import {
   desiredState,
@@ -106,6 +107,8 @@ class HaproxyDriver implements HaproxyProxy {
   /** apply(), counters() and stop() run one at a time: a reload swaps the process under them. */
   private queue: Promise<unknown> = Promise.resolve();
   private stopping: Promise<void> | undefined;
+  /** The ids of the peers left out by the last apply() (see warnUnresolved). */
+  private unresolvedKey = '[]';
 
   constructor(
     private readonly options: ProxyOptions,
@@ -205,12 +208,18 @@ class HaproxyDriver implements HaproxyProxy {
     const functions = Object.keys(table.functions).sort();
     for (const fn of functions) checkName('function', fn);
     for (const id of Object.keys(table.peers)) checkName('peer id', id);
-    this.layout = { ...this.layout, functions, peers: structuredClone(table.peers) };
+    const { resolved: peers, unresolved } = await resolvePeers(table.peers);
+    this.warnUnresolved(unresolved);
+    this.layout = { ...this.layout, functions, peers };
     if (functions.some((fn) => !this.backends.has(fn))) await this.reload();
     else this.render();
     this.tableFunctions = functions;
 
-    const plan = planCommands(this.state, desiredState(table), (name) => mapPath(this.layout.dir, name));
+    const plan = planCommands(
+      this.state,
+      desiredState({ ...table, peers }, Object.keys(unresolved)),
+      (name) => mapPath(this.layout.dir, name),
+    );
     if (plan.commands.length === 0) return;
     const outputs = await this.admin.run(plan.commands);
     const failures = plan.commands
@@ -223,6 +232,16 @@ class HaproxyDriver implements HaproxyProxy {
       throw new Error(`haproxy proxy: the Runtime API refused ${failures.length} command(s):\n${list}`);
     }
     this.state = plan.next;
+  }
+
+  /** A peer whose host does not resolve gets no server (its weights go to the others); said once. */
+  private warnUnresolved(unresolved: Record<string, string>): void {
+    const key = JSON.stringify(Object.keys(unresolved).sort());
+    if (key !== this.unresolvedKey && key !== '[]')
+      this.options.logger.warn('haproxy proxy: peers left out of the routes, their hosts do not resolve', {
+        peers: unresolved,
+      });
+    this.unresolvedKey = key;
   }
 
   /** Writes haproxy.cfg when its text changed; HAProxy reads it only at a reload. */

@@ -59,11 +59,14 @@ function limitValue(limit: number): string | undefined {
 /** HAProxy takes integer weights 0-256; the contract's are integers 0-100 already. */
 const weight = (w: number | undefined) => Math.min(256, Math.max(0, Math.round(w ?? 0)));
 
-/** What `table` asks of the process. */
-export function desiredState(table: RoutingTable): DesiredState {
+/**
+ * What `table` asks of the process. Peers in `knownOnly` (no usable address) are known, so their
+ * requests are served, but have no server to send requests to.
+ */
+export function desiredState(table: RoutingTable, knownOnly: readonly string[] = []): DesiredState {
   const maps = emptyMaps();
   const servers = new Map<string, DesiredServer>();
-  for (const id of Object.keys(table.peers)) maps.peers.set(id, '1');
+  for (const id of [...Object.keys(table.peers), ...knownOnly]) maps.peers.set(id, '1');
   for (const [fn, route] of Object.entries(table.functions)) {
     maps.functions.set(fn, backendName(fn));
     if (route.localLimit !== null) {
