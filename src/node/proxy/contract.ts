@@ -2,6 +2,9 @@ import type { Logger } from '../../config/logger.js';
 import type { ProxyCounters, RoutingTable } from '../routing.js';
 
 export const PROXY_DRIVERS = ['embedded', 'haproxy'] as const;
+
+/** How long an upstream (the gateway or a peer) may take to answer, in both drivers. */
+export const UPSTREAM_TIMEOUT_S = 60;
 export type ProxyDriverKind = (typeof PROXY_DRIVERS)[number];
 
 export interface ProxyOptions {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { httpOrigin } from '../../../platform/local/net.js';
 import { LOCAL, NODE_ID_HEADER, type PeerEndpoint } from '../../routing.js';
-import type { ProxyDriver, ProxyOptions } from '../contract.js';
+import { type ProxyDriver, type ProxyOptions, UPSTREAM_TIMEOUT_S } from '../contract.js';
 import { forward, hasBody, readSmallBody } from './forward.js';
 import { type Admission, Router } from './router.js';
 
@@ -187,25 +187,25 @@ function refused(err: unknown): boolean {
 }
 
 function newPool(origin: string): Pool {
-  return new Pool(origin, { keepAliveTimeout: 30_000 });
+  const timeout = UPSTREAM_TIMEOUT_S * 1000;
+  return new Pool(origin, { keepAliveTimeout: 30_000, headersTimeout: timeout, bodyTimeout: timeout });
 }
 
 function originOf({ host, port }: PeerEndpoint): string {
   return httpOrigin(host, port);
 }
 
-/** The function a /function/<name>[/...][?...] target calls; undefined for any other path. */
+/**
+ * The function a /function/<name>[/...][?...] target calls; undefined for any other path. The name
+ * is taken as sent, not percent-decoded, as HAProxy does: function names are DNS labels, which
+ * need no escapes.
+ */
 function functionOf(target: string): string | undefined {
   if (!target.startsWith(FUNCTION_PREFIX)) return undefined;
   const rest = target.slice(FUNCTION_PREFIX.length);
   const end = rest.search(/[/?]/);
   const name = end < 0 ? rest : rest.slice(0, end);
-  if (!name) return undefined;
-  try {
-    return decodeURIComponent(name);
-  } catch {
-    return name;
-  }
+  return name || undefined;
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { NODE_ID_HEADER, type PeerEndpoint, SERVED_BY_HEADER } from '../../routing.js';
+import { UPSTREAM_TIMEOUT_S } from '../contract.js';
 import {
   backendName,
   COUNTS_TABLE,
@@ -191,7 +192,7 @@ export function renderConfig(layout: HaproxyLayout): string {
     '  mode http',
     '  timeout connect 5s',
     '  timeout client 60s',
-    '  timeout server 60s',
+    `  timeout server ${UPSTREAM_TIMEOUT_S}s`,
     '  timeout http-request 10s',
     '  timeout http-keep-alive 10s',
     '  timeout queue 10s',
