@@ -48,7 +48,13 @@ export interface AgentOptions {
   logger: Logger;
   /** Receives every period's decision record (the JSON-lines decision log). */
   onDecision?: (record: DecisionRecord) => void;
+  /**
+   * Monotonic milliseconds (default performance.now): rates, neighbour ages, the period and the
+   * strategies' `now`, so that a step of the wall clock cannot distort a period's rates.
+   */
   clock?: () => number;
+  /** Wall-clock milliseconds (default Date.now), only for the timestamps shown to people. */
+  wallClock?: () => number;
 }
 
 /** One line of the decision log. */
@@ -101,6 +107,7 @@ export interface AgentStatus {
 export class Agent {
   private readonly neighbours: NeighbourTable;
   private readonly clock: () => number;
+  private readonly wallClock: () => number;
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private running?: Promise<void>;
@@ -114,7 +121,8 @@ export class Agent {
   private lastError: string | null = null;
 
   constructor(private readonly options: AgentOptions) {
-    this.clock = options.clock ?? Date.now;
+    this.clock = options.clock ?? (() => performance.now());
+    this.wallClock = options.wallClock ?? Date.now;
     this.neighbours = new NeighbourTable(options.peers.peerId);
     options.peers.onMessage((from, message) => {
       this.neighbours.update(from, message, this.clock());
@@ -188,10 +196,10 @@ export class Agent {
       this.live = live;
       this.routes = result.functions;
       this.periods++;
-      this.lastPeriodAt = now;
+      this.lastPeriodAt = this.wallClock();
       this.lastError = null;
       options.onDecision?.({
-        time: new Date(now).toISOString(),
+        time: new Date(this.lastPeriodAt).toISOString(),
         node: options.name,
         peerId: options.peers.peerId,
         strategy: options.strategyName,
