@@ -26,6 +26,15 @@ function nodeLogs(clusterDir: string): string {
     .join('');
 }
 
+/** A process's command line, or '' once it has exited (e.g. HAProxy's worker before a reload). */
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-cli-node-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -170,7 +179,7 @@ describe.runIf(serviceBinary('/usr/sbin/haproxy') !== undefined)('dfaas node up 
         60_000,
       );
       below = descendants(child.pid as number);
-      const haproxy = below.filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('haproxy'));
+      const haproxy = below.filter((pid) => commandLine(pid).includes('haproxy'));
       expect(haproxy.length).toBeGreaterThanOrEqual(2); // its master and a worker
 
       child.kill('SIGKILL'); // the node alone, not its process group
