@@ -2,10 +2,10 @@ import type { Logger } from '../../config/logger.js';
 import type { ProxyCounters, RoutingTable } from '../routing.js';
 
 export const PROXY_DRIVERS = ['embedded', 'haproxy'] as const;
+export type ProxyDriverKind = (typeof PROXY_DRIVERS)[number];
 
 /** How long an upstream (the gateway or a peer) may take to answer, in both drivers. */
 export const UPSTREAM_TIMEOUT_S = 60;
-export type ProxyDriverKind = (typeof PROXY_DRIVERS)[number];
 
 export interface ProxyOptions {
   /** This node's peer id: sent as DFaaS-Node-ID when forwarding, returned as DFaaS-Served-By. */
