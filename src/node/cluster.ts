@@ -214,7 +214,16 @@ export async function waitForMesh(nodes: ClusterNode[], timeoutMs: number): Prom
   for (;;) {
     const statuses = await Promise.all(nodes.map((n) => fetchStatus(n).catch(() => undefined)));
     if (statuses.every((s) => s && s.peers.length >= nodes.length - 1)) return;
-    if (Date.now() > deadline) throw new Error(`the nodes did not all see each other within ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      // Who sees whom, and why a node's agent may not be publishing (its last error).
+      const seen = nodes.map((n, i) => {
+        const s = statuses[i];
+        if (!s) return `${n.name}: no status`;
+        const error = s.lastError ? `, last error: ${s.lastError}` : '';
+        return `${n.name}: ${s.peers.length} live neighbours, ${s.connectedPeers.length} connected, ${s.periods} periods${error}`;
+      });
+      throw new Error(`the nodes did not all see each other within ${timeoutMs} ms (${seen.join('; ')})`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,21 +10,13 @@ import { SERVED_BY_HEADER } from '../../src/node/routing.js';
 import { freeLoopbackPort } from '../../src/platform/local/net.js';
 import { descendants, runCli } from '../helpers/cli.js';
 import { CLUSTER_LOCK, exclusive } from '../helpers/exclusive.js';
+import { nodeLogs } from '../helpers/node-logs.js';
 import { portIsFree } from '../helpers/ports.js';
 import { serviceBinary } from '../helpers/services.js';
 import { alive, waitFor } from '../helpers/wait.js';
 
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const MAIN = 'src/cli/main.ts';
-
-/** The last lines of each node's log in a cluster folder, for a failure message. */
-function nodeLogs(clusterDir: string): string {
-  if (!existsSync(clusterDir)) return '';
-  return readdirSync(clusterDir)
-    .filter((f) => f.endsWith('.log'))
-    .map((f) => `\n--- ${f}\n${readFileSync(join(clusterDir, f), 'utf8').split('\n').slice(-15).join('\n')}`)
-    .join('');
-}
 
 /** A process's command line, or '' once it has exited (e.g. HAProxy's worker before a reload). */
 function commandLine(pid: number): string {
@@ -178,9 +170,11 @@ describe.runIf(serviceBinary('/usr/sbin/haproxy') !== undefined)('dfaas node up 
         },
         60_000,
       );
-      below = descendants(child.pid as number);
-      const haproxy = below.filter((pid) => commandLine(pid).includes('haproxy'));
-      expect(haproxy.length).toBeGreaterThanOrEqual(2); // its master and a worker
+      // Its master and a worker (listed again if a worker was just being replaced at a reload).
+      await waitFor('HAProxy master and worker under the node', () => {
+        below = descendants(child.pid as number);
+        return below.filter((pid) => commandLine(pid).includes('haproxy')).length >= 2;
+      });
 
       child.kill('SIGKILL'); // the node alone, not its process group
       await waitFor('every process the node started to end', () => below.every((pid) => !alive(pid)), 20_000);

@@ -14,6 +14,7 @@ import {
 } from '../../src/node/cluster.js';
 import { loadAndTally, OFFLOAD_FUNCTION, OFFLOAD_STACK } from '../../src/node/offload-scenario.js';
 import { CLUSTER_LOCK, exclusive } from '../helpers/exclusive.js';
+import { withNodeLogs } from '../helpers/node-logs.js';
 import { serviceBinary } from '../helpers/services.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -55,7 +56,7 @@ describe.each([
           dir: join(dir, proxy),
         });
         const [n1, n2] = plan.nodes as [ClusterNode, ClusterNode, ClusterNode];
-        const cluster = await startCluster(plan);
+        const cluster = await withNodeLogs(plan.dir, () => startCluster(plan));
         try {
           const failures: { status: number | 'error'; atMs: number }[] = [];
           const servedByN2: number[] = [];

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type OffloadResult, runOffloadScenario } from '../../src/node/offload-scenario.js';
 import { CLUSTER_LOCK, exclusive } from '../helpers/exclusive.js';
+import { withNodeLogs } from '../helpers/node-logs.js';
 import { serviceBinary } from '../helpers/services.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-offload-'));
@@ -32,8 +33,12 @@ describe.each([
     // The whole machine is this test's: see exclusive().
     () =>
       exclusive(CLUSTER_LOCK, async () => {
-        const run = (strategy: 'recalc' | 'all-local') =>
-          runOffloadScenario({ strategy, proxy, dir: join(dir, `${proxy}-${strategy}`), durationMs: 8_000 });
+        const run = (strategy: 'recalc' | 'all-local') => {
+          const runDir = join(dir, `${proxy}-${strategy}`);
+          return withNodeLogs(runDir, () =>
+            runOffloadScenario({ strategy, proxy, dir: runDir, durationMs: 8_000 }),
+          );
+        };
         const recalc = await run('recalc');
         const allLocal = await run('all-local');
         console.log(`${line(recalc)}\n${line(allLocal)}`);
