@@ -26,10 +26,10 @@ import { trainLinear } from '../src/forecast/baselines.js';
 import { featureVector } from '../src/forecast/features.js';
 import { Forecaster } from '../src/forecast/forecaster.js';
 import { prepareData, trainAndEvaluate, writeModels } from '../src/forecast/train.js';
-import { runOpenLoop } from '../src/load/open-loop.js';
-import { constantArrivals } from '../src/load/schedule.js';
-import { resultsHeader, resultsLine } from '../src/sampler/csv.js';
-import { seededRandom } from '../src/sampler/plan.js';
+import { runOpenLoop } from '../src/load/builtin/open-loop.js';
+import { constantArrivals } from '../src/load/builtin/schedule.js';
+import { resultsHeader, resultsLine } from '../src/dataset/results.js';
+import { seededRandom } from '../src/core/random.js';
 
 const GROUPS = { HIGH_USAGE: ['matmul'], LOW_USAGE: ['figlet'], MEDIUM_USAGE: ['shasum'] };
 const WEIGHT: Record<string, number> = { figlet: 0.3, matmul: 2.5, shasum: 0.8 };

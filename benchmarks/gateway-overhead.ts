@@ -16,10 +16,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { type OpenLoopResult, runOpenLoop } from '../src/load/open-loop.js';
-import { constantArrivals } from '../src/load/schedule.js';
+import { type OpenLoopResult, runOpenLoop } from '../src/load/builtin/open-loop.js';
+import { constantArrivals } from '../src/load/builtin/schedule.js';
 
-const DIST = new URL('../dist/', import.meta.url);
+const DIST = new URL('../dist', import.meta.url);
 
 interface Phase {
   target: 'direct' | 'gateway';
@@ -53,10 +53,10 @@ export async function run(args: string[]): Promise<void> {
   const seconds = Number(args[0] ?? 5);
   const { freeLoopbackPort } = (await import(
     new URL('platform/local/net.js', DIST).href
-  )) as typeof import('../src/platform/local/net.js');
+  )) as typeof import('../src/core/net.js');
   const { Replica } = (await import(
     new URL('platform/local/replica.js', DIST).href
-  )) as typeof import('../src/platform/local/replica.js');
+  )) as typeof import('../src/platform/embedded/replica.js');
 
   const dir = mkdtempSync(join(tmpdir(), 'dfaas-bench-'));
   const stack = join(dir, 'stack.yml');

@@ -12,9 +12,9 @@
 import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import { runOpenLoop } from '../src/load/open-loop.js';
-import { constantArrivals } from '../src/load/schedule.js';
-import { freeLoopbackPort } from '../src/platform/local/net.js';
+import { runOpenLoop } from '../src/load/builtin/open-loop.js';
+import { constantArrivals } from '../src/load/builtin/schedule.js';
+import { freeLoopbackPort } from '../src/core/net.js';
 
 const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
 

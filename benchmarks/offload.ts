@@ -20,7 +20,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NODE_STRATEGIES, type NodeStrategyName } from '../src/config/node.js';
+import { NODE_STRATEGIES, type NodeStrategyName } from '../src/node/config.js';
 import {
   OFFLOAD_FUNCTION,
   type OffloadResult,

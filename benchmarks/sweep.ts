@@ -18,9 +18,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../src/config/logger.js';
+import { silentLogger } from '../src/core/logger.js';
 import { loadSamplerConfig } from '../src/config/sampler.js';
-import { parseResultLines } from '../src/sampler/csv.js';
+import { parseResultLines } from '../src/dataset/results.js';
 import type { SweepShortcuts } from '../src/sampler/runner.js';
 import { runSamplerSession } from '../src/sampler/session.js';
 

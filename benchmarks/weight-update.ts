@@ -21,9 +21,9 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
-import { silentLogger } from '../src/config/logger.js';
-import { runOpenLoop } from '../src/load/open-loop.js';
-import { constantArrivals } from '../src/load/schedule.js';
+import { silentLogger } from '../src/core/logger.js';
+import { runOpenLoop } from '../src/load/builtin/open-loop.js';
+import { constantArrivals } from '../src/load/builtin/schedule.js';
 import type { ProxyDriver } from '../src/node/proxy/contract.js';
 import { startEmbeddedProxy } from '../src/node/proxy/embedded/proxy.js';
 import { type HaproxyProxy, startHaproxyProxy } from '../src/node/proxy/haproxy/driver.js';
@@ -34,7 +34,7 @@ import {
   type PeerEndpoint,
   type RoutingTable,
   SERVED_BY_HEADER,
-} from '../src/node/routing.js';
+} from '../src/offload/routing.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
 const FUNCTIONS = 50;

@@ -4,12 +4,12 @@
  * and DFaaS nodes (the offloading strategies as pure functions, the proxy drivers, a whole node).
  */
 
-export { ConfigError, ExitCode } from './config/errors.js';
+export { ConfigError, ExitCode } from './core/errors.js';
 export { FunctionDeploymentSchema } from './config/function-deployment.js';
 export { jsonSchemaOf } from './config/json-schema.js';
-export { loadConfigFile } from './config/load.js';
-export { createLogger, type Logger } from './config/logger.js';
-export { type NodeConfig, NodeConfigSchema } from './config/node.js';
+export { loadConfigFile } from './config/read-file.js';
+export { createLogger, type Logger } from './core/logger.js';
+export { type NodeConfig, NodeConfigSchema } from './node/config.js';
 export { type Stack, StackSchema, stackToDeployments } from './config/stack.js';
 export { type GroupList, nodeTypeCode, readSamplerResults } from './forecast/dataset.js';
 export {
@@ -37,9 +37,9 @@ export {
   writeModels,
 } from './forecast/train.js';
 export { type RunningNode, startNode } from './node/agent/node.js';
-export { decodeMessage, encodeMessage, type PeerMessage } from './node/peers/messages.js';
+export { decodeMessage, encodeMessage, type PeerMessage } from './offload/messages.js';
 export { type ProxyDriver, startProxy } from './node/proxy/index.js';
-export type { FunctionRoute, ProxyCounters, RoutingTable } from './node/routing.js';
+export type { FunctionRoute, ProxyCounters, RoutingTable } from './offload/routing.js';
 export {
   createStrategy,
   NeighbourTable,
@@ -47,7 +47,7 @@ export {
   type Strategy,
   type StrategyInput,
   type StrategyResult,
-} from './node/strategies/index.js';
+} from './offload/strategies/index.js';
 export type {
   AsyncInvokeRequest,
   FunctionDeployment,
@@ -63,11 +63,11 @@ export { type ColdWarmResult, measureColdWarm } from './platform/cold-warm.js';
 export * from './platform/errors.js';
 export { BUILTIN_FUNCTIONS } from './platform/functions/builtins.js';
 export type { FunctionRequest, FunctionResponse, Handler } from './platform/functions/handler.js';
-export { type Gateway, type GatewayOptions, startGateway } from './platform/local/gateway.js';
+export { type Gateway, type GatewayOptions, startGateway } from './platform/embedded/gateway.js';
 export {
-  LocalPlatform,
-  type LocalPlatformOptions,
+  EmbeddedPlatform,
+  type EmbeddedPlatformOptions,
   type PlatformSnapshot,
-} from './platform/local/platform.js';
-export { loadStackForLocal } from './platform/local/stack.js';
+} from './platform/embedded/platform.js';
+export { loadStackForEmbedded } from './platform/embedded/stack.js';
 export { OpenFaaSClient, type OpenFaaSClientOptions } from './platform/openfaas/client.js';

@@ -1,15 +1,15 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../config/files.js';
-import { type Logger, silentLogger } from '../config/logger.js';
+import { writeFileAtomic } from '../core/files.js';
+import { type Logger, silentLogger } from '../core/logger.js';
 import { loadSamplerConfig } from '../config/sampler.js';
 import { HANDLER_ANNOTATION } from '../config/stack.js';
 import { type OffloadResult, runOffloadScenario } from '../node/offload-scenario.js';
 import { measureColdWarm } from '../platform/cold-warm.js';
 import { BUILTIN_FUNCTIONS } from '../platform/functions/builtins.js';
-import { startGateway } from '../platform/local/gateway.js';
-import { LocalPlatform } from '../platform/local/platform.js';
-import { loadStackForLocal } from '../platform/local/stack.js';
+import { startGateway } from '../platform/embedded/gateway.js';
+import { EmbeddedPlatform } from '../platform/embedded/platform.js';
+import { loadStackForEmbedded } from '../platform/embedded/stack.js';
 import { OpenFaaSClient } from '../platform/openfaas/client.js';
 import { planSweep } from '../sampler/plan.js';
 import { runSamplerSession } from '../sampler/session.js';
@@ -34,8 +34,8 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
     .option('--no-offload', 'skip the three-node offloading run at the end')
     .action(async (flags: { stack: string; out: string; sweep: string | false; offload: boolean }) => {
       const { logger, json } = globals();
-      const deployments = loadStackForLocal(flags.stack);
-      const platform = new LocalPlatform({ logger });
+      const deployments = loadStackForEmbedded(flags.stack);
+      const platform = new EmbeddedPlatform({ logger });
       const gateway = await startGateway({ platform, port: 0, logger });
       const client = new OpenFaaSClient({ gateway: gateway.url });
       let outcome: { results: unknown[]; file: string; stamp: string } | undefined;

@@ -1,4 +1,4 @@
-import { ConfigError, ExitCode } from '../config/errors.js';
+import { ConfigError, ExitCode } from '../core/errors.js';
 import { InvalidDeploymentError } from '../platform/errors.js';
 
 /** Prints an error the way the CLI promises (field and file named for bad input) and returns the exit code. */

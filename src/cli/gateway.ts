@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { readAuthFile } from '../platform/local/basic-auth.js';
-import { startGateway } from '../platform/local/gateway.js';
-import { LocalPlatform } from '../platform/local/platform.js';
-import { loadStackForLocal } from '../platform/local/stack.js';
+import { readAuthFile } from '../platform/embedded/basic-auth.js';
+import { startGateway } from '../platform/embedded/gateway.js';
+import { EmbeddedPlatform } from '../platform/embedded/platform.js';
+import { loadStackForEmbedded } from '../platform/embedded/stack.js';
 import { type GlobalOptions, intOption } from './options.js';
 import { untilSignal } from './signals.js';
 
@@ -45,9 +45,9 @@ export function registerGateway(program: Command, globals: () => GlobalOptions):
     .action(async (flags: GatewayFlags) => {
       const { logger } = globals();
       // Everything is read and checked before anything starts: bad input exits 2 with nothing running.
-      const deployments = flags.stack ? loadStackForLocal(flags.stack) : [];
+      const deployments = flags.stack ? loadStackForEmbedded(flags.stack) : [];
       const auth = flags.authFile ? readAuthFile(flags.authFile) : undefined;
-      const platform = new LocalPlatform({
+      const platform = new EmbeddedPlatform({
         logger,
         startTimeoutMs: flags.startTimeout,
         readyTimeoutMs: flags.readyTimeout,

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../config/errors.js';
-import { writeFileAtomic } from '../config/files.js';
-import { loadConfigFile, validateConfig } from '../config/load.js';
+import { ConfigError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/files.js';
+import { loadConfigFile, validateConfig } from '../config/read-file.js';
 import { type LoadScenarios, LoadScenariosSchema } from '../config/load-scenarios.js';
-import { type LoadProgress, runLoad } from '../load/generator.js';
+import { type LoadProgress, runLoad } from '../load/builtin/generator.js';
 import { toK6Summary } from '../load/k6-summary.js';
 import { badFlag } from './errors.js';
 import { type GlobalOptions, intOption } from './options.js';

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode } from '../config/errors.js';
-import { LOG_LEVELS } from '../config/logger.js';
-import { VERSION } from '../version.js';
+import { ExitCode } from '../core/errors.js';
+import { LOG_LEVELS } from '../core/logger.js';
+import { VERSION } from '../core/version.js';
 import { registerDemo } from './demo.js';
 import { reportError } from './errors.js';
 import { registerForecast } from './forecast.js';

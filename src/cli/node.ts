@@ -1,11 +1,11 @@
 import { dirname, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { loadConfigFile } from '../config/load.js';
-import { NODE_STRATEGIES, NodeConfigSchema, type NodeStrategyName } from '../config/node.js';
+import { loadConfigFile } from '../config/read-file.js';
+import { NODE_STRATEGIES, NodeConfigSchema, type NodeStrategyName } from '../node/config.js';
 import { parseDurationMs } from '../config/units.js';
 import { startNode } from '../node/agent/node.js';
 import { fetchStatus, planCluster, readClusterPlan, startCluster } from '../node/cluster.js';
-import { loadStackForLocal } from '../platform/local/stack.js';
+import { loadStackForEmbedded } from '../platform/embedded/stack.js';
 import { type GlobalOptions, intOption } from './options.js';
 import { untilSignal } from './signals.js';
 import { formatTable } from './table.js';
@@ -80,7 +80,7 @@ export function registerNode(program: Command, globals: () => GlobalOptions): vo
       }) => {
         const { logger, logLevel, json } = globals();
         // Checked here so a bad stack exits 2 before any node starts.
-        if (flags.stack) loadStackForLocal(flags.stack);
+        if (flags.stack) loadStackForEmbedded(flags.stack);
         const plan = await planCluster({
           nodes: flags.nodes,
           strategy: flags.strategy,

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../config/logger.js';
+import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../core/logger.js';
 
 export interface GlobalOptions {
   json: boolean;

@@ -1,4 +1,4 @@
-import type { Logger } from '../config/logger.js';
+import type { Logger } from '../core/logger.js';
 
 /** Resolves on the first SIGINT or SIGTERM; a second of either exits at once (replicas end with us). */
 export function untilSignal(logger: Logger): Promise<void> {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../core/errors.js';
 import { FunctionNameSchema } from './function-deployment.js';
-import { parseConfigText, validateConfig } from './load.js';
+import { parseConfigText, validateConfig } from './read-file.js';
 import { positiveDuration as duration } from './units.js';
 
 /**
@@ -103,7 +103,10 @@ export const SamplerConfigSchema = z
     gateway_url: z.url({ protocol: /^https?$/ }).optional(),
     prometheus_url: z.url({ protocol: /^https?$/ }).optional(),
     metrics: z
-      .object({ source: z.enum(['local', 'prometheus']).optional() })
+      .object({
+        /** `local` is the old name of `embedded`, still read (with a deprecation warning). */
+        source: z.enum(['embedded', 'prometheus', 'local']).optional(),
+      })
       .strict()
       .default({}),
     queries_path: z.string().optional(),
@@ -195,11 +198,11 @@ export const SamplerConfigSchema = z
         message: 'give platform.stack (the embedded gateway) or gateway_url',
       });
     }
-    if (c.gateway_url && c.metrics.source === 'local') {
+    if (c.gateway_url && (c.metrics.source === 'embedded' || c.metrics.source === 'local')) {
       ctx.addIssue({
         code: 'custom',
         path: ['metrics', 'source'],
-        message: 'the local source reads the embedded gateway: with gateway_url use prometheus',
+        message: 'the embedded source reads the embedded gateway: with gateway_url use prometheus',
       });
     }
     if (c.gateway_url && !c.prometheus_url) {

@@ -5,7 +5,7 @@ import {
   FunctionNameSchema,
   FunctionResourcesSchema,
 } from './function-deployment.js';
-import { loadConfigFile } from './load.js';
+import { loadConfigFile } from './read-file.js';
 
 /**
  * The OpenFaaS stack file (faas-cli's stack.yml). Build-only keys (build_args, build_options,

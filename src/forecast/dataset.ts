@@ -20,9 +20,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import type { GroupListSchema } from '../config/forecast.js';
-import { parseResultLines } from '../sampler/csv.js';
-import { seededRandom } from '../sampler/plan.js';
+import type { GroupListSchema } from '../dataset/groups.js';
+import { parseResultLines } from '../dataset/results.js';
+import { seededRandom } from '../core/random.js';
 
 /** The DFaaS agent's node types; a capacity number (e.g. cores) may be used instead. */
 export const NODE_TYPES: Record<string, number> = { heavy: 0, mid: 1, light: 2 };

@@ -1,3 +1,4 @@
+import { seededRandom } from '../core/random.js';
 /**
  * Gradient-boosted regression trees, our own: no maintained gradient-boosting library exists for
  * JavaScript (the reference Python system used LightGBM). Sized for the forecaster: a node's CPU,
@@ -11,7 +12,6 @@
  * O(rows × features × depth). Models are plain data, saved with JSON.stringify and loaded with
  * JSON.parse.
  */
-import { seededRandom } from '../sampler/plan.js';
 
 /**
  * What a model predicts: `squared` the mean, `quantile` the alpha-quantile (pinball loss),

@@ -14,8 +14,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../config/logger.js';
-import { httpOrigin } from '../platform/local/net.js';
+import type { Logger } from '../core/logger.js';
+import { httpOrigin } from '../core/net.js';
 import {
   type Forecaster,
   ForecastInputError,

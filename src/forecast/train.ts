@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
-import { writeFileAtomic } from '../config/files.js';
+import { writeFileAtomic } from '../core/files.js';
 import { trainForest, trainLinear } from './baselines.js';
 import {
   aggregateGroups,

@@ -1,8 +1,9 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { z } from 'zod';
-import type { LoadRunResult } from './generator.js';
-import { droppedMetric } from './k6-script.js';
-import { histogram } from './open-loop.js';
+import type { LoadRunResult } from './builtin/generator.js';
+import { histogram } from './builtin/open-loop.js';
+import type { ConfigurationLoad } from './contract.js';
+import { droppedMetric } from './k6/script.js';
 
 /**
  * k6's `--summary-export` JSON, the one shape every load driver of dfaas writes and reads: the
@@ -160,4 +161,16 @@ export function parseK6Summary(
       };
     },
   };
+}
+
+/** A metric/scenario id k6 accepts: [A-Za-z0-9_], prefixed when it would start with a digit. */
+export function k6ScenarioId(name: string): string {
+  const id = name.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[0-9]/.test(id) ? `f_${id}` : id;
+}
+
+/** Reads a k6-shaped summary into a ConfigurationLoad: a function's figures are its scenario's. */
+export function readSummary(summary: unknown, source: string): ConfigurationLoad {
+  const parsed = parseK6Summary(summary, source);
+  return { summary, figures: (name) => parsed.scenario(k6ScenarioId(name)) };
 }

@@ -5,10 +5,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { request } from 'undici';
 import { stringify } from 'yaml';
-import { ConfigError } from '../config/errors.js';
-import { writeFileAtomic } from '../config/files.js';
-import type { NodeStrategyName } from '../config/node.js';
-import { freeLoopbackPort } from '../platform/local/net.js';
+import { ConfigError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/files.js';
+import type { NodeStrategyName } from './config.js';
+import { freeLoopbackPort } from '../core/net.js';
 import type { AgentStatus } from './agent/agent.js';
 import { loadOrCreateIdentity, peerIdOf } from './peers/identity.js';
 

@@ -1,12 +1,12 @@
 import { join, resolve } from 'node:path';
 import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
-import { writeFileAtomic } from '../config/files.js';
-import type { NodeStrategyName } from '../config/node.js';
-import { runOpenLoop } from '../load/open-loop.js';
-import { constantArrivals } from '../load/schedule.js';
+import { writeFileAtomic } from '../core/files.js';
+import type { NodeStrategyName } from './config.js';
+import { runOpenLoop } from '../load/builtin/open-loop.js';
+import { constantArrivals } from '../load/builtin/schedule.js';
 import { type ClusterNode, planCluster, startCluster } from './cluster.js';
-import { SERVED_BY_HEADER } from './routing.js';
+import { SERVED_BY_HEADER } from '../offload/routing.js';
 
 /**
  * The offloading scenario of the tests, `benchmarks/offload` and the demo: three nodes on this

@@ -1,4 +1,4 @@
-import type { ConfigIssue } from '../config/errors.js';
+import type { ConfigIssue } from '../core/errors.js';
 
 /**
  * Typed errors of the platform boundary. Both implementations (the embedded platform and the

@@ -1,11 +1,4 @@
-export interface NodeSample {
-  /** Percent, one core = 100. */
-  cpuPct: number;
-  ramBytes: number;
-  ramPct: number;
-  /** Watts; NaN where power is not measured. */
-  powerW: number;
-}
+import type { NodeSample } from '../metrics/contract.js';
 
 /**
  * Idle enough to start the next configuration: every function below 2 replicas, and CPU, RAM

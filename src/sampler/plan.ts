@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RateSettings, SampledFunction, SamplerConfig } from '../config/sampler.js';
+import { seededRandom } from '../core/random.js';
 
 /** One configuration of a sweep: a rate per function of its combination. */
 export interface PlannedConfig {
@@ -7,18 +8,6 @@ export interface PlannedConfig {
   id: string;
   /** Requests per second per function, in name order. */
   rates: Record<string, number>;
-}
-
-/** mulberry32: a small seeded PRNG, so a `random` rate strategy gives the same list every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The rate list of the strategy, sorted and without duplicates. */

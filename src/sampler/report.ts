@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../config/files.js';
-import { parseResultLines } from './csv.js';
+import { writeFileAtomic } from '../core/files.js';
+import { parseResultLines } from '../dataset/results.js';
 import { dominates } from './plan.js';
 
 /**

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, truncateSync } from 'node:fs';
-import { parseResultLines } from './csv.js';
+import { parseResultLines } from '../dataset/results.js';
 import { configId } from './plan.js';
 
 export interface DoneRows {

@@ -1,19 +1,20 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, type as osType, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../config/files.js';
-import type { Logger } from '../config/logger.js';
+import { writeFileAtomic } from '../core/files.js';
+import type { Logger } from '../core/logger.js';
 import type { SamplerConfig } from '../config/sampler.js';
-import { writeK6Script } from '../load/k6-script.js';
-import { VERSION } from '../version.js';
-import { isCooledDown, type NodeSample } from './cooldown.js';
-import { appendLineDurably, type FunctionRow, metricsCsv, resultsHeader, resultsLine } from './csv.js';
-import type { ConfigurationLoad, LoadDriver, LoadTarget } from './load-driver.js';
-import type { MetricsSource } from './metrics-source.js';
+import { writeK6Script } from '../load/k6/script.js';
+import { VERSION } from '../core/version.js';
+import { isCooledDown } from './cooldown.js';
+import { type FunctionRow, metricsCsv, resultsHeader, resultsLine } from '../dataset/results.js';
+import type { ConfigurationLoad, LoadDriver, LoadTarget } from '../load/index.js';
 import { functionOverloaded, nodeOverloaded } from './overload.js';
 import { dominates, type PlannedConfig, planSweep } from './plan.js';
 import { writeReport } from './report.js';
 import { readDoneRows } from './resume.js';
+import { appendLineDurably } from '../core/files.js';
+import { type NodeSample, type MetricsSource } from '../metrics/contract.js';
 
 export interface SweepProgress {
   done: number;

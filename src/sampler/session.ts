@@ -1,21 +1,22 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ConfigError } from '../config/errors.js';
-import { writeFileAtomic } from '../config/files.js';
-import { loadConfigFile } from '../config/load.js';
-import type { Logger } from '../config/logger.js';
-import { PrometheusQueriesSchema, SHIPPED_QUERIES } from '../config/prometheus-queries.js';
+import { ConfigError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/files.js';
+import { loadConfigFile } from '../config/read-file.js';
+import type { Logger } from '../core/logger.js';
+import { PrometheusQueriesSchema, SHIPPED_QUERIES } from '../metrics/prometheus/queries.js';
 import type { SamplerConfig } from '../config/sampler.js';
-import { PrometheusClient } from '../metrics/prometheus.js';
-import { type Gateway, startGateway } from '../platform/local/gateway.js';
-import { LocalPlatform } from '../platform/local/platform.js';
-import { loadStackForLocal } from '../platform/local/stack.js';
-import { parseResultLines } from './csv.js';
-import { createLoadDriver } from './load-driver.js';
-import { LocalMetricsSource, type MetricsSource } from './metrics-source.js';
-import { PrometheusMetricsSource } from './prometheus-source.js';
+import { PrometheusClient } from '../metrics/prometheus/client.js';
+import { type Gateway, startGateway } from '../platform/embedded/gateway.js';
+import { EmbeddedPlatform } from '../platform/embedded/platform.js';
+import { loadStackForEmbedded } from '../platform/embedded/stack.js';
+import { parseResultLines } from '../dataset/results.js';
+import { createLoadDriver } from '../load/index.js';
+import { EmbeddedMetricsSource } from '../metrics/embedded/source.js';
+import { PrometheusMetricsSource } from '../metrics/prometheus/source.js';
 import { runSweep, type SweepProgress, type SweepResult, type SweepShortcuts } from './runner.js';
+import { type MetricsSource } from '../metrics/contract.js';
 
 export interface SamplerSessionOptions {
   config: SamplerConfig;
@@ -51,7 +52,7 @@ export async function runSamplerSession(
 ): Promise<SweepResult & { profiles: string[] }> {
   const { config, configFile, logger } = opts;
   const here = dirname(configFile);
-  const deployments = config.platform ? loadStackForLocal(resolve(here, config.platform.stack)) : [];
+  const deployments = config.platform ? loadStackForEmbedded(resolve(here, config.platform.stack)) : [];
   if (config.platform) {
     const missing = config.functions.filter((f) => !deployments.some((d) => d.service === f.name));
     if (missing.length > 0) {
@@ -63,8 +64,13 @@ export async function runSamplerSession(
       ]);
     }
   }
+  if (config.metrics.source === 'local') {
+    logger.warn(`${configFile}: metrics.source "local" is deprecated, use "embedded"`);
+  }
   const source =
-    config.metrics.source ?? (config.prometheus_url && !config.platform ? 'prometheus' : 'local');
+    config.metrics.source === 'local'
+      ? 'embedded'
+      : (config.metrics.source ?? (config.prometheus_url && !config.platform ? 'prometheus' : 'embedded'));
   const queries =
     source === 'prometheus'
       ? loadConfigFile(
@@ -83,13 +89,13 @@ export async function runSamplerSession(
     runId: config.run_id ?? defaultRunId(configFile, config),
     logger,
   });
-  let platform: LocalPlatform | undefined;
+  let platform: EmbeddedPlatform | undefined;
   let gateway: Gateway | undefined;
   try {
     await load.open();
     let gatewayUrl = config.gateway_url?.replace(/\/+$/, '') ?? '';
     if (config.platform) {
-      platform = new LocalPlatform({ logger });
+      platform = new EmbeddedPlatform({ logger });
       gateway = await startGateway({ platform, port: config.platform.port, logger });
       gatewayUrl = gateway.url;
     }
@@ -101,7 +107,7 @@ export async function runSamplerSession(
             scaphandre: config.scaphandre_enabled,
             logger,
           })
-        : new LocalMetricsSource(platform as LocalPlatform);
+        : new EmbeddedMetricsSource(platform as EmbeddedPlatform);
     logger.info(
       `sweep on ${gatewayUrl} with ${source} metrics, load from ${load.where}, results in ${outputDir}`,
     );
@@ -178,7 +184,7 @@ export function writeProfile(resultsPath: string, profilePath: string): string {
   return profilePath;
 }
 
-async function waitReady(platform: LocalPlatform, names: string[], timeoutMs = 60_000): Promise<void> {
+async function waitReady(platform: EmbeddedPlatform, names: string[], timeoutMs = 60_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const statuses = await Promise.all(names.map((n) => platform.get(n)));

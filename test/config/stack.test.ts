@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/errors.js';
-import { loadConfigFile } from '../../src/config/load.js';
+import { ConfigError } from '../../src/core/errors.js';
+import { loadConfigFile } from '../../src/config/read-file.js';
 import { StackSchema, stackToDeployments } from '../../src/config/stack.js';
-import { loadStackForLocal } from '../../src/platform/local/stack.js';
+import { loadStackForEmbedded } from '../../src/platform/embedded/stack.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-stack-'));
 function stackFile(name: string, text: string): string {
@@ -26,7 +26,7 @@ function configError(fn: () => unknown): ConfigError {
 
 describe('stack files', () => {
   it('loads the example stack into deployments', () => {
-    const deployments = loadStackForLocal('examples/stack.yml');
+    const deployments = loadStackForEmbedded('examples/stack.yml');
     const names = deployments.map((d) => d.service);
     expect(names).toEqual(
       expect.arrayContaining(['figlet', 'env', 'echo', 'shasum', 'sleep', 'eat-memory', 'matmul']),
@@ -41,7 +41,7 @@ describe('stack files', () => {
       'unknown.yml',
       'functions:\n  figlet:\n    lang: builtin\n    handler: figlet\n    lables: {}\n',
     );
-    const err = configError(() => loadStackForLocal(file));
+    const err = configError(() => loadStackForEmbedded(file));
     expect(err.source).toBe(file);
     expect(err.issues).toEqual([{ field: 'functions.figlet.lables', message: 'unknown key' }]);
   });
@@ -51,7 +51,7 @@ describe('stack files', () => {
       'type.yml',
       'functions:\n  figlet:\n    lang: builtin\n    handler: figlet\n    environment: [a, b]\n',
     );
-    const err = configError(() => loadStackForLocal(file));
+    const err = configError(() => loadStackForEmbedded(file));
     expect(err.issues.map((i) => i.field)).toEqual(['functions.figlet.environment']);
   });
 
@@ -60,7 +60,7 @@ describe('stack files', () => {
       'dup.yml',
       'functions:\n  figlet:\n    lang: builtin\n    handler: figlet\n  figlet:\n    lang: builtin\n    handler: echo\n',
     );
-    const err = configError(() => loadStackForLocal(file));
+    const err = configError(() => loadStackForEmbedded(file));
     expect(err.issues[0]?.field).toBe('functions.figlet');
     expect(err.issues[0]?.message).toMatch(/duplicate key \(line 5/);
   });
@@ -70,7 +70,7 @@ describe('stack files', () => {
       'dup.json',
       '{"functions": {"a": {"image": "dfaas/echo"}, "a": {"image": "dfaas/echo"}}}',
     );
-    expect(configError(() => loadStackForLocal(file)).issues[0]?.field).toBe('functions.a');
+    expect(configError(() => loadStackForEmbedded(file)).issues[0]?.field).toBe('functions.a');
   });
 
   it('names platform-level problems with the stack key the user wrote', () => {
@@ -88,7 +88,7 @@ describe('stack files', () => {
         '    labels: { com.openfaas.scale.min: -1 }',
       ].join('\n'),
     );
-    const fields = configError(() => loadStackForLocal(file)).issues.map((i) => i.field);
+    const fields = configError(() => loadStackForEmbedded(file)).issues.map((i) => i.field);
     expect(fields).toEqual([
       'functions.a.handler',
       'functions.b.labels.com.openfaas.scale.min',
@@ -99,11 +99,11 @@ describe('stack files', () => {
   it('names the language when it cannot run one, and an empty image', () => {
     // A function named like a built-in (echo) must not silently become that built-in.
     const file = stackFile('lang.yml', 'functions:\n  echo:\n    lang: python3\n    handler: ./echo\n');
-    const issues = configError(() => loadStackForLocal(file)).issues;
+    const issues = configError(() => loadStackForEmbedded(file)).issues;
     expect(issues.map((i) => i.field)).toEqual(['functions.echo.lang']);
     expect(issues[0]?.message).toMatch(/give "python3" an fprocess/);
     const empty = stackFile('empty.yml', 'functions:\n  e:\n    image: ""\n    fprocess: cat\n');
-    expect(configError(() => loadStackForLocal(empty)).issues.map((i) => i.field)).toEqual([
+    expect(configError(() => loadStackForEmbedded(empty)).issues.map((i) => i.field)).toEqual([
       'functions.e.image',
     ]);
   });
@@ -114,13 +114,13 @@ describe('stack files', () => {
       'with-env.yml',
       'functions:\n  a:\n    image: dfaas/echo\n    environment_file: [env.yml]\n    environment:\n      A: inline\n',
     );
-    expect(loadStackForLocal(file)[0]?.envVars).toEqual({ exec_timeout: '2s', A: 'inline' });
+    expect(loadStackForEmbedded(file)[0]?.envVars).toEqual({ exec_timeout: '2s', A: 'inline' });
     const bad = stackFile('bad-env.yml', 'environment:\n  A: [1]\n');
     const file2 = stackFile(
       'with-bad-env.yml',
       'functions:\n  a:\n    image: dfaas/echo\n    environment_file: [bad-env.yml]\n',
     );
-    const err = configError(() => loadStackForLocal(file2));
+    const err = configError(() => loadStackForEmbedded(file2));
     expect(err.source).toBe(bad);
     expect(err.issues[0]?.field).toBe('environment.A');
   });

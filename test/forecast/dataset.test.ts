@@ -13,7 +13,7 @@ import {
   splitByConfiguration,
   tukeyOutliers,
 } from '../../src/forecast/dataset.js';
-import { type FunctionRow, type NodeRow, resultsHeader, resultsLine } from '../../src/sampler/csv.js';
+import { type FunctionRow, type NodeRow, resultsHeader, resultsLine } from '../../src/dataset/results.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-dataset-'));
 

@@ -12,7 +12,7 @@ import {
   readProfileCsv,
   silhouette,
 } from '../../src/forecast/profiles.js';
-import { cell } from '../../src/sampler/csv.js';
+import { cell } from '../../src/dataset/results.js';
 
 const HEADER = 'name,rate,success_rate,cpu_usage,ram_usage,power_usage,overloaded,medium_latency';
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-profiles-'));

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/config/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { Forecaster } from '../../src/forecast/forecaster.js';
 import { type ForecasterService, startForecasterService } from '../../src/forecast/service.js';
 import { prepareData, trainAndEvaluate, writeModels } from '../../src/forecast/train.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
+import { startTestGateway, type TestGateway } from '../helpers/embedded-gateway.js';
 import { waitFor } from '../helpers/wait.js';
 
 let gw: TestGateway;

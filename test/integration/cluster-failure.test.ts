@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { writeFileAtomic } from '../../src/config/files.js';
+import { writeFileAtomic } from '../../src/core/files.js';
 import {
   type ClusterNode,
   fetchStatus,

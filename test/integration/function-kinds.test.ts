@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionDeployment } from '../../src/config/function-deployment.js';
-import { silentLogger } from '../../src/config/logger.js';
-import { startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { startTestGateway, type TestGateway } from '../helpers/embedded-gateway.js';
 import { alive, waitFor } from '../helpers/wait.js';
 
 const deployments: FunctionDeployment[] = [

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
+import { startTestGateway, type TestGateway } from '../helpers/embedded-gateway.js';
 import { alive, waitFor } from '../helpers/wait.js';
 
 let gw: TestGateway;

@@ -3,7 +3,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
+import { startTestGateway, type TestGateway } from '../helpers/embedded-gateway.js';
 
 /** The OpenFaaS gateway's OpenAPI 3.0 spec, from openfaas/faas (MIT), in shared/reference. */
 const SPEC_FILE = '../shared/reference/openfaas-gateway.openapi.yml';

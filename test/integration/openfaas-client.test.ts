@@ -6,7 +6,7 @@ import {
   UnauthorizedError,
 } from '../../src/platform/errors.js';
 import { OpenFaaSClient } from '../../src/platform/openfaas/client.js';
-import { startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
+import { startTestGateway, type TestGateway } from '../helpers/embedded-gateway.js';
 import { waitFor } from '../helpers/wait.js';
 
 const auth = { username: 'admin', password: 'pw' };

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, silentLogger } from '../../src/config/logger.js';
+import { createLogger, silentLogger } from '../../src/core/logger.js';
 import { type HaproxyProxy, startHaproxyProxy } from '../../src/node/proxy/haproxy/driver.js';
 import { CliSocket } from '../../src/node/proxy/haproxy/runtime-api.js';
 import {
@@ -15,10 +15,10 @@ import {
   type ProxyCounters,
   type RoutingTable,
   SERVED_BY_HEADER,
-} from '../../src/node/routing.js';
+} from '../../src/offload/routing.js';
 import { serviceBinary } from '../helpers/services.js';
 import { alive, waitFor } from '../helpers/wait.js';
-import { proxyContractSuite } from '../node/proxy-contract.js';
+import { proxyContractSuite } from '../node/proxy/contract.js';
 
 const haproxy = serviceBinary('/usr/sbin/haproxy');
 

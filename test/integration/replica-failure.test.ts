@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Logger, silentLogger } from '../../src/config/logger.js';
-import { startTestGateway, type TestGateway } from '../helpers/local-gateway.js';
+import { type Logger, silentLogger } from '../../src/core/logger.js';
+import { startTestGateway, type TestGateway } from '../helpers/embedded-gateway.js';
 import { alive, waitFor } from '../helpers/wait.js';
 
 let gw: TestGateway;

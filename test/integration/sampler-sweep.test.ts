@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { resultsHeader } from '../../src/sampler/csv.js';
+import { resultsHeader } from '../../src/dataset/results.js';
 import { runCliAsync } from '../helpers/cli.js';
 import { NEVER_OVERLOADED, QUICK_COOLDOWN } from '../helpers/sweep-config.js';
 import { waitFor } from '../helpers/wait.js';

@@ -1,8 +1,8 @@
-import type { Logger } from '../../config/logger.js';
-import type { DropReason, PeerMessage } from '../peers/messages.js';
+import type { Logger } from '../../core/logger.js';
+import type { DropReason, PeerMessage } from '../../offload/messages.js';
 import type { ProxyDriver } from '../proxy/contract.js';
-import type { FunctionRoute, PeerEndpoint, ProxyCounters } from '../routing.js';
-import { NeighbourTable } from '../strategies/neighbours.js';
+import type { FunctionRoute, PeerEndpoint, ProxyCounters } from '../../offload/routing.js';
+import { NeighbourTable } from '../../offload/neighbours.js';
 import type {
   DeployedFunction,
   GroupList,
@@ -10,7 +10,7 @@ import type {
   NodeForecaster,
   NodeMetric,
   Strategy,
-} from '../strategies/types.js';
+} from '../../offload/strategies/types.js';
 import { type FunctionRates, ratesBetween } from './rates.js';
 
 /** The part of the peer network the agent uses (PeerNetwork implements it). */

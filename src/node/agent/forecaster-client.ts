@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import type { Forecaster } from '../../forecast/forecaster.js';
-import type { GroupsLoad } from '../peers/messages.js';
-import { NODE_METRICS, type NodeForecaster, type NodeMetric } from '../strategies/types.js';
+import type { GroupsLoad } from '../../offload/messages.js';
+import { NODE_METRICS, type NodeForecaster, type NodeMetric } from '../../offload/strategies/types.js';
 
 /** The DFaaS forecaster's request body for group rates on a node type (see `dfaas forecast serve`). */
 export function forecasterBody(nodeType: number, load: GroupsLoad): Record<string, number> {

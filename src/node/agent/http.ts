@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { httpOrigin } from '../../platform/local/net.js';
+import { httpOrigin } from '../../core/net.js';
 import type { AgentStatus } from './agent.js';
 import type { NodeMetrics } from './metrics.js';
 

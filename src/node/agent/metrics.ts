@@ -1,5 +1,5 @@
 import { Gauge, Registry } from 'prom-client';
-import { REJECT_REASONS } from '../routing.js';
+import { REJECT_REASONS } from '../../offload/routing.js';
 import type { AgentStatus } from './agent.js';
 
 type Functions = [string, AgentStatus['functions'][string]][];

@@ -1,21 +1,21 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { GroupListSchema } from '../../config/forecast.js';
-import { loadConfigFile } from '../../config/load.js';
-import type { Logger } from '../../config/logger.js';
-import type { NodeConfig } from '../../config/node.js';
+import { GroupListSchema } from '../../dataset/groups.js';
+import { loadConfigFile } from '../../config/read-file.js';
+import type { Logger } from '../../core/logger.js';
+import type { NodeConfig } from '../config.js';
 import { Forecaster } from '../../forecast/forecaster.js';
 import type { Platform } from '../../platform/api.js';
-import { type Gateway, startGateway } from '../../platform/local/gateway.js';
-import { LocalPlatform } from '../../platform/local/platform.js';
-import { loadStackForLocal } from '../../platform/local/stack.js';
+import { type Gateway, startGateway } from '../../platform/embedded/gateway.js';
+import { EmbeddedPlatform } from '../../platform/embedded/platform.js';
+import { loadStackForEmbedded } from '../../platform/embedded/stack.js';
 import { OpenFaaSClient } from '../../platform/openfaas/client.js';
 import { loadOrCreateIdentity, peerIdOf } from '../peers/identity.js';
 import { PeerNetwork } from '../peers/network.js';
 import type { ProxyDriver, ProxyDriverKind } from '../proxy/contract.js';
 import { startProxy } from '../proxy/index.js';
-import { createStrategy, needsForecaster, neighbourTtlMs, type StrategyParams } from '../strategies/index.js';
-import type { DeployedFunction, GroupList, NodeForecaster } from '../strategies/types.js';
+import { createStrategy, needsForecaster, neighbourTtlMs, type StrategyParams } from '../../offload/strategies/index.js';
+import type { DeployedFunction, GroupList, NodeForecaster } from '../../offload/strategies/types.js';
 import { Agent, type AgentStatus, type DecisionRecord } from './agent.js';
 import { httpForecaster, inProcessForecaster } from './forecaster-client.js';
 import { type AgentServer, startAgentServer } from './http.js';
@@ -54,7 +54,7 @@ export function chooseProxyDriver(config: NodeConfig['proxy']): ProxyDriverKind 
 export async function startNode(config: NodeConfig, baseDir: string, logger: Logger): Promise<RunningNode> {
   const path = (p: string) => resolve(baseDir, p);
   const { agent: agentConfig } = config;
-  const deployments = config.platform.stack ? loadStackForLocal(path(config.platform.stack)) : [];
+  const deployments = config.platform.stack ? loadStackForEmbedded(path(config.platform.stack)) : [];
   const params: StrategyParams = {
     staticLocalShare: agentConfig.static_local_share,
     latencyK: agentConfig.latency_k,
@@ -154,7 +154,7 @@ export async function startNode(config: NodeConfig, baseDir: string, logger: Log
 
 async function startPlatform(
   config: NodeConfig,
-  deployments: ReturnType<typeof loadStackForLocal>,
+  deployments: ReturnType<typeof loadStackForEmbedded>,
   logger: Logger,
   cleanups: (() => Promise<void>)[],
 ): Promise<{ platform: Platform; gatewayUrl: string }> {
@@ -164,7 +164,7 @@ async function startPlatform(
       gatewayUrl: config.platform.gateway_url,
     };
   }
-  const platform = new LocalPlatform({ logger });
+  const platform = new EmbeddedPlatform({ logger });
   let gateway: Gateway;
   try {
     gateway = await startGateway({ platform, host: '127.0.0.1', port: config.platform.gateway_port, logger });

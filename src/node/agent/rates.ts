@@ -1,4 +1,4 @@
-import { type ProxyCounters, REJECT_REASONS, type RejectReason } from '../routing.js';
+import { type ProxyCounters, REJECT_REASONS, type RejectReason } from '../../offload/routing.js';
 
 /** Requests/s of one function over one period, from two counter snapshots. */
 export interface FunctionRates {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
-import { writeFileAtomic } from '../../config/files.js';
+import { writeFileAtomic } from '../../core/files.js';
 
 /**
  * A node's ed25519 identity, kept in a file (libp2p's protobuf encoding, as go-libp2p's

@@ -11,7 +11,7 @@ import { ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p, type Libp2p } from 'libp2p';
-import type { Logger } from '../../config/logger.js';
+import type { Logger } from '../../core/logger.js';
 import {
   DFAAS_TOPIC,
   DROP_REASONS,
@@ -19,7 +19,7 @@ import {
   decodeMessage,
   encodeMessage,
   type PeerMessage,
-} from './messages.js';
+} from '../../offload/messages.js';
 
 export interface PeerNetworkOptions {
   privateKey: PrivateKey;

@@ -1,5 +1,5 @@
-import type { Logger } from '../../config/logger.js';
-import type { ProxyCounters, RoutingTable } from '../routing.js';
+import type { Logger } from '../../core/logger.js';
+import type { ProxyCounters, RoutingTable } from '../../offload/routing.js';
 
 export const PROXY_DRIVERS = ['embedded', 'haproxy'] as const;
 export type ProxyDriverKind = (typeof PROXY_DRIVERS)[number];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/config/logger.js';
+import { silentLogger } from '../../../src/core/logger.js';
 import {
   Agent,
   type AgentOptions,
@@ -8,10 +8,10 @@ import {
 } from '../../../src/node/agent/agent.js';
 import { nodeMetrics } from '../../../src/node/agent/metrics.js';
 import { ratesBetween } from '../../../src/node/agent/rates.js';
-import { DROP_REASONS, type PeerMessage } from '../../../src/node/peers/messages.js';
+import { DROP_REASONS, type PeerMessage } from '../../../src/offload/messages.js';
 import type { ProxyDriver } from '../../../src/node/proxy/contract.js';
-import { emptyCounters, type ProxyCounters, type RoutingTable } from '../../../src/node/routing.js';
-import { recalc } from '../../../src/node/strategies/recalc.js';
+import { emptyCounters, type ProxyCounters, type RoutingTable } from '../../../src/offload/routing.js';
+import { recalc } from '../../../src/offload/strategies/recalc.js';
 
 describe('rates over a period', () => {
   it('divides counter differences by the period, and counts a reset counter from zero', () => {

@@ -10,9 +10,9 @@ import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/config/logger.js';
+import { silentLogger } from '../../../src/core/logger.js';
 import { loadOrCreateIdentity, peerIdOf } from '../../../src/node/peers/identity.js';
-import { DFAAS_TOPIC, type PeerMessage } from '../../../src/node/peers/messages.js';
+import { DFAAS_TOPIC, type PeerMessage } from '../../../src/offload/messages.js';
 import { PeerNetwork } from '../../../src/node/peers/network.js';
 import { waitFor } from '../../helpers/wait.js';
 

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
-import { SERVED_BY_HEADER } from '../../routing.js';
+import { SERVED_BY_HEADER } from '../../../offload/routing.js';
 
 /**
  * Headers that are not forwarded: hop-by-hop ones (RFC 9110 §7.6.1), Host (undici sends the

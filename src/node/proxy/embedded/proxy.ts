@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
-import { httpOrigin } from '../../../platform/local/net.js';
-import { LOCAL, NODE_ID_HEADER, type PeerEndpoint } from '../../routing.js';
+import { httpOrigin } from '../../../core/net.js';
+import { LOCAL, NODE_ID_HEADER, type PeerEndpoint } from '../../../offload/routing.js';
 import { type ProxyDriver, type ProxyOptions, UPSTREAM_TIMEOUT_S } from '../contract.js';
 import { forward, hasBody, readSmallBody } from './forward.js';
 import { type Admission, Router } from './router.js';

@@ -6,7 +6,7 @@ import {
   type ProxyCounters,
   type RejectReason,
   type RoutingTable,
-} from '../../routing.js';
+} from '../../../offload/routing.js';
 import { type Clock, SlidingWindow } from './sliding-window.js';
 import { WeightedRoundRobin } from './weighted-round-robin.js';
 

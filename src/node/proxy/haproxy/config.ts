@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { NODE_ID_HEADER, type PeerEndpoint, SERVED_BY_HEADER } from '../../routing.js';
+import { NODE_ID_HEADER, type PeerEndpoint, SERVED_BY_HEADER } from '../../../offload/routing.js';
 import { UPSTREAM_TIMEOUT_S } from '../contract.js';
 import {
   backendName,

@@ -4,7 +4,7 @@ import {
   type ProxyCounters,
   REJECT_REASONS,
   type RejectReason,
-} from '../../routing.js';
+} from '../../../offload/routing.js';
 import { KEYS, LOCAL_SERVER, peerOfServer } from './names.js';
 
 /** One entry of `show table <name>`: its key and its stored data (e.g. http_req_cnt). */

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { Logger } from '../../../config/logger.js';
+import type { Logger } from '../../../core/logger.js';
 import { CliSocket } from './runtime-api.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { PeerEndpoint, RejectReason } from '../../routing.js';
+import type { PeerEndpoint, RejectReason } from '../../../offload/routing.js';
 
 /**
  * The names HAProxy's configuration and the driver agree on: proxies, servers, map files and

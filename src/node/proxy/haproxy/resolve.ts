@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { PeerEndpoint } from '../../routing.js';
+import type { PeerEndpoint } from '../../../offload/routing.js';
 
 /** A resolver that does not answer must not hold up a period's weights for long. */
 const LOOKUP_TIMEOUT_MS = 2_000;

@@ -1,5 +1,5 @@
 import { createConnection } from 'node:net';
-import type { PeerEndpoint } from '../../routing.js';
+import type { PeerEndpoint } from '../../../offload/routing.js';
 
 /**
  * A small client for HAProxy's CLI sockets: the Runtime API on the stats socket and the master

@@ -1,4 +1,4 @@
-import { LOCAL, type PeerEndpoint, type RoutingTable } from '../../routing.js';
+import { LOCAL, type PeerEndpoint, type RoutingTable } from '../../../offload/routing.js';
 import {
   backendName,
   haproxyAddress,

@@ -1,0 +1,36 @@
+/**
+ * The load-driver boundary: what sends one configuration's load (a rate per function for a
+ * duration) and reports it as a k6 `--summary-export` summary, whichever driver sent it.
+ * Implementations: `builtin/` (dfaas's own open-model generator) and `k6/` (k6 itself, on this
+ * machine or on a k6 host over SSH). `index.ts` picks one from a configuration.
+ */
+import type { ScenarioFigures } from './k6-summary.js';
+
+/** One configuration of load: requests per second per function (absent or 0: not loaded). */
+export interface LoadConfiguration {
+  rates: Record<string, number>;
+}
+
+/** What one configuration's load did, read from its k6-shaped summary whichever driver sent it. */
+export interface ConfigurationLoad {
+  /** The k6 `--summary-export` JSON (saved as summaries/ID-ITERATION.json). */
+  summary: unknown;
+  /** Per function with a rate above 0; undefined for the others. */
+  figures(functionName: string): ScenarioFigures | undefined;
+}
+
+export interface LoadTarget {
+  /** Base URL of the gateway. */
+  gatewayUrl: string;
+  /** The configuration's k6 script, already in k6_scripts/ (with that URL in it). */
+  scriptPath: string;
+}
+
+/** Sends a configuration's load: the built-in generator, or k6 running its script. */
+export interface LoadDriver {
+  readonly where: string;
+  /** Fails early when the driver cannot work (k6 host unreachable, key refused). */
+  open(): Promise<void>;
+  run(configuration: LoadConfiguration, target: LoadTarget): Promise<ConfigurationLoad>;
+  close(): Promise<void>;
+}

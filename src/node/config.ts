@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { positiveDuration } from '../config/units.js';
+
+/**
+ * A DFaaS node's configuration (`dfaas node up --config node.yaml`): its identity and peers, its
+ * proxy, its FaaS platform and its agent's offloading strategy. Relative paths are relative to the
+ * file. Defaults run a node on loopback with the embedded platform and proxy.
+ */
+
+export const NODE_STRATEGIES = ['all-local', 'static', 'recalc', 'node-margin', 'latency-aware'] as const;
+export type NodeStrategyName = (typeof NODE_STRATEGIES)[number];
+
+/** The forecaster's node types: 0 heavy, 1 mid, 2 light; names are accepted too. */
+const NODE_TYPES: Record<string, number> = { heavy: 0, mid: 1, light: 2 };
+
+const port = z.number().int().min(0).max(65_535);
+const multiaddr = z
+  .string()
+  .regex(/^\/(ip4|ip6|dns4|dns6|dns)\//, 'a multiaddr, e.g. /ip4/127.0.0.1/tcp/4001');
+
+const ProxySchema = z
+  .object({
+    /** auto: haproxy when the binary is installed, else embedded. */
+    driver: z.enum(['auto', 'embedded', 'haproxy']).default('auto'),
+    host: z.string().min(1).default('127.0.0.1'),
+    port: port.default(0),
+    /** Host peers should use to reach this proxy (HAProxyHost in messages); default: host. */
+    advertise_host: z.string().min(1).optional(),
+    haproxy_binary: z.string().min(1).default('/usr/sbin/haproxy'),
+  })
+  .strict()
+  .refine((p) => p.advertise_host !== undefined || !['0.0.0.0', '::', '[::]'].includes(p.host), {
+    message: 'peers cannot reach a wildcard address: set advertise_host to an address they can',
+    path: ['advertise_host'],
+  });
+
+const PlatformSchema = z
+  .object({
+    /** An existing OpenFaaS gateway; absent: the embedded platform is started. */
+    gateway_url: z.url().optional(),
+    /** Functions to deploy on the embedded platform at start (an OpenFaaS stack.yml). */
+    stack: z.string().min(1).optional(),
+    gateway_port: port.default(0),
+  })
+  .strict()
+  .refine((p) => !(p.gateway_url && p.stack), {
+    message: 'stack deploys on the embedded platform; with gateway_url deploy with faas-cli instead',
+    path: ['stack'],
+  });
+
+const ThresholdsSchema = z
+  .object({
+    cpu_usage_node: z.number().positive().optional(),
+    ram_usage_node: z.number().positive().optional(),
+    power_usage_node: z.number().positive().optional(),
+  })
+  .strict();
+
+const AgentSchema = z
+  .object({
+    strategy: z.enum(NODE_STRATEGIES).default('recalc'),
+    /** Recalculation period. */
+    period: positiveDuration.default(5_000),
+    /** static: the share of requests served locally. */
+    static_local_share: z.number().min(0).max(1).default(0.6),
+    /** latency-aware: forward only to this many lowest-RTT peers, with weights from `latency_base`. */
+    latency_k: z.number().int().min(1).default(2),
+    latency_base: z.enum(['recalc', 'node-margin']).default('recalc'),
+    /** node-margin: a DFaaS forecaster service (`dfaas forecast serve`), or models loaded in-process. */
+    forecaster_url: z.url().optional(),
+    forecaster_models: z.string().min(1).optional(),
+    /** node-margin: group_list.json. */
+    group_list: z.string().min(1).optional(),
+    node_type: z
+      .union([z.enum(['heavy', 'mid', 'light']), z.number().int().min(0)])
+      .default('heavy')
+      .transform((t) => (typeof t === 'number' ? t : (NODE_TYPES[t] as number))),
+    /**
+     * node-margin: overload when a predicted node metric exceeds its threshold, in the units of
+     * the forecaster's models (dfaas's: CPU in percent of one core, RAM in bytes, power in watts).
+     * No defaults: a threshold in the wrong unit makes a node always or never overloaded.
+     */
+    thresholds: ThresholdsSchema.prefault({}),
+    /** JSON lines of every period's decision; absent: decisions go to the log at debug level. */
+    decision_log: z.string().min(1).optional(),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    const margin =
+      a.strategy === 'node-margin' || (a.strategy === 'latency-aware' && a.latency_base === 'node-margin');
+    if (!margin) return;
+    if (!a.forecaster_url && !a.forecaster_models)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['forecaster_url'],
+        message: 'node-margin needs forecaster_url or forecaster_models',
+      });
+    if (!a.group_list)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['group_list'],
+        message: 'node-margin needs group_list (group_list.json)',
+      });
+    if (Object.keys(a.thresholds).length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['thresholds'],
+        message: 'node-margin needs at least one threshold, e.g. cpu_usage_node: 150 (percent of one core)',
+      });
+  });
+
+export const NodeConfigSchema = z
+  .object({
+    /** A name for logs and status pages; peers know the node by its libp2p peer id. */
+    node_id: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . -')
+      .default('node'),
+    /** The node's ed25519 identity (libp2p protobuf); created when missing. */
+    identity_file: z.string().min(1).default('node.key'),
+    /** libp2p listen addresses. */
+    listen: z.array(multiaddr).min(1).default(['/ip4/127.0.0.1/tcp/0']),
+    /** Peers to dial at start and re-dial while disconnected (multiaddrs ending in /p2p/<peer id>). */
+    bootstrap: z.array(multiaddr).default([]),
+    mdns: z.boolean().default(false),
+    dht: z.boolean().default(false),
+    /** The agent's own HTTP server: /agent/status, /metrics, /healthz. */
+    agent_host: z.string().min(1).default('127.0.0.1'),
+    agent_port: port.default(0),
+    proxy: ProxySchema.prefault({}),
+    platform: PlatformSchema.prefault({}),
+    agent: AgentSchema.prefault({}),
+  })
+  .strict();
+
+export type NodeConfig = z.output<typeof NodeConfigSchema>;

@@ -1,0 +1,40 @@
+import { type FunctionRoute, LOCAL, MAX_WEIGHT } from '../routing.js';
+import { nodeinfoStatic } from './all-local.js';
+import { holdersOf } from '../neighbours.js';
+import type { Strategy } from './types.js';
+
+export interface StaticOptions {
+  /** Share of each function's user requests served here, 0-1; the rest is split among holders. */
+  localShare?: number;
+}
+
+/**
+ * Fixed weights: `localShare` of the requests served here and the rest split evenly among the
+ * neighbours that deploy the function. Only holders get a weight: the reference agent gave one to
+ * every neighbour, so requests went to peers that could only fail them.
+ */
+export function staticStrategy({ localShare = 0.6 }: StaticOptions = {}): Strategy {
+  if (!(localShare >= 0 && localShare <= 1)) {
+    throw new RangeError(`static localShare must be between 0 and 1, got ${localShare}`);
+  }
+  return async ({ self, neighbours }) => {
+    const functions: Record<string, FunctionRoute> = {};
+    const holders: Record<string, string[]> = {};
+    for (const { name } of self.functions) {
+      const ids = holdersOf(neighbours, name).map((n) => n.id);
+      holders[name] = ids;
+      functions[name] = { localLimit: null, weights: staticWeights(localShare, ids), limitsIn: {} };
+    }
+    return { functions, messages: [nodeinfoStatic(self)], decisions: { localShare, holders } };
+  };
+}
+
+function staticWeights(localShare: number, holders: string[]): Record<string, number> {
+  if (holders.length === 0) return { [LOCAL]: MAX_WEIGHT };
+  const weights: Record<string, number> = { [LOCAL]: Math.round(MAX_WEIGHT * localShare) };
+  // With many holders an even share rounds to 0; each keeps 1 so that no holder is silently unused.
+  const share = Math.round((MAX_WEIGHT * (1 - localShare)) / holders.length);
+  const each = localShare < 1 ? Math.max(1, share) : 0;
+  for (const id of holders) weights[id] = each;
+  return weights;
+}

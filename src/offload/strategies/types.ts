@@ -1,0 +1,85 @@
+import type { GroupsLoad, PeerMessage } from '../messages.js';
+import type { FunctionRoute, PeerEndpoint } from '../routing.js';
+
+/**
+ * The input and output of an offloading strategy. A strategy is a pure function of its input
+ * (time is `now`, the forecaster is injected): the live agent and the simulator call the same code.
+ */
+
+/** A function deployed on this node. */
+export interface DeployedFunction {
+  name: string;
+  /** The OpenFaaS label dfaas.maxrate, in requests/s; null when the function has none. */
+  maxRate: number | null;
+}
+
+/** Node metrics the forecaster predicts and the node-margin thresholds bound. */
+export const NODE_METRICS = ['cpu_usage_node', 'ram_usage_node', 'power_usage_node'] as const;
+export type NodeMetric = (typeof NODE_METRICS)[number];
+
+export interface NodeState {
+  /** This node's peer id. */
+  id: string;
+  /** Where this node's proxy listens (published as HAProxyHost / HAProxyPort). */
+  proxy: PeerEndpoint;
+  functions: DeployedFunction[];
+  /** Requests/s from users, by function, averaged over the whole last period. */
+  userRates: Record<string, number>;
+  /** 0 heavy, 1 mid, 2 light (the forecaster's node_type). */
+  nodeType: number;
+  /** Overload thresholds of the predicted node metrics (node-margin's MaxValues). */
+  thresholds: Partial<Record<NodeMetric, number>>;
+}
+
+/** What this node knows about one neighbour, merged from its latest messages (see neighbours.ts). */
+export interface Neighbour {
+  id: string;
+  endpoint: PeerEndpoint;
+  /** Time of its last message, ms since the epoch. */
+  lastSeen: number;
+  /** Functions it deploys: Functions of nodeinfoStatic/nodeinfoNMS, or the keys of its
+   * nodeinfoRecalc FuncLimits for us. */
+  functions: string[];
+  /** recalc: the requests/s it lets us send it, by function (its FuncLimits[our id]). */
+  limitsOut: Record<string, number>;
+  /** node-margin: from nodeinfoNMS. */
+  nodeType?: number;
+  maxValues?: Partial<Record<NodeMetric, number>>;
+  /** node-margin: from nodemargininfoNMS (percentage points of its capacity offered to us). */
+  margin?: number;
+  load?: GroupsLoad;
+  /** Round-trip time to it measured by the peer layer's ping, ms. */
+  rttMs?: number;
+}
+
+/** Predicts a node's usage from the requests/s of the three function groups. */
+export interface NodeForecaster {
+  predict(nodeType: number, load: GroupsLoad): Promise<Partial<Record<NodeMetric, number>>>;
+}
+
+/** group_list.json: function names by group (HIGH_USAGE, MEDIUM_USAGE, LOW_USAGE). */
+export type GroupList = Record<string, string[]>;
+
+export interface StrategyInput {
+  /** ms since the epoch. */
+  now: number;
+  self: NodeState;
+  /** Neighbours whose entries have not expired. */
+  neighbours: Neighbour[];
+  /** Peer ids connected on the p2p network now, whether they sent us anything yet or not. */
+  connectedPeers: string[];
+  /** Needed by node-margin (and latency-aware over node-margin). */
+  forecaster?: NodeForecaster;
+  groups?: GroupList;
+}
+
+export interface StrategyResult {
+  /** The route of every deployed function (see ../routing.ts). */
+  functions: Record<string, FunctionRoute>;
+  /** Messages to publish on the topic this period. */
+  messages: PeerMessage[];
+  /** What was decided and why, for the agent's JSON-lines decision log (e.g. overloaded functions). */
+  decisions: Record<string, unknown>;
+}
+
+export type Strategy = (input: StrategyInput) => Promise<StrategyResult>;

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { FunctionDeployment } from '../../../src/config/function-deployment.js';
+import { InvalidDeploymentError } from '../../../src/platform/errors.js';
+import { functionSettings } from '../../../src/platform/embedded/function-settings.js';
+
+const base: FunctionDeployment = { service: 'fn', image: 'dfaas/echo:latest' };
+
+describe('function settings', () => {
+  it('applies the OpenFaaS defaults', () => {
+    const s = functionSettings(base);
+    expect(s.program).toEqual({ kind: 'builtin', name: 'echo' });
+    expect(s.scaling).toMatchObject({ min: 1, max: 20, factor: 20, zero: false, zeroDurationMs: 900_000 });
+    expect(s.scaling.target).toBeUndefined();
+    expect(s.execTimeoutMs).toBe(10_000);
+    expect(s.maxInflight).toBe(0);
+  });
+
+  it('reads scaling labels, timeouts and limits', () => {
+    const s = functionSettings({
+      ...base,
+      labels: {
+        'com.openfaas.scale.min': '2',
+        'com.openfaas.scale.max': '40',
+        'com.openfaas.scale.zero': 'true',
+        'com.openfaas.scale.zero-duration': '30s',
+        'com.openfaas.scale.type': 'capacity',
+      },
+      envVars: { exec_timeout: '2s', max_inflight: '5' },
+      limits: { memory: '64Mi', cpu: '500m' },
+    });
+    expect(s.scaling).toMatchObject({ min: 2, max: 40, zero: true, zeroDurationMs: 30_000 });
+    expect(s.scaling.target).toEqual({ type: 'capacity', target: 50, proportion: 0.9 });
+    expect(s.execTimeoutMs).toBe(2000);
+    expect(s.maxInflight).toBe(5);
+    expect(s.memoryLimitBytes).toBe(64 * 2 ** 20);
+    expect(s.cpuLimitCores).toBe(0.5);
+  });
+
+  it('chooses the program: envProcess, then dfaas.handler, then a dfaas/ image', () => {
+    expect(functionSettings({ ...base, envProcess: 'cat' }).program).toEqual({
+      kind: 'serializing',
+      command: 'cat',
+    });
+    expect(functionSettings({ ...base, envProcess: 'srv', envVars: { mode: 'http' } }).program).toEqual({
+      kind: 'http',
+      command: 'srv',
+    });
+    expect(functionSettings({ ...base, annotations: { 'dfaas.handler': 'builtin:figlet' } }).program).toEqual(
+      {
+        kind: 'builtin',
+        name: 'figlet',
+      },
+    );
+  });
+
+  it('collects every bad field into one error', () => {
+    let err: unknown;
+    try {
+      functionSettings({
+        ...base,
+        image: 'functions/nodeinfo:latest',
+        labels: { 'com.openfaas.scale.type': 'memory', 'com.openfaas.scale.max': 'many' },
+        envVars: { mode: 'streaming' },
+        envProcess: 'x',
+      });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InvalidDeploymentError);
+    expect((err as InvalidDeploymentError).issues.map((i) => i.field)).toEqual([
+      'labels.com.openfaas.scale.max',
+      'labels.com.openfaas.scale.type',
+      'envVars.mode',
+    ]);
+  });
+
+  it('refuses an image it cannot run, saying how to make it runnable', () => {
+    expect(() => functionSettings({ ...base, image: 'functions/nodeinfo:latest' })).toThrow(/set envProcess/);
+  });
+});
