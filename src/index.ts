@@ -4,14 +4,15 @@
  * and DFaaS nodes (the offloading strategies as pure functions, the proxy drivers, a whole node).
  */
 
-export { ConfigError, ExitCode } from './core/errors.js';
 export { FunctionDeploymentSchema } from './config/function-deployment.js';
 export { jsonSchemaOf } from './config/json-schema.js';
 export { loadConfigFile } from './config/read-file.js';
-export { createLogger, type Logger } from './core/logger.js';
-export { type NodeConfig, NodeConfigSchema } from './node/config.js';
 export { type Stack, StackSchema, stackToDeployments } from './config/stack.js';
-export { type GroupList, nodeTypeCode, readSamplerResults } from './forecast/dataset.js';
+export { ConfigError, ExitCode } from './core/errors.js';
+export { createLogger, type Logger } from './core/logger.js';
+export type { GroupList } from './dataset/groups.js';
+export { nodeTypeCode } from './dataset/node-types.js';
+export { readSamplerResults } from './forecast/dataset.js';
 export {
   Forecaster,
   ForecastInputError,
@@ -37,8 +38,9 @@ export {
   writeModels,
 } from './forecast/train.js';
 export { type RunningNode, startNode } from './node/agent/node.js';
-export { decodeMessage, encodeMessage, type PeerMessage } from './offload/messages.js';
+export { type NodeConfig, NodeConfigSchema } from './node/config.js';
 export { type ProxyDriver, startProxy } from './node/proxy/index.js';
+export { decodeMessage, encodeMessage, type PeerMessage } from './offload/messages.js';
 export type { FunctionRoute, ProxyCounters, RoutingTable } from './offload/routing.js';
 export {
   createStrategy,
@@ -60,9 +62,6 @@ export type {
   Platform,
 } from './platform/api.js';
 export { type ColdWarmResult, measureColdWarm } from './platform/cold-warm.js';
-export * from './platform/errors.js';
-export { BUILTIN_FUNCTIONS } from './platform/functions/builtins.js';
-export type { FunctionRequest, FunctionResponse, Handler } from './platform/functions/handler.js';
 export { type Gateway, type GatewayOptions, startGateway } from './platform/embedded/gateway.js';
 export {
   EmbeddedPlatform,
@@ -70,4 +69,7 @@ export {
   type PlatformSnapshot,
 } from './platform/embedded/platform.js';
 export { loadStackForEmbedded } from './platform/embedded/stack.js';
+export * from './platform/errors.js';
+export { BUILTIN_FUNCTIONS } from './platform/functions/builtins.js';
+export type { FunctionRequest, FunctionResponse, Handler } from './platform/functions/handler.js';
 export { OpenFaaSClient, type OpenFaaSClientOptions } from './platform/openfaas/client.js';

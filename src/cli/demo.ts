@@ -1,15 +1,15 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../core/files.js';
-import { type Logger, silentLogger } from '../core/logger.js';
 import { loadSamplerConfig } from '../config/sampler.js';
 import { HANDLER_ANNOTATION } from '../config/stack.js';
+import { writeFileAtomic } from '../core/files.js';
+import { type Logger, silentLogger } from '../core/logger.js';
 import { type OffloadResult, runOffloadScenario } from '../node/offload-scenario.js';
 import { measureColdWarm } from '../platform/cold-warm.js';
-import { BUILTIN_FUNCTIONS } from '../platform/functions/builtins.js';
 import { startGateway } from '../platform/embedded/gateway.js';
 import { EmbeddedPlatform } from '../platform/embedded/platform.js';
 import { loadStackForEmbedded } from '../platform/embedded/stack.js';
+import { BUILTIN_FUNCTIONS } from '../platform/functions/builtins.js';
 import { OpenFaaSClient } from '../platform/openfaas/client.js';
 import { planSweep } from '../sampler/plan.js';
 import { runSamplerSession } from '../sampler/session.js';

@@ -1,11 +1,11 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { loadConfigFile } from '../config/read-file.js';
 import { ConfigError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/files.js';
 import { GroupListSchema, GroupModelSchema } from '../dataset/groups.js';
-import { loadConfigFile } from '../config/read-file.js';
-import { nodeTypeCode } from '../forecast/dataset.js';
+import { nodeTypeCode } from '../dataset/node-types.js';
 import type { FeatureVariant } from '../forecast/features.js';
 import { Forecaster, MODEL_TYPES, type ModelType } from '../forecast/forecaster.js';
 import {

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { type LoadScenarios, LoadScenariosSchema } from '../config/load-scenarios.js';
+import { loadConfigFile, validateConfig } from '../config/read-file.js';
 import { ConfigError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/files.js';
-import { loadConfigFile, validateConfig } from '../config/read-file.js';
-import { type LoadScenarios, LoadScenariosSchema } from '../config/load-scenarios.js';
 import { type LoadProgress, runLoad } from '../load/builtin/generator.js';
 import { toK6Summary } from '../load/k6-summary.js';
 import { badFlag } from './errors.js';

@@ -1,10 +1,10 @@
 import { dirname, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfigFile } from '../config/read-file.js';
-import { NODE_STRATEGIES, NodeConfigSchema, type NodeStrategyName } from '../node/config.js';
 import { parseDurationMs } from '../config/units.js';
 import { startNode } from '../node/agent/node.js';
 import { fetchStatus, planCluster, readClusterPlan, startCluster } from '../node/cluster.js';
+import { NODE_STRATEGIES, NodeConfigSchema, type NodeStrategyName } from '../node/config.js';
 import { loadStackForEmbedded } from '../platform/embedded/stack.js';
 import { type GlobalOptions, intOption } from './options.js';
 import { untilSignal } from './signals.js';

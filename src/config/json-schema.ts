@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { GroupListSchema } from '../dataset/groups.js';
+import { PrometheusQueriesSchema } from '../metrics/prometheus/queries.js';
+import { NodeConfigSchema } from '../node/config.js';
 import { FunctionDeploymentSchema } from './function-deployment.js';
 import { LoadScenariosSchema } from './load-scenarios.js';
-import { NodeConfigSchema } from '../node/config.js';
-import { PrometheusQueriesSchema } from '../metrics/prometheus/queries.js';
 import { SamplerConfigSchema } from './sampler.js';
 import { EnvironmentFileSchema, StackSchema } from './stack.js';
 

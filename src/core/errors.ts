@@ -1,7 +1,50 @@
 import type { z } from 'zod';
 
-/** Exit codes shared by every dfaas command (see ARCHITECTURE.md, Conventions). */
+/**
+ * dfaas's errors. Every error a user or a program may meet is a DfaasError with a stable `code`
+ * (listed with its meaning in docs/errors.md; a test keeps the two in step), the exit code the
+ * CLI ends with, the HTTP status a control-plane server answers with, and an optional hint.
+ * Each capability derives its own errors from these; the CLI and the HTTP kit map by `exitCode`
+ * and `status`, never by message text.
+ */
+
+/** Exit codes shared by every dfaas command: 0 success, 1 the run failed, 2 bad input. */
 export const ExitCode = { ok: 0, failed: 1, badInput: 2 } as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface DfaasErrorOptions {
+  /** Exit code of the CLI (default 1, the run failed). */
+  exitCode?: ExitCodeValue;
+  /** HTTP status a server answers with (default 500). */
+  status?: number;
+  /** What the user can do about it. */
+  hint?: string;
+  cause?: unknown;
+}
+
+export class DfaasError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCodeValue;
+  readonly status: number;
+  readonly hint: string | undefined;
+
+  constructor(code: string, message: string, options: DfaasErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DfaasError';
+    this.code = code;
+    this.exitCode = options.exitCode ?? ExitCode.failed;
+    this.status = options.status ?? 500;
+    this.hint = options.hint;
+  }
+}
+
+/** A bounded wait ran out (pollUntil, a start or drain timeout). */
+export class TimeoutError extends DfaasError {
+  constructor(message: string, options: Omit<DfaasErrorOptions, 'exitCode' | 'status'> = {}) {
+    super('DFAAS_ERR_TIMEOUT', message, { ...options, status: 504 });
+    this.name = 'TimeoutError';
+  }
+}
 
 /** One problem in a configuration: where it is (file and dotted field path) and what is wrong. */
 export interface ConfigIssue {
@@ -13,12 +56,16 @@ export interface ConfigIssue {
  * Bad input: a configuration file, a request body or a flag that does not validate.
  * The CLI maps it to exit code 2; the gateway maps it to HTTP 400.
  */
-export class ConfigError extends Error {
+export class ConfigError extends DfaasError {
   readonly issues: ConfigIssue[];
   readonly source: string;
 
   constructor(source: string, issues: ConfigIssue[]) {
-    super(`${source}: ${issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join('; ')}`);
+    super(
+      'DFAAS_ERR_BAD_INPUT',
+      `${source}: ${issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join('; ')}`,
+      { exitCode: ExitCode.badInput, status: 400 },
+    );
     this.name = 'ConfigError';
     this.source = source;
     this.issues = issues;

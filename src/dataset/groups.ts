@@ -22,6 +22,9 @@ export const GroupListSchema = z
     }
   });
 
+/** Functions by group name, as in group_list.json. */
+export type GroupList = z.infer<typeof GroupListSchema>;
+
 /** The function-profile model `dfaas forecast profile` writes (scaler, PCA, centroids) and `assign` reads. */
 export const GroupModelSchema = z.object({
   version: z.literal(1),

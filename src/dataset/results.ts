@@ -1,4 +1,4 @@
-import { type WindowSample } from '../metrics/contract.js';
+import type { WindowSample } from '../metrics/contract.js';
 
 /** The legacy DFaaS dataset columns, per function in name order (index n), then the node's. */
 const FUNCTION_COLUMNS = [

@@ -19,22 +19,9 @@
  * Reads results.csv with the sampler's own reader, the one definition of that format.
  */
 import { readFileSync } from 'node:fs';
-import type { z } from 'zod';
-import type { GroupListSchema } from '../dataset/groups.js';
-import { parseResultLines } from '../dataset/results.js';
 import { seededRandom } from '../core/random.js';
-
-/** The DFaaS agent's node types; a capacity number (e.g. cores) may be used instead. */
-export const NODE_TYPES: Record<string, number> = { heavy: 0, mid: 1, light: 2 };
-
-/** heavy → 0, mid → 1, light → 2, a non-negative number → itself; else an Error naming the label. */
-export function nodeTypeCode(label: string): number {
-  const known = NODE_TYPES[label.toLowerCase()];
-  if (known !== undefined) return known;
-  const n = Number(label);
-  if (label.trim() !== '' && Number.isFinite(n) && n >= 0) return n;
-  throw new Error(`node type "${label}": use heavy, mid, light or a capacity number`);
-}
+import type { GroupList } from '../dataset/groups.js';
+import { parseResultLines } from '../dataset/results.js';
 
 export interface FunctionSample {
   rate: number;
@@ -184,9 +171,6 @@ export function overloadPerConfiguration(rows: DatasetRow[]): DatasetRow[] {
   );
   return rows.map((r) => ({ ...r, node: { ...r.node, overloaded: verdict.get(r.configKey) ?? 0 } }));
 }
-
-/** Functions by group name, as in group_list.json. */
-export type GroupList = z.infer<typeof GroupListSchema>;
 
 export interface GroupFigures {
   rate: number;

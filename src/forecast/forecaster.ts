@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { NODE_METRICS, type NodeMetric } from '../dataset/node-metrics.js';
 import { predictGbt } from './gbt.js';
 import type { ModelFile, RegressionModels } from './train.js';
 
@@ -13,8 +14,8 @@ export const MODEL_TYPES = ['regression', 'quantile005', 'quantile095'] as const
 export type ModelType = (typeof MODEL_TYPES)[number];
 
 /** The node figures the DFaaS forecaster serves. */
-export const NODE_TARGETS = ['cpu_usage_node', 'ram_usage_node', 'power_usage_node'] as const;
-export type NodeTarget = (typeof NODE_TARGETS)[number];
+export const NODE_TARGETS = NODE_METRICS;
+export type NodeTarget = NodeMetric;
 
 /** Per node target its prediction; null where no model of it exists (power without power data). */
 export type NodeUsage = Record<NodeTarget, number | null>;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { kmeans } from 'ml-kmeans';
 import { Matrix } from 'ml-matrix';
 import { PCA, type PCAModel } from 'ml-pca';
-import type { GroupList } from './dataset.js';
+import type { GroupList } from '../dataset/groups.js';
 
 /**
  * Function profiles: each function's resource use measured alone (profiles/NAME.csv), reduced to

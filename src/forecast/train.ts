@@ -10,13 +10,13 @@
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../core/files.js';
+import type { GroupList } from '../dataset/groups.js';
+import { NODE_TYPES } from '../dataset/node-types.js';
 import { trainForest, trainLinear } from './baselines.js';
 import {
   aggregateGroups,
   foldsByConfiguration,
-  type GroupList,
   type GroupRow,
-  NODE_TYPES,
   overloadPerConfiguration,
   readSamplerResults,
   replaceOutliers,

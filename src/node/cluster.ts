@@ -7,9 +7,9 @@ import { request } from 'undici';
 import { stringify } from 'yaml';
 import { ConfigError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/files.js';
-import type { NodeStrategyName } from './config.js';
 import { freeLoopbackPort } from '../core/net.js';
 import type { AgentStatus } from './agent/agent.js';
+import type { NodeStrategyName } from './config.js';
 import { loadOrCreateIdentity, peerIdOf } from './peers/identity.js';
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { positiveDuration } from '../config/units.js';
+import { NODE_TYPES } from '../dataset/node-types.js';
 
 /**
  * A DFaaS node's configuration (`dfaas node up --config node.yaml`): its identity and peers, its
@@ -9,9 +10,6 @@ import { positiveDuration } from '../config/units.js';
 
 export const NODE_STRATEGIES = ['all-local', 'static', 'recalc', 'node-margin', 'latency-aware'] as const;
 export type NodeStrategyName = (typeof NODE_STRATEGIES)[number];
-
-/** The forecaster's node types: 0 heavy, 1 mid, 2 light; names are accepted too. */
-const NODE_TYPES: Record<string, number> = { heavy: 0, mid: 1, light: 2 };
 
 const port = z.number().int().min(0).max(65_535);
 const multiaddr = z

@@ -2,11 +2,11 @@ import { join, resolve } from 'node:path';
 import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
 import { writeFileAtomic } from '../core/files.js';
-import type { NodeStrategyName } from './config.js';
 import { runOpenLoop } from '../load/builtin/open-loop.js';
 import { constantArrivals } from '../load/builtin/schedule.js';
-import { type ClusterNode, planCluster, startCluster } from './cluster.js';
 import { SERVED_BY_HEADER } from '../offload/routing.js';
+import { type ClusterNode, planCluster, startCluster } from './cluster.js';
+import type { NodeStrategyName } from './config.js';
 
 /**
  * The offloading scenario of the tests, `benchmarks/offload` and the demo: three nodes on this

@@ -1,6 +1,7 @@
+import { NODE_METRICS, type NodeMetric } from '../dataset/node-metrics.js';
 import type { NodeInfoNms, PeerMessage } from './messages.js';
 import type { PeerEndpoint } from './routing.js';
-import { type Neighbour, NODE_METRICS, type NodeMetric } from './strategies/types.js';
+import type { Neighbour } from './strategies/types.js';
 
 /** The neighbours that deploy `fn`: the only ones it makes sense to send or offer `fn` to. */
 export function holdersOf(neighbours: Neighbour[], fn: string): Neighbour[] {

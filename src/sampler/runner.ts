@@ -1,20 +1,19 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, type as osType, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../core/files.js';
-import type { Logger } from '../core/logger.js';
 import type { SamplerConfig } from '../config/sampler.js';
-import { writeK6Script } from '../load/k6/script.js';
+import { appendLineDurably, writeFileAtomic } from '../core/files.js';
+import type { Logger } from '../core/logger.js';
 import { VERSION } from '../core/version.js';
-import { isCooledDown } from './cooldown.js';
 import { type FunctionRow, metricsCsv, resultsHeader, resultsLine } from '../dataset/results.js';
 import type { ConfigurationLoad, LoadDriver, LoadTarget } from '../load/index.js';
+import { writeK6Script } from '../load/k6/script.js';
+import type { MetricsSource, NodeSample } from '../metrics/contract.js';
+import { isCooledDown } from './cooldown.js';
 import { functionOverloaded, nodeOverloaded } from './overload.js';
 import { dominates, type PlannedConfig, planSweep } from './plan.js';
 import { writeReport } from './report.js';
 import { readDoneRows } from './resume.js';
-import { appendLineDurably } from '../core/files.js';
-import { type NodeSample, type MetricsSource } from '../metrics/contract.js';
 
 export interface SweepProgress {
   done: number;

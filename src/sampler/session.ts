@@ -1,22 +1,22 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { loadConfigFile } from '../config/read-file.js';
+import type { SamplerConfig } from '../config/sampler.js';
 import { ConfigError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/files.js';
-import { loadConfigFile } from '../config/read-file.js';
 import type { Logger } from '../core/logger.js';
-import { PrometheusQueriesSchema, SHIPPED_QUERIES } from '../metrics/prometheus/queries.js';
-import type { SamplerConfig } from '../config/sampler.js';
+import { parseResultLines } from '../dataset/results.js';
+import { createLoadDriver } from '../load/index.js';
+import type { MetricsSource } from '../metrics/contract.js';
+import { EmbeddedMetricsSource } from '../metrics/embedded/source.js';
 import { PrometheusClient } from '../metrics/prometheus/client.js';
+import { PrometheusQueriesSchema, SHIPPED_QUERIES } from '../metrics/prometheus/queries.js';
+import { PrometheusMetricsSource } from '../metrics/prometheus/source.js';
 import { type Gateway, startGateway } from '../platform/embedded/gateway.js';
 import { EmbeddedPlatform } from '../platform/embedded/platform.js';
 import { loadStackForEmbedded } from '../platform/embedded/stack.js';
-import { parseResultLines } from '../dataset/results.js';
-import { createLoadDriver } from '../load/index.js';
-import { EmbeddedMetricsSource } from '../metrics/embedded/source.js';
-import { PrometheusMetricsSource } from '../metrics/prometheus/source.js';
 import { runSweep, type SweepProgress, type SweepResult, type SweepShortcuts } from './runner.js';
-import { type MetricsSource } from '../metrics/contract.js';
 
 export interface SamplerSessionOptions {
   config: SamplerConfig;

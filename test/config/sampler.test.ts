@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/core/errors.js';
 import { loadSamplerConfig } from '../../src/config/sampler.js';
+import { ConfigError } from '../../src/core/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-sampler-'));
 let n = 0;

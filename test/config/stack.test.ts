@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/core/errors.js';
 import { loadConfigFile } from '../../src/config/read-file.js';
 import { StackSchema, stackToDeployments } from '../../src/config/stack.js';
+import { ConfigError } from '../../src/core/errors.js';
 import { loadStackForEmbedded } from '../../src/platform/embedded/stack.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-stack-'));

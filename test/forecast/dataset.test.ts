@@ -2,18 +2,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nodeTypeCode } from '../../src/dataset/node-types.js';
+import { type FunctionRow, type NodeRow, resultsHeader, resultsLine } from '../../src/dataset/results.js';
 import {
   aggregateGroups,
   type DatasetRow,
   foldsByConfiguration,
-  nodeTypeCode,
   overloadPerConfiguration,
   readSamplerResults,
   replaceOutliers,
   splitByConfiguration,
   tukeyOutliers,
 } from '../../src/forecast/dataset.js';
-import { type FunctionRow, type NodeRow, resultsHeader, resultsLine } from '../../src/dataset/results.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-dataset-'));
 

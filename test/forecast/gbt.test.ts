@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type GbtModel, type GbtOptions, predictGbt, trainGbt } from '../../src/forecast/gbt.js';
 import { seededRandom } from '../../src/core/random.js';
+import { type GbtModel, type GbtOptions, predictGbt, trainGbt } from '../../src/forecast/gbt.js';
 
 /** Standard normal draws (Box-Muller). */
 function normal(random: () => number): number {

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DataFile, TrainOptions } from '../../src/forecast/train.js';
-import { resultsHeader, resultsLine } from '../../src/dataset/results.js';
 import { seededRandom } from '../../src/core/random.js';
+import { resultsHeader, resultsLine } from '../../src/dataset/results.js';
+import type { DataFile, TrainOptions } from '../../src/forecast/train.js';
 
 /**
  * A synthetic sampler dataset with a known relationship, written by the sampler's own CSV writer:

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cell } from '../../src/dataset/results.js';
 import {
   addToGroupList,
   assignGroup,
@@ -12,7 +13,6 @@ import {
   readProfileCsv,
   silhouette,
 } from '../../src/forecast/profiles.js';
-import { cell } from '../../src/dataset/results.js';
 
 const HEADER = 'name,rate,success_rate,cpu_usage,ram_usage,power_usage,overloaded,medium_latency';
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-profiles-'));

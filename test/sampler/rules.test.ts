@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SamplerConfigSchema } from '../../src/config/sampler.js';
-import { isCooledDown } from '../../src/sampler/cooldown.js';
 import { cell, resultsHeader, resultsLine } from '../../src/dataset/results.js';
+import { isCooledDown } from '../../src/sampler/cooldown.js';
 import { functionOverloaded, nodeOverloaded } from '../../src/sampler/overload.js';
 import { readDoneRows } from '../../src/sampler/resume.js';
 

@@ -1,12 +1,7 @@
 import type { Logger } from '../../core/logger.js';
+import type { FunctionWindow, MetricsSource, NodeNow, WindowFigures, WindowSample } from '../contract.js';
+import { averageThenSum, type PrometheusClient, type RangeSeries, sumAtEachTime } from './client.js';
 import { fillQuery, type PrometheusQueries } from './queries.js';
-import {
-  averageThenSum,
-  type PrometheusClient,
-  type RangeSeries,
-  sumAtEachTime,
-} from './client.js';
-import { type FunctionWindow, type MetricsSource, type NodeNow, type WindowFigures, type WindowSample } from '../contract.js';
 
 export interface PrometheusSourceOptions {
   /** Length of a load window, in ms: it sets the query step and the rate window. */

@@ -1,16 +1,16 @@
 import type { Logger } from '../../core/logger.js';
+import type { GroupList } from '../../dataset/groups.js';
+import type { NodeMetric } from '../../dataset/node-metrics.js';
 import type { DropReason, PeerMessage } from '../../offload/messages.js';
-import type { ProxyDriver } from '../proxy/contract.js';
-import type { FunctionRoute, PeerEndpoint, ProxyCounters } from '../../offload/routing.js';
 import { NeighbourTable } from '../../offload/neighbours.js';
+import type { FunctionRoute, PeerEndpoint, ProxyCounters } from '../../offload/routing.js';
 import type {
   DeployedFunction,
-  GroupList,
   Neighbour,
   NodeForecaster,
-  NodeMetric,
   Strategy,
 } from '../../offload/strategies/types.js';
+import type { ProxyDriver } from '../proxy/contract.js';
 import { type FunctionRates, ratesBetween } from './rates.js';
 
 /** The part of the peer network the agent uses (PeerNetwork implements it). */

@@ -1,7 +1,8 @@
 import { request } from 'undici';
+import { NODE_METRICS, type NodeMetric } from '../../dataset/node-metrics.js';
 import type { Forecaster } from '../../forecast/forecaster.js';
 import type { GroupsLoad } from '../../offload/messages.js';
-import { NODE_METRICS, type NodeForecaster, type NodeMetric } from '../../offload/strategies/types.js';
+import type { NodeForecaster } from '../../offload/strategies/types.js';
 
 /** The DFaaS forecaster's request body for group rates on a node type (see `dfaas forecast serve`). */
 export function forecasterBody(nodeType: number, load: GroupsLoad): Record<string, number> {

@@ -1,21 +1,26 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { GroupListSchema } from '../../dataset/groups.js';
 import { loadConfigFile } from '../../config/read-file.js';
 import type { Logger } from '../../core/logger.js';
-import type { NodeConfig } from '../config.js';
+import { type GroupList, GroupListSchema } from '../../dataset/groups.js';
 import { Forecaster } from '../../forecast/forecaster.js';
+import {
+  createStrategy,
+  needsForecaster,
+  neighbourTtlMs,
+  type StrategyParams,
+} from '../../offload/strategies/index.js';
+import type { DeployedFunction, NodeForecaster } from '../../offload/strategies/types.js';
 import type { Platform } from '../../platform/api.js';
 import { type Gateway, startGateway } from '../../platform/embedded/gateway.js';
 import { EmbeddedPlatform } from '../../platform/embedded/platform.js';
 import { loadStackForEmbedded } from '../../platform/embedded/stack.js';
 import { OpenFaaSClient } from '../../platform/openfaas/client.js';
+import type { NodeConfig } from '../config.js';
 import { loadOrCreateIdentity, peerIdOf } from '../peers/identity.js';
 import { PeerNetwork } from '../peers/network.js';
 import type { ProxyDriver, ProxyDriverKind } from '../proxy/contract.js';
 import { startProxy } from '../proxy/index.js';
-import { createStrategy, needsForecaster, neighbourTtlMs, type StrategyParams } from '../../offload/strategies/index.js';
-import type { DeployedFunction, GroupList, NodeForecaster } from '../../offload/strategies/types.js';
 import { Agent, type AgentStatus, type DecisionRecord } from './agent.js';
 import { httpForecaster, inProcessForecaster } from './forecaster-client.js';
 import { type AgentServer, startAgentServer } from './http.js';

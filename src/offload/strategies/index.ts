@@ -6,14 +6,14 @@ import { recalc } from './recalc.js';
 import { staticStrategy } from './static.js';
 import type { Strategy } from './types.js';
 
+export { NODE_METRICS } from '../../dataset/node-metrics.js';
+export { holdersOf, NeighbourTable } from '../neighbours.js';
 export { allLocal } from './all-local.js';
 export { type LatencyAwareOptions, latencyAware } from './latency-aware.js';
-export { holdersOf, NeighbourTable } from '../neighbours.js';
 export { isOverloaded, nodeMargin, usagePct } from './node-margin.js';
 export { type RecalcDecision, recalc } from './recalc.js';
 export { type StaticOptions, staticStrategy } from './static.js';
 export type * from './types.js';
-export { NODE_METRICS } from './types.js';
 
 /** The names a node configuration takes (config/node.ts owns the list). */
 export const STRATEGY_NAMES = NODE_STRATEGIES;

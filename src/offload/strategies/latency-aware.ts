@@ -1,5 +1,5 @@
-import { type FunctionRoute, LOCAL, MAX_WEIGHT } from '../routing.js';
 import { compareIds } from '../neighbours.js';
+import { type FunctionRoute, LOCAL, MAX_WEIGHT } from '../routing.js';
 import type { Neighbour, Strategy } from './types.js';
 
 export interface LatencyAwareOptions {

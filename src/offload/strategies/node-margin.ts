@@ -1,15 +1,9 @@
+import type { GroupList } from '../../dataset/groups.js';
+import { NODE_METRICS, type NodeMetric } from '../../dataset/node-metrics.js';
 import type { GroupsLoad, PeerMessage } from '../messages.js';
-import { type FunctionRoute, LOCAL, MAX_WEIGHT } from '../routing.js';
 import { compareIds } from '../neighbours.js';
-import {
-  type GroupList,
-  type Neighbour,
-  NODE_METRICS,
-  type NodeForecaster,
-  type NodeMetric,
-  type Strategy,
-  type StrategyInput,
-} from './types.js';
+import { type FunctionRoute, LOCAL, MAX_WEIGHT } from '../routing.js';
+import type { Neighbour, NodeForecaster, Strategy, StrategyInput } from './types.js';
 
 /**
  * The reference "node margin strategy", with its defects fixed. Each node predicts its own usage

@@ -1,6 +1,6 @@
 import type { NodeInfoRecalc } from '../messages.js';
-import { allLocalRoute, type FunctionRoute, LOCAL, MAX_WEIGHT } from '../routing.js';
 import { compareIds, holdersOf } from '../neighbours.js';
+import { allLocalRoute, type FunctionRoute, LOCAL, MAX_WEIGHT } from '../routing.js';
 import type { DeployedFunction, Neighbour, Strategy, StrategyInput } from './types.js';
 
 /** Why recalc routed a function as it did (one entry per function in the decision log). */

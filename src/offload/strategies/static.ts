@@ -1,6 +1,6 @@
+import { holdersOf } from '../neighbours.js';
 import { type FunctionRoute, LOCAL, MAX_WEIGHT } from '../routing.js';
 import { nodeinfoStatic } from './all-local.js';
-import { holdersOf } from '../neighbours.js';
 import type { Strategy } from './types.js';
 
 export interface StaticOptions {

@@ -1,3 +1,5 @@
+import type { GroupList } from '../../dataset/groups.js';
+import type { NodeMetric } from '../../dataset/node-metrics.js';
 import type { GroupsLoad, PeerMessage } from '../messages.js';
 import type { FunctionRoute, PeerEndpoint } from '../routing.js';
 
@@ -12,10 +14,6 @@ export interface DeployedFunction {
   /** The OpenFaaS label dfaas.maxrate, in requests/s; null when the function has none. */
   maxRate: number | null;
 }
-
-/** Node metrics the forecaster predicts and the node-margin thresholds bound. */
-export const NODE_METRICS = ['cpu_usage_node', 'ram_usage_node', 'power_usage_node'] as const;
-export type NodeMetric = (typeof NODE_METRICS)[number];
 
 export interface NodeState {
   /** This node's peer id. */
@@ -56,9 +54,6 @@ export interface Neighbour {
 export interface NodeForecaster {
   predict(nodeType: number, load: GroupsLoad): Promise<Partial<Record<NodeMetric, number>>>;
 }
-
-/** group_list.json: function names by group (HIGH_USAGE, MEDIUM_USAGE, LOW_USAGE). */
-export type GroupList = Record<string, string[]>;
 
 export interface StrategyInput {
   /** ms since the epoch. */

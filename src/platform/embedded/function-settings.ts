@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import type { ConfigIssue } from '../../core/errors.js';
 import type { FunctionDeployment } from '../../config/function-deployment.js';
 import { HANDLER_ANNOTATION } from '../../config/stack.js';
 import { parseCpuCores, parseDurationMs, parseMemoryBytes } from '../../config/units.js';
+import type { ConfigIssue } from '../../core/errors.js';
 import { InvalidDeploymentError } from '../errors.js';
 import { BUILTIN_FUNCTIONS } from '../functions/builtins.js';
 

@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
-import { issuesFromZod } from '../../core/errors.js';
 import { DeleteFunctionRequestSchema, ScaleServiceRequestSchema } from '../../config/function-deployment.js';
+import { issuesFromZod } from '../../core/errors.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
+import { httpOrigin } from '../../core/net.js';
 import { FunctionTimeoutError, InvalidDeploymentError, PlatformError, UnauthorizedError } from '../errors.js';
 import { type Credentials, checkBasicAuth } from './basic-auth.js';
-import { httpOrigin } from '../../core/net.js';
 import { DEFAULT_NAMESPACE, type EmbeddedPlatform } from './platform.js';
 
 export interface GatewayOptions {

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { arch } from 'node:os';
 import { errors as undiciErrors } from 'undici';
-import { issuesFromZod } from '../../core/errors.js';
 import {
   type FunctionDeployment,
   FunctionDeploymentSchema,
   type FunctionStatus,
   type GatewayInfo,
 } from '../../config/function-deployment.js';
+import { issuesFromZod } from '../../core/errors.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import { VERSION } from '../../core/version.js';
 import type { AsyncInvokeRequest, InvokeRequest, InvokeResponse, Platform } from '../api.js';
@@ -22,8 +22,8 @@ import {
 import { AsyncQueue } from './async-queue.js';
 import { decideReplicas } from './autoscaler.js';
 import { CpuLimiter } from './cgroup.js';
+import { EmbeddedFunction, type Lease } from './function.js';
 import { type FunctionSettings, functionSettings } from './function-settings.js';
-import { type Lease, EmbeddedFunction } from './function.js';
 import { PlatformMetrics } from './platform-metrics.js';
 import type { Replica } from './replica.js';
 import { type FunctionResourceUsage, type NodeUsage, UsageSampler } from './usage.js';
@@ -321,7 +321,10 @@ export class EmbeddedPlatform implements Platform {
     return status;
   }
 
-  private async forward(fn: EmbeddedFunction, req: InvokeRequest): Promise<Omit<InvokeResponse, 'durationMs'>> {
+  private async forward(
+    fn: EmbeddedFunction,
+    req: InvokeRequest,
+  ): Promise<Omit<InvokeResponse, 'durationMs'>> {
     const body = typeof req.body === 'string' ? Buffer.from(req.body) : req.body;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers ?? {}))

@@ -11,6 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { freeLoopbackPort, waitForHttp } from '../../core/net.js';
 import { BUILTIN_FUNCTIONS } from '../functions/builtins.js';
 import {
   type FunctionRequest,
@@ -18,7 +19,6 @@ import {
   HandlerInputError,
   type HandlerResult,
 } from '../functions/handler.js';
-import { freeLoopbackPort, waitForHttp } from '../../core/net.js';
 import { REPLICA_ENV, type ReplicaBoot, type ReplicaMessage } from './replica-protocol.js';
 import { runSerializing } from './serializing.js';
 

@@ -1,8 +1,8 @@
 import { dirname } from 'node:path';
-import { ConfigError, type ConfigIssue, issuesFromZod } from '../../core/errors.js';
 import { type FunctionDeployment, FunctionDeploymentSchema } from '../../config/function-deployment.js';
 import { loadConfigFile } from '../../config/read-file.js';
 import { HANDLER_ANNOTATION, MODULE_LANGS, StackSchema, stackToDeployments } from '../../config/stack.js';
+import { ConfigError, type ConfigIssue, issuesFromZod } from '../../core/errors.js';
 import { InvalidDeploymentError } from '../errors.js';
 import { functionSettings } from './function-settings.js';
 

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../src/config/read-file.js';
-import { fillQuery, PrometheusQueriesSchema, SHIPPED_QUERIES } from '../../../src/metrics/prometheus/queries.js';
 import { averageThenSum } from '../../../src/metrics/prometheus/client.js';
+import {
+  fillQuery,
+  PrometheusQueriesSchema,
+  SHIPPED_QUERIES,
+} from '../../../src/metrics/prometheus/queries.js';
 
 describe('Prometheus source helpers', () => {
   it('averages each series over time, then sums the series; nothing is NaN', () => {

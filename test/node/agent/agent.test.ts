@@ -8,8 +8,8 @@ import {
 } from '../../../src/node/agent/agent.js';
 import { nodeMetrics } from '../../../src/node/agent/metrics.js';
 import { ratesBetween } from '../../../src/node/agent/rates.js';
-import { DROP_REASONS, type PeerMessage } from '../../../src/offload/messages.js';
 import type { ProxyDriver } from '../../../src/node/proxy/contract.js';
+import { DROP_REASONS, type PeerMessage } from '../../../src/offload/messages.js';
 import { emptyCounters, type ProxyCounters, type RoutingTable } from '../../../src/offload/routing.js';
 import { recalc } from '../../../src/offload/strategies/recalc.js';
 

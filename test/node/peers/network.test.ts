@@ -12,8 +12,8 @@ import { createLibp2p } from 'libp2p';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/core/logger.js';
 import { loadOrCreateIdentity, peerIdOf } from '../../../src/node/peers/identity.js';
-import { DFAAS_TOPIC, type PeerMessage } from '../../../src/offload/messages.js';
 import { PeerNetwork } from '../../../src/node/peers/network.js';
+import { DFAAS_TOPIC, type PeerMessage } from '../../../src/offload/messages.js';
 import { waitFor } from '../../helpers/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-peers-'));

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/core/logger.js';
+import { freeLoopbackPort } from '../../../src/core/net.js';
 import type { ProxyDriver, ProxyOptions } from '../../../src/node/proxy/contract.js';
 import {
   type FunctionRoute,
@@ -12,7 +13,6 @@ import {
   type RoutingTable,
   SERVED_BY_HEADER,
 } from '../../../src/offload/routing.js';
-import { freeLoopbackPort } from '../../../src/core/net.js';
 import { portIsFree } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait.js';
 

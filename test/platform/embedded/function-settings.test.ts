@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FunctionDeployment } from '../../../src/config/function-deployment.js';
-import { InvalidDeploymentError } from '../../../src/platform/errors.js';
 import { functionSettings } from '../../../src/platform/embedded/function-settings.js';
+import { InvalidDeploymentError } from '../../../src/platform/errors.js';
 
 const base: FunctionDeployment = { service: 'fn', image: 'dfaas/echo:latest' };
 

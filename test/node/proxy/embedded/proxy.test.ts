@@ -2,9 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../src/core/logger.js';
+import { freeLoopbackPort } from '../../../../src/core/net.js';
 import type { ProxyDriver } from '../../../../src/node/proxy/contract.js';
 import { startEmbeddedProxy } from '../../../../src/node/proxy/embedded/proxy.js';
-import { freeLoopbackPort } from '../../../../src/core/net.js';
 import { proxyContractSuite } from '../contract.js';
 
 proxyContractSuite('embedded proxy', startEmbeddedProxy);
