@@ -1,54 +1,68 @@
 /**
- * dfaas's library entry point: the platform boundary, its two implementations, config loading,
- * the forecasting chain (function groups, node-usage models, the forecaster in-process and as a service),
- * and DFaaS nodes (the offloading strategies as pure functions, the proxy drivers, a whole node).
+ * dfaas's library entry point, layer by layer (docs/architecture.md): core (errors, logger),
+ * the foundations (configuration files, the platform boundary and its two implementations, load
+ * drivers, metrics sources), the model layer (the dataset formats, offloading strategies, the
+ * forecasting chain) and the capabilities (the sampler, DFaaS nodes).
  */
 
+// Foundations
 export { FunctionDeploymentSchema } from './config/function-deployment.js';
-export { jsonSchemaOf } from './config/json-schema.js';
 export { loadConfigFile } from './config/read-file.js';
+export { type SamplerConfig, SamplerConfigSchema } from './config/sampler.js';
 export { type Stack, StackSchema, stackToDeployments } from './config/stack.js';
-export { ConfigError, ExitCode } from './core/errors.js';
-export { createLogger, type Logger } from './core/logger.js';
-export type { GroupList } from './dataset/groups.js';
-export { nodeTypeCode } from './dataset/node-types.js';
+export { ConfigError, DfaasError, ExitCode, TimeoutError } from './core/errors.js';
+export { createLogger, type Logger, silentLogger } from './core/logger.js';
+export { pollUntil } from './core/poll.js';
+// Model layer
+export { type GroupList, GroupListSchema } from './dataset/groups.js';
+export { NODE_METRICS, type NodeMetric } from './dataset/node-metrics.js';
+export { NODE_TYPES, nodeTypeCode } from './dataset/node-types.js';
+export { type ProfileRow, readProfileCsv, writeProfileCsv } from './dataset/profiles.js';
+export {
+  type FunctionResult,
+  type NodeResult,
+  parseResults,
+  type ResultRow,
+  ratesOf,
+  readResults,
+  resultsHeader,
+  resultsLine,
+} from './dataset/results.js';
 export { readSamplerResults } from './forecast/dataset.js';
-export {
-  Forecaster,
-  ForecastInputError,
-  MODEL_TYPES,
-  type ModelType,
-  NODE_TARGETS,
-  type NodeUsage,
-} from './forecast/forecaster.js';
+export { ForecastInputError } from './forecast/errors.js';
+export { Forecaster, type NodeUsage } from './forecast/forecaster.js';
 export { type GbtModel, type GbtOptions, predictGbt, trainGbt } from './forecast/gbt.js';
-export {
-  addToGroupList,
-  assignGroup,
-  fitGroups,
-  type GroupModel,
-  readProfileCsv,
-} from './forecast/profiles.js';
+export { loadModels, MODEL_TYPES, type ModelFile, type ModelType, NODE_TARGETS } from './forecast/model.js';
+export { addToGroupList, assignGroup, fitGroups, type GroupModel } from './forecast/profiles.js';
 export { type ForecasterService, startForecasterService } from './forecast/service.js';
-export {
-  type Evaluation,
-  type ModelFile,
-  prepareData,
-  trainAndEvaluate,
-  writeModels,
-} from './forecast/train.js';
+export { type Evaluation, prepareData, trainAndEvaluate, writeModels } from './forecast/train.js';
+export type { ConfigurationLoad, LoadConfiguration, LoadDriver, ScenarioFigures } from './load/index.js';
+export { createLoadDriver, LOAD_DRIVERS } from './load/index.js';
+export type { MetricsSource, NodeNow, NodeSample, WindowFigures } from './metrics/index.js';
+export { chooseMetricsSource, createMetricsSource, METRICS_SOURCES } from './metrics/index.js';
 export { type RunningNode, startNode } from './node/agent/node.js';
+// Capabilities
 export { type NodeConfig, NodeConfigSchema } from './node/config.js';
 export { type ProxyDriver, startProxy } from './node/proxy/index.js';
+export { StrategyInputError } from './offload/errors.js';
 export { decodeMessage, encodeMessage, type PeerMessage } from './offload/messages.js';
+export { NeighbourTable } from './offload/neighbours.js';
 export type { FunctionRoute, ProxyCounters, RoutingTable } from './offload/routing.js';
 export {
   createStrategy,
-  NeighbourTable,
+  DEFAULT_STRATEGY,
+  needsForecaster,
+  needsRtt,
+  neighbourTtlMs,
+  STRATEGIES,
   STRATEGY_NAMES,
   type Strategy,
+  type StrategyDefinition,
   type StrategyInput,
+  type StrategyName,
+  type StrategyParams,
   type StrategyResult,
+  strategyDefinition,
 } from './offload/strategies/index.js';
 export type {
   AsyncInvokeRequest,
@@ -73,3 +87,4 @@ export * from './platform/errors.js';
 export { BUILTIN_FUNCTIONS } from './platform/functions/builtins.js';
 export type { FunctionRequest, FunctionResponse, Handler } from './platform/functions/handler.js';
 export { OpenFaaSClient, type OpenFaaSClientOptions } from './platform/openfaas/client.js';
+export { runSamplerSession, type SamplerSessionOptions } from './sampler/session.js';

@@ -1,22 +1,35 @@
-import { ConfigError, ExitCode } from '../core/errors.js';
-import { InvalidDeploymentError } from '../platform/errors.js';
+/**
+ * How the CLI reports a failure: the exit code comes from the error (`DfaasError.exitCode`: 2
+ * bad input, 1 a failed run), never from its message; anything else is a failed run (1).
+ * Bad input names the file (or "command line") and each field; --json prints one JSON object
+ * on stderr instead, for a program to read.
+ */
+import { ConfigError, DfaasError, ExitCode } from '../core/errors.js';
+import type { CliStream } from './io.js';
 
-/** Prints an error the way the CLI promises (field and file named for bad input) and returns the exit code. */
-export function reportError(
-  err: unknown,
-  write: (line: string) => void = (l) => process.stderr.write(l),
-): number {
+/** Prints an error the way the CLI promises and returns the exit code. */
+export function reportError(err: unknown, stderr: CliStream, json = false): number {
+  const exitCode = err instanceof DfaasError ? err.exitCode : ExitCode.failed;
+  const message = err instanceof Error ? err.message : String(err);
+  if (json) {
+    const out: Record<string, unknown> = {
+      code: err instanceof DfaasError ? err.code : undefined,
+      message,
+      hint: err instanceof DfaasError ? err.hint : undefined,
+    };
+    if (err instanceof ConfigError) Object.assign(out, { source: err.source, issues: err.issues });
+    stderr.write(`${JSON.stringify(out)}\n`);
+    return exitCode;
+  }
   if (err instanceof ConfigError) {
-    write(`dfaas: bad input in ${err.source}\n`);
-    for (const issue of err.issues) write(`  ${issue.field || '(file)'}: ${issue.message}\n`);
-    return ExitCode.badInput;
+    stderr.write(`dfaas: bad input in ${err.source}\n`);
+    for (const issue of err.issues) stderr.write(`  ${issue.field || '(file)'}: ${issue.message}\n`);
+  } else stderr.write(`dfaas: ${message}\n`);
+  if (err instanceof DfaasError) {
+    if (err.hint) stderr.write(`  hint: ${err.hint}\n`);
+    stderr.write(`  (${err.code}, see docs/errors.md)\n`);
   }
-  if (err instanceof InvalidDeploymentError) {
-    write(`dfaas: ${err.message}\n`);
-    return ExitCode.badInput;
-  }
-  write(`dfaas: ${(err as Error)?.message ?? String(err)}\n`);
-  return ExitCode.failed;
+  return exitCode;
 }
 
 /** A flag with a bad value: exit 2 naming the flag. */

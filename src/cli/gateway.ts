@@ -1,22 +1,10 @@
+/** `dfaas gateway`: its flags; the gateway itself loads when the command runs (gateway-run.ts). */
 import type { Command } from 'commander';
-import { readAuthFile } from '../platform/embedded/basic-auth.js';
-import { startGateway } from '../platform/embedded/gateway.js';
-import { EmbeddedPlatform } from '../platform/embedded/platform.js';
-import { loadStackForEmbedded } from '../platform/embedded/stack.js';
-import { type GlobalOptions, intOption } from './options.js';
-import { untilSignal } from './signals.js';
+import type { GatewayFlags } from './gateway-run.js';
+import type { CliContext } from './io.js';
+import { intOption } from './options.js';
 
-interface GatewayFlags {
-  host: string;
-  port: number;
-  stack?: string;
-  authFile?: string;
-  startTimeout: number;
-  readyTimeout: number;
-  drain: number;
-}
-
-export function registerGateway(program: Command, globals: () => GlobalOptions): void {
+export function registerGateway(program: Command, context: () => CliContext): void {
   program
     .command('gateway')
     .description('run the embedded OpenFaaS-compatible gateway (each replica a child process)')
@@ -42,40 +30,5 @@ export function registerGateway(program: Command, globals: () => GlobalOptions):
       intOption('--drain', 0),
       10_000,
     )
-    .action(async (flags: GatewayFlags) => {
-      const { logger } = globals();
-      // Everything is read and checked before anything starts: bad input exits 2 with nothing running.
-      const deployments = flags.stack ? loadStackForEmbedded(flags.stack) : [];
-      const auth = flags.authFile ? readAuthFile(flags.authFile) : undefined;
-      const platform = new EmbeddedPlatform({
-        logger,
-        startTimeoutMs: flags.startTimeout,
-        readyTimeoutMs: flags.readyTimeout,
-        drainMs: flags.drain,
-      });
-      const gateway = await startGateway({
-        platform,
-        host: flags.host,
-        port: flags.port,
-        logger,
-        drainMs: flags.drain,
-        ...(auth ? { auth } : {}),
-      }).catch(async (err: unknown) => {
-        await platform.close();
-        throw err;
-      });
-      try {
-        for (const d of deployments) await platform.deploy(d);
-      } catch (err) {
-        await gateway.close();
-        throw err;
-      }
-      logger.info(`gateway listening on ${gateway.url}`, {
-        functions: deployments.length,
-        auth: Boolean(auth),
-      });
-      await untilSignal(logger);
-      logger.info('shutting down: draining in-flight requests and stopping replicas');
-      await gateway.close();
-    });
+    .action(async (flags: GatewayFlags) => (await import('./gateway-run.js')).runGateway(flags, context()));
 }

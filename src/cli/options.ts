@@ -1,11 +1,11 @@
+/**
+ * Flag parsers and the global flags (--json, --log-level). Light on purpose: every command's
+ * registration imports it, and `dfaas --version` must load no capability.
+ */
 import { InvalidArgumentError } from 'commander';
-import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../core/logger.js';
-
-export interface GlobalOptions {
-  json: boolean;
-  logLevel: LogLevel;
-  logger: Logger;
-}
+import { createLogger, LOG_LEVELS, type LogLevel } from '../core/logger.js';
+import type { CliContext, CliIo } from './io.js';
+import { untilSignal } from './signals.js';
 
 /** A commander parser for a whole-number flag within [min, max]. */
 export function intOption(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -25,8 +25,14 @@ export function logLevelOption(value: string): LogLevel {
   return value as LogLevel;
 }
 
-export function globalOptions(opts: { json?: boolean; logLevel?: LogLevel }): GlobalOptions {
+export function cliContext(io: CliIo, opts: { json?: boolean; logLevel?: LogLevel }): CliContext {
   const json = opts.json ?? false;
   const logLevel = opts.logLevel ?? 'info';
-  return { json, logLevel, logger: createLogger({ level: logLevel, json: json || !process.stderr.isTTY }) };
+  const logger = createLogger({
+    level: logLevel,
+    json: json || !io.stderr.isTTY,
+    write: (line) => io.stderr.write(line),
+  });
+  const wait = io.untilSignal ?? untilSignal;
+  return { io, json, logLevel, logger, untilSignal: () => wait(logger) };
 }

@@ -1,24 +1,42 @@
+/**
+ * `dfaas schema [NAME]`: the JSON Schema of a configuration file, generated from its zod schema.
+ * The names are listed here so that `--help` loads no schema; a test keeps them equal to
+ * cli/schemas.ts's CONFIG_SCHEMAS, which is imported only when the command runs.
+ */
 import type { Command } from 'commander';
-import { CONFIG_SCHEMAS, jsonSchemaOf } from '../config/json-schema.js';
 import { badFlag } from './errors.js';
+import type { CliContext } from './io.js';
+import { printResult } from './output.js';
 
-export function registerSchema(program: Command): void {
+export const SCHEMA_NAMES = [
+  'stack',
+  'environment-file',
+  'load-scenarios',
+  'sampler',
+  'prometheus-queries',
+  'group-list',
+  'node',
+  'function-deployment',
+] as const;
+
+export function registerSchema(program: Command, context: () => CliContext): void {
   program
     .command('schema')
-    .description(`print the JSON Schema of a configuration file (${Object.keys(CONFIG_SCHEMAS).join(', ')})`)
+    .description(`print the JSON Schema of a configuration file (${SCHEMA_NAMES.join(', ')})`)
     .argument('[name]', 'configuration name; without it, list the names')
-    .action((name?: string) => {
+    .action(async (name?: string) => {
+      const ctx = context();
+      const { CONFIG_SCHEMAS, jsonSchemaOf } = await import('./schemas.js');
       if (!name) {
-        for (const [key, { description }] of Object.entries(CONFIG_SCHEMAS))
-          process.stdout.write(`${key}\t${description}\n`);
-        return;
+        const list = Object.entries(CONFIG_SCHEMAS).map(([key, { description }]) => ({
+          name: key,
+          description,
+        }));
+        return printResult(ctx, list, () => list.map((s) => `${s.name}\t${s.description}\n`).join(''));
       }
       const schema = jsonSchemaOf(name);
       if (!schema)
-        throw badFlag(
-          'name',
-          `unknown configuration "${name}" (one of ${Object.keys(CONFIG_SCHEMAS).join(', ')})`,
-        );
-      process.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
+        throw badFlag('name', `unknown configuration "${name}" (one of ${SCHEMA_NAMES.join(', ')})`);
+      ctx.io.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
     });
 }

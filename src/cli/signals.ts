@@ -1,3 +1,8 @@
+/**
+ * The default wait of long-running commands (gateway, node up, cluster up, forecast serve) for
+ * Ctrl-C: the one place, with main.ts, where the CLI touches the process; tests inject their own
+ * through CliIo.untilSignal.
+ */
 import type { Logger } from '../core/logger.js';
 
 /** Resolves on the first SIGINT or SIGTERM; a second of either exits at once (replicas end with us). */

@@ -3,7 +3,7 @@ import { parseCpuCores, parseMemoryBytes } from './units.js';
 
 /**
  * The OpenFaaS FunctionDeployment and FunctionStatus types, as in the gateway's OpenAPI spec
- * (shared/reference/openfaas-gateway.openapi.yml). The gateway validates POST/PUT bodies with
+ * (test/fixtures/openfaas/openfaas-gateway.openapi.yml). The gateway validates POST/PUT bodies with
  * these schemas; unknown keys are rejected so a typo (`envVar` for `envVars`) is not ignored.
  */
 

@@ -1,52 +1,14 @@
 import { z } from 'zod';
-import { GroupListSchema } from '../dataset/groups.js';
-import { PrometheusQueriesSchema } from '../metrics/prometheus/queries.js';
-import { NodeConfigSchema } from '../node/config.js';
-import { FunctionDeploymentSchema } from './function-deployment.js';
-import { LoadScenariosSchema } from './load-scenarios.js';
-import { SamplerConfigSchema } from './sampler.js';
-import { EnvironmentFileSchema, StackSchema } from './stack.js';
 
-/** Every configuration file dfaas reads, by the name `dfaas schema NAME` takes. */
-export const CONFIG_SCHEMAS: Record<string, { description: string; schema: z.ZodType }> = {
-  stack: { description: 'OpenFaaS stack.yml, as `dfaas gateway --stack` reads it', schema: StackSchema },
-  'environment-file': {
-    description: "a stack's environment_file: YAML with an environment map",
-    schema: EnvironmentFileSchema,
-  },
-  'load-scenarios': {
-    description: 'scenarios of `dfaas load --scenarios` (k6 arrival-rate executors)',
-    schema: LoadScenariosSchema,
-  },
-  sampler: {
-    description: 'the sampler configuration of `dfaas sample --config` (without common/plugins sections)',
-    schema: SamplerConfigSchema,
-  },
-  'prometheus-queries': {
-    description: "the sampler's PromQL file (queries_path; see queries/*.yml)",
-    schema: PrometheusQueriesSchema,
-  },
-  'group-list': {
-    description: 'group_list.json of `dfaas forecast` (function names by group)',
-    schema: GroupListSchema,
-  },
-  node: {
-    description: 'a DFaaS node of `dfaas node up --config` (identity, peers, proxy, platform, agent)',
-    schema: NodeConfigSchema,
-  },
-  'function-deployment': {
-    description: 'OpenFaaS FunctionDeployment, the body of POST/PUT /system/functions',
-    schema: FunctionDeploymentSchema,
-  },
-};
-
-/** The JSON Schema (draft 2020-12) of a configuration, generated from its zod schema. */
-export function jsonSchemaOf(name: string): Record<string, unknown> | undefined {
-  const entry = CONFIG_SCHEMAS[name];
-  if (!entry) return undefined;
+/**
+ * The JSON Schema (draft 2020-12) of a configuration, generated from its zod schema. The table of
+ * every configuration by name is the CLI's (src/cli/schemas.ts): it gathers schemas from every
+ * layer, which a foundation may not import.
+ */
+export function toJsonSchema(name: string, description: string, schema: z.ZodType): Record<string, unknown> {
   return {
     title: name,
-    description: entry.description,
-    ...z.toJSONSchema(entry.schema, { io: 'input', unrepresentable: 'any' }),
+    description,
+    ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }),
   };
 }

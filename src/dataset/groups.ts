@@ -24,15 +24,3 @@ export const GroupListSchema = z
 
 /** Functions by group name, as in group_list.json. */
 export type GroupList = z.infer<typeof GroupListSchema>;
-
-/** The function-profile model `dfaas forecast profile` writes (scaler, PCA, centroids) and `assign` reads. */
-export const GroupModelSchema = z.object({
-  version: z.literal(1),
-  features: z.array(z.string()).min(1),
-  scaler: z.object({ min: z.array(z.number()), max: z.array(z.number()) }),
-  pca: z.record(z.string(), z.unknown()),
-  components: z.number().int().min(1),
-  centroids: z.array(z.array(z.number())).min(1),
-  groupNames: z.array(z.string()).min(1),
-  explainedVariance: z.array(z.number()),
-});

@@ -3,14 +3,16 @@
  * name them. The one definition: the node configuration, the forecasting datasets and the
  * simulator all read it from here.
  */
+import { UnknownNodeTypeError } from './errors.js';
+
 /** The DFaaS agent's node types; a capacity number (e.g. cores) may be used instead. */
 export const NODE_TYPES: Record<string, number> = { heavy: 0, mid: 1, light: 2 };
 
-/** heavy → 0, mid → 1, light → 2, a non-negative number → itself; else an Error naming the label. */
+/** heavy → 0, mid → 1, light → 2, a non-negative number → itself; else an UnknownNodeTypeError. */
 export function nodeTypeCode(label: string): number {
   const known = NODE_TYPES[label.toLowerCase()];
   if (known !== undefined) return known;
   const n = Number(label);
   if (label.trim() !== '' && Number.isFinite(n) && n >= 0) return n;
-  throw new Error(`node type "${label}": use heavy, mid, light or a capacity number`);
+  throw new UnknownNodeTypeError(label);
 }

@@ -1,6 +1,13 @@
-import type { WindowSample } from '../metrics/contract.js';
+/**
+ * results.csv: one row per load window of a sweep, in the legacy DFaaS dataset columns (per
+ * function in name order, index n, then the node's), so the reference notebooks read it
+ * unchanged. The one definition of the row (FunctionResult, NodeResult), its writer and its
+ * reader: the sampler writes it, resumes and reports from it; forecast learns from it.
+ */
+import { readFileSync } from 'node:fs';
+import { cell, csvLines, numberCell } from './cells.js';
+import { DatasetFormatError } from './errors.js';
 
-/** The legacy DFaaS dataset columns, per function in name order (index n), then the node's. */
 const FUNCTION_COLUMNS = [
   'function',
   'rate_function',
@@ -26,28 +33,28 @@ const NODE_COLUMNS = [
   'overloaded_node',
 ] as const;
 
-/** results.csv's header for these functions (sorted by name by the caller). */
-export function resultsHeader(functionCount: number): string[] {
-  const cols: string[] = [];
-  for (let n = 0; n < functionCount; n++) for (const c of FUNCTION_COLUMNS) cols.push(`${c}_${n}`);
-  return [...cols, ...NODE_COLUMNS];
-}
-
-export interface FunctionRow {
+/** One function's figures over one load window (a results.csv function block; a profiles row). */
+export interface FunctionResult {
   name: string;
+  /** Requests per second sent. */
   rate: number;
+  /** NaN when no request was sent (rate 0). */
   successRate: number;
   /** Percent of one core. */
   cpuPct: number;
   ramBytes: number;
+  /** NaN where power is not measured. */
   powerW: number;
   replicas: number;
   overloaded: boolean;
+  /** NaN when no request was answered. */
   medianLatencyMs: number;
 }
 
-export interface NodeRow {
+/** The node's figures over one load window, beside its idle baseline. */
+export interface NodeResult {
   idleCpuPct: number;
+  /** Percent, one core = 100. */
   cpuPct: number;
   idleRamBytes: number;
   ramBytes: number;
@@ -55,27 +62,32 @@ export interface NodeRow {
   ramPct: number;
   idlePowerW: number;
   powerW: number;
+  /** How long the node rested (cooldown) before the load. */
   restSeconds: number;
   overloaded: boolean;
 }
 
-/** Floats with 3 decimals, NaN as `nan`, booleans as 0/1, as the legacy notebooks read them. */
-export function cell(v: number | string | boolean | undefined): string {
-  if (v === undefined) return '';
-  if (typeof v === 'boolean') return v ? '1' : '0';
-  if (typeof v === 'string') return v;
-  if (Number.isNaN(v)) return 'nan';
-  return Number.isInteger(v) ? String(v) : v.toFixed(3);
+/** One results.csv row: the functions of the configuration (in column order) and the node. */
+export interface ResultRow {
+  functions: FunctionResult[];
+  node: NodeResult;
 }
 
-/** One results.csv line: cells of functions not in this configuration stay empty. */
-export function resultsLine(allFunctions: string[], fns: FunctionRow[], node: NodeRow): string {
-  const byName = new Map(fns.map((f) => [f.name, f]));
-  const cells: string[] = [];
-  for (const name of allFunctions) {
-    const f = byName.get(name);
-    cells.push(
-      ...(f
+/** results.csv's header for this many functions (sorted by name by the caller). */
+export function resultsHeader(functionCount: number): string[] {
+  const cols: string[] = [];
+  for (let n = 0; n < functionCount; n++) for (const c of FUNCTION_COLUMNS) cols.push(`${c}_${n}`);
+  return [...cols, ...NODE_COLUMNS];
+}
+
+/** One results.csv line over `allFunctions` (name order): cells of functions not in the row stay empty. */
+export function resultsLine(allFunctions: string[], row: ResultRow): string {
+  const byName = new Map(row.functions.map((f) => [f.name, f]));
+  const { node } = row;
+  return [
+    ...allFunctions.flatMap((name) => {
+      const f = byName.get(name);
+      return f
         ? [
             f.name,
             f.rate,
@@ -87,10 +99,8 @@ export function resultsLine(allFunctions: string[], fns: FunctionRow[], node: No
             f.overloaded,
             f.medianLatencyMs,
           ].map(cell)
-        : FUNCTION_COLUMNS.map(() => '')),
-    );
-  }
-  cells.push(
+        : FUNCTION_COLUMNS.map(() => '');
+    }),
     ...[
       node.idleCpuPct,
       node.cpuPct,
@@ -103,74 +113,73 @@ export function resultsLine(allFunctions: string[], fns: FunctionRow[], node: No
       node.restSeconds,
       node.overloaded,
     ].map(cell),
-  );
-  return cells.join(',');
+  ].join(',');
 }
+
+/** The configuration of a row: its rate per function. */
+export function ratesOf(row: ResultRow): Record<string, number> {
+  return Object.fromEntries(row.functions.map((f) => [f.name, f.rate]));
+}
+
+const flag = (text: string | undefined) => numberCell(text) === 1;
 
 /**
- * metrics/ID-ITERATION.csv: the load window's time series, one line per sample. `time_s` counts
- * from the start of the load; node columns as in results.csv; then per function (name order)
- * its CPU (percent of a core), RAM (bytes), power (W) and replicas.
+ * Reads results.csv text by column name (a dataset with columns in another order, or without
+ * rest_seconds, reads too: a missing figure is NaN). `nan` and empty cells are NaN; a boolean is
+ * true only for 1. Throws a DatasetFormatError naming `source` and the line when the header is not
+ * a results.csv header or a rate is not a number of 0 or more.
  */
-export function metricsCsv(functions: string[], startMs: number, series: WindowSample[]): string {
-  const header = [
-    'time_s',
-    'cpu_usage_node',
-    'ram_usage_node',
-    'ram_usage_node_percentage',
-    'power_usage_node',
-    ...functions.flatMap((n) => [
-      `cpu_usage_function_${n}`,
-      `ram_usage_function_${n}`,
-      `power_usage_function_${n}`,
-      `replica_${n}`,
-    ]),
-  ];
-  const lines = series.map((s) =>
-    [
-      (s.atMs - startMs) / 1000,
-      s.node.cpuPct,
-      s.node.ramBytes,
-      s.node.ramPct,
-      s.node.powerW,
-      ...functions.flatMap((n) => {
-        const f = s.functions[n];
-        return f
-          ? [f.cpuPct, f.ramBytes, f.powerW, f.replicas]
-          : [Number.NaN, Number.NaN, Number.NaN, Number.NaN];
-      }),
-    ]
-      .map(cell)
-      .join(','),
-  );
-  return `${[header.join(','), ...lines].join('\n')}\n`;
-}
-
-/** One results.csv row read back. */
-export interface ResultRow {
-  /** Every cell, by column name. */
-  cells: Record<string, string>;
-  /** The configuration's rate per function. */
-  rates: Record<string, number>;
-  /** Per function in the configuration, its cells by column name without the _n suffix. */
-  functions: Record<string, Record<string, string>>;
-}
-
-/** Reads results.csv lines back by column name (the one reader for resume, report and profiles). */
-export function parseResultLines(header: string, lines: string[]): ResultRow[] {
+export function parseResults(text: string, source: string): ResultRow[] {
+  const [head, ...lines] = csvLines(text);
+  const header = head?.line ?? '';
+  if (!/^function_0,rate_function_0,/.test(header) || !header.includes('overloaded_node')) {
+    throw new DatasetFormatError(`${source}: not a sampler results.csv (header ${header.slice(0, 40)}…)`);
+  }
   const columns = header.split(',');
   const count = columns.filter((c) => /^function_\d+$/.test(c)).length;
-  return lines.map((line) => {
+  return lines.map(({ line, number }) => {
     const values = line.split(',');
-    const cells = Object.fromEntries(columns.map((c, i) => [c, values[i] ?? '']));
-    const rates: Record<string, number> = {};
-    const functions: Record<string, Record<string, string>> = {};
+    const cells = new Map(columns.map((c, i) => [c, values[i] ?? '']));
+    const functions: FunctionResult[] = [];
     for (let n = 0; n < count; n++) {
-      const name = cells[`function_${n}`];
+      const at = (column: (typeof FUNCTION_COLUMNS)[number]) => cells.get(`${column}_${n}`);
+      const name = at('function');
       if (!name) continue;
-      rates[name] = Number(cells[`rate_function_${n}`]);
-      functions[name] = Object.fromEntries(FUNCTION_COLUMNS.map((c) => [c, cells[`${c}_${n}`] ?? '']));
+      const rate = numberCell(at('rate_function'));
+      if (!Number.isFinite(rate) || rate < 0)
+        throw new DatasetFormatError(`${source}:${number}: rate of ${name} is ${at('rate_function')}`);
+      functions.push({
+        name,
+        rate,
+        successRate: numberCell(at('success_rate_function')),
+        cpuPct: numberCell(at('cpu_usage_function')),
+        ramBytes: numberCell(at('ram_usage_function')),
+        powerW: numberCell(at('power_usage_function')),
+        replicas: numberCell(at('replica')),
+        overloaded: flag(at('overloaded_function')),
+        medianLatencyMs: numberCell(at('medium_latency_function')),
+      });
     }
-    return { cells, rates, functions };
+    const node = (column: (typeof NODE_COLUMNS)[number]) => numberCell(cells.get(column));
+    return {
+      functions,
+      node: {
+        idleCpuPct: node('cpu_usage_idle_node'),
+        cpuPct: node('cpu_usage_node'),
+        idleRamBytes: node('ram_usage_idle_node'),
+        ramBytes: node('ram_usage_node'),
+        idleRamPct: node('ram_usage_idle_node_percentage'),
+        ramPct: node('ram_usage_node_percentage'),
+        idlePowerW: node('power_usage_idle_node'),
+        powerW: node('power_usage_node'),
+        restSeconds: node('rest_seconds'),
+        overloaded: flag(cells.get('overloaded_node')),
+      },
+    };
   });
+}
+
+/** Reads a results.csv file (see parseResults). */
+export function readResults(path: string): ResultRow[] {
+  return parseResults(readFileSync(path, 'utf8'), path);
 }

@@ -16,41 +16,23 @@
  * 4. Group aggregation (aggregateGroups): per function group, rates, CPU, RAM, power and
  *    replicas are summed, overload is any, success and latency are the mean of the non-zero values.
  *
- * Reads results.csv with the sampler's own reader, the one definition of that format.
+ * Reads results.csv with dataset's reader, the one definition of that format; the rows are
+ * dataset's row types (FunctionResult, NodeResult) with the NaNs of step 1 replaced.
  */
-import { readFileSync } from 'node:fs';
 import { seededRandom } from '../core/random.js';
 import type { GroupList } from '../dataset/groups.js';
-import { parseResultLines } from '../dataset/results.js';
+import { type FunctionResult, type NodeResult, ratesOf, readResults } from '../dataset/results.js';
+import { ForecastInputError, TrainingDataError } from './errors.js';
 
-export interface FunctionSample {
-  rate: number;
-  successRate: number;
-  /** Percent of one core. */
-  cpuPct: number;
-  ramBytes: number;
-  powerW: number;
-  replicas: number;
-  overloaded: number;
-  latencyMs: number;
-}
-
-export interface NodeSample {
-  cpuPct: number;
-  ramBytes: number;
-  ramPct: number;
-  /** NaN where power was not measured. */
-  powerW: number;
-  /** 0 or 1. */
-  overloaded: number;
-}
-
+/** One results.csv row, preprocessed, labelled with its configuration and node type. */
 export interface DatasetRow {
   /** The configuration: the same rates on the same node type (iterations share it). */
   configKey: string;
   nodeType: number;
-  functions: Record<string, FunctionSample>;
-  node: NodeSample;
+  /** By name; no NaN left (see step 1). */
+  functions: Record<string, FunctionResult>;
+  /** Power NaN where not measured; the other figures measured. */
+  node: NodeResult;
 }
 
 export interface ReadResult {
@@ -59,8 +41,6 @@ export interface ReadResult {
   dropped: number;
 }
 
-const num = (cell: string | undefined): number =>
-  cell === undefined || cell === '' || cell === 'nan' ? Number.NaN : Number(cell);
 const or = (v: number, fallback: number) => (Number.isNaN(v) ? fallback : v);
 
 export function configKeyOf(rates: Record<string, number>, nodeType: number): string {
@@ -70,51 +50,38 @@ export function configKeyOf(rates: Record<string, number>, nodeType: number): st
     .join('|')}@${nodeType}`;
 }
 
+/** Step 1 for one function's figures: NaN success is 1, other NaN 0, resource figures 0 at rate 0. */
+function preprocessFunction(f: FunctionResult): FunctionResult {
+  const idle = f.rate === 0;
+  return {
+    name: f.name,
+    rate: f.rate,
+    successRate: or(f.successRate, 1),
+    cpuPct: idle ? 0 : or(f.cpuPct, 0),
+    ramBytes: idle ? 0 : or(f.ramBytes, 0),
+    powerW: idle ? 0 : or(f.powerW, 0),
+    replicas: idle ? 0 : or(f.replicas, 0),
+    overloaded: f.overloaded,
+    medianLatencyMs: or(f.medianLatencyMs, 0),
+  };
+}
+
 /** Reads one sampler results.csv sampled on `nodeType` (step 1 of the preprocessing). */
 export function readSamplerResults(path: string, nodeType: number): ReadResult {
-  const [header = '', ...lines] = readFileSync(path, 'utf8').trim().split('\n');
-  if (!/^function_0,rate_function_0,/.test(header) || !header.includes('overloaded_node')) {
-    throw new Error(`${path}: not a sampler results.csv (header ${header.slice(0, 40)}…)`);
-  }
   const rows: DatasetRow[] = [];
   let dropped = 0;
-  parseResultLines(header, lines).forEach((r, i) => {
-    const cpu = num(r.cells.cpu_usage_node);
-    const ram = num(r.cells.ram_usage_node);
-    if (Number.isNaN(cpu) || Number.isNaN(ram)) {
+  for (const r of readResults(path)) {
+    if (Number.isNaN(r.node.cpuPct) || Number.isNaN(r.node.ramBytes)) {
       dropped++;
-      return;
-    }
-    const functions: Record<string, FunctionSample> = {};
-    for (const [name, f] of Object.entries(r.functions)) {
-      const rate = num(f.rate_function);
-      if (!Number.isFinite(rate) || rate < 0)
-        throw new Error(`${path}:${i + 2}: rate of ${name} is ${f.rate_function}`);
-      const idle = rate === 0;
-      functions[name] = {
-        rate,
-        successRate: or(num(f.success_rate_function), 1),
-        cpuPct: idle ? 0 : or(num(f.cpu_usage_function), 0),
-        ramBytes: idle ? 0 : or(num(f.ram_usage_function), 0),
-        powerW: idle ? 0 : or(num(f.power_usage_function), 0),
-        replicas: idle ? 0 : or(num(f.replica), 0),
-        overloaded: num(f.overloaded_function) === 1 ? 1 : 0,
-        latencyMs: or(num(f.medium_latency_function), 0),
-      };
+      continue;
     }
     rows.push({
-      configKey: configKeyOf(r.rates, nodeType),
+      configKey: configKeyOf(ratesOf(r), nodeType),
       nodeType,
-      functions,
-      node: {
-        cpuPct: cpu,
-        ramBytes: ram,
-        ramPct: or(num(r.cells.ram_usage_node_percentage), 0),
-        powerW: num(r.cells.power_usage_node),
-        overloaded: num(r.cells.overloaded_node) === 1 ? 1 : 0,
-      },
+      functions: Object.fromEntries(r.functions.map((f) => [f.name, preprocessFunction(f)])),
+      node: { ...r.node, ramPct: or(r.node.ramPct, 0) },
     });
-  });
+  }
   return { rows, dropped };
 }
 
@@ -164,24 +131,17 @@ export function replaceOutliers(rows: DatasetRow[]): { rows: DatasetRow[]; repla
 /** Step 3: a configuration is overloaded only when every one of its iterations was. */
 export function overloadPerConfiguration(rows: DatasetRow[]): DatasetRow[] {
   const verdict = new Map(
-    [...byConfiguration(rows)].map(([key, group]) => [
-      key,
-      group.every((r) => r.node.overloaded === 1) ? 1 : 0,
-    ]),
+    [...byConfiguration(rows)].map(([key, group]) => [key, group.every((r) => r.node.overloaded)]),
   );
-  return rows.map((r) => ({ ...r, node: { ...r.node, overloaded: verdict.get(r.configKey) ?? 0 } }));
+  return rows.map((r) => ({ ...r, node: { ...r.node, overloaded: verdict.get(r.configKey) ?? false } }));
 }
 
-export interface GroupFigures {
-  rate: number;
-  cpuPct: number;
-  ramBytes: number;
-  powerW: number;
-  replicas: number;
-  overloaded: number;
-  successRate: number;
-  latencyMs: number;
-}
+/**
+ * A group's figures in a configuration, aggregated from its functions' (step 4): rate, CPU, RAM,
+ * power and replicas summed, overloaded if any is, success rate and latency the mean of the
+ * non-zero values.
+ */
+export type GroupFigures = Omit<FunctionResult, 'name'>;
 
 /** A row with its functions aggregated into groups (step 4), what the models learn from. */
 export interface GroupRow {
@@ -190,7 +150,7 @@ export interface GroupRow {
   /** Per function its rate (functions absent from the configuration are 0), for the per-function variant. */
   functionRates: Record<string, number>;
   groups: Record<string, GroupFigures>;
-  node: NodeSample & {
+  node: NodeResult & {
     /** Mean of the non-zero function latencies (0 when none). */
     latencyMs: number;
   };
@@ -201,13 +161,14 @@ const meanOfNonZero = (xs: number[]) => {
   return nz.length === 0 ? 0 : nz.reduce((a, b) => a + b, 0) / nz.length;
 };
 
-/** The group of each function; an Error names a function that is in no group, or in two. */
+/** The group of each function; a TrainingDataError names a function that is in two groups. */
 export function groupOf(groups: GroupList): Map<string, string> {
   const of = new Map<string, string>();
   for (const [group, names] of Object.entries(groups)) {
     for (const name of names) {
       const before = of.get(name);
-      if (before !== undefined) throw new Error(`function ${name} is in two groups: ${before} and ${group}`);
+      if (before !== undefined)
+        throw new TrainingDataError(`function ${name} is in two groups: ${before} and ${group}`);
       of.set(name, group);
     }
   }
@@ -219,14 +180,14 @@ export function aggregateGroups(rows: DatasetRow[], groups: GroupList, allFuncti
   const of = groupOf(groups);
   const names = Object.keys(groups).sort();
   return rows.map((r) => {
-    const members = new Map(names.map((g) => [g, [] as FunctionSample[]]));
+    const members = new Map(names.map((g) => [g, [] as FunctionResult[]]));
     for (const [fn, sample] of Object.entries(r.functions)) {
       const g = of.get(fn);
       if (g === undefined)
-        throw new Error(`function ${fn} is in no group of the group list: assign it first`);
+        throw new TrainingDataError(`function ${fn} is in no group of the group list: assign it first`);
       members.get(g)?.push(sample);
     }
-    const sum = (xs: FunctionSample[], pick: (f: FunctionSample) => number) =>
+    const sum = (xs: FunctionResult[], pick: (f: FunctionResult) => number) =>
       xs.reduce((a, f) => a + pick(f), 0);
     const groupFigures: Record<string, GroupFigures> = {};
     for (const [g, xs] of members) {
@@ -236,9 +197,9 @@ export function aggregateGroups(rows: DatasetRow[], groups: GroupList, allFuncti
         ramBytes: sum(xs, (f) => f.ramBytes),
         powerW: sum(xs, (f) => f.powerW),
         replicas: sum(xs, (f) => f.replicas),
-        overloaded: xs.some((f) => f.overloaded === 1) ? 1 : 0,
+        overloaded: xs.some((f) => f.overloaded),
         successRate: meanOfNonZero(xs.map((f) => f.successRate)),
-        latencyMs: meanOfNonZero(xs.map((f) => f.latencyMs)),
+        medianLatencyMs: meanOfNonZero(xs.map((f) => f.medianLatencyMs)),
       };
     }
     return {
@@ -246,7 +207,10 @@ export function aggregateGroups(rows: DatasetRow[], groups: GroupList, allFuncti
       nodeType: r.nodeType,
       functionRates: Object.fromEntries(allFunctions.map((f) => [f, r.functions[f]?.rate ?? 0])),
       groups: groupFigures,
-      node: { ...r.node, latencyMs: meanOfNonZero(Object.values(r.functions).map((f) => f.latencyMs)) },
+      node: {
+        ...r.node,
+        latencyMs: meanOfNonZero(Object.values(r.functions).map((f) => f.medianLatencyMs)),
+      },
     };
   });
 }
@@ -260,16 +224,16 @@ function shuffled<T>(xs: T[], random: () => number): T[] {
   return out;
 }
 
-type Labelled = { configKey: string; node: { overloaded: number } };
+type Labelled = { configKey: string; node: { overloaded: boolean } };
 
-/** The configurations of each overload verdict (0, then 1), each list in a seeded random order. */
+/** The configurations of each overload verdict (not overloaded, then overloaded), each list in a seeded random order. */
 function shuffledStrata<T extends Labelled>(rows: T[], seed: number): string[][] {
   const random = seededRandom(seed);
   const configs = [...byConfiguration(rows)];
-  return [0, 1].map((overloaded) =>
+  return [false, true].map((overloaded) =>
     shuffled(
       configs
-        .filter(([, g]) => (g[0]?.node.overloaded ?? 0) === overloaded)
+        .filter(([, g]) => (g[0]?.node.overloaded ?? false) === overloaded)
         .map(([k]) => k)
         .sort(),
       random,
@@ -287,7 +251,7 @@ export function splitByConfiguration<T extends Labelled>(
   seed: number,
 ): { train: T[]; test: T[] } {
   if (!(testFraction > 0 && testFraction < 1))
-    throw new Error(`test fraction ${testFraction} is not in (0, 1)`);
+    throw new ForecastInputError(`test fraction ${testFraction} is not in (0, 1)`);
   const test = new Set(
     shuffledStrata(rows, seed).flatMap((keys) => keys.slice(0, Math.round(keys.length * testFraction))),
   );
@@ -303,10 +267,11 @@ export function splitByConfiguration<T extends Labelled>(
  */
 export function foldsByConfiguration<T extends Labelled>(rows: T[], folds: number, seed: number): T[][] {
   if (!Number.isInteger(folds) || folds < 2)
-    throw new Error(`folds must be a whole number of 2 or more, got ${folds}`);
+    throw new ForecastInputError(`folds must be a whole number of 2 or more, got ${folds}`);
   const foldOf = new Map<string, number>();
   let next = 0;
   for (const keys of shuffledStrata(rows, seed)) for (const k of keys) foldOf.set(k, next++ % folds);
-  if (foldOf.size < folds) throw new Error(`${foldOf.size} configurations cannot make ${folds} folds`);
+  if (foldOf.size < folds)
+    throw new TrainingDataError(`${foldOf.size} configurations cannot make ${folds} folds`);
   return Array.from({ length: folds }, (_, f) => rows.filter((r) => foldOf.get(r.configKey) === f));
 }

@@ -6,6 +6,7 @@
  * group's CPU, RAM and power, the mean latency, and `overloaded_node` as a class.
  */
 import type { GroupRow } from './dataset.js';
+import { ForecastInputError } from './errors.js';
 
 export type FeatureVariant = 'groups' | 'functions';
 
@@ -27,7 +28,7 @@ export function featureVector(row: GroupRow, names: string[]): number[] {
     if (name === 'node_type') return row.nodeType;
     if (name.startsWith('rate_group_')) return row.groups[name.slice('rate_group_'.length)]?.rate ?? 0;
     if (name.startsWith('rate_function_')) return row.functionRates[name.slice('rate_function_'.length)] ?? 0;
-    throw new Error(`unknown feature ${name}`);
+    throw new ForecastInputError(`unknown feature ${name}`);
   });
 }
 
@@ -53,7 +54,7 @@ export function targetsFor(rows: GroupRow[], groupNames: string[]): Target[] {
       { name: `power_usage_group_${g}`, task: 'regression', of: (r) => r.groups[g]?.powerW ?? 0 },
     ]),
     { name: 'latency_node', task: 'regression', of: (r) => r.node.latencyMs },
-    { name: 'overloaded_node', task: 'classification', of: (r) => r.node.overloaded },
+    { name: 'overloaded_node', task: 'classification', of: (r) => (r.node.overloaded ? 1 : 0) },
   ];
   return candidates.filter((t) => {
     const values = rows.map((r) => t.of(r));

@@ -1,59 +1,34 @@
 /**
  * The trained models, in-process: what the forecaster service serves, and what the node agent
- * and the simulator call directly. Loads the TARGET.json files `dfaas forecast train` wrote.
+ * and the simulator call directly. Loads the TARGET.json files `dfaas forecast train` wrote
+ * (the format and prediction are model.ts's).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { NODE_METRICS, type NodeMetric } from '../dataset/node-metrics.js';
-import { predictGbt } from './gbt.js';
-import type { ModelFile, RegressionModels } from './train.js';
-
-/** Which of a target's models answers: the regression, or its 0.05 or 0.95 quantile. */
-export const MODEL_TYPES = ['regression', 'quantile005', 'quantile095'] as const;
-export type ModelType = (typeof MODEL_TYPES)[number];
-
-/** The node figures the DFaaS forecaster serves. */
-export const NODE_TARGETS = NODE_METRICS;
-export type NodeTarget = NodeMetric;
+import { ForecastInputError, ModelFileError } from './errors.js';
+import {
+  loadModels,
+  type ModelFile,
+  type ModelType,
+  NODE_TARGETS,
+  type NodeTarget,
+  predictModel,
+} from './model.js';
 
 /** Per node target its prediction; null where no model of it exists (power without power data). */
 export type NodeUsage = Record<NodeTarget, number | null>;
-
-export class ForecastInputError extends Error {}
-
-/**
- * A regression target's prediction by the chosen model. The quantiles are rearranged around the
- * regression (the 0.05 one at most, the 0.95 one at least the regression's value): separately
- * fitted quantile models can cross, and a band that misses the expected value is no band
- * (Chernozhukov, Fernández-Val and Galichon, "Quantile and probability curves without crossing", 2010).
- */
-export function predictRegression(
-  models: RegressionModels,
-  type: ModelType,
-  x: number[],
-  target = 'target',
-): number {
-  const expected = predictGbt(models.regression, x);
-  if (type === 'regression') return expected;
-  const quantile = models[type];
-  if (!quantile)
-    throw new ForecastInputError(`${target} has no ${type} model (only the node targets have quantiles)`);
-  const value = predictGbt(quantile, x);
-  return type === 'quantile005' ? Math.min(value, expected) : Math.max(value, expected);
-}
 
 export class Forecaster {
   /** Feature names every model takes, in order. */
   readonly features: string[];
   private readonly input: z.ZodType<Record<string, number>>;
 
+  /** A ModelFileError when there is no model or the models take different features. */
   constructor(private readonly models: Map<string, ModelFile>) {
     const first = [...models.values()][0];
-    if (!first) throw new Error('no models');
+    if (!first) throw new ModelFileError('no models');
     for (const m of models.values()) {
       if (m.features.join(',') !== first.features.join(',')) {
-        throw new Error(
+        throw new ModelFileError(
           `${m.target} takes ${m.features.join(', ')}, not ${first.features.join(', ')} as the others`,
         );
       }
@@ -65,19 +40,9 @@ export class Forecaster {
     ) as unknown as z.ZodType<Record<string, number>>;
   }
 
-  /** Loads every model file of `dir`; an Error names a file that is not one. */
+  /** Loads every model file of `dir`; a ModelFileError names a file that is not one. */
   static load(dir: string): Forecaster {
-    const models = new Map<string, ModelFile>();
-    for (const name of readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'evaluation.json')) {
-      const path = join(dir, name);
-      const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<ModelFile>;
-      if (parsed.format !== 'dfaas-forecast-model' || parsed.version !== 1 || !parsed.target) {
-        throw new Error(`${path}: not a dfaas forecast model (format dfaas-forecast-model, version 1)`);
-      }
-      models.set(parsed.target, parsed as ModelFile);
-    }
-    if (models.size === 0) throw new Error(`${dir}: no model files (TARGET.json); run dfaas forecast train`);
-    return new Forecaster(models);
+    return new Forecaster(loadModels(dir));
   }
 
   get targets(): string[] {
@@ -105,8 +70,7 @@ export class Forecaster {
   predict(target: string, x: number[], type: ModelType = 'regression'): number {
     const model = this.models.get(target);
     if (!model) throw new ForecastInputError(`no model of ${target}; there are ${this.targets.join(', ')}`);
-    if ('classifier' in model.models) return predictGbt(model.models.classifier, x);
-    return predictRegression(model.models as RegressionModels, type, x, target);
+    return predictModel(model, x, type);
   }
 
   /** The node's CPU, RAM and power for one request body. */

@@ -1,4 +1,5 @@
 import { seededRandom } from '../core/random.js';
+import { ForecastInputError, TrainingDataError } from './errors.js';
 /**
  * Gradient-boosted regression trees, our own: no maintained gradient-boosting library exists for
  * JavaScript (the reference Python system used LightGBM). Sized for the forecaster: a node's CPU,
@@ -180,7 +181,7 @@ export function trainGbt(x: number[][], y: number[], options: GbtOptions): GbtMo
  */
 export function predictGbt(model: GbtModel, row: number[]): number {
   if (row.length !== model.featureCount) {
-    throw new Error(`row has ${row.length} features, the model expects ${model.featureCount}`);
+    throw new ForecastInputError(`row has ${row.length} features, the model expects ${model.featureCount}`);
   }
   let sum = model.base;
   const rate = model.learningRate;
@@ -201,10 +202,12 @@ function resolveOptions(options: GbtOptions): Settings {
   const loss = options.loss;
   if (loss?.kind === 'quantile') {
     if (!(loss.alpha > 0 && loss.alpha < 1)) {
-      throw new Error(`quantile alpha must be in (0, 1), got ${loss.alpha}`);
+      throw new ForecastInputError(`quantile alpha must be in (0, 1), got ${loss.alpha}`);
     }
   } else if (loss?.kind !== 'squared' && loss?.kind !== 'logistic') {
-    throw new Error(`unknown loss ${JSON.stringify(loss)}: expected squared, quantile or logistic`);
+    throw new ForecastInputError(
+      `unknown loss ${JSON.stringify(loss)}: expected squared, quantile or logistic`,
+    );
   }
   const settings: Settings = {
     loss,
@@ -217,34 +220,38 @@ function resolveOptions(options: GbtOptions): Settings {
   };
   for (const key of ['trees', 'maxDepth', 'minSamplesLeaf'] as const) {
     const v = settings[key];
-    if (!Number.isInteger(v) || v < 1) throw new Error(`${key} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 1)
+      throw new ForecastInputError(`${key} must be a positive integer, got ${v}`);
   }
   if (!(Number.isFinite(settings.learningRate) && settings.learningRate > 0)) {
-    throw new Error(`learningRate must be a positive finite number, got ${settings.learningRate}`);
+    throw new ForecastInputError(
+      `learningRate must be a positive finite number, got ${settings.learningRate}`,
+    );
   }
   if (!(settings.subsample > 0 && settings.subsample <= 1)) {
-    throw new Error(`subsample must be in (0, 1], got ${settings.subsample}`);
+    throw new ForecastInputError(`subsample must be in (0, 1], got ${settings.subsample}`);
   }
-  if (!Number.isInteger(settings.seed)) throw new Error(`seed must be an integer, got ${settings.seed}`);
+  if (!Number.isInteger(settings.seed))
+    throw new ForecastInputError(`seed must be an integer, got ${settings.seed}`);
   return settings;
 }
 
 /** Checks the training data; returns the feature count. */
 function validateData(x: number[][], y: number[], loss: GbtLoss): number {
-  if (x.length === 0) throw new Error('x is empty: no training rows');
-  if (x.length !== y.length) throw new Error(`x has ${x.length} rows but y has ${y.length}`);
+  if (x.length === 0) throw new TrainingDataError('x is empty: no training rows');
+  if (x.length !== y.length) throw new TrainingDataError(`x has ${x.length} rows but y has ${y.length}`);
   const d = (x[0] as number[]).length;
-  if (d === 0) throw new Error('row 0 has no features');
+  if (d === 0) throw new TrainingDataError('row 0 has no features');
   x.forEach((row, i) => {
-    if (row.length !== d) throw new Error(`row ${i} has ${row.length} features, row 0 has ${d}`);
+    if (row.length !== d) throw new TrainingDataError(`row ${i} has ${row.length} features, row 0 has ${d}`);
     row.forEach((v, f) => {
-      if (!Number.isFinite(v)) throw new Error(`row ${i} feature ${f} is ${v}`);
+      if (!Number.isFinite(v)) throw new TrainingDataError(`row ${i} feature ${f} is ${v}`);
     });
   });
   y.forEach((v, i) => {
-    if (!Number.isFinite(v)) throw new Error(`y[${i}] is ${v}`);
+    if (!Number.isFinite(v)) throw new TrainingDataError(`y[${i}] is ${v}`);
     if (loss.kind === 'logistic' && v !== 0 && v !== 1) {
-      throw new Error(`y[${i}] is ${v}: logistic loss needs 0 or 1`);
+      throw new TrainingDataError(`y[${i}] is ${v}: logistic loss needs 0 or 1`);
     }
   });
   return d;

@@ -1,76 +1,33 @@
-import { readFileSync } from 'node:fs';
+/**
+ * Function profiles: each function's resource use measured alone (profiles/NAME.csv, read with
+ * dataset's reader), reduced to a few features, and functions grouped by them (min-max scaling,
+ * PCA, k-means, as the reference system's notebook does) so that a forecasting model per group
+ * can serve functions it never saw. The group model (GroupModelSchema) is this module's file format.
+ */
 import { kmeans } from 'ml-kmeans';
 import { Matrix } from 'ml-matrix';
 import { PCA, type PCAModel } from 'ml-pca';
+import { z } from 'zod';
 import type { GroupList } from '../dataset/groups.js';
+import type { ProfileRow } from '../dataset/profiles.js';
+import { ForecastInputError, ModelFileError, TrainingDataError } from './errors.js';
 
 /**
- * Function profiles: each function's resource use measured alone (profiles/NAME.csv), reduced to
- * a few features, and functions grouped by them (min-max scaling, PCA, k-means, as the reference
- * system's notebook does) so that a forecasting model per group can serve functions it never saw.
+ * A profile row as the features see it: a `nan` success rate is 1 (a rate without requests had
+ * no failed requests), any other `nan` is 0 (nothing measured).
  */
-
-/** One line of profiles/NAME.csv after preprocessing (see readProfileCsv). */
-export interface ProfileRow {
-  name: string;
-  rate: number;
-  successRate: number;
-  /** Percent of one core. */
-  cpuPct: number;
-  ramBytes: number;
-  powerW: number;
-  /** 0 or 1: the node's overload verdict. */
-  overloaded: number;
-  latencyMs: number;
-}
-
-const HEADER = 'name,rate,success_rate,cpu_usage,ram_usage,power_usage,overloaded,medium_latency';
-const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-
-/**
- * Reads profiles/NAME.csv as the sampler writes it. Preprocessing: a `nan` success rate becomes 1
- * (a rate without requests had no failed requests), any other `nan` becomes 0 (nothing measured);
- * the rate must be a number and overloaded 0, 1 or `nan`. Throws naming the file and the line.
- */
-export function readProfileCsv(path: string): ProfileRow[] {
-  const lines = readFileSync(path, 'utf8').split('\n');
-  const header = (lines[0] ?? '').replace(/\r$/, '');
-  if (header !== HEADER) throw new Error(`${path} line 1: header is "${header}", expected "${HEADER}"`);
-  const rows: ProfileRow[] = [];
-  lines.forEach((raw, i) => {
-    const line = raw.replace(/\r$/, '');
-    if (i === 0 || line.trim() === '') return;
-    const where = `${path} line ${i + 1}`;
-    const cells = line.split(',');
-    if (cells.length !== 8) throw new Error(`${where}: ${cells.length} cells, expected 8`);
-    const [name = '', ...rest] = cells;
-    if (name === '') throw new Error(`${where}: empty name`);
-    const [rate, success, cpu, ram, power, overloaded, latency] = rest.map((cell, c) =>
-      parseCell(cell, HEADER.split(',')[c + 1] as string, where),
-    ) as [number, number, number, number, number, number, number];
-    if (Number.isNaN(rate)) throw new Error(`${where}: rate is nan`);
-    if (overloaded !== 0 && overloaded !== 1 && !Number.isNaN(overloaded)) {
-      throw new Error(`${where}: overloaded is ${overloaded}, expected 0 or 1`);
-    }
-    const orZero = (v: number) => (Number.isNaN(v) ? 0 : v);
-    rows.push({
-      name,
-      rate,
-      successRate: Number.isNaN(success) ? 1 : success,
-      cpuPct: orZero(cpu),
-      ramBytes: orZero(ram),
-      powerW: orZero(power),
-      overloaded: orZero(overloaded),
-      latencyMs: orZero(latency),
-    });
-  });
-  return rows;
-}
-
-function parseCell(cell: string, column: string, where: string): number {
-  if (cell.toLowerCase() === 'nan') return Number.NaN;
-  if (!NUMBER.test(cell)) throw new Error(`${where}: ${column} "${cell}" is not a number`);
-  return Number(cell);
+function preprocess(r: ProfileRow): ProfileRow {
+  const orZero = (v: number) => (Number.isNaN(v) ? 0 : v);
+  return {
+    name: r.name,
+    rate: r.rate,
+    successRate: Number.isNaN(r.successRate) ? 1 : r.successRate,
+    cpuPct: orZero(r.cpuPct),
+    ramBytes: orZero(r.ramBytes),
+    powerW: orZero(r.powerW),
+    overloaded: r.overloaded,
+    medianLatencyMs: orZero(r.medianLatencyMs),
+  };
 }
 
 const METRICS: [string, (r: ProfileRow) => number][] = [
@@ -78,8 +35,8 @@ const METRICS: [string, (r: ProfileRow) => number][] = [
   ['cpu', (r) => r.cpuPct],
   ['ram', (r) => r.ramBytes],
   ['power', (r) => r.powerW],
-  ['overloaded', (r) => r.overloaded],
-  ['latency', (r) => r.latencyMs],
+  ['overloaded', (r) => (r.overloaded ? 1 : 0)],
+  ['latency', (r) => r.medianLatencyMs],
 ];
 
 /** The names of profileFeatures' values, in order: mean, max and min per metric. */
@@ -93,44 +50,50 @@ const CPU_MEAN = PROFILE_FEATURES.indexOf('cpu_mean');
 const RAM_MEAN = PROFILE_FEATURES.indexOf('ram_mean');
 
 /**
- * One function's features: per metric, the mean, max and min over its per-rate means. Iterations
- * are averaged per rate first, so a rate measured more often does not weigh more.
+ * One function's features: per metric, the mean, max and min over its per-rate means, from the
+ * rows as dataset reads them (`nan` preprocessed here). Iterations are averaged per rate first,
+ * so a rate measured more often does not weigh more.
  */
 export function profileFeatures(rows: ProfileRow[]): number[] {
   const first = rows[0];
-  if (!first) throw new Error('profile has no rows');
+  if (!first) throw new TrainingDataError('profile has no rows');
   const other = rows.find((r) => r.name !== first.name);
-  if (other) throw new Error(`profile mixes functions ${first.name} and ${other.name}`);
+  if (other) throw new TrainingDataError(`profile mixes functions ${first.name} and ${other.name}`);
   const byRate = new Map<number, ProfileRow[]>();
-  for (const r of rows) byRate.set(r.rate, [...(byRate.get(r.rate) ?? []), r]);
+  for (const r of rows.map(preprocess)) byRate.set(r.rate, [...(byRate.get(r.rate) ?? []), r]);
   const features = METRICS.flatMap(([, get]) => {
     const means = [...byRate.values()].map((rs) => rs.reduce((s, r) => s + get(r), 0) / rs.length);
     return [means.reduce((s, v) => s + v, 0) / means.length, Math.max(...means), Math.min(...means)];
   });
   const bad = features.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new Error(`profile of ${first.name}: ${PROFILE_FEATURES[bad]} is not finite`);
+  if (bad >= 0)
+    throw new TrainingDataError(`profile of ${first.name}: ${PROFILE_FEATURES[bad]} is not finite`);
   return features;
 }
 
 /** ml-pca's toJSON() with the eigenvector matrix as plain arrays (what JSON.stringify makes of it). */
 export type PcaJson = Omit<PCAModel, 'U'> & { U: number[][] };
 
-/** Everything assignGroup needs to place a new function, as plain JSON. */
-export interface GroupModel {
-  version: 1;
-  features: string[];
+/**
+ * The group model `dfaas forecast profile` writes (group_model.json) and `assign` reads:
+ * everything assignGroup needs to place a new function, as plain JSON.
+ */
+export const GroupModelSchema = z.object({
+  version: z.literal(1),
+  features: z.array(z.string()).min(1),
   /** Per feature, the range over the training functions. */
-  scaler: { min: number[]; max: number[] };
-  pca: PcaJson;
+  scaler: z.object({ min: z.array(z.number()), max: z.array(z.number()) }),
+  pca: z.custom<PcaJson>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object'),
   /** The principal components kept. */
-  components: number;
+  components: z.number().int().min(1),
   /** Per cluster, its centre in the kept components. */
-  centroids: number[][];
+  centroids: z.array(z.array(z.number())).min(1),
   /** Per cluster, its group name. */
-  groupNames: string[];
+  groupNames: z.array(z.string()).min(1),
   /** Per kept component, its share of the total variance. */
-  explainedVariance: number[];
-}
+  explainedVariance: z.array(z.number()),
+});
+export type GroupModel = z.infer<typeof GroupModelSchema>;
 
 /** Share of the variance the kept principal components explain at least. */
 const VARIANCE_KEPT = 0.95;
@@ -153,9 +116,11 @@ export function fitGroups(
   // Sorted names: the fit does not depend on the order the caller listed the functions in.
   const names = Object.keys(profiles).sort();
   const n = names.length;
-  if (k === 'auto' && n < 3) throw new Error(`k 'auto' needs at least 3 functions, got ${n}`);
-  if (k !== 'auto' && (!Number.isInteger(k) || k < 2)) throw new Error(`k must be an integer >= 2, got ${k}`);
-  if (k !== 'auto' && k > n) throw new Error(`k = ${k} is more than the ${n} functions to group`);
+  if (k === 'auto' && n < 3) throw new ForecastInputError(`k 'auto' needs at least 3 functions, got ${n}`);
+  if (k !== 'auto' && (!Number.isInteger(k) || k < 2))
+    throw new ForecastInputError(`k must be an integer >= 2, got ${k}`);
+  if (k !== 'auto' && k > n)
+    throw new ForecastInputError(`k = ${k} is more than the ${n} functions to group`);
 
   const features = names.map((name) => profileFeatures(profiles[name] as ProfileRow[]));
   const scaler = {
@@ -284,8 +249,9 @@ export function assignGroup(
   model: GroupModel,
   rows: ProfileRow[],
 ): { group: string; distances: Record<string, number> } {
-  if (model.version !== 1) throw new Error(`group model version ${model.version}, expected 1`);
-  if (model.features.join() !== PROFILE_FEATURES.join()) throw new Error('group model has other features');
+  if (model.version !== 1) throw new ModelFileError(`group model version ${model.version}, expected 1`);
+  if (model.features.join() !== PROFILE_FEATURES.join())
+    throw new ModelFileError('group model has other features');
   const pca = PCA.load({ ...model.pca, U: new Matrix(model.pca.U) });
   const point = pca.predict([scale(model.scaler, profileFeatures(rows))], { nComponents: model.components });
   const distances = model.centroids.map((c) => distance(point.getRow(0), c));
@@ -299,7 +265,7 @@ export function assignGroup(
 /** A new list with `name` in `group` and in no other group; throws for an unknown group. */
 export function addToGroupList(groups: GroupList, name: string, group: string): GroupList {
   if (!Object.hasOwn(groups, group))
-    throw new Error(`unknown group ${group}: ${Object.keys(groups).join(', ')}`);
+    throw new ForecastInputError(`unknown group ${group}: ${Object.keys(groups).join(', ')}`);
   const moved = Object.fromEntries(
     Object.entries(groups).map(([g, names]) => [g, names.filter((n) => n !== name)]),
   );

@@ -22,9 +22,18 @@ import {
   replaceOutliers,
   splitByConfiguration,
 } from './dataset.js';
+import { TrainingDataError } from './errors.js';
 import { type FeatureVariant, featureNames, featureVector, type Target, targetsFor } from './features.js';
-import { predictRegression } from './forecaster.js';
 import { type GbtModel, type GbtOptions, predictGbt, trainGbt } from './gbt.js';
+import {
+  EVALUATION_FILE,
+  MODEL_FORMAT,
+  type ModelFile,
+  modelPath,
+  NODE_TARGETS,
+  predictRegression,
+  type RegressionModels,
+} from './model.js';
 import {
   type ClassificationScores,
   classificationScores,
@@ -55,7 +64,7 @@ export function prepareData(files: DataFile[], groups: GroupList): PreparedData 
     dropped += read.dropped;
     return read.rows;
   });
-  if (all.length === 0) throw new Error('the datasets hold no usable row');
+  if (all.length === 0) throw new TrainingDataError('the datasets hold no usable row');
   const functions = [...new Set(all.flatMap((r) => Object.keys(r.functions)))].sort();
   const { rows: cleaned, replaced } = replaceOutliers(all);
   return {
@@ -64,34 +73,6 @@ export function prepareData(files: DataFile[], groups: GroupList): PreparedData 
     dropped,
     replaced,
   };
-}
-
-export type RegressionModels = { regression: GbtModel; quantile005?: GbtModel; quantile095?: GbtModel };
-
-/** One target's model file: everything needed to predict, and where it came from. */
-export interface ModelFile {
-  format: 'dfaas-forecast-model';
-  version: 1;
-  target: string;
-  task: 'regression' | 'classification';
-  /** Feature names, in the order a feature vector must have. Trees need no scaling. */
-  features: string[];
-  variant: FeatureVariant;
-  groups: GroupList;
-  nodeTypes: Record<string, number>;
-  training: {
-    /** sha256 of the training rows' features and target values. */
-    fingerprint: string;
-    rows: number;
-    configurations: number;
-    heldOutConfigurations: number;
-    files: { file: string; nodeType: number }[];
-    testFraction: number;
-    seed: number;
-  };
-  models: RegressionModels | { classifier: GbtModel; threshold: number };
-  /** Scores of `models` on the held-out configurations. */
-  evaluation: RegressionScores | ClassificationScores;
 }
 
 export interface TargetEvaluation {
@@ -132,7 +113,7 @@ const GBT: Omit<GbtOptions, 'loss'> = { trees: 200, learningRate: 0.15, maxDepth
  * The targets the forecaster serves get their 0.05 and 0.95 quantile models too (a DFaaS agent
  * asks for them per request); the others (per group, latency) are the regression alone.
  */
-const WITH_QUANTILES = new Set(['cpu_usage_node', 'ram_usage_node', 'power_usage_node']);
+const WITH_QUANTILES = new Set<string>(NODE_TARGETS);
 /** The pinball loss moves each leaf by a quantile of its residuals: slower to converge, so more and bigger steps. */
 const QUANTILE_TREES = 300;
 const QUANTILE_LEARNING_RATE = 0.2;
@@ -145,7 +126,7 @@ export function trainAndEvaluate(
 ): { models: ModelFile[]; evaluation: Evaluation } {
   const { train, test } = splitByConfiguration(data.rows, options.testFraction, options.seed);
   if (train.length === 0 || test.length === 0) {
-    throw new Error(
+    throw new TrainingDataError(
       `${configurationsOf(data.rows)} configurations are too few to hold out ${options.testFraction * 100}%`,
     );
   }
@@ -313,7 +294,7 @@ function trainTarget(
     .digest('hex');
   return {
     file: {
-      format: 'dfaas-forecast-model',
+      format: MODEL_FORMAT,
       version: 1,
       target: target.name,
       task: target.task,
@@ -340,10 +321,10 @@ function trainTarget(
 /** Writes one TARGET.json per model and evaluation.json, each atomically. */
 export function writeModels(dir: string, models: ModelFile[], evaluation: Evaluation): string[] {
   const written = models.map((m) => {
-    const path = join(dir, `${m.target}.json`);
+    const path = modelPath(dir, m.target);
     writeFileAtomic(path, `${JSON.stringify(m)}\n`);
     return path;
   });
-  writeFileAtomic(join(dir, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
+  writeFileAtomic(join(dir, EVALUATION_FILE), `${JSON.stringify(evaluation, null, 2)}\n`);
   return written;
 }

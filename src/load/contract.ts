@@ -4,7 +4,18 @@
  * Implementations: `builtin/` (dfaas's own open-model generator) and `k6/` (k6 itself, on this
  * machine or on a k6 host over SSH). `index.ts` picks one from a configuration.
  */
-import type { ScenarioFigures } from './k6-summary.js';
+
+/** What a measurement needs of one function's load, read from any k6 summary (ours or k6's). */
+export interface ScenarioFigures {
+  /** Requests sent. */
+  requests: number;
+  /** Arrivals dropped for want of a free VU (0 when the summary does not say). */
+  dropped: number;
+  /** Share of the arrivals answered with 2xx: a dropped arrival counts as a failure. */
+  successRate: number;
+  /** Median latency in ms. */
+  medianLatencyMs: number;
+}
 
 /** One configuration of load: requests per second per function (absent or 0: not loaded). */
 export interface LoadConfiguration {

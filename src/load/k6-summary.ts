@@ -2,8 +2,11 @@ import type { Histogram } from 'hdr-histogram-js';
 import { z } from 'zod';
 import type { LoadRunResult } from './builtin/generator.js';
 import { histogram } from './builtin/open-loop.js';
-import type { ConfigurationLoad } from './contract.js';
-import { droppedMetric } from './k6/script.js';
+import type { ConfigurationLoad, ScenarioFigures } from './contract.js';
+import { LoadRunError } from './errors.js';
+
+/** The per-scenario submetric of dropped iterations that the script's thresholds make k6 export. */
+export const droppedMetric = (id: string) => `dropped_iterations{scenario:${id}}`;
 
 /**
  * k6's `--summary-export` JSON, the one shape every load driver of dfaas writes and reads: the
@@ -117,18 +120,6 @@ export function toK6Summary(run: LoadRunResult): K6Summary {
   };
 }
 
-/** What the sampler needs of one scenario, read from any k6 summary (ours or k6's). */
-export interface ScenarioFigures {
-  /** Requests sent. */
-  requests: number;
-  /** Arrivals dropped for want of a free VU (0 when the summary does not say). */
-  dropped: number;
-  /** Share of the arrivals answered with 2xx: a dropped arrival counts as a failure. */
-  successRate: number;
-  /** Median latency in ms. */
-  medianLatencyMs: number;
-}
-
 /**
  * Reads a k6 summary (ours or k6's own). Per-scenario figures come from the DFaaS custom
  * metrics (latency_ID, success_rate_ID, request_count_ID); a scenario without them is absent.
@@ -138,7 +129,9 @@ export function parseK6Summary(
   source: string,
 ): { summary: z.infer<typeof K6SummarySchema>; scenario(id: string): ScenarioFigures | undefined } {
   const parsed = K6SummarySchema.safeParse(json);
-  if (!parsed.success) throw new Error(`${source}: not a k6 summary (${parsed.error.issues[0]?.message})`);
+  if (!parsed.success) {
+    throw new LoadRunError(`${source}: not a k6 summary (${parsed.error.issues[0]?.message})`);
+  }
   const metrics = parsed.data.metrics;
   return {
     summary: parsed.data,

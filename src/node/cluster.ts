@@ -5,11 +5,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { request } from 'undici';
 import { stringify } from 'yaml';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, TimeoutError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/files.js';
 import { freeLoopbackPort } from '../core/net.js';
+import { pollUntil } from '../core/poll.js';
+import type { StrategyName } from '../offload/strategies/index.js';
 import type { AgentStatus } from './agent/agent.js';
-import type { NodeStrategyName } from './config.js';
+import { AgentStatusError, NodeExitedError } from './errors.js';
 import { loadOrCreateIdentity, peerIdOf } from './peers/identity.js';
 
 /**
@@ -20,7 +22,7 @@ import { loadOrCreateIdentity, peerIdOf } from './peers/identity.js';
 
 export interface ClusterOptions {
   nodes: number;
-  strategy: NodeStrategyName;
+  strategy: StrategyName;
   proxy: 'auto' | 'embedded' | 'haproxy';
   periodMs: number;
   /** An OpenFaaS stack.yml deployed on every node; absent: DEFAULT_CLUSTER_STACK. */
@@ -150,16 +152,15 @@ function cliEntry(): string[] {
 
 /** Waits until the node's agent answers and has run a period; rejects when the process exits first. */
 export async function waitForNode(node: ClusterNode, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${node.name} exited (${child.exitCode ?? child.signalCode}); see ${node.log}`);
-    }
-    const status = await fetchStatus(node).catch(() => undefined);
-    if (status && status.periods > 0) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${node.name} did not start within ${timeoutMs} ms; see ${node.log}`);
+  const outcome = await pollUntil(
+    async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return 'exited';
+      return (await fetchStatus(node)).periods > 0 && 'started';
+    },
+    { timeoutMs, everyMs: 100, what: `${node.name} to start and run a period (see ${node.log})` },
+  );
+  if (outcome === 'exited')
+    throw new NodeExitedError(node.name, String(child.exitCode ?? child.signalCode), node.log);
 }
 
 export async function fetchStatus(
@@ -170,7 +171,7 @@ export async function fetchStatus(
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
-  if (res.statusCode !== 200) throw new Error(`${node.agentUrl}/agent/status: HTTP ${res.statusCode}`);
+  if (res.statusCode !== 200) throw new AgentStatusError(`${node.agentUrl}/agent/status`, res.statusCode);
   return (await res.body.json()) as AgentStatus;
 }
 
@@ -210,21 +211,27 @@ export async function startCluster(
 
 /** Resolves when every node lists every other one among its live neighbours. */
 export async function waitForMesh(nodes: ClusterNode[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const statuses = await Promise.all(nodes.map((n) => fetchStatus(n).catch(() => undefined)));
-    if (statuses.every((s) => s && s.peers.length >= nodes.length - 1)) return;
-    if (Date.now() > deadline) {
-      // Who sees whom, and why a node's agent may not be publishing (its last error).
-      const seen = nodes.map((n, i) => {
-        const s = statuses[i];
-        if (!s) return `${n.name}: no status`;
-        const error = s.lastError ? `, last error: ${s.lastError}` : '';
-        return `${n.name}: ${s.peers.length} live neighbours, ${s.connectedPeers.length} connected, ${s.periods} periods${error}`;
-      });
-      throw new Error(`the nodes did not all see each other within ${timeoutMs} ms (${seen.join('; ')})`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  let statuses: (AgentStatus | undefined)[] = [];
+  try {
+    await pollUntil(
+      async () => {
+        statuses = await Promise.all(nodes.map((n) => fetchStatus(n).catch(() => undefined)));
+        return statuses.every((s) => s && s.peers.length >= nodes.length - 1);
+      },
+      { timeoutMs, everyMs: 200, what: 'the nodes to see each other' },
+    );
+  } catch (err) {
+    if (!(err instanceof TimeoutError)) throw err;
+    // Who sees whom, and why a node's agent may not be publishing (its last error).
+    const seen = nodes.map((n, i) => {
+      const s = statuses[i];
+      if (!s) return `${n.name}: no status`;
+      const error = s.lastError ? `, last error: ${s.lastError}` : '';
+      return `${n.name}: ${s.peers.length} live neighbours, ${s.connectedPeers.length} connected, ${s.periods} periods${error}`;
+    });
+    throw new TimeoutError(
+      `the nodes did not all see each other within ${timeoutMs} ms (${seen.join('; ')})`,
+    );
   }
 }
 

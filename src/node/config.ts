@@ -1,15 +1,18 @@
 import { z } from 'zod';
 import { positiveDuration } from '../config/units.js';
 import { NODE_TYPES } from '../dataset/node-types.js';
+import {
+  DEFAULT_STRATEGY,
+  needsForecaster,
+  STRATEGY_NAMES,
+  STRATEGY_PARAMS,
+} from '../offload/strategies/index.js';
 
 /**
  * A DFaaS node's configuration (`dfaas node up --config node.yaml`): its identity and peers, its
  * proxy, its FaaS platform and its agent's offloading strategy. Relative paths are relative to the
  * file. Defaults run a node on loopback with the embedded platform and proxy.
  */
-
-export const NODE_STRATEGIES = ['all-local', 'static', 'recalc', 'node-margin', 'latency-aware'] as const;
-export type NodeStrategyName = (typeof NODE_STRATEGIES)[number];
 
 const port = z.number().int().min(0).max(65_535);
 const multiaddr = z
@@ -56,14 +59,11 @@ const ThresholdsSchema = z
 
 const AgentSchema = z
   .object({
-    strategy: z.enum(NODE_STRATEGIES).default('recalc'),
+    strategy: z.enum(STRATEGY_NAMES).default(DEFAULT_STRATEGY),
     /** Recalculation period. */
     period: positiveDuration.default(5_000),
-    /** static: the share of requests served locally. */
-    static_local_share: z.number().min(0).max(1).default(0.6),
-    /** latency-aware: forward only to this many lowest-RTT peers, with weights from `latency_base`. */
-    latency_k: z.number().int().min(1).default(2),
-    latency_base: z.enum(['recalc', 'node-margin']).default('recalc'),
+    /** The strategies' parameters (static_local_share, latency_k, latency_base; see src/offload/strategies/). */
+    ...STRATEGY_PARAMS,
     /** node-margin: a DFaaS forecaster service (`dfaas forecast serve`), or models loaded in-process. */
     forecaster_url: z.url().optional(),
     forecaster_models: z.string().min(1).optional(),
@@ -84,9 +84,7 @@ const AgentSchema = z
   })
   .strict()
   .superRefine((a, ctx) => {
-    const margin =
-      a.strategy === 'node-margin' || (a.strategy === 'latency-aware' && a.latency_base === 'node-margin');
-    if (!margin) return;
+    if (!needsForecaster(a.strategy, a)) return;
     if (!a.forecaster_url && !a.forecaster_models)
       ctx.addIssue({
         code: 'custom',

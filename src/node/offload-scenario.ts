@@ -5,8 +5,8 @@ import { writeFileAtomic } from '../core/files.js';
 import { runOpenLoop } from '../load/builtin/open-loop.js';
 import { constantArrivals } from '../load/builtin/schedule.js';
 import { SERVED_BY_HEADER } from '../offload/routing.js';
+import type { StrategyName } from '../offload/strategies/index.js';
 import { type ClusterNode, planCluster, startCluster } from './cluster.js';
-import type { NodeStrategyName } from './config.js';
 
 /**
  * The offloading scenario of the tests, `benchmarks/offload` and the demo: three nodes on this
@@ -98,7 +98,7 @@ export async function loadAndTally(options: {
 }
 
 export interface OffloadScenarioOptions {
-  strategy: NodeStrategyName;
+  strategy: StrategyName;
   proxy: 'embedded' | 'haproxy';
   /** Requests/s sent to node-1 (default 12: above capacity; recalc keeps 7 and the peers offer 3.5 each). */
   rate?: number;

@@ -1,3 +1,5 @@
+/** The cold-start / warm-call measurement, on any Platform. */
+import { pollUntil } from '../core/poll.js';
 import type { InvokeRequest, Platform } from './api.js';
 
 export interface ColdWarmResult {
@@ -26,13 +28,12 @@ export async function measureColdWarm(
   timeoutMs = 30_000,
 ): Promise<ColdWarmResult> {
   await platform.scale(name, 0);
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const status = await platform.get(name);
-    if ((status.availableReplicas ?? 0) === 0) break;
-    if (performance.now() > deadline) throw new Error(`${name} did not scale to zero within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  // A failing get (the function is gone, the gateway down) ends the wait at once.
+  await pollUntil(async (fail) => ((await platform.get(name).catch(fail)).availableReplicas ?? 0) === 0, {
+    timeoutMs,
+    everyMs: 20,
+    what: `${name} to scale to zero`,
+  });
   let started = performance.now();
   const cold = await platform.invoke(name, request);
   const coldMs = performance.now() - started;

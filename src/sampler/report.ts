@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/files.js';
-import { parseResultLines } from '../dataset/results.js';
+import { ratesOf, readResults } from '../dataset/results.js';
 import { dominates } from './plan.js';
 
 /**
@@ -15,26 +14,26 @@ import { dominates } from './plan.js';
 
 interface Row {
   rates: Record<string, number>;
-  cells: Record<string, string>;
+  /** Node CPU, percent of a core. */
+  nodeCpuPct: number;
   fns: Record<string, Record<string, number>>;
   overloaded: boolean;
 }
 
 function readRows(resultsPath: string): { functions: string[]; rows: Row[] } {
-  const [header = '', ...lines] = readFileSync(resultsPath, 'utf8').trim().split('\n');
   const names = new Set<string>();
-  const rows = parseResultLines(header, lines).map((r): Row => {
+  const rows = readResults(resultsPath).map((r): Row => {
     const fns: Record<string, Record<string, number>> = {};
-    for (const [name, f] of Object.entries(r.functions)) {
-      names.add(name);
-      fns[name] = {
-        success: Number(f.success_rate_function),
-        latency: Number(f.medium_latency_function),
-        cpu: Number(f.cpu_usage_function),
-        ramMiB: Number(f.ram_usage_function) / 2 ** 20,
+    for (const f of r.functions) {
+      names.add(f.name);
+      fns[f.name] = {
+        success: f.successRate,
+        latency: f.medianLatencyMs,
+        cpu: f.cpuPct,
+        ramMiB: f.ramBytes / 2 ** 20,
       };
     }
-    return { rates: r.rates, cells: r.cells, fns, overloaded: r.cells.overloaded_node === '1' };
+    return { rates: ratesOf(r), nodeCpuPct: r.node.cpuPct, fns, overloaded: r.node.overloaded };
   });
   return { functions: [...names].sort(), rows };
 }
@@ -93,7 +92,7 @@ function heatmap(a: string, b: string, rows: Row[]): string {
   const rb = [...new Set(cells.map((r) => r.rates[b] as number))].sort((x, y) => x - y);
   const cpu = (x: number, y: number) => {
     const at = cells.filter((r) => r.rates[a] === x && r.rates[b] === y);
-    const v = at.map((r) => Number(r.cells.cpu_usage_node)).filter(Number.isFinite);
+    const v = at.map((r) => r.nodeCpuPct).filter(Number.isFinite);
     return {
       v: v.length ? v.reduce((s, n) => s + n, 0) / v.length : Number.NaN,
       over: at.some((r) => r.overloaded),

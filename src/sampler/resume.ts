@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, truncateSync } from 'node:fs';
-import { parseResultLines } from '../dataset/results.js';
+import { parseResults, ratesOf } from '../dataset/results.js';
+import { OutputDirInUseError } from './errors.js';
 import { configId } from './plan.js';
 
 export interface DoneRows {
@@ -16,7 +17,7 @@ export interface DoneRows {
 /**
  * What an interrupted run already wrote: results.csv is the record of truth. A last line cut by
  * a crash (no newline) is removed, so the rerun writes it whole once. The header must be the one
- * this configuration writes, or the folder belongs to another sweep.
+ * this configuration writes, or the folder belongs to another sweep (an OutputDirInUseError).
  */
 export function readDoneRows(resultsPath: string, header: string): DoneRows {
   const done: DoneRows = { iterations: new Map(), overloaded: new Map(), rates: new Map(), rows: [] };
@@ -27,19 +28,16 @@ export function readDoneRows(resultsPath: string, header: string): DoneRows {
     truncateSync(resultsPath, Buffer.byteLength(text.slice(0, end)));
     text = text.slice(0, end);
   }
-  const lines = text.split('\n').filter((l) => l !== '');
-  if (lines.length === 0) return done;
-  if (lines[0] !== header) {
-    throw new Error(
-      `${resultsPath} has other columns than this sweep writes: use another output_dir or run_id`,
-    );
-  }
-  for (const row of parseResultLines(header, lines.slice(1))) {
-    const id = configId(row.rates);
-    done.rows.push(row.rates);
-    done.rates.set(id, row.rates);
+  const first = text.split('\n').find((l) => l !== '');
+  if (first === undefined) return done;
+  if (first !== header) throw new OutputDirInUseError(resultsPath);
+  for (const row of parseResults(text, resultsPath)) {
+    const rates = ratesOf(row);
+    const id = configId(rates);
+    done.rows.push(rates);
+    done.rates.set(id, rates);
     done.iterations.set(id, (done.iterations.get(id) ?? 0) + 1);
-    if (row.cells.overloaded_node === '1') done.overloaded.set(id, (done.overloaded.get(id) ?? 0) + 1);
+    if (row.node.overloaded) done.overloaded.set(id, (done.overloaded.get(id) ?? 0) + 1);
   }
   return done;
 }

@@ -1,11 +1,21 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { cpus, type as osType, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { SamplerConfig } from '../config/sampler.js';
 import { appendLineDurably, writeFileAtomic } from '../core/files.js';
 import type { Logger } from '../core/logger.js';
+import { sleep as realSleep } from '../core/poll.js';
 import { VERSION } from '../core/version.js';
-import { type FunctionRow, metricsCsv, resultsHeader, resultsLine } from '../dataset/results.js';
+import { metricsSeriesCsv } from '../dataset/metrics-series.js';
+import { type FunctionResult, resultsHeader, resultsLine } from '../dataset/results.js';
+import {
+  configurationKey,
+  INDEX_HEADER,
+  indexLine,
+  readSkipped,
+  SKIPPED_HEADER,
+  skippedLine,
+} from '../dataset/sweep-lists.js';
 import type { ConfigurationLoad, LoadDriver, LoadTarget } from '../load/index.js';
 import { writeK6Script } from '../load/k6/script.js';
 import type { MetricsSource, NodeSample } from '../metrics/contract.js';
@@ -49,6 +59,9 @@ export interface SweepShortcuts {
   fixedRestSeconds?: number;
 }
 
+/** results.csv, the sweep's record of truth, in its folder. */
+const RESULTS_FILE = 'results.csv';
+
 export interface SweepResult {
   outputDir: string;
   /** Path of report.html. */
@@ -56,14 +69,6 @@ export interface SweepResult {
   rowsWritten: number;
   skipped: number;
 }
-
-const SKIPPED_HEADER = 'functions;rates;reason';
-const INDEX_HEADER = 'functions;rates;results_file';
-
-const key = (rates: Record<string, number>) => {
-  const names = Object.keys(rates).sort();
-  return `${names.join(',')};${names.map((n) => rates[n]).join(',')}`;
-};
 
 /**
  * Runs a sweep: for each planned configuration and iteration, waits for the node to cool down,
@@ -74,13 +79,13 @@ const key = (rates: Record<string, number>) => {
  */
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const { config, outputDir, metrics, logger } = opts;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = opts.sleep ?? realSleep;
   const shortcuts = opts.shortcuts ?? { skipDominated: true, adaptiveCooldown: true };
   const started = performance.now();
   const startedAt = new Date().toISOString();
   for (const sub of ['summaries', 'metrics', 'k6_scripts'])
     mkdirSync(join(outputDir, sub), { recursive: true });
-  const resultsPath = join(outputDir, 'results.csv');
+  const resultsPath = join(outputDir, RESULTS_FILE);
   const indexPath = join(outputDir, 'index.csv');
   const skippedPath = join(outputDir, 'skipped.csv');
   const names = config.functions.map((f) => f.name).sort();
@@ -91,17 +96,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   // index.csv is derived from results.csv, rebuilt whole so the two always agree.
   writeFileAtomic(
     indexPath,
-    `${[INDEX_HEADER, ...done.rows.map((r) => `${key(r)};results.csv`)].join('\n')}\n`,
+    `${[INDEX_HEADER, ...done.rows.map((rates) => indexLine({ rates, resultsFile: RESULTS_FILE }))].join('\n')}\n`,
   );
-  const skippedBefore = existsSync(skippedPath)
-    ? new Set(
-        readFileSync(skippedPath, 'utf8')
-          .split('\n')
-          .slice(1)
-          .filter(Boolean)
-          .map((l) => l.split(';').slice(0, 2).join(';')),
-      )
-    : new Set<string>();
+  const skippedBefore = new Set(readSkipped(skippedPath).map((r) => configurationKey(r.rates)));
   if (!existsSync(skippedPath)) appendLineDurably(skippedPath, SKIPPED_HEADER);
 
   const manifest = (extra: Record<string, unknown>) =>
@@ -144,17 +141,17 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     });
   };
   const skip = (planned: PlannedConfig, reason: string) => {
-    const k = key(planned.rates);
+    const k = configurationKey(planned.rates);
     if (skippedBefore.has(k)) return;
     skippedBefore.add(k);
-    appendLineDurably(skippedPath, `${k};${reason}`);
+    appendLineDurably(skippedPath, skippedLine({ rates: planned.rates, reason }));
     skipped++;
     logger.info('configuration skipped', { id: planned.id, rates: planned.rates, reason });
   };
 
   for (const planned of plan) {
     const already = done.iterations.get(planned.id) ?? 0;
-    if (already >= config.iterations || skippedBefore.has(key(planned.rates))) continue;
+    if (already >= config.iterations || skippedBefore.has(configurationKey(planned.rates))) continue;
     const overloadedBelow = [...done.rates.entries()].find(
       ([id, rates]) =>
         dominates(planned.rates, rates) &&
@@ -186,14 +183,15 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         `${JSON.stringify(line.summary, null, 2)}\n`,
       );
       writeFileAtomic(join(outputDir, 'metrics', `${planned.id}-${iteration}.csv`), line.series);
-      appendLineDurably(resultsPath, resultsLine(names, line.functions, line.node));
-      appendLineDurably(indexPath, `${key(planned.rates)};results.csv`);
+      appendLineDurably(resultsPath, resultsLine(names, line.row));
+      appendLineDurably(indexPath, indexLine({ rates: planned.rates, resultsFile: RESULTS_FILE }));
       rowsWritten++;
       runsDone++;
       runsThisSession++;
       done.rates.set(planned.id, planned.rates);
       done.iterations.set(planned.id, iteration + 1);
-      if (line.node.overloaded) done.overloaded.set(planned.id, (done.overloaded.get(planned.id) ?? 0) + 1);
+      if (line.row.node.overloaded)
+        done.overloaded.set(planned.id, (done.overloaded.get(planned.id) ?? 0) + 1);
     }
   }
   progress();
@@ -269,7 +267,7 @@ async function measure(
     throw err;
   }
   const figures = await window.stop();
-  const functions: FunctionRow[] = Object.entries(planned.rates).map(([name, rate]) => {
+  const functions: FunctionResult[] = Object.entries(planned.rates).map(([name, rate]) => {
     const r = load.figures(name);
     const f = figures.functions[name] ?? {
       cpuPct: Number.NaN,
@@ -308,19 +306,24 @@ async function measure(
   );
   return {
     summary: load.summary,
-    series: metricsCsv(Object.keys(planned.rates).sort(), loadStartMs, figures.series),
-    functions,
-    node: {
-      idleCpuPct: baseline.cpuPct,
-      cpuPct: n.cpuPct,
-      idleRamBytes: baseline.ramBytes,
-      ramBytes: n.ramBytes,
-      idleRamPct: baseline.ramPct,
-      ramPct: n.ramPct,
-      idlePowerW: baseline.powerW,
-      powerW: n.powerW,
-      restSeconds,
-      overloaded,
+    series: metricsSeriesCsv(
+      Object.keys(planned.rates).sort(),
+      figures.series.map(({ atMs, ...s }) => ({ ...s, timeS: (atMs - loadStartMs) / 1000 })),
+    ),
+    row: {
+      functions,
+      node: {
+        idleCpuPct: baseline.cpuPct,
+        cpuPct: n.cpuPct,
+        idleRamBytes: baseline.ramBytes,
+        ramBytes: n.ramBytes,
+        idleRamPct: baseline.ramPct,
+        ramPct: n.ramPct,
+        idlePowerW: baseline.powerW,
+        powerW: n.powerW,
+        restSeconds,
+        overloaded,
+      },
     },
   };
 }

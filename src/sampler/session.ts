@@ -1,18 +1,13 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { loadConfigFile } from '../config/read-file.js';
 import type { SamplerConfig } from '../config/sampler.js';
 import { ConfigError } from '../core/errors.js';
-import { writeFileAtomic } from '../core/files.js';
 import type { Logger } from '../core/logger.js';
-import { parseResultLines } from '../dataset/results.js';
+import { pollUntil } from '../core/poll.js';
+import { profileRowsOf, writeProfileCsv } from '../dataset/profiles.js';
+import { readResults } from '../dataset/results.js';
 import { createLoadDriver } from '../load/index.js';
-import type { MetricsSource } from '../metrics/contract.js';
-import { EmbeddedMetricsSource } from '../metrics/embedded/source.js';
-import { PrometheusClient } from '../metrics/prometheus/client.js';
-import { PrometheusQueriesSchema, SHIPPED_QUERIES } from '../metrics/prometheus/queries.js';
-import { PrometheusMetricsSource } from '../metrics/prometheus/source.js';
+import { chooseMetricsSource, createMetricsSource } from '../metrics/index.js';
 import { type Gateway, startGateway } from '../platform/embedded/gateway.js';
 import { EmbeddedPlatform } from '../platform/embedded/platform.js';
 import { loadStackForEmbedded } from '../platform/embedded/stack.js';
@@ -64,24 +59,16 @@ export async function runSamplerSession(
       ]);
     }
   }
-  if (config.metrics.source === 'local') {
-    logger.warn(`${configFile}: metrics.source "local" is deprecated, use "embedded"`);
-  }
-  const source =
-    config.metrics.source === 'local'
-      ? 'embedded'
-      : (config.metrics.source ?? (config.prometheus_url && !config.platform ? 'prometheus' : 'embedded'));
-  const queries =
-    source === 'prometheus'
-      ? loadConfigFile(
-          PrometheusQueriesSchema,
-          config.queries_path
-            ? resolve(here, config.queries_path)
-            : config.platform
-              ? SHIPPED_QUERIES.embedded
-              : SHIPPED_QUERIES.openfaas,
-        )
-      : undefined;
+  const source = chooseMetricsSource(
+    {
+      source: config.metrics.source,
+      prometheusUrl: config.prometheus_url,
+      queriesPath: config.queries_path,
+      embeddedPlatform: config.platform !== undefined,
+      configFile,
+    },
+    logger,
+  );
 
   const outputDir = outputDirOf(config, configFile);
   const load = createLoadDriver(config, {
@@ -99,17 +86,18 @@ export async function runSamplerSession(
       gateway = await startGateway({ platform, port: config.platform.port, logger });
       gatewayUrl = gateway.url;
     }
-    const metrics: MetricsSource =
-      queries && config.prometheus_url
-        ? new PrometheusMetricsSource(new PrometheusClient(config.prometheus_url), queries, {
-            durationMs: config.duration,
-            pidRegexes: config.function_pid_regexes,
-            scaphandre: config.scaphandre_enabled,
-            logger,
-          })
-        : new EmbeddedMetricsSource(platform as EmbeddedPlatform);
+    const metrics = createMetricsSource(source, {
+      platform,
+      prometheus: {
+        durationMs: config.duration,
+        pidRegexes: config.function_pid_regexes,
+        scaphandre: config.scaphandre_enabled,
+      },
+      logger,
+      configFile,
+    });
     logger.info(
-      `sweep on ${gatewayUrl} with ${source} metrics, load from ${load.where}, results in ${outputDir}`,
+      `sweep on ${gatewayUrl} with ${source.name} metrics, load from ${load.where}, results in ${outputDir}`,
     );
     /** Deploys these functions on the embedded platform (no-op with gateway_url) and waits for them. */
     const deploy = async (names: string[]) => {
@@ -145,7 +133,10 @@ export async function runSamplerSession(
       };
       const result = await sweep(alone, join(outputDir, 'profile-runs', f.name));
       profiles.push(
-        writeProfile(join(result.outputDir, 'results.csv'), join(outputDir, 'profiles', `${f.name}.csv`)),
+        writeProfileCsv(
+          join(outputDir, 'profiles', `${f.name}.csv`),
+          profileRowsOf(readResults(join(result.outputDir, 'results.csv'))),
+        ),
       );
       if (platform) await platform.remove(f.name);
     }
@@ -156,41 +147,13 @@ export async function runSamplerSession(
   }
 }
 
-/**
- * profiles/NAME.csv from a single-function sweep's results.csv: `name, rate, success_rate,
- * cpu_usage, ram_usage, power_usage, overloaded, medium_latency` (overloaded: the node's verdict),
- * the input of function clustering.
- */
-export function writeProfile(resultsPath: string, profilePath: string): string {
-  const [header = '', ...lines] = readFileSync(resultsPath, 'utf8').trim().split('\n');
-  const rows = parseResultLines(header, lines).flatMap((r) =>
-    Object.entries(r.functions).map(([name, f]) =>
-      [
-        name,
-        f.rate_function,
-        f.success_rate_function,
-        f.cpu_usage_function,
-        f.ram_usage_function,
-        f.power_usage_function,
-        r.cells.overloaded_node,
-        f.medium_latency_function,
-      ].join(','),
-    ),
-  );
-  writeFileAtomic(
-    profilePath,
-    `${['name,rate,success_rate,cpu_usage,ram_usage,power_usage,overloaded,medium_latency', ...rows].join('\n')}\n`,
-  );
-  return profilePath;
-}
-
+/** Waits until every replica of these functions has started (a TimeoutError after a minute). */
 async function waitReady(platform: EmbeddedPlatform, names: string[], timeoutMs = 60_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const statuses = await Promise.all(names.map((n) => platform.get(n)));
-    if (statuses.every((s) => (s.availableReplicas ?? 0) >= (s.replicas ?? 0))) return;
-    if (performance.now() > deadline)
-      throw new Error(`functions not ready within ${timeoutMs} ms: ${names.join(', ')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await pollUntil(
+    async () => {
+      const statuses = await Promise.all(names.map((n) => platform.get(n)));
+      return statuses.every((s) => (s.availableReplicas ?? 0) >= (s.replicas ?? 0));
+    },
+    { timeoutMs, everyMs: 100, what: `functions ready: ${names.join(', ')}` },
+  );
 }

@@ -2,8 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nodeTypeCode } from '../../src/dataset/node-types.js';
-import { type FunctionRow, type NodeRow, resultsHeader, resultsLine } from '../../src/dataset/results.js';
+import {
+  type FunctionResult,
+  type NodeResult,
+  resultsHeader,
+  resultsLine,
+} from '../../src/dataset/results.js';
 import {
   aggregateGroups,
   type DatasetRow,
@@ -14,10 +18,11 @@ import {
   splitByConfiguration,
   tukeyOutliers,
 } from '../../src/forecast/dataset.js';
+import { TrainingDataError } from '../../src/forecast/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-dataset-'));
 
-const fn = (name: string, rate: number, over: Partial<FunctionRow> = {}): FunctionRow => ({
+const fn = (name: string, rate: number, over: Partial<FunctionResult> = {}): FunctionResult => ({
   name,
   rate,
   successRate: rate === 0 ? Number.NaN : 1,
@@ -30,7 +35,7 @@ const fn = (name: string, rate: number, over: Partial<FunctionRow> = {}): Functi
   ...over,
 });
 
-const node = (over: Partial<NodeRow> = {}): NodeRow => ({
+const node = (over: Partial<NodeResult> = {}): NodeResult => ({
   idleCpuPct: 1,
   cpuPct: 50,
   idleRamBytes: 100,
@@ -45,31 +50,27 @@ const node = (over: Partial<NodeRow> = {}): NodeRow => ({
 });
 
 /** A results.csv written by the sampler's own writer. */
-function results(name: string, lines: [FunctionRow[], NodeRow][]): string {
+function results(name: string, lines: [FunctionResult[], NodeResult][]): string {
   const names = ['figlet', 'matmul', 'shasum'];
   const path = join(dir, name);
   writeFileSync(
     path,
-    [resultsHeader(names.length).join(','), ...lines.map(([f, n]) => resultsLine(names, f, n))].join('\n'),
+    [
+      resultsHeader(names.length).join(','),
+      ...lines.map(([functions, node]) => resultsLine(names, { functions, node })),
+    ].join('\n'),
   );
   return path;
 }
 
-const row = (key: string, cpu: number, overloaded = 0): DatasetRow => ({
+const row = (key: string, cpu: number, overloaded = false): DatasetRow => ({
   configKey: key,
   nodeType: 0,
   functions: {},
-  node: { cpuPct: cpu, ramBytes: 1, ramPct: 1, powerW: Number.NaN, overloaded },
+  node: node({ cpuPct: cpu, ramBytes: 1, ramPct: 1, overloaded }),
 });
 
 describe('forecast datasets', () => {
-  it('reads node types as the DFaaS agent numbers them, or as a capacity', () => {
-    expect([nodeTypeCode('heavy'), nodeTypeCode('MID'), nodeTypeCode('light'), nodeTypeCode('2.5')]).toEqual([
-      0, 1, 2, 2.5,
-    ]);
-    expect(() => nodeTypeCode('huge')).toThrow(/node type "huge"/);
-  });
-
   it('reads results.csv: NaN success is 1, other NaN 0, resource figures zeroed at rate 0', () => {
     const path = results('a.csv', [
       [[fn('figlet', 0), fn('matmul', 20)], node()],
@@ -81,18 +82,24 @@ describe('forecast datasets', () => {
     expect(rows).toHaveLength(2);
     expect(rows[0]?.configKey).toBe('figlet:0|matmul:20@2');
     expect(rows[0]?.functions.figlet).toEqual({
+      name: 'figlet',
       rate: 0,
       successRate: 1,
       cpuPct: 0,
       ramBytes: 0,
       powerW: 0,
       replicas: 0,
-      overloaded: 0,
-      latencyMs: 0,
+      overloaded: false,
+      medianLatencyMs: 0,
     });
-    expect(rows[0]?.functions.matmul).toMatchObject({ cpuPct: 200, ramBytes: 1020, powerW: 0, latencyMs: 5 });
+    expect(rows[0]?.functions.matmul).toMatchObject({
+      cpuPct: 200,
+      ramBytes: 1020,
+      powerW: 0,
+      medianLatencyMs: 5,
+    });
     expect(rows[1]?.functions.shasum).toMatchObject({ successRate: 0.5, cpuPct: 0 });
-    expect(rows[1]?.node).toMatchObject({ overloaded: 1 });
+    expect(rows[1]?.node).toMatchObject({ overloaded: true });
     expect(Number.isNaN(rows[1]?.node.powerW)).toBe(true);
     writeFileSync(join(dir, 'bad.csv'), 'name,rate\nx,1\n');
     expect(() => readSamplerResults(join(dir, 'bad.csv'), 0)).toThrow(/bad.csv: not a sampler results.csv/);
@@ -113,8 +120,13 @@ describe('forecast datasets', () => {
   });
 
   it('calls a configuration overloaded only when all its iterations were', () => {
-    const out = overloadPerConfiguration([row('a', 1, 1), row('a', 1, 0), row('b', 1, 1), row('b', 1, 1)]);
-    expect(out.map((r) => r.node.overloaded)).toEqual([0, 0, 1, 1]);
+    const out = overloadPerConfiguration([
+      row('a', 1, true),
+      row('a', 1, false),
+      row('b', 1, true),
+      row('b', 1, true),
+    ]);
+    expect(out.map((r) => r.node.overloaded)).toEqual([false, false, true, true]);
   });
 
   it('aggregates functions into groups: sums, any, means of non-zero values', () => {
@@ -139,22 +151,21 @@ describe('forecast datasets', () => {
       ramBytes: 1010,
       powerW: 0,
       replicas: 1,
-      overloaded: 0,
+      overloaded: false,
       successRate: 1, // shasum had no requests: its 1 is a non-zero value like figlet's
-      latencyMs: 4, // shasum's 0 latency is left out of the mean
+      medianLatencyMs: 4, // shasum's 0 latency is left out of the mean
     });
-    expect(r?.groups.HIGH_USAGE).toMatchObject({ rate: 30, overloaded: 1, successRate: 0.5 });
+    expect(r?.groups.HIGH_USAGE).toMatchObject({ rate: 30, overloaded: true, successRate: 0.5 });
     expect(r?.functionRates).toEqual({ figlet: 10, matmul: 30, shasum: 0 });
     expect(r?.node.latencyMs).toBe(22);
-    expect(() => aggregateGroups(readSamplerResults(path, 0).rows, { LOW_USAGE: ['figlet'] }, [])).toThrow(
-      /function matmul is in no group/,
-    );
+    const noGroup = () => aggregateGroups(readSamplerResults(path, 0).rows, { LOW_USAGE: ['figlet'] }, []);
+    expect(noGroup).toThrow(TrainingDataError);
+    expect(noGroup).toThrow(/function matmul is in no group/);
   });
 
   it('makes folds by configuration that hold each configuration out once, overloaded ones spread', () => {
     const rows: DatasetRow[] = [];
-    for (let c = 0; c < 23; c++)
-      for (let it = 0; it < 2; it++) rows.push(row(`c${c}`, c, c % 5 === 0 ? 1 : 0));
+    for (let c = 0; c < 23; c++) for (let it = 0; it < 2; it++) rows.push(row(`c${c}`, c, c % 5 === 0));
     const folds = foldsByConfiguration(rows, 4, 3);
     expect(folds).toHaveLength(4);
     expect(folds.flat()).toHaveLength(rows.length);
@@ -162,21 +173,20 @@ describe('forecast datasets', () => {
     const seen = folds.flatMap((f) => [...keysOf(f)]);
     expect(new Set(seen).size).toBe(seen.length); // no configuration in two folds
     // 5 overloaded configurations over 4 folds: every fold holds one or two.
-    expect(folds.every((f) => f.some((r) => r.node.overloaded === 1))).toBe(true);
+    expect(folds.every((f) => f.some((r) => r.node.overloaded))).toBe(true);
     expect(() => foldsByConfiguration(rows, 1, 3)).toThrow(/folds must be/);
     expect(() => foldsByConfiguration(rows.slice(0, 2), 3, 3)).toThrow(/cannot make 3 folds/);
   });
 
   it('splits by configuration, never by row, and holds out overloaded configurations too', () => {
     const rows: DatasetRow[] = [];
-    for (let c = 0; c < 40; c++)
-      for (let it = 0; it < 3; it++) rows.push(row(`c${c}`, c, c % 4 === 0 ? 1 : 0));
+    for (let c = 0; c < 40; c++) for (let it = 0; it < 3; it++) rows.push(row(`c${c}`, c, c % 4 === 0));
     const { train, test } = splitByConfiguration(rows, 0.25, 7);
     const trainKeys = new Set(train.map((r) => r.configKey));
     const testKeys = new Set(test.map((r) => r.configKey));
     expect([...testKeys].filter((k) => trainKeys.has(k))).toEqual([]);
     expect(testKeys.size).toBe(11); // a quarter of each stratum, rounded: 8 of 30 and 3 of 10
-    expect(test.filter((r) => r.node.overloaded === 1).length).toBeGreaterThan(0);
+    expect(test.filter((r) => r.node.overloaded).length).toBeGreaterThan(0);
     expect(train.length + test.length).toBe(rows.length);
     // The same seed gives the same split; another seed another one.
     expect(splitByConfiguration(rows, 0.25, 7).test).toEqual(test);

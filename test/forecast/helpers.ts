@@ -35,17 +35,20 @@ export function writeSyntheticResults(dir: string, nodeType: 'heavy' | 'light', 
           medianLatencyMs: rate === 0 ? Number.NaN : 5 + cpu / 50,
         });
         lines.push(
-          resultsLine(names, [fn('heavy', h, 4 * h * factor), fn('light', l, l * factor)], {
-            idleCpuPct: 2,
-            cpuPct: cpu,
-            idleRamBytes: 500e6,
-            ramBytes: ram,
-            idleRamPct: 5,
-            ramPct: ram / 1e8,
-            idlePowerW: 20,
-            powerW: 20 + cpu / 10,
-            restSeconds: 1,
-            overloaded,
+          resultsLine(names, {
+            functions: [fn('heavy', h, 4 * h * factor), fn('light', l, l * factor)],
+            node: {
+              idleCpuPct: 2,
+              cpuPct: cpu,
+              idleRamBytes: 500e6,
+              ramBytes: ram,
+              idleRamPct: 5,
+              ramPct: ram / 1e8,
+              idlePowerW: 20,
+              powerW: 20 + cpu / 10,
+              restSeconds: 1,
+              overloaded,
+            },
           }),
         );
       }

@@ -1,38 +1,21 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cell } from '../../src/dataset/results.js';
+import { type ProfileRow, readProfileCsv, writeProfileCsv } from '../../src/dataset/profiles.js';
+import { ForecastInputError, ModelFileError } from '../../src/forecast/errors.js';
 import {
   addToGroupList,
   assignGroup,
   fitGroups,
+  GroupModelSchema,
   PROFILE_FEATURES,
-  type ProfileRow,
   profileFeatures,
-  readProfileCsv,
   silhouette,
 } from '../../src/forecast/profiles.js';
 
-const HEADER = 'name,rate,success_rate,cpu_usage,ram_usage,power_usage,overloaded,medium_latency';
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-profiles-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function writeCsv(file: string, text: string): string {
-  const path = join(dir, file);
-  writeFileSync(path, text);
-  return path;
-}
-
-/** profiles/NAME.csv text as the sampler writes it. */
-function toCsv(rows: ProfileRow[]): string {
-  const lines = rows.map((r) =>
-    [r.name, r.rate, r.successRate, r.cpuPct, r.ramBytes, r.powerW, r.overloaded, r.latencyMs]
-      .map(cell)
-      .join(','),
-  );
-  return `${[HEADER, ...lines].join('\n')}\n`;
-}
 
 /**
  * A synthetic profile: CPU (percent of a core) and RAM (MB) at the highest rate, growing with the
@@ -52,8 +35,8 @@ function synthetic(name: string, cpu: number, ramMb: number, jitter: number): Pr
         cpuPct: cpu * f,
         ramBytes: Math.round(ramMb * 1e6 * (0.5 + f / 2)),
         powerW: 2 + (cpu * f) / 20,
-        overloaded: top ? 1 : 0,
-        latencyMs: 5 + (cpu * f) / 10,
+        overloaded: top,
+        medianLatencyMs: 5 + (cpu * f) / 10,
       });
     }
   }
@@ -90,64 +73,10 @@ function readSix(): Record<string, ProfileRow[]> {
   return Object.fromEntries(
     Object.entries(profilesOf(FUNCTIONS)).map(([name, rows]) => [
       name,
-      readProfileCsv(writeCsv(`${name}.csv`, toCsv(rows))),
+      readProfileCsv(writeProfileCsv(join(dir, `${name}.csv`), rows)),
     ]),
   );
 }
-
-describe('readProfileCsv', () => {
-  it('parses rows, nan success as 1 and any other nan as 0', () => {
-    const path = writeCsv(
-      'nan.csv',
-      `${HEADER}\nfiglet,10,nan,nan,nan,nan,nan,nan\nfiglet,20,0.950,12.500,1048576,3.250,1,7.125\n`,
-    );
-    expect(readProfileCsv(path)).toEqual([
-      {
-        name: 'figlet',
-        rate: 10,
-        successRate: 1,
-        cpuPct: 0,
-        ramBytes: 0,
-        powerW: 0,
-        overloaded: 0,
-        latencyMs: 0,
-      },
-      {
-        name: 'figlet',
-        rate: 20,
-        successRate: 0.95,
-        cpuPct: 12.5,
-        ramBytes: 1048576,
-        powerW: 3.25,
-        overloaded: 1,
-        latencyMs: 7.125,
-      },
-    ]);
-  });
-
-  it('reads back what the sampler format writes', () => {
-    const rows = synthetic('ocr', 170, 800, 0);
-    const read = readProfileCsv(writeCsv('ocr-roundtrip.csv', toCsv(rows)));
-    expect(read).toHaveLength(rows.length);
-    read.forEach((r, i) => {
-      expect(r.cpuPct).toBeCloseTo(rows[i]?.cpuPct as number, 3);
-      expect(r.overloaded).toBe(rows[i]?.overloaded);
-    });
-  });
-
-  it('names the file and the line of a bad header or value', () => {
-    const header = writeCsv('header.csv', 'name,rate,success_rate,cpu,ram_usage\nfiglet,10,1,1,1\n');
-    expect(() => readProfileCsv(header)).toThrow(`${header} line 1: header is "name,rate,success_rate,cpu,`);
-    const value = writeCsv('value.csv', `${HEADER}\nfiglet,10,1,2,3,4,0,5\nfiglet,20,1,abc,3,4,0,5\n`);
-    expect(() => readProfileCsv(value)).toThrow(`${value} line 3: cpu_usage "abc" is not a number`);
-    const short = writeCsv('short.csv', `${HEADER}\nfiglet,10,1,2,3,4,0\n`);
-    expect(() => readProfileCsv(short)).toThrow(`${short} line 2: 7 cells, expected 8`);
-    const overloaded = writeCsv('overloaded.csv', `${HEADER}\nfiglet,10,1,2,3,4,0.5,5\n`);
-    expect(() => readProfileCsv(overloaded)).toThrow(`${overloaded} line 2: overloaded is 0.5`);
-    const rate = writeCsv('rate.csv', `${HEADER}\nfiglet,nan,1,2,3,4,0,5\n`);
-    expect(() => readProfileCsv(rate)).toThrow(`${rate} line 2: rate is nan`);
-  });
-});
 
 describe('profileFeatures', () => {
   const row = (rate: number, cpuPct: number): ProfileRow => ({
@@ -157,8 +86,8 @@ describe('profileFeatures', () => {
     cpuPct,
     ramBytes: 100,
     powerW: 1,
-    overloaded: 0,
-    latencyMs: 2,
+    overloaded: false,
+    medianLatencyMs: 2,
   });
 
   it('averages iterations per rate, then takes mean, max and min over the rates', () => {
@@ -170,6 +99,13 @@ describe('profileFeatures', () => {
     expect([at('cpu_mean'), at('cpu_max'), at('cpu_min')]).toEqual([30, 45, 15]);
     expect([at('ram_mean'), at('ram_max'), at('ram_min')]).toEqual([100, 100, 100]);
     expect(PROFILE_FEATURES.slice(0, 3)).toEqual(['success_mean', 'success_max', 'success_min']);
+  });
+
+  it('reads nan success as 1 and any other nan as 0', () => {
+    const nan = { ...row(10, Number.NaN), successRate: Number.NaN, powerW: Number.NaN };
+    const features = profileFeatures([nan, row(20, 30)]);
+    const at = (name: string) => features[PROFILE_FEATURES.indexOf(name)];
+    expect([at('success_mean'), at('cpu_mean'), at('cpu_min'), at('power_min')]).toEqual([1, 15, 0, 0]);
   });
 
   it('refuses an empty profile and a mix of functions', () => {
@@ -285,7 +221,7 @@ describe('assignGroup', () => {
     expect(assignGroup(model, light).group).toBe('LOW_USAGE');
     expect(assignGroup(model, medium).group).toBe('MEDIUM_USAGE');
 
-    const loaded = JSON.parse(JSON.stringify(model));
+    const loaded = GroupModelSchema.parse(JSON.parse(JSON.stringify(model)));
     for (const rows of [heavy, light, medium]) {
       const fresh = assignGroup(model, rows);
       const again = assignGroup(loaded, rows);
@@ -298,7 +234,9 @@ describe('assignGroup', () => {
 
   it('refuses a model of another version', () => {
     const { model } = fitGroups(profilesOf(FUNCTIONS));
+    expect(() => assignGroup({ ...model, version: 2 as 1 }, synthetic('x', 1, 1, 0))).toThrow(ModelFileError);
     expect(() => assignGroup({ ...model, version: 2 as 1 }, synthetic('x', 1, 1, 0))).toThrow('version 2');
+    expect(GroupModelSchema.safeParse({ ...model, version: 2 }).success).toBe(false);
   });
 });
 
@@ -311,6 +249,7 @@ describe('addToGroupList', () => {
     );
     expect(groups.LOW_USAGE).toEqual(['echo', 'env']);
     expect(addToGroupList(moved, 'bigjob', 'HIGH_USAGE').HIGH_USAGE).toEqual(['bigjob', 'env', 'ocr']);
+    expect(() => addToGroupList(groups, 'x', 'HUGE_USAGE')).toThrow(ForecastInputError);
     expect(() => addToGroupList(groups, 'x', 'HUGE_USAGE')).toThrow('unknown group HUGE_USAGE');
   });
 });

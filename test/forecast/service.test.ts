@@ -113,27 +113,36 @@ describe('the forecaster service', () => {
   });
 
   it('says what is wrong with a bad request', async () => {
-    const cases: [string, string, unknown, number, RegExp][] = [
-      ['/node_usage', 'POST', { ...INPUT, rate_group_LOW_USAGE: undefined }, 400, /rate_group_LOW_USAGE/],
-      ['/node_usage', 'POST', { ...INPUT, rate_group_HIGH_USAGE: -3 }, 400, /rate_group_HIGH_USAGE/],
-      ['/node_usage', 'POST', '{"rate_group', 400, /not JSON/],
-      ['/node_usage', 'GET', undefined, 400, /JSON body is required/],
+    const input = 'DFAAS_ERR_FORECAST_INPUT';
+    const cases: [string, string, unknown, number, RegExp, string][] = [
+      [
+        '/node_usage',
+        'POST',
+        { ...INPUT, rate_group_LOW_USAGE: undefined },
+        400,
+        /rate_group_LOW_USAGE/,
+        input,
+      ],
+      ['/node_usage', 'POST', { ...INPUT, rate_group_HIGH_USAGE: -3 }, 400, /rate_group_HIGH_USAGE/, input],
+      ['/node_usage', 'POST', '{"rate_group', 400, /not JSON/, 'DFAAS_ERR_BAD_INPUT'],
+      ['/node_usage', 'GET', undefined, 400, /JSON body is required/, 'DFAAS_ERR_BAD_INPUT'],
       [
         '/node_usage?model=median',
         'POST',
         INPUT,
         400,
         /model median: use regression, quantile005, quantile095/,
+        input,
       ],
-      ['/node_usage/batch', 'POST', INPUT, 400, /array/],
-      ['/node_usage/batch', 'POST', [INPUT, { node_type: 1 }], 400, /\[1\] rate_group_HIGH_USAGE/],
-      ['/node_usage', 'DELETE', INPUT, 405, /DELETE is not allowed/],
-      ['/disk_usage_node', 'POST', INPUT, 404, /no route/],
+      ['/node_usage/batch', 'POST', INPUT, 400, /array/, input],
+      ['/node_usage/batch', 'POST', [INPUT, { node_type: 1 }], 400, /\[1\] rate_group_HIGH_USAGE/, input],
+      ['/node_usage', 'DELETE', INPUT, 405, /DELETE is not allowed/, 'DFAAS_ERR_METHOD_NOT_ALLOWED'],
+      ['/disk_usage_node', 'POST', INPUT, 404, /no route/, 'DFAAS_ERR_NOT_FOUND'],
     ];
-    for (const [path, method, body, status, message] of cases) {
+    for (const [path, method, body, status, message, code] of cases) {
       const res = await call(`${service.url}${path}`, method, body);
       expect(res.status, `${method} ${path}`).toBe(status);
-      expect((res.json() as { error: string }).error).toMatch(message);
+      expect(res.json(), `${method} ${path}`).toEqual({ error: expect.stringMatching(message), code });
     }
   });
 });

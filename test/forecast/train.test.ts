@@ -2,17 +2,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TrainingDataError } from '../../src/forecast/errors.js';
 import { featureVector } from '../../src/forecast/features.js';
 import { Forecaster } from '../../src/forecast/forecaster.js';
+import type { ModelFile } from '../../src/forecast/model.js';
 import type { RegressionScores } from '../../src/forecast/scores.js';
 import { classificationScores, regressionScores } from '../../src/forecast/scores.js';
-import {
-  crossValidate,
-  type ModelFile,
-  prepareData,
-  trainAndEvaluate,
-  writeModels,
-} from '../../src/forecast/train.js';
+import { crossValidate, prepareData, trainAndEvaluate, writeModels } from '../../src/forecast/train.js';
 import { SYNTHETIC_GROUPS, syntheticOptions, writeSyntheticResults } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-train-'));
@@ -128,6 +124,7 @@ describe('node-usage models', () => {
   it('refuses a split that leaves nothing to train or to test', () => {
     const data = prepareData([files[0] as (typeof files)[0]], SYNTHETIC_GROUPS);
     const tiny = { ...data, rows: data.rows.slice(0, 2) };
+    expect(() => trainAndEvaluate(tiny, syntheticOptions(files))).toThrow(TrainingDataError);
     expect(() => trainAndEvaluate(tiny, syntheticOptions(files))).toThrow(/too few/);
   });
 });

@@ -2,11 +2,38 @@ import { type ChildProcess, type SpawnSyncReturns, spawn, spawnSync } from 'node
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { createProgram } from '../../src/cli/program.js';
+import type { Logger } from '../../src/core/logger.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a dfaas command line in this process (createProgram with captured streams) and resolves
+ * with its exit code and what it printed. `tty` makes stderr look like a terminal;
+ * `untilSignal` stands for Ctrl-C in long-running commands (default: resolves at once).
+ */
+export async function dfaas(
+  args: string[],
+  options: { tty?: boolean; untilSignal?: (logger: Logger) => Promise<void> } = {},
+): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await createProgram({
+    stdout: { write: (s: string) => (stdout += s), isTTY: false },
+    stderr: { write: (s: string) => (stderr += s), isTTY: options.tty ?? false },
+    untilSignal: options.untilSignal ?? (async () => {}),
+  }).run(['node', 'dfaas', ...args]);
+  return { code, stdout, stderr };
+}
 
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const MAIN = 'src/cli/main.ts';
 
-/** Runs the dfaas CLI from source to completion. */
+/** Runs the dfaas CLI from source to completion, in a process of its own. */
 export function runCli(args: string[], timeoutMs = 60_000): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, ['--import', tsx, MAIN, ...args], {
     encoding: 'utf8',

@@ -1,16 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runCliAsync } from '../helpers/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dfaas, runCliAsync } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
 
-// The whole forecasting chain on the committed dataset (test/fixtures/forecast, made by its
-// make-dataset.sh with the sampler on the embedded platform), through the CLI as a user runs it.
+// The forecasting chain on the committed dataset (test/fixtures/forecast, made by its
+// make-dataset.sh with the sampler on the embedded platform), through the executable as a user
+// runs it. Profiling, assigning and bad input are tested in-process in test/cli/forecast.test.ts.
 const FIXTURES = 'test/fixtures/forecast';
 const DATA = [`${FIXTURES}/heavy.csv:heavy`, `${FIXTURES}/light.csv:light`];
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-cli-forecast-'));
@@ -42,46 +43,14 @@ function getWithBody(url: string, body: unknown): Promise<{ status: number; json
   });
 }
 
-describe('dfaas forecast on the committed dataset', () => {
-  it('profiles the functions into named groups, and assigns a function without retraining', async () => {
-    const res = await runCliAsync([
-      'forecast',
-      'profile',
-      '--profiles',
-      `${FIXTURES}/profiles`,
-      '--out',
-      dir,
-    ]);
-    expect(res.code, res.stderr).toBe(0);
-    expect(res.stdout).toMatch(/principal components keep/);
-    const groups = JSON.parse(readFileSync(join(dir, 'group_list.json'), 'utf8')) as Record<string, string[]>;
-    expect(Object.keys(groups)).toEqual(['HIGH_USAGE', 'LOW_USAGE', 'MEDIUM_USAGE']);
-    expect(Object.values(groups).flat().sort()).toEqual(['eat-memory', 'figlet', 'matmul', 'shasum']);
-    // Named by measured use: the function with the most CPU and RAM is not in LOW_USAGE.
-    expect(groups.LOW_USAGE).not.toContain('matmul');
+beforeAll(async () => {
+  const profiled = await dfaas(['forecast', 'profile', '--profiles', `${FIXTURES}/profiles`, '--out', dir]);
+  expect(profiled.code, profiled.stderr).toBe(0);
+});
 
-    const list = join(dir, 'assigned.json');
-    copyFileSync(join(dir, 'group_list.json'), list);
-    const assigned = await runCliAsync([
-      '--json',
-      'forecast',
-      'assign',
-      '--profile',
-      `${FIXTURES}/profiles/matmul.csv`,
-      '--model',
-      join(dir, 'group_model.json'),
-      '--groups',
-      list,
-    ]);
-    expect(assigned.code, assigned.stderr).toBe(0);
-    const { group } = JSON.parse(assigned.stdout) as { group: string };
-    expect(groups[group]).toContain('matmul'); // a profiled function lands back in its own group
-    expect(JSON.parse(readFileSync(list, 'utf8'))).toEqual(groups);
-  });
-
+describe('dfaas forecast on the committed dataset (the executable)', () => {
   it('trains, evaluates against the baselines, and serves the DFaaS forecaster API', async () => {
     const groups = join(dir, 'group_list.json');
-    expect(existsSync(groups)).toBe(true);
     const models = join(dir, 'models');
     const trained = await runCliAsync([
       'forecast',
@@ -123,7 +92,7 @@ describe('dfaas forecast on the committed dataset', () => {
     const url = await waitFor(
       'the forecaster URL',
       () => out.match(/http:\/\/127\.0\.0\.1:\d+/)?.[0],
-      20_000,
+      60_000,
     );
     const res = await getWithBody(`${url}/node_usage`, {
       rate_group_HIGH_USAGE: 10,
@@ -139,35 +108,5 @@ describe('dfaas forecast on the committed dataset', () => {
     expect(usage?.ram_usage_node).toBeGreaterThan(0);
     // The embedded platform measures no power: there is no power model, and the service says so.
     expect(usage?.power_usage_node).toBeNull();
-  }, 120_000);
-
-  it('exits 2 naming the flag or file of bad input', async () => {
-    const noType = await runCliAsync([
-      'forecast',
-      'train',
-      '--data',
-      `${FIXTURES}/heavy.csv`,
-      '--groups',
-      'x',
-      '--out',
-      dir,
-    ]);
-    expect(noType.code).toBe(2);
-    expect(noType.stderr).toMatch(/--data .*FILE:NODE_TYPE/);
-    const badGroups = join(dir, 'bad-groups.json');
-    copyFileSync(`${FIXTURES}/heavy.csv`, badGroups);
-    const bad = await runCliAsync([
-      'forecast',
-      'train',
-      '--data',
-      ...DATA,
-      '--groups',
-      badGroups,
-      '--out',
-      join(dir, 'none'),
-    ]);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain(badGroups);
-    expect(existsSync(join(dir, 'none'))).toBe(false);
-  });
+  }, 300_000);
 });

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { freeLoopbackPort } from '../../src/core/net.js';
 import { SERVED_BY_HEADER } from '../../src/offload/routing.js';
-import { descendants, runCli } from '../helpers/cli.js';
+import { descendants, dfaas } from '../helpers/cli.js';
 import { CLUSTER_LOCK, exclusive } from '../helpers/exclusive.js';
 import { nodeLogs } from '../helpers/node-logs.js';
 import { portIsFree } from '../helpers/ports.js';
@@ -30,26 +30,8 @@ function commandLine(pid: number): string {
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-cli-node-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('dfaas node and cluster: bad input', () => {
-  it('node up exits 2 naming the file and the field, before starting anything', () => {
-    const file = join(dir, 'node.yaml');
-    writeFileSync(file, 'agent:\n  strategy: fastest\n');
-    const result = runCli(['node', 'up', '--config', file]);
-    expect(result.status).toBe(2);
-    expect(result.stderr).toContain(file);
-    expect(result.stderr).toContain('agent.strategy');
-  });
-
-  it('cluster up refuses a bad flag, and status without a cluster names the missing file', () => {
-    const bad = runCli(['cluster', 'up', '--nodes', '0']);
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('--nodes');
-    const status = runCli(['cluster', 'status', '--dir', join(dir, 'none')]);
-    expect(status.status).toBe(2);
-    expect(status.stderr).toContain('cluster.json');
-  });
-});
-
+// The dfaas executable end to end: clusters of node processes until Ctrl-C, and a node killed
+// alone. Bad input and exit codes are tested in-process in test/cli/node.test.ts.
 describe.each([
   ['embedded', true],
   ['haproxy', serviceBinary('/usr/sbin/haproxy') !== undefined],
@@ -107,13 +89,13 @@ describe.each([
           expect(await res.text()).toBe('hi');
           expect(res.headers.get(SERVED_BY_HEADER)).toMatch(/^12D3KooW/);
 
-          await waitFor('every node to see its 2 peers', () => {
-            const status = runCli(['--json', 'cluster', 'status', '--dir', clusterDir]);
+          await waitFor('every node to see its 2 peers', async () => {
+            const status = await dfaas(['--json', 'cluster', 'status', '--dir', clusterDir]);
             const nodes = JSON.parse(status.stdout) as { peers: unknown[]; proxy: { kind: string } }[];
             return nodes.length === 3 && nodes.every((n) => n.peers.length === 2 && n.proxy.kind === proxy);
           });
-          const table = runCli(['cluster', 'status', '--dir', clusterDir]);
-          expect(table.status).toBe(0);
+          const table = await dfaas(['cluster', 'status', '--dir', clusterDir]);
+          expect(table.code).toBe(0);
           expect(table.stdout).toMatch(/node-1\s+node-\d,node-\d\s+echo/);
           expect(table.stdout).toContain('figlet');
 
@@ -182,5 +164,5 @@ describe.runIf(serviceBinary('/usr/sbin/haproxy') !== undefined)('dfaas node up 
     } finally {
       for (const pid of [child.pid as number, ...below]) if (alive(pid)) process.kill(pid, 'SIGKILL');
     }
-  });
+  }, 180_000);
 });

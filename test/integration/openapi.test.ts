@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startTestGateway, type TestGateway } from '../helpers/embedded-gateway.js';
 
-/** The OpenFaaS gateway's OpenAPI 3.0 spec, from openfaas/faas (MIT), in shared/reference. */
-const SPEC_FILE = '../shared/reference/openfaas-gateway.openapi.yml';
+/** The OpenFaaS gateway's OpenAPI 3.0 spec, vendored from openfaas/faas (MIT) in test/fixtures/openfaas/. */
+const SPEC_FILE = fileURLToPath(
+  new URL('../fixtures/openfaas/openfaas-gateway.openapi.yml', import.meta.url),
+);
 const spec = parse(readFileSync(SPEC_FILE, 'utf8')) as {
   paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
 };

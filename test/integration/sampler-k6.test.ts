@@ -13,7 +13,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../../src/core/net.js';
-import { parseResultLines } from '../../src/dataset/results.js';
+import { ratesOf, readResults } from '../../src/dataset/results.js';
 import { runCliAsync } from '../helpers/cli.js';
 import { serviceBinary } from '../helpers/services.js';
 import { NEVER_OVERLOADED, QUICK_COOLDOWN } from '../helpers/sweep-config.js';
@@ -65,9 +65,8 @@ interface FakeK6Call {
 
 /** Rows by configuration, and the results of figlet alone at 10 rps. */
 function checkResults(out: string): void {
-  const [header = '', ...lines] = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
-  const rows = parseResultLines(header, lines);
-  expect(rows.map((r) => r.rates)).toEqual([
+  const rows = readResults(join(out, 'results.csv'));
+  expect(rows.map(ratesOf)).toEqual([
     { figlet: 0 },
     { figlet: 10 },
     { shasum: 0 },
@@ -78,15 +77,11 @@ function checkResults(out: string): void {
     { figlet: 10, shasum: 10 },
   ]);
   // From the summary k6 wrote: every request answered, median 5 ms (the stand-in's figures).
-  expect(rows[1]?.functions.figlet).toMatchObject({
-    success_rate_function: '1',
-    medium_latency_function: '5',
-  });
+  const figlet = (i: number) => rows[i]?.functions.find((f) => f.name === 'figlet');
+  expect(figlet(1)).toMatchObject({ successRate: 1, medianLatencyMs: 5 });
   // A function at rate 0 had no scenario: no success rate, no latency.
-  expect(rows[5]?.functions.figlet).toMatchObject({
-    success_rate_function: 'nan',
-    medium_latency_function: 'nan',
-  });
+  expect(figlet(5)?.successRate).toBeNaN();
+  expect(figlet(5)?.medianLatencyMs).toBeNaN();
   expect(readdirSync(join(out, 'summaries'))).toHaveLength(8);
   const summary = JSON.parse(
     readFileSync(join(out, 'summaries', readdirSync(join(out, 'summaries'))[0] as string), 'utf8'),

@@ -3,7 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { jsonSchemaOf } from '../../src/config/json-schema.js';
+import { jsonSchemaOf } from '../../src/cli/schemas.js';
 import { loadConfigFile } from '../../src/config/read-file.js';
 import { NodeConfigSchema } from '../../src/node/config.js';
 

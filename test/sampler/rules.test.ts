@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SamplerConfigSchema } from '../../src/config/sampler.js';
-import { cell, resultsHeader, resultsLine } from '../../src/dataset/results.js';
+import { resultsHeader } from '../../src/dataset/results.js';
 import { isCooledDown } from '../../src/sampler/cooldown.js';
+import { OutputDirInUseError } from '../../src/sampler/errors.js';
 import { functionOverloaded, nodeOverloaded } from '../../src/sampler/overload.js';
 import { readDoneRows } from '../../src/sampler/resume.js';
 
@@ -35,44 +36,6 @@ describe('sampler rules', () => {
     expect(isCooledDown({ cpuPct: 2, ramBytes: 1000, ramPct: 10, powerW: 30 }, idle, 15, 2)).toBe(false);
   });
 
-  it('CSV cells: 3 decimals, nan, 0/1, empty for functions not in the configuration', () => {
-    expect([cell(1.23456), cell(Number.NaN), cell(true), cell(7), cell(undefined)]).toEqual([
-      '1.235',
-      'nan',
-      '1',
-      '7',
-      '',
-    ]);
-    const fn = {
-      name: 'b',
-      rate: 10,
-      successRate: 0.5,
-      cpuPct: 12.3456,
-      ramBytes: 1024,
-      powerW: Number.NaN,
-      replicas: 1,
-      overloaded: true,
-      medianLatencyMs: 3.21,
-    };
-    const node = {
-      idleCpuPct: 1,
-      cpuPct: 2,
-      idleRamBytes: 3,
-      ramBytes: 4,
-      idleRamPct: 5,
-      ramPct: 6,
-      idlePowerW: Number.NaN,
-      powerW: Number.NaN,
-      restSeconds: 7.5,
-      overloaded: false,
-    };
-    const line = resultsLine(['a', 'b'], [fn], node).split(',');
-    expect(line).toHaveLength(resultsHeader(2).length);
-    expect(line.slice(0, 9)).toEqual(['', '', '', '', '', '', '', '', '']);
-    expect(line.slice(9, 18)).toEqual(['b', '10', '0.500', '12.346', '1024', 'nan', '1', '1', '3.210']);
-    expect(line.slice(18)).toEqual(['1', '2', '3', '4', '5', '6', 'nan', 'nan', '7.500', '0']);
-  });
-
   it('resume: counts rows per configuration and drops a line a crash cut short', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'dfaas-resume-')), 'results.csv');
     const header = resultsHeader(1).join(',');
@@ -84,6 +47,7 @@ describe('sampler rules', () => {
     expect([...done.overloaded.values()]).toEqual([1, 1]);
     expect(done.rows).toEqual([{ a: 10 }, { a: 10 }, { a: 20 }]);
     expect(readFileSync(file, 'utf8').endsWith(`${row(20, 1)}\n`)).toBe(true);
+    expect(() => readDoneRows(file, resultsHeader(2).join(','))).toThrow(OutputDirInUseError);
     expect(() => readDoneRows(file, resultsHeader(2).join(','))).toThrow(/other columns/);
   });
 });

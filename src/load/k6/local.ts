@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync, rmSync } from 'node:fs';
 import { basename, delimiter, dirname, isAbsolute, join } from 'node:path';
+import { TimeoutError } from '../../core/errors.js';
+import { LoadRunError } from '../errors.js';
 
 /** What every k6 run gets on its command line, whichever host runs it. */
 export interface K6RunSettings {
@@ -86,15 +88,19 @@ export class LocalK6Runner implements K6Runner {
       let output = '';
       child.stdout.on('data', (d: Buffer) => (output += d.toString()));
       child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      child.on('error', (err) => reject(new Error(`${this.where}: ${err.message}`)));
+      child.on('error', (err) => reject(new LoadRunError(`${this.where}: ${err.message}`, { cause: err })));
       child.on('close', (code, signal) => {
-        if (signal) return reject(new Error(`${this.where} ${signal === 'SIGKILL' ? 'timed out' : signal}`));
+        if (signal === 'SIGKILL')
+          return reject(new TimeoutError(`${this.where} timed out after ${timeoutMs} ms`));
+        if (signal) return reject(new LoadRunError(`${this.where} ${signal}`));
         if (!K6_SUMMARY_EXIT_CODES.has(code ?? -1))
-          return reject(new Error(`${this.where} exited with ${code}:\n${tail(output)}`));
+          return reject(new LoadRunError(`${this.where} exited with ${code}:\n${tail(output)}`));
         try {
           resolve(JSON.parse(readFileSync(summary, 'utf8')));
         } catch (err) {
-          reject(new Error(`${this.where} wrote no readable summary ${summary}: ${(err as Error).message}`));
+          reject(
+            new LoadRunError(`${this.where} wrote no readable summary ${summary}: ${(err as Error).message}`),
+          );
         } finally {
           rmSync(summary, { force: true }); // the caller keeps what it needs of it
         }

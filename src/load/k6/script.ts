@@ -9,7 +9,7 @@
  * threshold on `dropped_iterations{scenario:ID}` makes k6 export that submetric per scenario, so
  * the sampler charges each function its own drops, as it does with the built-in generator.
  */
-import { k6ScenarioId } from '../k6-summary.js';
+import { droppedMetric, k6ScenarioId } from '../k6-summary.js';
 
 export interface K6Target {
   /** Function name; the metric id is derived from it (k6ScenarioId). */
@@ -26,9 +26,6 @@ export interface K6ScriptOptions {
   /** k6 duration string, e.g. "30s". */
   duration: string;
 }
-
-/** The per-scenario submetric of dropped iterations that the script's thresholds make k6 export. */
-export const droppedMetric = (id: string) => `dropped_iterations{scenario:${id}}`;
 
 export function writeK6Script(targets: K6Target[], options: K6ScriptOptions): string {
   const active = targets.filter((t) => t.rate > 0);

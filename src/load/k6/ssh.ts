@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { ConfigError, TimeoutError } from '../../core/errors.js';
+import { K6SshError, LoadRunError } from '../errors.js';
 import { K6_SUMMARY_EXIT_CODES, type K6Runner, type K6RunSettings, k6RunArgs, tail } from './local.js';
 
 export interface SshTarget {
@@ -51,24 +53,24 @@ export class SshK6Runner implements K6Runner {
     const summary = script.replace(/\.js$/, '.summary.json');
     await new Promise<void>((resolve, reject) =>
       sftp.fastPut(scriptPath, script, (err) =>
-        err ? reject(new Error(`${this.where}: cannot upload ${script}: ${err.message}`)) : resolve(),
+        err ? reject(new K6SshError(`${this.where}: cannot upload ${script}: ${err.message}`)) : resolve(),
       ),
     );
     const args = k6RunArgs(script, summary, this.settings).map(sh).join(' ');
     const { code, output } = await this.exec(client, `${sh(this.settings.binary)} ${args}`, timeoutMs);
     if (!K6_SUMMARY_EXIT_CODES.has(code))
-      throw new Error(`${this.where} exited with ${code}:\n${tail(output)}`);
+      throw new LoadRunError(`${this.where} exited with ${code}:\n${tail(output)}`);
     const text = await new Promise<string>((resolve, reject) =>
       sftp.readFile(summary, (err, data) =>
         err
-          ? reject(new Error(`${this.where}: no summary ${summary}: ${err.message}`))
+          ? reject(new LoadRunError(`${this.where}: no summary ${summary}: ${err.message}`))
           : resolve(data.toString()),
       ),
     );
     try {
       return JSON.parse(text);
     } catch (err) {
-      throw new Error(`${this.where}: summary ${summary} is not JSON: ${(err as Error).message}`);
+      throw new LoadRunError(`${this.where}: summary ${summary} is not JSON: ${(err as Error).message}`);
     }
   }
 
@@ -104,14 +106,18 @@ export class SshK6Runner implements K6Runner {
     };
     if (privateKeyPath) config.privateKey = readFileSync(privateKeyPath);
     else if (process.env.SSH_AUTH_SOCK) config.agent = process.env.SSH_AUTH_SOCK;
-    else throw new Error(`${this.where}: give k6_ssh_key, or run an SSH agent`);
+    else {
+      throw new ConfigError(this.where, [
+        { field: 'k6_ssh_key', message: 'give a private key file, or run an SSH agent ($SSH_AUTH_SOCK)' },
+      ]);
+    }
     const client = new Client();
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());
       client.once('error', (err) => {
         const wrongKey = hostFingerprint !== undefined && this.seenFingerprint !== hostFingerprint;
         reject(
-          new Error(
+          new K6SshError(
             wrongKey
               ? `${this.where}: host key ${this.seenFingerprint} is not the pinned ${hostFingerprint}`
               : `${this.where}: ${err.message}`,
@@ -123,10 +129,10 @@ export class SshK6Runner implements K6Runner {
     if (this.seenFingerprint) this.onHostKey(this.seenFingerprint);
     const made = await this.exec(client, `mkdir -p ${sh(this.target.workspace)}`, 20_000);
     if (made.code !== 0)
-      throw new Error(`${this.where}: cannot make ${this.target.workspace}: ${tail(made.output)}`);
+      throw new K6SshError(`${this.where}: cannot make ${this.target.workspace}: ${tail(made.output)}`);
     const sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
       client.sftp((err, s) =>
-        err ? reject(new Error(`${this.where}: no SFTP: ${err.message}`)) : resolve(s),
+        err ? reject(new K6SshError(`${this.where}: no SFTP: ${err.message}`)) : resolve(s),
       ),
     );
     return { client, sftp };
@@ -139,11 +145,11 @@ export class SshK6Runner implements K6Runner {
   ): Promise<{ code: number; output: string }> {
     return new Promise((resolve, reject) => {
       client.exec(command, (err, stream) => {
-        if (err) return reject(new Error(`${this.where}: ${err.message}`));
+        if (err) return reject(new K6SshError(`${this.where}: ${err.message}`));
         let output = '';
         const timer = setTimeout(() => {
           stream.close();
-          reject(new Error(`${this.where}: \`${command}\` timed out after ${timeoutMs} ms`));
+          reject(new TimeoutError(`${this.where}: \`${command}\` timed out after ${timeoutMs} ms`));
         }, timeoutMs);
         stream.on('data', (d: Buffer) => (output += d.toString()));
         stream.stderr.on('data', (d: Buffer) => (output += d.toString()));

@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { PrometheusError } from '../errors.js';
 
 /** One series of a range query: its labels and [unix seconds, value] points. */
 export interface RangeSeries {
@@ -44,17 +45,21 @@ export class PrometheusClient {
   }
 
   private async get(path: string, params: URLSearchParams, expr: string): Promise<unknown[]> {
-    const res = await request(`${this.base}${path}?${params}`, {
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-    });
-    const body = (await res.body.json()) as {
-      status?: string;
-      error?: string;
-      data?: { result?: unknown[] };
-    };
-    if (res.statusCode !== 200 || body.status !== 'success') {
-      throw new Error(`prometheus ${path} "${expr}": ${body.error ?? `HTTP ${res.statusCode}`}`);
+    const what = `prometheus ${this.base}${path} "${expr}"`;
+    let statusCode: number;
+    let body: { status?: string; error?: string; data?: { result?: unknown[] } };
+    try {
+      const res = await request(`${this.base}${path}?${params}`, {
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      statusCode = res.statusCode;
+      body = (await res.body.json()) as typeof body;
+    } catch (err) {
+      throw new PrometheusError(`${what}: ${(err as Error).message}`, { cause: err });
+    }
+    if (statusCode !== 200 || body.status !== 'success') {
+      throw new PrometheusError(`${what}: ${body.error ?? `HTTP ${statusCode}`}`);
     }
     return body.data?.result ?? [];
   }

@@ -3,6 +3,7 @@ import { NODE_METRICS, type NodeMetric } from '../../dataset/node-metrics.js';
 import type { Forecaster } from '../../forecast/forecaster.js';
 import type { GroupsLoad } from '../../offload/messages.js';
 import type { NodeForecaster } from '../../offload/strategies/types.js';
+import { ForecasterRequestError } from '../errors.js';
 
 /** The DFaaS forecaster's request body for group rates on a node type (see `dfaas forecast serve`). */
 export function forecasterBody(nodeType: number, load: GroupsLoad): Record<string, number> {
@@ -52,7 +53,7 @@ export function httpForecaster(url: string, timeoutMs = 2000): NodeForecaster {
       });
       const text = await res.body.text();
       if (res.statusCode !== 200)
-        throw new Error(`forecaster ${base}/node_usage: HTTP ${res.statusCode}: ${text}`);
+        throw new ForecasterRequestError(`${base}/node_usage`, res.statusCode, text);
       const usage = metricsOf(JSON.parse(text) as Record<string, unknown>);
       if (memo.size > 10_000) memo.clear();
       memo.set(body, usage);

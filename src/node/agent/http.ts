@@ -1,5 +1,14 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+/** The agent's own control-plane server: its status, its Prometheus metrics and a health check. */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  close,
+  handleErrors,
+  listen,
+  MethodNotAllowedError,
+  NotFoundError,
+  sendText,
+} from '../../core/http.js';
+import { type Logger, silentLogger } from '../../core/logger.js';
 import { httpOrigin } from '../../core/net.js';
 import type { AgentStatus } from './agent.js';
 import type { NodeMetrics } from './metrics.js';
@@ -9,42 +18,30 @@ export interface AgentServer {
   close(): Promise<void>;
 }
 
-/** The agent's HTTP endpoints: GET /agent/status (JSON), /metrics (Prometheus text), /healthz. */
+/**
+ * The agent's HTTP endpoints: GET /agent/status (JSON), /metrics (Prometheus text), /healthz.
+ * Errors answer `{"error", "code"}` (src/core/http.ts).
+ */
 export async function startAgentServer(
   host: string,
   port: number,
   status: () => AgentStatus,
   metrics: NodeMetrics,
+  logger: Logger = silentLogger,
 ): Promise<AgentServer> {
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    const send = (code: number, type: string, body: string) => {
-      res.writeHead(code, { 'content-type': type }).end(body);
-    };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'only GET\n');
-    if (path === '/agent/status')
-      return send(200, 'application/json', `${JSON.stringify(status(), null, 2)}\n`);
-    if (path === '/healthz') return send(200, 'text/plain', 'OK\n');
-    if (path === '/metrics') {
-      metrics.metrics().then(
-        (text) => send(200, metrics.contentType, text),
-        (err: Error) => send(500, 'text/plain', `${err.message}\n`),
-      );
-      return;
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      throw new MethodNotAllowedError(req.method ?? '', path, ['GET', 'HEAD']);
     }
-    send(404, 'text/plain', 'not found: try /agent/status, /metrics or /healthz\n');
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
-  });
-  const address = server.address() as AddressInfo;
-  return {
-    url: httpOrigin(host, address.port),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    if (path === '/agent/status') {
+      return sendText(res, 200, `${JSON.stringify(status(), null, 2)}\n`, 'application/json');
+    }
+    if (path === '/healthz') return sendText(res, 200, 'OK\n', 'text/plain');
+    if (path === '/metrics') return sendText(res, 200, await metrics.metrics(), metrics.contentType);
+    throw new NotFoundError(`not found: ${path}; try /agent/status, /metrics or /healthz`);
   };
+  const server = createServer(handleErrors(handle, logger));
+  const address = await listen(server, host, port);
+  return { url: httpOrigin(host, address.port), close: () => close(server) };
 }

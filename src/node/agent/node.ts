@@ -6,11 +6,12 @@ import { type GroupList, GroupListSchema } from '../../dataset/groups.js';
 import { Forecaster } from '../../forecast/forecaster.js';
 import {
   createStrategy,
+  type DeployedFunction,
+  type NodeForecaster,
   needsForecaster,
+  needsRtt,
   neighbourTtlMs,
-  type StrategyParams,
 } from '../../offload/strategies/index.js';
-import type { DeployedFunction, NodeForecaster } from '../../offload/strategies/types.js';
 import type { Platform } from '../../platform/api.js';
 import { type Gateway, startGateway } from '../../platform/embedded/gateway.js';
 import { EmbeddedPlatform } from '../../platform/embedded/platform.js';
@@ -60,14 +61,11 @@ export async function startNode(config: NodeConfig, baseDir: string, logger: Log
   const path = (p: string) => resolve(baseDir, p);
   const { agent: agentConfig } = config;
   const deployments = config.platform.stack ? loadStackForEmbedded(path(config.platform.stack)) : [];
-  const params: StrategyParams = {
-    staticLocalShare: agentConfig.static_local_share,
-    latencyK: agentConfig.latency_k,
-    latencyBase: agentConfig.latency_base,
-  };
+  // The agent section holds every strategy's parameters; each strategy picks its own.
+  const { strategy: strategyName, ...params } = agentConfig;
   let forecaster: NodeForecaster | undefined;
   let groups: GroupList | undefined;
-  if (needsForecaster(agentConfig.strategy, params)) {
+  if (needsForecaster(strategyName, params)) {
     groups = loadConfigFile(GroupListSchema, path(agentConfig.group_list as string));
     forecaster = agentConfig.forecaster_models
       ? inProcessForecaster(Forecaster.load(path(agentConfig.forecaster_models)))
@@ -112,10 +110,10 @@ export async function startNode(config: NodeConfig, baseDir: string, logger: Log
         host: config.proxy.advertise_host ?? config.proxy.host,
         port: Number(new URL(proxy.url).port),
       },
-      strategyName: agentConfig.strategy,
-      strategy: createStrategy(agentConfig.strategy, params),
+      strategyName,
+      strategy: createStrategy(strategyName, params),
       periodMs: agentConfig.period,
-      neighbourTtlMs: neighbourTtlMs(agentConfig.strategy, agentConfig.period, params),
+      neighbourTtlMs: neighbourTtlMs(strategyName, agentConfig.period, params),
       nodeType: agentConfig.node_type,
       thresholds: agentConfig.thresholds,
       peers: network,
@@ -123,7 +121,7 @@ export async function startNode(config: NodeConfig, baseDir: string, logger: Log
       listFunctions: () => deployedFunctions(platform, logger),
       forecaster,
       groups,
-      measureRtt: agentConfig.strategy === 'latency-aware',
+      measureRtt: needsRtt(strategyName, params),
       logger,
       onDecision: decisionWriter(
         agentConfig.decision_log ? path(agentConfig.decision_log) : undefined,
@@ -136,6 +134,7 @@ export async function startNode(config: NodeConfig, baseDir: string, logger: Log
       config.agent_port,
       status,
       nodeMetrics(status),
+      logger,
     );
     cleanups.push(() => server.close());
     agent.start();

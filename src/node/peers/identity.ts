@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import { ConfigError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/files.js';
 
 /**
@@ -14,7 +15,9 @@ export async function loadOrCreateIdentity(file: string): Promise<PrivateKey> {
     try {
       return privateKeyFromProtobuf(readFileSync(file));
     } catch (err) {
-      throw new Error(`${file}: not a libp2p private key (${(err as Error).message})`);
+      throw new ConfigError(file, [
+        { field: '', message: `not a libp2p private key (${(err as Error).message})` },
+      ]);
     }
   }
   const key = await generateKeyPair('Ed25519');

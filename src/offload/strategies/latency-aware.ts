@@ -1,9 +1,51 @@
+import { z } from 'zod';
 import { compareIds } from '../neighbours.js';
 import { type FunctionRoute, LOCAL, MAX_WEIGHT } from '../routing.js';
-import type { Neighbour, Strategy } from './types.js';
+import { nodeMarginDefinition } from './node-margin.js';
+import { recalcDefinition } from './recalc.js';
+import { defineStrategy, type Neighbour, type Strategy, type StrategyDefinition } from './types.js';
+
+/** The strategies whose weights latency-aware can narrow, by the name latency_base takes. */
+const BASES = {
+  recalc: recalcDefinition,
+  'node-margin': nodeMarginDefinition,
+} satisfies Record<string, StrategyDefinition>;
+type BaseName = keyof typeof BASES;
+
+export const latencyAwareDefinition = defineStrategy({
+  name: 'latency-aware',
+  description: 'narrow a base strategy (latency_base) to the latency_k nearest peers by RTT',
+  params: z.object({
+    // The bases' own parameters pass through to them.
+    ...recalcDefinition.params.shape,
+    ...nodeMarginDefinition.params.shape,
+    /** Forward only to this many lowest-RTT peers. */
+    latency_k: z.number().int().min(1).default(2),
+    /** The strategy whose weights it narrows. */
+    latency_base: z.enum(Object.keys(BASES) as [BaseName, ...BaseName[]]).default('recalc'),
+  }),
+  create: (params) =>
+    latencyAware(
+      withBase(params, (base, p) => base.create(p)),
+      { k: params.latency_k },
+    ),
+  // The base's messages are what the neighbours' entries hold.
+  neighbourTtlFactor: (params) => withBase(params, (base, p) => base.neighbourTtlFactor(p)),
+  needsForecaster: (params) => withBase(params, (base, p) => base.needsForecaster(p)),
+  needsRtt: () => true,
+});
+
+/** Calls `use` with the base definition and its parameters (parsed from ours). */
+function withBase<T>(
+  params: { latency_base: BaseName },
+  use: (base: StrategyDefinition, baseParams: Record<string, unknown>) => T,
+): T {
+  const base: StrategyDefinition = BASES[params.latency_base];
+  return use(base, base.params.parse(params));
+}
 
 export interface LatencyAwareOptions {
-  /** How many of the nearest peers (by RTT) a function may be forwarded to. */
+  /** How many of the nearest peers (by RTT) a function may be forwarded to: an integer >= 1. */
   k: number;
 }
 
@@ -14,8 +56,6 @@ export interface LatencyAwareOptions {
  * (From the reference project's list of improvements.)
  */
 export function latencyAware(base: Strategy, { k }: LatencyAwareOptions): Strategy {
-  if (!Number.isInteger(k) || k < 1)
-    throw new RangeError(`latency-aware k must be an integer >= 1, got ${k}`);
   return async (input) => {
     const result = await base(input);
     const rtts = new Map(input.neighbours.filter(hasRtt).map((n) => [n.id, n.rttMs]));

@@ -1,9 +1,17 @@
+import { z } from 'zod';
 import type { GroupList } from '../../dataset/groups.js';
 import { NODE_METRICS, type NodeMetric } from '../../dataset/node-metrics.js';
+import { StrategyInputError } from '../errors.js';
 import type { GroupsLoad, PeerMessage } from '../messages.js';
 import { compareIds } from '../neighbours.js';
 import { type FunctionRoute, LOCAL, MAX_WEIGHT } from '../routing.js';
-import type { Neighbour, NodeForecaster, Strategy, StrategyInput } from './types.js';
+import {
+  defineStrategy,
+  type Neighbour,
+  type NodeForecaster,
+  type Strategy,
+  type StrategyInput,
+} from './types.js';
 
 /**
  * The reference "node margin strategy", with its defects fixed. Each node predicts its own usage
@@ -51,7 +59,18 @@ interface Context {
   thresholds: Metrics;
 }
 
-export const nodeMargin: Strategy = async (input) => {
+export const nodeMarginDefinition = defineStrategy({
+  name: 'node-margin',
+  description: 'predict node usage with the forecaster; offer the spare margin, move load when overloaded',
+  params: z.object({}),
+  create: () => nodeMargin,
+  // Its margins and loads describe the node for a while: one missed period is tolerated.
+  neighbourTtlFactor: () => 2,
+  needsForecaster: () => true,
+  needsRtt: () => false,
+});
+
+const nodeMargin: Strategy = async (input) => {
   const { forecaster, groups } = requireModel(input);
   const { self } = input;
   const names = self.functions.map((f) => f.name);
@@ -123,8 +142,11 @@ function comparable(predictions: Metrics, thresholds: Metrics): Array<[number, n
 }
 
 function requireModel(input: StrategyInput): { forecaster: NodeForecaster; groups: GroupList } {
-  if (input.forecaster === undefined) throw new Error('node-margin needs a forecaster (input.forecaster)');
-  if (input.groups === undefined) throw new Error('node-margin needs the function groups (group_list.json)');
+  const hint = 'a node configures them with forecaster_url or forecaster_models, and group_list';
+  if (input.forecaster === undefined)
+    throw new StrategyInputError('node-margin needs a forecaster (input.forecaster)', hint);
+  if (input.groups === undefined)
+    throw new StrategyInputError('node-margin needs the function groups (group_list.json)', hint);
   return { forecaster: input.forecaster, groups: input.groups };
 }
 

@@ -1,7 +1,14 @@
+import { z } from 'zod';
 import type { NodeInfoRecalc } from '../messages.js';
 import { compareIds, holdersOf } from '../neighbours.js';
 import { allLocalRoute, type FunctionRoute, LOCAL, MAX_WEIGHT } from '../routing.js';
-import type { DeployedFunction, Neighbour, Strategy, StrategyInput } from './types.js';
+import {
+  type DeployedFunction,
+  defineStrategy,
+  type Neighbour,
+  type Strategy,
+  type StrategyInput,
+} from './types.js';
 
 /** Why recalc routed a function as it did (one entry per function in the decision log). */
 export interface RecalcDecision {
@@ -25,7 +32,7 @@ interface Plan {
  * a node at or above it serves maxRate locally and sends the rest to the neighbours that offered
  * it something, in proportion to their offers (as weights: see ../routing.ts for why).
  */
-export const recalc: Strategy = async (input) => {
+const recalc: Strategy = async (input) => {
   const functions: Record<string, FunctionRoute> = {};
   const decisions: Record<string, RecalcDecision> = {};
   for (const fn of input.self.functions) {
@@ -35,6 +42,19 @@ export const recalc: Strategy = async (input) => {
   }
   return { functions, messages: [nodeinfoRecalc(input, functions)], decisions: { functions: decisions } };
 };
+
+export const recalcDefinition = defineStrategy({
+  name: 'recalc',
+  description:
+    "offer spare capacity below each function's dfaas.maxrate; forward the excess to the peers that offered",
+  params: z.object({}),
+  create: () => recalc,
+  // Its limits are only valid for the period they were computed in: a neighbour expires soon
+  // after one period without a message.
+  neighbourTtlFactor: () => 1.2,
+  needsForecaster: () => false,
+  needsRtt: () => false,
+});
 
 function planFunction(fn: DeployedFunction, rate: number, neighbours: Neighbour[]): Plan {
   const m = fn.maxRate;

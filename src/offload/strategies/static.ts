@@ -1,22 +1,29 @@
+import { z } from 'zod';
 import { holdersOf } from '../neighbours.js';
 import { type FunctionRoute, LOCAL, MAX_WEIGHT } from '../routing.js';
 import { nodeinfoStatic } from './all-local.js';
-import type { Strategy } from './types.js';
+import { defineStrategy, type Strategy } from './types.js';
 
-export interface StaticOptions {
-  /** Share of each function's user requests served here, 0-1; the rest is split among holders. */
-  localShare?: number;
-}
+export const staticDefinition = defineStrategy({
+  name: 'static',
+  description: 'serve a fixed share here (static_local_share) and split the rest among the holders',
+  params: z.object({
+    /** Share of each function's user requests served here, 0-1; the rest is split among holders. */
+    static_local_share: z.number().min(0).max(1).default(0.6),
+  }),
+  create: (params) => staticShare(params.static_local_share),
+  // Its messages only say where the node is and what it deploys: one missed period is tolerated.
+  neighbourTtlFactor: () => 2,
+  needsForecaster: () => false,
+  needsRtt: () => false,
+});
 
 /**
- * Fixed weights: `localShare` of the requests served here and the rest split evenly among the
+ * Fixed weights: `localShare` (0-1) of the requests served here and the rest split evenly among the
  * neighbours that deploy the function. Only holders get a weight: the reference agent gave one to
  * every neighbour, so requests went to peers that could only fail them.
  */
-export function staticStrategy({ localShare = 0.6 }: StaticOptions = {}): Strategy {
-  if (!(localShare >= 0 && localShare <= 1)) {
-    throw new RangeError(`static localShare must be between 0 and 1, got ${localShare}`);
-  }
+function staticShare(localShare: number): Strategy {
   return async ({ self, neighbours }) => {
     const functions: Record<string, FunctionRoute> = {};
     const holders: Record<string, string[]> = {};

@@ -1,11 +1,13 @@
+import type { z } from 'zod';
 import type { GroupList } from '../../dataset/groups.js';
 import type { NodeMetric } from '../../dataset/node-metrics.js';
 import type { GroupsLoad, PeerMessage } from '../messages.js';
 import type { FunctionRoute, PeerEndpoint } from '../routing.js';
 
 /**
- * The input and output of an offloading strategy. A strategy is a pure function of its input
- * (time is `now`, the forecaster is injected): the live agent and the simulator call the same code.
+ * The input and output of an offloading strategy, and the definition each strategy file exports.
+ * A strategy is a pure function of its input (time is `now`, the forecaster is injected): the live
+ * agent and the simulator call the same code.
  */
 
 /** A function deployed on this node. */
@@ -78,3 +80,38 @@ export interface StrategyResult {
 }
 
 export type Strategy = (input: StrategyInput) => Promise<StrategyResult>;
+
+/** The parameters of a strategy, as its schema outputs them (defaults filled in). */
+export type ParamsOf<Shape extends z.ZodRawShape> = z.output<z.ZodObject<Shape>>;
+
+/**
+ * One offloading strategy, as the registry (./index.ts) lists it: what the node config, the CLI's
+ * help, the live agent and the simulator need to know about it. The parameter names are the node
+ * configuration's `agent` fields (snake case, as the reference names them), unique across the
+ * strategies, so the configuration composes its schema from the definitions' parameters.
+ */
+export interface StrategyDefinition<
+  Name extends string = string,
+  Shape extends z.ZodRawShape = z.ZodRawShape,
+> {
+  readonly name: Name;
+  /** One line for --help and the docs. */
+  readonly description: string;
+  /** The strategy's parameters, each with its default. */
+  readonly params: z.ZodObject<Shape>;
+  /** The strategy with these parameters (validated by `params`). Pure: no clock, no I/O. */
+  create(params: ParamsOf<Shape>): Strategy;
+  /** How many periods a neighbour's entry lives without a message. */
+  neighbourTtlFactor(params: ParamsOf<Shape>): number;
+  /** Whether the strategy calls input.forecaster (and needs input.groups). */
+  needsForecaster(params: ParamsOf<Shape>): boolean;
+  /** Whether the strategy reads the neighbours' rttMs (the agent then pings them every period). */
+  needsRtt(params: ParamsOf<Shape>): boolean;
+}
+
+/** Types a definition, keeping its literal name and its parameters' shape. */
+export function defineStrategy<const Name extends string, Shape extends z.ZodRawShape>(
+  definition: StrategyDefinition<Name, Shape>,
+): StrategyDefinition<Name, Shape> {
+  return definition;
+}

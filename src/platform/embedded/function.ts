@@ -258,6 +258,7 @@ export class EmbeddedFunction {
       program: this.settings.program,
       env: { ...this.deployment.envVars },
       execTimeoutMs: this.settings.execTimeoutMs,
+      readyTimeoutMs: this.options.readyTimeoutMs,
       connections: this.settings.maxInflight > 0 ? this.settings.maxInflight : 128,
     });
     this.replicas.push(replica);

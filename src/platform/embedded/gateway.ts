@@ -2,10 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { DeleteFunctionRequestSchema, ScaleServiceRequestSchema } from '../../config/function-deployment.js';
-import { issuesFromZod } from '../../core/errors.js';
+import { DfaasError, issuesFromZod } from '../../core/errors.js';
+import { BodyTooLargeError } from '../../core/http.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import { httpOrigin } from '../../core/net.js';
-import { FunctionTimeoutError, InvalidDeploymentError, PlatformError, UnauthorizedError } from '../errors.js';
+import { FunctionTimeoutError, InvalidDeploymentError, UnauthorizedError } from '../errors.js';
 import { type Credentials, checkBasicAuth } from './basic-auth.js';
 import { DEFAULT_NAMESPACE, type EmbeddedPlatform } from './platform.js';
 
@@ -32,7 +33,7 @@ export interface Gateway {
 
 /**
  * The OpenFaaS gateway REST API over the embedded platform
- * (shared/reference/openfaas-gateway.openapi.yml). Errors are plain text, as OpenFaaS answers.
+ * (test/fixtures/openfaas/openfaas-gateway.openapi.yml). Errors are plain text, as OpenFaaS answers.
  */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { platform } = options;
@@ -215,7 +216,7 @@ function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promi
       size += chunk.length;
       if (size > limit) {
         clearTimeout(timer);
-        reject(new PlatformError(`request body over ${limit} bytes`, 413));
+        reject(new BodyTooLargeError(limit));
         req.destroy();
         return;
       }
@@ -259,7 +260,7 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 }
 
 function sendError(res: ServerResponse, err: unknown, logger: Logger): void {
-  const status = err instanceof PlatformError ? err.status : 500;
+  const status = err instanceof DfaasError ? err.status : 500;
   const message = (err as Error)?.message ?? String(err);
   if (status >= 500) logger.warn('request failed', { status, error: message });
   if (res.headersSent) {

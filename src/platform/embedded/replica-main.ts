@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { freeLoopbackPort, waitForHttp } from '../../core/net.js';
+import { ReplicaStartError } from '../errors.js';
 import { BUILTIN_FUNCTIONS } from '../functions/builtins.js';
 import {
   type FunctionRequest,
@@ -61,7 +62,7 @@ async function main(b: ReplicaBoot): Promise<void> {
       console.error(`function process exited (${signal ?? `code ${code}`})`);
       shutdown(code ?? 1);
     });
-    await waitForHttp(port, program.healthPath);
+    await waitForHttp(port, { path: program.healthPath, timeoutMs: b.readyTimeoutMs });
     send({ type: 'ready', port });
     return;
   }
@@ -82,20 +83,23 @@ async function loadHandler(b: ReplicaBoot): Promise<Handler> {
   switch (program.kind) {
     case 'builtin': {
       const fn = BUILTIN_FUNCTIONS.get(program.name);
-      if (!fn) throw new Error(`unknown built-in ${program.name}`);
+      if (!fn) throw new ReplicaStartError(`unknown built-in ${program.name}`);
       return fn.handler;
     }
     case 'module': {
       const mod = (await import(pathToFileURL(program.path).href)) as { default?: unknown; handle?: unknown };
       const handler = typeof mod.default === 'function' ? mod.default : mod.handle;
       if (typeof handler !== 'function') {
-        throw new Error(`${program.path} exports no handler: export a default function or one named handle`);
+        throw new ReplicaStartError(
+          `${program.path} exports no handler: export a default function or one named handle`,
+        );
       }
       return handler as Handler;
     }
     case 'serializing':
       return (req) => runSerializing(program.command, req, b.execTimeoutMs);
     default:
+      // Internal invariant: http-mode functions are served by main() and never get here.
       throw new Error(`no handler for ${program.kind}`);
   }
 }

@@ -7,6 +7,8 @@ export interface ReplicaBoot {
   functionName: string;
   program: ReplicaProgram;
   execTimeoutMs: number;
+  /** How long an http-mode function's own server may take to answer its health path. */
+  readyTimeoutMs: number;
 }
 
 /** Messages a replica sends to the gateway over the IPC channel. */

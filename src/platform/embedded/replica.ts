@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Pool } from 'undici';
+import { pollWithin } from '../../core/poll.js';
 import type { ReplicaProgram } from './function-settings.js';
 import { REPLICA_ENV, type ReplicaBoot, type ReplicaMessage } from './replica-protocol.js';
 
@@ -18,6 +19,8 @@ export interface ReplicaOptions {
   /** The function's environment (envVars), on top of a minimal base environment. */
   env: Record<string, string>;
   execTimeoutMs: number;
+  /** The gateway kills a replica not ready by then; the replica gives up waiting on its function too. */
+  readyTimeoutMs: number;
   /** Connections the gateway keeps to this replica. */
   connections: number;
   /** Receives what the replica writes to stdout and stderr (the function's own logs). */
@@ -69,6 +72,7 @@ export class Replica extends EventEmitter<{ ready: []; exit: [ExitReason] }> {
       functionName: opts.functionName,
       program: opts.program,
       execTimeoutMs: opts.execTimeoutMs,
+      readyTimeoutMs: opts.readyTimeoutMs,
     };
     const env: Record<string, string> = {};
     for (const name of INHERITED_ENV) {
@@ -145,8 +149,11 @@ export class Replica extends EventEmitter<{ ready: []; exit: [ExitReason] }> {
     if (this.state === 'dead') return;
     this.killReason ??= 'stopped';
     this.state = 'draining';
-    const deadline = Date.now() + graceMs;
-    while (this.inflight > 0 && Date.now() < deadline) await sleep(10);
+    await pollWithin(() => this.inflight === 0, {
+      timeoutMs: graceMs,
+      everyMs: 10,
+      what: `${this.id}'s requests in flight to end`,
+    });
     const exited = new Promise<void>((resolve) => {
       if (this.child.exitCode !== null || this.child.signalCode !== null) resolve();
       else this.child.once('exit', () => resolve());
@@ -166,8 +173,4 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   } catch {
     // The group is gone already.
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -4,8 +4,9 @@ import type { AsyncInvokeRequest, InvokeRequest, InvokeResponse, Platform } from
 import {
   FunctionNotFoundError,
   FunctionTimeoutError,
+  GatewayError,
   InvalidDeploymentError,
-  PlatformError,
+  type PlatformError,
   PlatformUnavailableError,
   ReplicaUnavailableError,
   UnauthorizedError,
@@ -208,7 +209,7 @@ export function errorFor(status: number, text: string, functionName?: string): P
     case 401:
       return new UnauthorizedError(message);
     case 404:
-      return functionName ? new FunctionNotFoundError(functionName) : new PlatformError(message, 404);
+      return functionName ? new FunctionNotFoundError(functionName) : new GatewayError(message, 404);
     case 429:
     case 502:
     case 503:
@@ -216,6 +217,6 @@ export function errorFor(status: number, text: string, functionName?: string): P
     case 504:
       return new FunctionTimeoutError(message);
     default:
-      return new PlatformError(message, status);
+      return new GatewayError(message, status);
   }
 }

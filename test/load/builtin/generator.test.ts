@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LoadScenariosSchema } from '../../../src/config/load-scenarios.js';
-import { runLoad } from '../../../src/load/builtin/generator.js';
+import { LoadScenariosSchema, type Scenario } from '../../../src/config/load-scenarios.js';
+import { runLoad, scheduleOf } from '../../../src/load/builtin/generator.js';
+import type { OpenLoopResult } from '../../../src/load/builtin/open-loop.js';
 import { parseK6Summary, toK6Summary } from '../../../src/load/k6-summary.js';
 
 let server: Server;
@@ -27,30 +28,55 @@ afterAll(() => {
 const scenarios = (s: unknown) => LoadScenariosSchema.parse({ scenarios: s }).scenarios;
 
 describe('open-model load generator', () => {
-  it('sends what the schedule says, per scenario, and summarises it as k6 does', async () => {
-    const run = await runLoad(
-      scenarios({
-        fast: {
-          executor: 'constant-arrival-rate',
-          rate: 400,
-          duration: '2s',
-          request: { url: `${base}/fast` },
-        },
-        fail: {
-          executor: 'constant-arrival-rate',
-          rate: 50,
-          duration: '2s',
-          request: { method: 'GET', url: `${base}/fail` },
-        },
-      }),
-    );
-    expect(run.scenarios.fast?.sent).toBe(800);
-    expect(run.scenarios.fail?.sent).toBe(100);
+  it('sends what the schedule says, per scenario, accounts for every arrival, and summarises it as k6 does', async () => {
+    const given = scenarios({
+      fast: {
+        executor: 'constant-arrival-rate',
+        rate: 400,
+        duration: '2s',
+        request: { url: `${base}/fast` },
+      },
+      fail: {
+        executor: 'constant-arrival-rate',
+        rate: 50,
+        duration: '2s',
+        request: { method: 'GET', url: `${base}/fail` },
+      },
+    });
+    // The schedule: 400/s and 50/s for 2 s, evenly spaced from 0.
+    const fastSchedule = scheduleOf(given.fast as Scenario);
+    expect(fastSchedule.count).toBe(800);
+    expect([0, 1, 799].map((i) => fastSchedule.offsetMs(i))).toEqual([0, 2.5, 1997.5]);
+    expect(scheduleOf(given.fail as Scenario).count).toBe(100);
+
+    const run = await runLoad(given);
+    const fast = run.scenarios.fast as OpenLoopResult;
+    const fail = run.scenarios.fail as OpenLoopResult;
+    // Every scheduled arrival is sent or counted as dropped (a loaded machine may drop some when
+    // maxVUs requests are still in flight); every request sent is answered or counted as an error.
+    expect(fast.sent + fast.dropped).toBe(800);
+    expect(fail.sent + fail.dropped).toBe(100);
+    expect(fast.sent).toBeGreaterThan(0);
+    expect(fail.sent).toBeGreaterThan(0);
+    expect(fast.ok + fast.errors).toBe(fast.sent);
+    expect(fail).toMatchObject({ ok: 0, errors: fail.sent });
+    expect(fast.latencyUs.totalCount).toBe(fast.ok + fast.errors);
+
     const summary = toK6Summary(run);
-    expect(summary.metrics.http_reqs).toMatchObject({ count: 900 });
-    expect(summary.metrics.http_req_failed).toEqual({ value: 100 / 900, passes: 100, fails: 800 });
-    expect(summary.metrics.success_rate_fast).toEqual({ value: 1, passes: 800, fails: 0 });
-    expect(summary.metrics.request_count_fail).toMatchObject({ count: 100 });
+    const sent = fast.sent + fail.sent;
+    expect(summary.metrics.http_reqs).toMatchObject({ count: sent });
+    expect(summary.metrics.dropped_iterations).toMatchObject({ count: fast.dropped + fail.dropped });
+    expect(summary.metrics.http_req_failed).toEqual({
+      value: (fail.sent + fast.errors) / sent,
+      passes: fail.sent + fast.errors,
+      fails: fast.ok,
+    });
+    expect(summary.metrics.success_rate_fast).toEqual({
+      value: fast.ok / fast.sent,
+      passes: fast.ok,
+      fails: fast.errors,
+    });
+    expect(summary.metrics.request_count_fail).toMatchObject({ count: fail.sent });
     expect(Object.keys(summary.metrics.latency_fast ?? {})).toEqual([
       'avg',
       'min',
@@ -61,7 +87,11 @@ describe('open-model load generator', () => {
     ]);
     // What we write, we read.
     const parsed = parseK6Summary(JSON.parse(JSON.stringify(summary)), 'ours');
-    expect(parsed.scenario('fail')).toMatchObject({ requests: 100, successRate: 0 });
+    expect(parsed.scenario('fail')).toMatchObject({
+      requests: fail.sent,
+      dropped: fail.dropped,
+      successRate: 0,
+    });
     expect(parsed.scenario('nope')).toBeUndefined();
   });
 
@@ -102,7 +132,10 @@ describe('open-model load generator', () => {
         },
       }),
     );
-    expect(run.scenarios.ramp?.sent).toBe(100);
+    // 0 to 200/s over 1 s: 100 arrivals, denser towards the end; each sent or dropped.
+    const ramp = run.scenarios.ramp as OpenLoopResult;
+    expect(ramp.sent + ramp.dropped).toBe(100);
+    expect(ramp.ok + ramp.errors).toBe(ramp.sent);
   });
 
   it('reads a summary written by k6 itself', () => {

@@ -1,6 +1,9 @@
+import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../src/config/read-file.js';
-import { averageThenSum } from '../../../src/metrics/prometheus/client.js';
+import { close, listen, sendJson } from '../../../src/core/http.js';
+import { PrometheusError } from '../../../src/metrics/errors.js';
+import { averageThenSum, PrometheusClient } from '../../../src/metrics/prometheus/client.js';
 import {
   fillQuery,
   PrometheusQueriesSchema,
@@ -32,5 +35,26 @@ describe('Prometheus source helpers', () => {
       const q = loadConfigFile(PrometheusQueriesSchema, file);
       expect(q.node_cpu).toContain('node_cpu_seconds_total');
     }
+  });
+
+  it('throws a PrometheusError naming the query for an error answer and for no answer', async () => {
+    const server = createServer((req, res) =>
+      req.url?.includes('bad')
+        ? sendJson(res, 400, { status: 'error', error: 'parse error at char 4' })
+        : sendJson(res, 200, { status: 'success', data: { result: [{ metric: {}, value: [1, '2'] }] } }),
+    );
+    const { port } = await listen(server, '127.0.0.1', 0);
+    try {
+      const client = new PrometheusClient(`http://127.0.0.1:${port}/`);
+      expect(await client.query('up')).toEqual([{ metric: {}, value: [1, '2'] }]);
+      const answered = await client.query('bad(').catch((e: unknown) => e);
+      expect(answered).toBeInstanceOf(PrometheusError);
+      expect((answered as PrometheusError).code).toBe('DFAAS_ERR_PROMETHEUS');
+      expect((answered as Error).message).toMatch(/\/api\/v1\/query "bad\(": parse error at char 4/);
+    } finally {
+      await close(server, 0);
+    }
+    const unreachable = new PrometheusClient(`http://127.0.0.1:${port}`);
+    await expect(unreachable.queryRange('up', 0, 10, 1)).rejects.toThrow(PrometheusError);
   });
 });

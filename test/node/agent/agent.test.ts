@@ -11,7 +11,7 @@ import { ratesBetween } from '../../../src/node/agent/rates.js';
 import type { ProxyDriver } from '../../../src/node/proxy/contract.js';
 import { DROP_REASONS, type PeerMessage } from '../../../src/offload/messages.js';
 import { emptyCounters, type ProxyCounters, type RoutingTable } from '../../../src/offload/routing.js';
-import { recalc } from '../../../src/offload/strategies/recalc.js';
+import { recalcDefinition } from '../../../src/offload/strategies/recalc.js';
 
 describe('rates over a period', () => {
   it('divides counter differences by the period, and counts a reset counter from zero', () => {
@@ -86,7 +86,7 @@ function recalcAgent(
     name: 'n1',
     proxyEndpoint: { host: '127.0.0.1', port: 8001 },
     strategyName: 'recalc',
-    strategy: recalc,
+    strategy: recalcDefinition.create({}),
     periodMs: 1000,
     neighbourTtlMs: 1200,
     nodeType: 0,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gossipsub } from '@chainsafe/libp2p-gossipsub';
@@ -10,6 +10,7 @@ import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/core/errors.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { loadOrCreateIdentity, peerIdOf } from '../../../src/node/peers/identity.js';
 import { PeerNetwork } from '../../../src/node/peers/network.js';
@@ -43,6 +44,14 @@ describe('peer network (libp2p gossipsub on loopback)', () => {
     const first = peerIdOf(await loadOrCreateIdentity(file));
     expect(peerIdOf(await loadOrCreateIdentity(file))).toBe(first);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses an identity file that is not a key, as bad input naming the file', async () => {
+    const file = join(dir, 'garbage.key');
+    writeFileSync(file, 'not a key');
+    const loading = loadOrCreateIdentity(file);
+    await expect(loading).rejects.toThrow(ConfigError);
+    await expect(loading).rejects.toThrow(`${file}: not a libp2p private key`);
   });
 
   it('delivers messages between bootstrapped peers, drops and counts bad ones, and measures RTT', async () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { allLocal } from '../../../src/offload/strategies/all-local.js';
+import { allLocalDefinition } from '../../../src/offload/strategies/all-local.js';
 import { expectValidMessages, fns, input, neighbour, selfNode } from './helpers.js';
 
 describe('all-local', () => {
   it('serves every deployed function here and announces itself with nodeinfoStatic', async () => {
-    const result = await allLocal(
+    const result = await allLocalDefinition.create({})(
       input({
         self: selfNode({ functions: fns(['figlet', 5], ['shasum', null]), userRates: { figlet: 50 } }),
         neighbours: [neighbour('A', { functions: ['figlet'], limitsOut: { figlet: 10 } })],

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { StrategyInputError } from '../../../src/offload/errors.js';
 import type { GroupsLoad } from '../../../src/offload/messages.js';
-import { isOverloaded, nodeMargin, usagePct } from '../../../src/offload/strategies/node-margin.js';
+import { isOverloaded, nodeMarginDefinition, usagePct } from '../../../src/offload/strategies/node-margin.js';
 import type { Neighbour, NodeForecaster, StrategyInput } from '../../../src/offload/strategies/types.js';
 import { expectValidMessages, fns, input, neighbour, selfNode } from './helpers.js';
+
+const nodeMargin = nodeMarginDefinition.create({});
 
 /**
  * A forecaster simple enough to compute by hand:
@@ -229,6 +232,7 @@ describe('node-margin, overloaded', () => {
 describe('node-margin inputs', () => {
   it('needs a forecaster and the function groups', async () => {
     const self = selfNode({ functions: fns(['fh', null]) });
+    await expect(nodeMargin(input({ self, groups }))).rejects.toThrow(StrategyInputError);
     await expect(nodeMargin(input({ self, groups }))).rejects.toThrow(/forecaster/);
     await expect(nodeMargin(input({ self, forecaster: linear }))).rejects.toThrow(/group_list\.json/);
   });

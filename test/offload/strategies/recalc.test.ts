@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeInfoRecalc } from '../../../src/offload/messages.js';
-import { recalc } from '../../../src/offload/strategies/recalc.js';
+import { recalcDefinition } from '../../../src/offload/strategies/recalc.js';
 import { expectValidMessages, fns, input, neighbour, selfNode } from './helpers.js';
+
+const recalc = recalcDefinition.create({});
 
 describe('recalc, not overloaded', () => {
   it('offers maxrate − rate to the holders, split evenly: maxrate 10, rate 4, two holders → 3 each', async () => {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { staticStrategy } from '../../../src/offload/strategies/static.js';
+import { ConfigError } from '../../../src/core/errors.js';
+import { createStrategy } from '../../../src/offload/strategies/index.js';
+import { staticDefinition } from '../../../src/offload/strategies/static.js';
 import { expectValidMessages, fns, input, neighbour, selfNode } from './helpers.js';
+
+/** The static strategy serving `localShare` here (default: the parameter's default, 0.6). */
+const staticStrategy = (localShare?: number) =>
+  staticDefinition.create(staticDefinition.params.parse({ static_local_share: localShare }));
 
 const self = selfNode({ functions: fns(['f', null], ['g', null], ['h', null]) });
 
@@ -33,24 +39,26 @@ describe('static', () => {
   it('rounds each holder share, and keeps at least 1 when the share rounds to 0', async () => {
     const three = ['A', 'B', 'C'].map((id) => neighbour(id, { functions: ['f'] }));
     // 0.3 local: 70 / 3 = 23.33 → 23 each.
-    const thirds = await staticStrategy({ localShare: 0.3 })(input({ self, neighbours: three }));
+    const thirds = await staticStrategy(0.3)(input({ self, neighbours: three }));
     expect(thirds.functions.f?.weights).toEqual({ local: 30, A: 23, B: 23, C: 23 });
 
     // 0.99 local: 1 / 3 = 0.33 rounds to 0, kept at 1.
-    const tiny = await staticStrategy({ localShare: 0.99 })(input({ self, neighbours: three }));
+    const tiny = await staticStrategy(0.99)(input({ self, neighbours: three }));
     expect(tiny.functions.f?.weights).toEqual({ local: 99, A: 1, B: 1, C: 1 });
   });
 
   it('gives holders 0 with localShare 1 and everything with localShare 0', async () => {
     const neighbours = [neighbour('A', { functions: ['f'] })];
-    const allHere = await staticStrategy({ localShare: 1 })(input({ self, neighbours }));
+    const allHere = await staticStrategy(1)(input({ self, neighbours }));
     expect(allHere.functions.f?.weights).toEqual({ local: 100, A: 0 });
-    const allAway = await staticStrategy({ localShare: 0 })(input({ self, neighbours }));
+    const allAway = await staticStrategy(0)(input({ self, neighbours }));
     expect(allAway.functions.f?.weights).toEqual({ local: 0, A: 100 });
   });
 
-  it('rejects a share outside 0-1', () => {
-    expect(() => staticStrategy({ localShare: 1.5 })).toThrow(/localShare/);
-    expect(() => staticStrategy({ localShare: Number.NaN })).toThrow(/localShare/);
+  it('rejects a share outside 0-1, naming the parameter', () => {
+    for (const share of [1.5, -0.1, Number.NaN]) {
+      expect(() => createStrategy('static', { static_local_share: share })).toThrow(ConfigError);
+      expect(() => createStrategy('static', { static_local_share: share })).toThrow(/static_local_share/);
+    }
   });
 });

@@ -2,9 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ConfigError } from '../../../core/errors.js';
 import { freeLoopbackPort, httpOrigin } from '../../../core/net.js';
+import { pollUntil, pollWithin } from '../../../core/poll.js';
 import type { PeerEndpoint, ProxyCounters, RoutingTable } from '../../../offload/routing.js';
 import type { ProxyDriver, ProxyOptions } from '../contract.js';
+import { HaproxyError, ProxyStoppedError, RuntimeApiError } from '../errors.js';
 import { type HaproxyLayout, mapPath, renderConfig } from './config.js';
 import { countersFromTable, maxCounters, parseTable, type TableEntry } from './counters.js';
 import { HaproxyMaster } from './master.js';
@@ -58,7 +61,11 @@ const COMMAND_OK = /^$|^New server registered\.|^IP changed from|^no need to cha
 export async function startHaproxyProxy(options: HaproxyProxyOptions): Promise<HaproxyProxy> {
   checkName('node id', options.nodeId);
   const dir = resolve(options.configDir ?? mkdtempSync(join(tmpdir(), 'dfaas-haproxy-')));
-  if (!/^[\w./-]+$/.test(dir)) throw new Error(`haproxy proxy: config dir ${dir} must not need quoting`);
+  if (!/^[\w./-]+$/.test(dir)) {
+    throw new ConfigError('haproxy proxy', [
+      { field: 'configDir', message: `${dir} must not need quoting (letters, digits, _ . / - only)` },
+    ]);
+  }
   mkdirSync(dir, { recursive: true });
   const cleanup = () => {
     if (!options.configDir) rmSync(dir, { recursive: true, force: true });
@@ -84,7 +91,9 @@ export async function startHaproxyProxy(options: HaproxyProxyOptions): Promise<H
 
 function gatewayEndpoint(url: string): PeerEndpoint {
   const parsed = new URL(url);
-  if (parsed.protocol !== 'http:') throw new Error(`haproxy proxy: gateway URL ${url} must be http://`);
+  if (parsed.protocol !== 'http:') {
+    throw new ConfigError('haproxy proxy', [{ field: 'gatewayUrl', message: `${url} must be http://` }]);
+  }
   return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port || 80) };
 }
 
@@ -167,7 +176,7 @@ class HaproxyDriver implements HaproxyProxy {
 
   async workerPid(): Promise<number> {
     const [worker] = (await this.running().processes()).workers;
-    if (!worker) throw new Error('haproxy proxy: the master lists no worker');
+    if (!worker) throw new HaproxyError('haproxy proxy: the master lists no worker');
     return worker;
   }
 
@@ -187,7 +196,7 @@ class HaproxyDriver implements HaproxyProxy {
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
-    if (this.stopping) return Promise.reject(new Error('haproxy proxy: stopped'));
+    if (this.stopping) return Promise.reject(new ProxyStoppedError('haproxy proxy: stopped'));
     const run = this.queue.catch(() => undefined).then(work);
     this.queue = run;
     return run;
@@ -196,7 +205,7 @@ class HaproxyDriver implements HaproxyProxy {
   private running(): HaproxyMaster {
     const master = this.master;
     if (!master || master.exit) {
-      throw new Error(
+      throw new HaproxyError(
         `haproxy proxy: HAProxy is not running (${master?.exit ?? 'not started'})\n${master?.stderr()}`,
       );
     }
@@ -229,7 +238,9 @@ class HaproxyDriver implements HaproxyProxy {
       // Some commands took effect: start again from what the process really holds.
       this.state = await this.readState();
       const list = failures.map(({ command, output }) => `${command}: ${output}`).join('\n');
-      throw new Error(`haproxy proxy: the Runtime API refused ${failures.length} command(s):\n${list}`);
+      throw new RuntimeApiError(
+        `haproxy proxy: the Runtime API refused ${failures.length} command(s):\n${list}`,
+      );
     }
     this.state = plan.next;
   }
@@ -314,24 +325,27 @@ class HaproxyDriver implements HaproxyProxy {
    */
   private async waitForWorker(worker: number | undefined, timeoutMs: number): Promise<number> {
     const master = this.running();
-    const deadline = performance.now() + timeoutMs;
-    while (performance.now() < deadline) {
-      if (master.exit) throw new Error(`haproxy failed to start (${master.exit}):\n${master.stderr()}`);
-      const pid = worker ?? (await master.processes().catch(() => undefined))?.workers[0];
-      const info = pid ? await this.admin.one('show info').then(parseInfo, () => undefined) : undefined;
-      if (pid && Number(info?.Pid) === pid) return pid;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(
-      `haproxy did not answer on ${this.socketPath} within ${timeoutMs} ms:\n${master.stderr()}`,
+    return pollUntil(
+      async (fail) => {
+        if (master.exit)
+          fail(new HaproxyError(`haproxy failed to start (${master.exit}):\n${master.stderr()}`));
+        const pid = worker ?? (await master.processes().catch(() => undefined))?.workers[0];
+        const info = pid ? await this.admin.one('show info').then(parseInfo, () => undefined) : undefined;
+        return pid !== undefined && Number(info?.Pid) === pid && pid;
+      },
+      {
+        timeoutMs,
+        everyMs: 20,
+        what: `haproxy's worker to answer on ${this.socketPath}`,
+        explain: () => master.stderr(),
+      },
     );
   }
 
   private async waitForFrontend(timeoutMs: number): Promise<void> {
     const { host, port } = this.layout.bind;
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const open = await new Promise<boolean>((done) => {
+    const open = () =>
+      new Promise<boolean>((done) => {
         const socket = connect({ host: host === '0.0.0.0' ? '127.0.0.1' : host, port });
         socket.once('connect', () => {
           socket.destroy();
@@ -339,10 +353,7 @@ class HaproxyDriver implements HaproxyProxy {
         });
         socket.once('error', () => done(false));
       });
-      if (open) return;
-      if (performance.now() > deadline) throw new Error(`haproxy is not listening on ${host}:${port}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await pollUntil(open, { timeoutMs, everyMs: 20, what: `haproxy listening on ${host}:${port}` });
   }
 
   /**
@@ -357,11 +368,12 @@ class HaproxyDriver implements HaproxyProxy {
 
   /** Until the reloaded worker has learnt the old one's tables (flag 0x1 of `show peers`). */
   private async waitForCountersLesson(): Promise<void> {
-    const deadline = performance.now() + SYNC_TIMEOUT_MS;
-    while (performance.now() < deadline) {
-      if (((await this.peersFlags()) & 0x1) === 0x1) return;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const learnt = await pollWithin(async () => ((await this.peersFlags()) & 0x1) === 0x1, {
+      timeoutMs: SYNC_TIMEOUT_MS,
+      everyMs: 20,
+      what: 'the reloaded worker to learn the old counters',
+    });
+    if (learnt) return;
     this.options.logger.warn('haproxy proxy: the reloaded worker did not learn the old counters in time', {
       timeoutMs: SYNC_TIMEOUT_MS,
     });
@@ -400,12 +412,14 @@ class HaproxyDriver implements HaproxyProxy {
    */
   private async drain(): Promise<void> {
     await this.admin.one(`shutdown frontend ${FRONTEND}`).catch(() => undefined);
-    const deadline = performance.now() + DRAIN_TIMEOUT_MS;
-    while (performance.now() < deadline) {
-      const sessions = await this.admin.one('show sess').catch(() => undefined);
-      if (sessions === undefined || !sessions.includes(` fe=${FRONTEND} `)) return;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const drained = await pollWithin(
+      async () => {
+        const sessions = await this.admin.one('show sess').catch(() => undefined);
+        return sessions === undefined || !sessions.includes(` fe=${FRONTEND} `);
+      },
+      { timeoutMs: DRAIN_TIMEOUT_MS, everyMs: 20, what: `requests in flight on ${FRONTEND} to end` },
+    );
+    if (drained) return;
     this.options.logger.warn('haproxy proxy: requests still in flight at stop', {
       timeoutMs: DRAIN_TIMEOUT_MS,
     });

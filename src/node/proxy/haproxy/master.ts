@@ -3,6 +3,8 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../../core/logger.js';
+import { pollUntil } from '../../../core/poll.js';
+import { HaproxyError } from '../errors.js';
 import { CliSocket } from './runtime-api.js';
 
 /**
@@ -118,21 +120,25 @@ export class HaproxyMaster {
   async reload(timeoutMs = 15_000): Promise<number> {
     const before = await this.processes();
     await this.cli.exchange('reload');
-    const deadline = performance.now() + timeoutMs;
-    while (performance.now() < deadline) {
-      if (this.exitStatus)
-        throw new Error(`haproxy exited during a reload (${this.exitStatus}):\n${this.stderr()}`);
-      // While the master re-executes itself its CLI does not answer: try again.
-      const now = await this.processes().catch(() => undefined);
-      if (now && now.master.failedReloads > before.master.failedReloads) {
-        throw new Error(`haproxy rejected the new configuration:\n${this.stderr()}`);
-      }
-      const worker = now?.workers.find((pid) => !before.workers.includes(pid));
-      if (now && now.master.reloads > before.master.reloads && worker) return worker;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(
-      `haproxy did not start a new worker within ${timeoutMs} ms of a reload:\n${this.stderr()}`,
+    return pollUntil(
+      async (fail) => {
+        if (this.exitStatus) {
+          fail(new HaproxyError(`haproxy exited during a reload (${this.exitStatus}):\n${this.stderr()}`));
+        }
+        // While the master re-executes itself its CLI does not answer: try again.
+        const now = await this.processes().catch(() => undefined);
+        if (now && now.master.failedReloads > before.master.failedReloads) {
+          fail(new HaproxyError(`haproxy rejected the new configuration:\n${this.stderr()}`));
+        }
+        const worker = now?.workers.find((pid) => !before.workers.includes(pid));
+        return now && now.master.reloads > before.master.reloads && worker;
+      },
+      {
+        timeoutMs,
+        everyMs: 20,
+        what: 'haproxy to start a new worker after a reload',
+        explain: () => this.stderr(),
+      },
     );
   }
 

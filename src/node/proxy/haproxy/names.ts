@@ -1,3 +1,4 @@
+import { ConfigError } from '../../../core/errors.js';
 import type { PeerEndpoint, RejectReason } from '../../../offload/routing.js';
 
 /**
@@ -16,9 +17,9 @@ const NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 export function checkName(kind: 'function' | 'peer id' | 'node id', name: string): void {
   if (!NAME.test(name)) {
-    throw new Error(
-      `haproxy proxy: ${kind} ${JSON.stringify(name)} must be 1-100 characters among A-Z a-z 0-9 _ . : -`,
-    );
+    throw new ConfigError('haproxy proxy', [
+      { field: kind, message: `${JSON.stringify(name)} must be 1-100 characters among A-Z a-z 0-9 _ . : -` },
+    ]);
   }
 }
 

@@ -24,6 +24,7 @@ export async function resolvePeers(peers: Record<string, PeerEndpoint>): Promise
     await Promise.all(
       names.map(async (name): Promise<[string, Answer]> => {
         let timer: NodeJS.Timeout | undefined;
+        // Internal: caught below, where it becomes this peer's "unresolved" reason.
         const deadline = new Promise<never>((_, reject) => {
           timer = setTimeout(
             () => reject(new Error(`no answer within ${LOOKUP_TIMEOUT_MS} ms`)),

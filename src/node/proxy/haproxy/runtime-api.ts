@@ -1,5 +1,6 @@
 import { createConnection } from 'node:net';
 import type { PeerEndpoint } from '../../../offload/routing.js';
+import { RuntimeApiError } from '../errors.js';
 
 /**
  * A small client for HAProxy's CLI sockets: the Runtime API on the stats socket and the master
@@ -27,7 +28,7 @@ export class CliSocket {
       const raw = await this.exchange(batch.join(';'));
       const split = splitOutputs(raw);
       if (split.length < batch.length) {
-        throw new Error(
+        throw new RuntimeApiError(
           `haproxy CLI ${this.path}: ${split.length} answers to ${batch.length} commands: ${raw.slice(0, 500)}`,
         );
       }
@@ -52,13 +53,15 @@ export class CliSocket {
       };
       socket.setTimeout(this.timeoutMs, () =>
         fail(
-          new Error(
+          new RuntimeApiError(
             `haproxy CLI ${this.path}: no answer within ${this.timeoutMs} ms to: ${line.slice(0, 200)}`,
           ),
         ),
       );
       socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-      socket.on('error', fail);
+      socket.on('error', (error) =>
+        fail(new RuntimeApiError(`haproxy CLI ${this.path}: ${error.message}`, { cause: error })),
+      );
       socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
       socket.end(`${line}\n`);
     });
@@ -70,6 +73,7 @@ function batches(commands: string[]): string[][] {
   let current: string[] = [];
   let length = 0;
   for (const command of commands) {
+    // Internal invariant: the driver checks names (names.ts) before they reach a command.
     if (/[;\\\n]/.test(command))
       throw new Error(`haproxy CLI: command must not contain ; \\ or newline: ${command}`);
     if (current.length > 0 && length + command.length + 1 > MAX_LINE) {
@@ -135,7 +139,7 @@ export function parseServersState(output: string): ServerLine[] {
       .split(' ') ?? [];
   const columns = ['be_name', 'srv_name', 'srv_addr', 'srv_port'].map((name) => header.indexOf(name));
   if (columns.some((i) => i < 0)) {
-    throw new Error(`haproxy CLI: unexpected "show servers state" header: ${header.join(' ')}`);
+    throw new RuntimeApiError(`haproxy CLI: unexpected "show servers state" header: ${header.join(' ')}`);
   }
   const [be, srv, addr, port] = columns as [number, number, number, number];
   const servers: ServerLine[] = [];

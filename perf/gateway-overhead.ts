@@ -6,7 +6,7 @@
  * The gateway runs as its own process (dist/, as users run it) so its CPU per request can be
  * read from /proc; the direct replica is a replica process started the way the gateway starts one.
  *
- *   npm run bench -- gateway-overhead [seconds-per-phase]
+ *   npm run perf -- gateway-overhead [seconds-per-phase] [--json [FILE]]
  *
  * Targets on the reference machine (2 cores): at 2,000 rps the gateway adds at most 0.5 ms at p50
  * and 2 ms at p99; 5,000 rps through it with under 0.1% errors.
@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { Pool } from 'undici';
 import { type OpenLoopResult, runOpenLoop } from '../src/load/builtin/open-loop.js';
 import { constantArrivals } from '../src/load/builtin/schedule.js';
+import { type Figure, figure, type PerfReport, report } from './lib/report.js';
 
 const DIST = new URL('../dist', import.meta.url);
 
@@ -49,13 +50,13 @@ async function replicasReady(gatewayUrl: string, replicas: number): Promise<void
   throw new Error(`echo did not reach ${replicas} ready replicas`);
 }
 
-export async function run(args: string[]): Promise<void> {
+export async function run(args: string[]): Promise<PerfReport> {
   const seconds = Number(args[0] ?? 5);
   const { freeLoopbackPort } = (await import(
-    new URL('platform/local/net.js', DIST).href
+    new URL('core/net.js', DIST).href
   )) as typeof import('../src/core/net.js');
   const { Replica } = (await import(
-    new URL('platform/local/replica.js', DIST).href
+    new URL('platform/embedded/replica.js', DIST).href
   )) as typeof import('../src/platform/embedded/replica.js');
 
   const dir = mkdtempSync(join(tmpdir(), 'dfaas-bench-'));
@@ -85,6 +86,7 @@ export async function run(args: string[]): Promise<void> {
     program: { kind: 'builtin', name: 'echo' },
     env: {},
     execTimeoutMs: 10_000,
+    readyTimeoutMs: 60_000,
     connections: 128,
   });
   const gatewayUrl = `http://127.0.0.1:${port}`;
@@ -115,6 +117,7 @@ export async function run(args: string[]): Promise<void> {
       return { target, rate, result, gatewayCpuSeconds: cpuSecondsOf(gateway.pid as number) - cpu0 };
     };
 
+    const figures: Record<string, Figure> = {};
     console.log(`gateway-overhead: echo, ${seconds} s per phase, open model, node ${process.version}`);
     for (const rate of [500, 2000]) {
       const direct = await phase('direct', rate);
@@ -134,6 +137,17 @@ export async function run(args: string[]): Promise<void> {
           `errors direct ${direct.result.errors} gateway ${via.result.errors}`,
         ].join(' | '),
       );
+      const target = (t: string) => (rate === 2000 ? t : undefined);
+      figures[`p50 at ${rate} rps, through the gateway`] = figure(g50, 'ms', d50);
+      figures[`p99 at ${rate} rps, through the gateway`] = figure(g99, 'ms', d99);
+      figures[`p50 added at ${rate} rps`] = figure(g50 - d50, 'ms', undefined, target('<= 0.5 ms'));
+      figures[`p99 added at ${rate} rps`] = figure(g99 - d99, 'ms', undefined, target('<= 2 ms'));
+      figures[`gateway CPU per request at ${rate} rps`] = figure(cpuPerRequestUs, 'us');
+      figures[`errors at ${rate} rps, through the gateway`] = figure(
+        via.result.errors,
+        'requests',
+        direct.result.errors,
+      );
     }
     // The overhead phases compare one replica behind the gateway with one replica direct;
     // the throughput phase runs echo with 2 replicas.
@@ -146,8 +160,12 @@ export async function run(args: string[]): Promise<void> {
     console.log(
       `5000 rps through the gateway (2 replicas)  achieved ${achieved.toFixed(0)} rps (ratio ${(achieved / 5000).toFixed(3)} of offered) | errors+dropped ${errorPct.toFixed(3)}% (target < 0.1%) | p50 ${ms(r.latencyUs.getValueAtPercentile(50)).toFixed(3)} ms p99 ${ms(r.latencyUs.getValueAtPercentile(99)).toFixed(3)} ms | send lag p99 ${ms(r.lagUs.getValueAtPercentile(99)).toFixed(3)} ms | gateway CPU ${((max.gatewayCpuSeconds / Math.max(1, r.sent)) * 1e6).toFixed(1)} us/request`,
     );
+    figures['achieved at 5000 rps, 2 replicas'] = figure(achieved, 'rps', 5000);
+    figures['errors and dropped at 5000 rps, 2 replicas'] = figure(errorPct, '%', undefined, '< 0.1%');
+    figures['p99 at 5000 rps, 2 replicas'] = figure(ms(r.latencyUs.getValueAtPercentile(99)), 'ms');
     await pools.direct.close();
     await pools.gateway.close();
+    return report('gateway-overhead', args, figures);
   } finally {
     await replica.stop(1000);
     gateway.kill('SIGTERM');

@@ -5,7 +5,7 @@
  * load (300 requests/s spread over the 50 functions) runs through the proxy. The same tables on
  * the embedded driver, under the same load, are the in-process reference.
  *
- *   npm run bench -- weight-update [applies] [--rate R] [--interval-ms MS]
+ *   npm run perf -- weight-update [applies] [--rate R] [--interval-ms MS]
  *
  * The gateway and the 10 peers' proxies are bare node:http servers on loopback (11 ports in one
  * process of their own) answering 200 at once. Only the first table (50 functions HAProxy has no
@@ -35,6 +35,7 @@ import {
   type RoutingTable,
   SERVED_BY_HEADER,
 } from '../src/offload/routing.js';
+import { figure, type PerfReport, report } from './lib/report.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
 const FUNCTIONS = 50;
@@ -100,7 +101,7 @@ interface Phase {
   servedByPeers: number;
 }
 
-export async function run(args: string[]): Promise<void> {
+export async function run(args: string[]): Promise<PerfReport> {
   const applies = Math.max(1, Math.round(Number(args[0] && !args[0].startsWith('--') ? args[0] : 30)));
   const rate = Number(flag(args, '--rate') ?? 300);
   const intervalMs = Number(flag(args, '--interval-ms') ?? 250);
@@ -189,7 +190,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(
       `weight-update: ${FUNCTIONS} functions × ${PEERS} peers, ${applies} applies every ${intervalMs} ms, each changing every weight and limit (${commands} Runtime API commands), under ${rate} rps across the functions (open model, ${loadMs / 1000} s), node ${process.version}`,
     );
-    const report = (label: string, p: Phase) => {
+    const show = (label: string, p: Phase) => {
       const failed = Object.values(p.failures).reduce((a, b) => a + b, 0);
       const list = Object.entries(p.failures)
         .map(([k, v]) => `${k}: ${v}`)
@@ -213,11 +214,12 @@ export async function run(args: string[]): Promise<void> {
     const reference = await phase(embedded);
     await embedded.stop();
     embedded = undefined;
-    report('embedded driver (in-process reference)', reference);
+    show('embedded driver (in-process reference)', reference);
+    const referenceFailed = Object.values(reference.failures).reduce((a, b) => a + b, 0);
 
     if (!existsSync(HAPROXY)) {
       console.log(`  haproxy driver: skipped, ${HAPROXY} not found`);
-      return;
+      return report('weight-update', args, {}, { skipped: `${HAPROXY} not found`, embedded: reference });
     }
     haproxy = await startHaproxyProxy({
       nodeId: NODE_ID,
@@ -237,7 +239,7 @@ export async function run(args: string[]): Promise<void> {
     });
     const pidAfter = await h.workerPid();
     const reloadsAfter = h.reloads;
-    const failed = report('haproxy driver', result);
+    const failed = show('haproxy driver', result);
     const med = median(result.applyMs);
     const max = Math.max(...result.applyMs);
     console.log(
@@ -251,6 +253,46 @@ export async function run(args: string[]): Promise<void> {
     );
     console.log(
       `ratio haproxy/embedded apply time: median ${(med / median(reference.applyMs)).toFixed(1)}x, max ${(max / Math.max(...reference.applyMs)).toFixed(1)}x`,
+    );
+    return report(
+      'weight-update',
+      args,
+      {
+        'HAProxy first apply, new functions (embedded as reference)': figure(
+          result.firstApplyMs,
+          'ms',
+          reference.firstApplyMs,
+        ),
+        'HAProxy apply median (embedded as reference)': figure(
+          med,
+          'ms',
+          median(reference.applyMs),
+          `< ${TARGET_MS} ms`,
+        ),
+        'HAProxy apply p90 (embedded as reference)': figure(
+          percentile(result.applyMs, 90),
+          'ms',
+          percentile(reference.applyMs, 90),
+        ),
+        'HAProxy apply max (embedded as reference)': figure(
+          max,
+          'ms',
+          Math.max(...reference.applyMs),
+          `< ${TARGET_MS} ms`,
+        ),
+        'requests failed while applying (embedded as reference)': figure(
+          failed,
+          'requests',
+          referenceFailed,
+          '0',
+        ),
+        'requests sent while applying': figure(result.sent, 'requests', reference.sent),
+      },
+      {
+        workerPidUnchanged: pidBefore === pidAfter,
+        reloadsDuringApplies: reloadsAfter - reloadsBefore,
+        commands,
+      },
     );
   } finally {
     await embedded?.stop().catch(() => undefined);

@@ -2,7 +2,7 @@
  * How much open-model load dfaas's generator holds, and at what CPU cost, against autocannon
  * (the usual Node.js HTTP benchmarker, closed model) on the same server in the same run.
  *
- *   npm run bench -- load-generator [seconds-per-step]
+ *   npm run perf -- load-generator [seconds-per-step] [--json [FILE]]
  *
  * The target is a minimal HTTP server in another process on loopback. The generator steps its
  * rate up; a step holds when the achieved rate is within 1% of the target and under 0.1% of the
@@ -12,13 +12,14 @@
 import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
+import { freeLoopbackPort } from '../src/core/net.js';
 import { runOpenLoop } from '../src/load/builtin/open-loop.js';
 import { constantArrivals } from '../src/load/builtin/schedule.js';
-import { freeLoopbackPort } from '../src/core/net.js';
+import { figure, type PerfReport, report } from './lib/report.js';
 
 const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
 
-export async function run(args: string[]): Promise<void> {
+export async function run(args: string[]): Promise<PerfReport> {
   const seconds = Number(args[0] ?? 5);
   const port = await freeLoopbackPort();
   const server = spawn(
@@ -50,6 +51,13 @@ export async function run(args: string[]): Promise<void> {
     };
     await runOpenLoop({ schedule: constantArrivals(2000, 1000, 1000), maxInflight: 4096, send }); // warm-up
     let best = { rate: 0, cpuPerRequestUs: 0 };
+    const steps: {
+      rate: number;
+      achieved: number;
+      droppedPct: number;
+      p99Ms: number;
+      cpuPerRequestUs: number;
+    }[] = [];
     for (const rate of [2000, 4000, 6000, 8000, 10_000, 12_000, 16_000, 20_000, 24_000, 28_000, 32_000]) {
       const cpu0 = process.cpuUsage();
       const r = await runOpenLoop({
@@ -64,6 +72,13 @@ export async function run(args: string[]): Promise<void> {
       console.log(
         `  ${rate} rps: achieved ${achieved.toFixed(0)}, dropped ${droppedPct.toFixed(3)}%, p99 ${(r.latencyUs.getValueAtPercentile(99) / 1000).toFixed(2)} ms, CPU ${cpuPerRequestUs.toFixed(1)} us/request${held ? '' : '  (not held)'}`,
       );
+      steps.push({
+        rate,
+        achieved,
+        droppedPct,
+        p99Ms: r.latencyUs.getValueAtPercentile(99) / 1000,
+        cpuPerRequestUs,
+      });
       if (!held) break;
       best = { rate, cpuPerRequestUs };
     }
@@ -78,6 +93,25 @@ export async function run(args: string[]): Promise<void> {
     );
     console.log(
       `dfaas generator held ${best.rate} rps (target >= 10000) | CPU per request ${best.cpuPerRequestUs.toFixed(1)} us = ${(best.cpuPerRequestUs / acCpuUs).toFixed(2)}x autocannon's (target <= 1.2x)`,
+    );
+    return report(
+      'load-generator',
+      args,
+      {
+        'highest rate held (autocannon: closed model, 64 connections)': figure(
+          best.rate,
+          'rps',
+          acRps,
+          '>= 10000 rps',
+        ),
+        'CPU per request (autocannon as reference)': figure(
+          best.cpuPerRequestUs,
+          'us',
+          acCpuUs,
+          '<= 1.2x autocannon',
+        ),
+      },
+      { steps },
     );
   } finally {
     server.kill('SIGKILL');

@@ -7,7 +7,7 @@
  * shortest fixed rest that would have been as safe for every configuration. (A script without idle
  * detection has to guess it, and guesses long.)
  *
- *   npm run bench -- sweep [seconds-per-configuration]
+ *   npm run perf -- sweep [seconds-per-configuration] [--json [FILE]]
  *
  * The sweep: figlet and matmul (200×200, at most 4 in flight) at 0, 20, 40 and 80 requests/s,
  * alone and in pairs, 1 iteration: 24 configurations. matmul overloads the node at the top rates,
@@ -18,11 +18,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../src/core/logger.js';
 import { loadSamplerConfig } from '../src/config/sampler.js';
-import { parseResultLines } from '../src/dataset/results.js';
+import { silentLogger } from '../src/core/logger.js';
+import { parseResults } from '../src/dataset/results.js';
 import type { SweepShortcuts } from '../src/sampler/runner.js';
 import { runSamplerSession } from '../src/sampler/session.js';
+import { figure, type PerfReport, report } from './lib/report.js';
 
 interface Outcome {
   seconds: number;
@@ -46,18 +47,18 @@ async function sweep(file: string, outputDir: string, shortcuts: SweepShortcuts)
   });
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write('\n');
-  const [header = '', ...lines] = readFileSync(join(outputDir, 'results.csv'), 'utf8').trim().split('\n');
-  const rows = parseResultLines(header, lines);
+  const resultsFile = join(outputDir, 'results.csv');
+  const rows = parseResults(readFileSync(resultsFile, 'utf8'), resultsFile);
   return {
     seconds,
     rows: rows.length,
     skipped: result.skipped,
-    overloaded: rows.filter((r) => r.cells.overloaded_node === '1').length,
-    maxRestSeconds: Math.max(0, ...rows.map((r) => Number(r.cells.rest_seconds))),
+    overloaded: rows.filter((r) => r.node.overloaded).length,
+    maxRestSeconds: Math.max(0, ...rows.map((r) => r.node.restSeconds)),
   };
 }
 
-export async function run(args: string[]): Promise<void> {
+export async function run(args: string[]): Promise<PerfReport> {
   const seconds = Number(args[0] ?? 3);
   const dir = mkdtempSync(join(tmpdir(), 'dfaas-bench-sweep-'));
   const stack = join(dir, 'stack.yml');
@@ -108,4 +109,13 @@ export async function run(args: string[]): Promise<void> {
       `ratio ${(fast.seconds / plain.seconds).toFixed(2)} of the plain sweep`,
   );
   console.log(`results: ${dir}`);
+  return report(
+    'sweep',
+    args,
+    {
+      [`sweep time, skipping + adaptive cooldown (every configuration after a ${rest} s rest as reference)`]:
+        figure(fast.seconds, 's', plain.seconds),
+    },
+    { shortcuts: fast, plain: { ...plain, restSeconds: rest } },
+  );
 }

@@ -5,7 +5,7 @@
  * apply()). The three run in alternation, several short rounds each, in a rotating order, so that
  * the machine's noise hits them alike; the figures are medians over the rounds.
  *
- *   npm run bench -- proxy-hop [seconds-per-target] [--rounds N] [--rate R] [--upstream bare|gateway]
+ *   npm run perf -- proxy-hop [seconds-per-target] [--rounds N] [--rate R] [--upstream bare|gateway]
  *
  * Upstreams (each its own process): `bare` (default), a node:http server answering the body it
  * got, which makes the proxies' own cost clearest; `gateway`, the embedded gateway with the
@@ -26,13 +26,14 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
 import { silentLogger } from '../src/core/logger.js';
+import { freeLoopbackPort } from '../src/core/net.js';
 import { runOpenLoop } from '../src/load/builtin/open-loop.js';
 import { constantArrivals } from '../src/load/builtin/schedule.js';
 import type { ProxyDriver } from '../src/node/proxy/contract.js';
 import { startEmbeddedProxy } from '../src/node/proxy/embedded/proxy.js';
 import { type HaproxyProxy, startHaproxyProxy } from '../src/node/proxy/haproxy/driver.js';
 import { LOCAL, MAX_WEIGHT, type RoutingTable, SERVED_BY_HEADER } from '../src/offload/routing.js';
-import { freeLoopbackPort } from '../src/core/net.js';
+import { type Figure, figure, type PerfReport, report } from './lib/report.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
 const FUNCTION = 'echo';
@@ -128,7 +129,7 @@ async function startGatewayUpstream(): Promise<{ child: ChildProcess; url: strin
   throw new Error('the gateway did not get echo ready within 30 s');
 }
 
-export async function run(args: string[]): Promise<void> {
+export async function run(args: string[]): Promise<PerfReport> {
   const seconds = Number(args[0] && !args[0].startsWith('--') ? args[0] : 10);
   const rounds = Math.max(1, Math.round(Number(flag(args, '--rounds') ?? 5)));
   const rate = Number(flag(args, '--rate') ?? 1000);
@@ -245,6 +246,9 @@ export async function run(args: string[]): Promise<void> {
       `  ${'path'.padEnd(15)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'added p50'.padStart(11)}${'added p99'.padStart(11)}${'ratio p50'.padStart(11)}${'proxy CPU'.padStart(13)}${'errors'.padStart(8)}${'dropped'.padStart(9)}${'lag p99'.padStart(9)}`,
     );
     const added: Partial<Record<Target, number>> = {};
+    const figures: Record<string, Figure> = {};
+    const directP50 = median(direct.map((r) => r.p50));
+    const directP99 = median(direct.map((r) => r.p99));
     for (const t of targets) {
       const rs = results[t];
       const p50 = median(rs.map((r) => r.p50));
@@ -252,6 +256,16 @@ export async function run(args: string[]): Promise<void> {
       const a50 = median(rs.map((r, i) => r.p50 - (direct[i] as Round).p50));
       const a99 = median(rs.map((r, i) => r.p99 - (direct[i] as Round).p99));
       added[t] = a50;
+      if (t !== 'direct') {
+        const target = t === 'haproxy' ? HAPROXY_TARGET_MS : EMBEDDED_TARGET_MS;
+        figures[`${t} proxy p50 (direct as reference)`] = figure(p50, 'ms', directP50);
+        figures[`${t} proxy p99 (direct as reference)`] = figure(p99, 'ms', directP99);
+        figures[`${t} proxy added p50`] = figure(a50, 'ms', undefined, `<= ${target} ms`);
+        figures[`${t} proxy added p99`] = figure(a99, 'ms');
+        if (rs[0]?.cpuUs !== undefined) {
+          figures[`${t} proxy CPU per request`] = figure(median(rs.map((r) => r.cpuUs ?? 0)), 'us');
+        }
+      }
       const cpu =
         rs[0]?.cpuUs !== undefined ? `${median(rs.map((r) => r.cpuUs ?? 0)).toFixed(1)} µs/req` : '';
       console.log(
@@ -277,6 +291,7 @@ export async function run(args: string[]): Promise<void> {
       console.log(
         `  (haproxy reloads during the run: ${haproxy.reloads}, 1 expected: the table's new function)`,
       );
+    return report('proxy-hop', args, figures, { upstream: upstreamKind, rate, rounds, results, haproxyNote });
   } finally {
     await dispatcher.close().catch(() => undefined);
     await haproxy?.stop().catch(() => undefined);

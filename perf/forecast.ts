@@ -10,7 +10,7 @@
  *   p99 ≤ 5 ms. Reference: a bare node:http server in a process of its own answering a constant
  *   JSON body, under the same load.
  *
- *   npm run bench -- forecast [seconds-of-load]
+ *   npm run perf -- forecast [seconds-of-load] [--json [FILE]]
  *
  * The 10,000 rows are synthetic, in the sampler's results.csv format: three functions of
  * different weight, at rates 0..200 in pairs, on two node types, with a few % noise.
@@ -22,14 +22,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
+import { seededRandom } from '../src/core/random.js';
+import { resultsHeader, resultsLine } from '../src/dataset/results.js';
 import { trainLinear } from '../src/forecast/baselines.js';
 import { featureVector } from '../src/forecast/features.js';
 import { Forecaster } from '../src/forecast/forecaster.js';
 import { prepareData, trainAndEvaluate, writeModels } from '../src/forecast/train.js';
 import { runOpenLoop } from '../src/load/builtin/open-loop.js';
 import { constantArrivals } from '../src/load/builtin/schedule.js';
-import { resultsHeader, resultsLine } from '../src/dataset/results.js';
-import { seededRandom } from '../src/core/random.js';
+import { figure, type PerfReport, report } from './lib/report.js';
 
 const GROUPS = { HIGH_USAGE: ['matmul'], LOW_USAGE: ['figlet'], MEDIUM_USAGE: ['shasum'] };
 const WEIGHT: Record<string, number> = { figlet: 0.3, matmul: 2.5, shasum: 0.8 };
@@ -62,17 +63,20 @@ function writeDataset(dir: string, nodeType: number, seed: number): string {
               medianLatencyMs: 5 + cpu / 40,
             });
             lines.push(
-              resultsLine(names, [fn(fa, ra), fn(fb, rb)], {
-                idleCpuPct: 2,
-                cpuPct: cpu,
-                idleRamBytes: 6e8,
-                ramBytes: 6e8 + (ra + rb) * 2e5 * (1 + random() * 0.05),
-                idleRamPct: 2,
-                ramPct: 3,
-                idlePowerW: 20,
-                powerW: 20 + cpu / 8,
-                restSeconds: 0,
-                overloaded: cpu > 300,
+              resultsLine(names, {
+                functions: [fn(fa, ra), fn(fb, rb)],
+                node: {
+                  idleCpuPct: 2,
+                  cpuPct: cpu,
+                  idleRamBytes: 6e8,
+                  ramBytes: 6e8 + (ra + rb) * 2e5 * (1 + random() * 0.05),
+                  idleRamPct: 2,
+                  ramPct: 3,
+                  idlePowerW: 20,
+                  powerW: 20 + cpu / 8,
+                  restSeconds: 0,
+                  overloaded: cpu > 300,
+                },
               }),
             );
           }
@@ -109,7 +113,7 @@ const serve = (args: string[]) =>
 const serveScript = (script: string) =>
   started(spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }));
 
-export async function run(args: string[]): Promise<void> {
+export async function run(args: string[]): Promise<PerfReport> {
   const seconds = Number(args[0] ?? 10);
   const dir = mkdtempSync(join(tmpdir(), 'dfaas-bench-forecast-'));
   const files = [
@@ -136,7 +140,7 @@ export async function run(args: string[]): Promise<void> {
     const target = m.target;
     trainLinear(
       x,
-      data.rows.map((r) => (target === 'overloaded_node' ? r.node.overloaded : r.node.cpuPct)),
+      data.rows.map((r) => (target === 'overloaded_node' ? Number(r.node.overloaded) : r.node.cpuPct)),
       m.task,
     );
   }
@@ -223,4 +227,26 @@ export async function run(args: string[]): Promise<void> {
   );
   service.child.kill('SIGTERM');
   bare.child.kill('SIGTERM');
+  return report('forecast', args, {
+    [`train (${models.length} targets, ${evaluation.rows.train} training rows; least squares as reference)`]:
+      figure(trainSeconds, 's', linearSeconds, '<= 10 s'),
+    'in-process nodeUsage, 3 targets (the linear baseline, one target, as reference)': figure(
+      predictUs,
+      'us',
+      linearUs,
+      '<= 50 us',
+    ),
+    'service p50 at 500 rps (a bare node:http server as reference)': figure(
+      p(ours, 50) / 1000,
+      'ms',
+      p(reference, 50) / 1000,
+    ),
+    'service p99 at 500 rps (a bare node:http server as reference)': figure(
+      p(ours, 99) / 1000,
+      'ms',
+      p(reference, 99) / 1000,
+      '<= 5 ms',
+    ),
+    'service errors and dropped at 500 rps': figure(ours.errors + ours.dropped, 'requests'),
+  });
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CONFIG_SCHEMAS, jsonSchemaOf } from '../../src/config/json-schema.js';
+import { CONFIG_SCHEMAS, jsonSchemaOf } from '../../src/cli/schemas.js';
 
 describe('JSON Schema export', () => {
   it('has a schema for every configuration', () => {

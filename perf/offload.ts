@@ -4,7 +4,7 @@
  * on any node, while node-2 and node-3 are idle) once per strategy, side by side. all-local, which
  * never offloads, is the reference: every other strategy's success rate is given as a ratio of its.
  *
- *   npm run bench -- offload [seconds-of-load] [--proxy embedded|haproxy] [--rate R] [--strategies a,b]
+ *   npm run perf -- offload [seconds-of-load] [--proxy embedded|haproxy] [--rate R] [--strategies a,b]
  *
  * Each strategy gets a fresh cluster (3 `dfaas node up` processes, 1 s periods); the first 3
  * periods of load are not counted.
@@ -20,13 +20,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NODE_STRATEGIES, type NodeStrategyName } from '../src/node/config.js';
 import {
   OFFLOAD_FUNCTION,
   type OffloadResult,
   type OffloadScenarioOptions,
   runOffloadScenario,
 } from '../src/node/offload-scenario.js';
+import { STRATEGY_NAMES, type StrategyName } from '../src/offload/strategies/index.js';
+import { type Figure, figure, type PerfReport, report } from './lib/report.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
 const examples = (p: string) => fileURLToPath(new URL(`../examples/forecast/${p}`, import.meta.url));
@@ -46,15 +47,15 @@ function flag(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-type Row = { strategy: NodeStrategyName; result?: OffloadResult; error?: string };
+type Row = { strategy: StrategyName; result?: OffloadResult; error?: string };
 
-export async function run(args: string[]): Promise<void> {
+export async function run(args: string[]): Promise<PerfReport> {
   const seconds = Number(args[0] && !args[0].startsWith('--') ? args[0] : 12);
   const proxy = flag(args, '--proxy') ?? 'embedded';
   if (proxy !== 'embedded' && proxy !== 'haproxy') throw new Error('--proxy: embedded or haproxy');
   const rate = Number(flag(args, '--rate') ?? 12);
-  const strategies = (flag(args, '--strategies')?.split(',') ?? [...NODE_STRATEGIES]) as NodeStrategyName[];
-  for (const s of strategies) if (!NODE_STRATEGIES.includes(s)) throw new Error(`unknown strategy ${s}`);
+  const strategies = (flag(args, '--strategies')?.split(',') ?? [...STRATEGY_NAMES]) as StrategyName[];
+  for (const s of strategies) if (!STRATEGY_NAMES.includes(s)) throw new Error(`unknown strategy ${s}`);
   if (!strategies.includes('all-local')) strategies.unshift('all-local');
 
   console.log(
@@ -62,7 +63,7 @@ export async function run(args: string[]): Promise<void> {
   );
   if (proxy === 'haproxy' && !existsSync(HAPROXY)) {
     console.log(`  skipped: ${HAPROXY} not found`);
-    return;
+    return report('offload', args, {}, { skipped: `${HAPROXY} not found` });
   }
 
   const rows: Row[] = [];
@@ -125,7 +126,24 @@ export async function run(args: string[]): Promise<void> {
   );
   if (strategies.includes('node-margin')) {
     console.log(
-      '  node-margin: the committed models with `work` in HIGH_USAGE and cpu_usage_node ≤ 20% (see the top of benchmarks/offload.ts): the mechanics, not a forecast of `work`',
+      '  node-margin: the committed models with `work` in HIGH_USAGE and cpu_usage_node ≤ 20% (see the top of perf/offload.ts): the mechanics, not a forecast of `work`',
     );
   }
+  const figures: Record<string, Figure> = {};
+  for (const { strategy, result } of rows) {
+    if (!result) continue;
+    figures[`${strategy} success (all-local as reference)`] = figure(
+      result.successRate * 100,
+      '%',
+      reference && reference * 100,
+    );
+    figures[`${strategy} served by peers`] = figure(result.servedByPeers * 100, '%');
+  }
+  return report('offload', args, figures, {
+    proxy,
+    rate,
+    rows: rows.map(({ strategy, result, error }) =>
+      result ? { strategy, sent: result.sent, statuses: result.statuses } : { strategy, error },
+    ),
+  });
 }

@@ -1,0 +1,208 @@
+/**
+ * `dfaas forecast …` at work. Bad data files, profiles and models are the forecast layer's
+ * ForecastInputError (exit 2, naming the file); this module only reads flags and prints.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { loadConfigFile } from '../config/read-file.js';
+import { ConfigError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/files.js';
+import { GroupListSchema } from '../dataset/groups.js';
+import { nodeTypeCode } from '../dataset/node-types.js';
+import { readProfileCsv } from '../dataset/profiles.js';
+import { Forecaster } from '../forecast/forecaster.js';
+import { MODEL_TYPES, type ModelType } from '../forecast/model.js';
+import { addToGroupList, assignGroup, fitGroups, GroupModelSchema } from '../forecast/profiles.js';
+import type { ClassificationScores, RegressionScores } from '../forecast/scores.js';
+import { startForecasterService } from '../forecast/service.js';
+import {
+  crossValidate,
+  type DataFile,
+  type Evaluation,
+  prepareData,
+  trainAndEvaluate,
+  writeModels,
+} from '../forecast/train.js';
+import { badFlag } from './errors.js';
+import type { CliContext } from './io.js';
+import { printResult, type Table } from './output.js';
+
+/** `--data FILE:TYPE` as given: TYPE (heavy, mid, light or a capacity number) is checked when the command runs. */
+export interface DataArgument {
+  path: string;
+  nodeType: string;
+}
+
+export interface DataFlags {
+  data: DataArgument[];
+  groups: string;
+  variant: 'groups' | 'functions';
+  testFraction: number;
+  seed: number;
+}
+
+export interface ProfileFlags {
+  profiles: string[];
+  out: string;
+  k: number | 'auto';
+  seed: number;
+}
+
+export interface ServeFlags {
+  models: string;
+  port: number;
+  host: string;
+  model: string;
+}
+
+/** The profile CSVs named: files, or every .csv of a directory. */
+function profileFiles(paths: string[]): string[] {
+  return paths.flatMap((p) => {
+    let directory: boolean;
+    try {
+      directory = statSync(p).isDirectory();
+    } catch (err) {
+      throw new ConfigError(p, [{ field: '', message: `cannot read: ${(err as Error).message}` }]);
+    }
+    return directory
+      ? readdirSync(p)
+          .filter((f) => f.endsWith('.csv'))
+          .sort()
+          .map((f) => join(p, f))
+      : [p];
+  });
+}
+
+function dataFiles(flags: DataFlags): DataFile[] {
+  return flags.data.map(({ path, nodeType }) => {
+    try {
+      return { path, nodeType: nodeTypeCode(nodeType) };
+    } catch (err) {
+      throw badFlag('--data', `${path}:${nodeType}: ${(err as Error).message}`);
+    }
+  });
+}
+
+function prepared(flags: DataFlags, logger: CliContext['logger']) {
+  const files = dataFiles(flags);
+  const groups = loadConfigFile(GroupListSchema, flags.groups);
+  const data = prepareData(files, groups);
+  logger.info('dataset', {
+    rows: data.rows.length,
+    functions: data.functions,
+    droppedRows: data.dropped,
+    outliersReplaced: data.replaced,
+  });
+  const options = (baselines: boolean) => ({
+    variant: flags.variant,
+    groups,
+    files,
+    testFraction: flags.testFraction,
+    seed: flags.seed,
+    baselines,
+    onTarget: (target: string, i: number, n: number) => logger.info(`training ${target} (${i + 1}/${n})`),
+  });
+  return { data, options };
+}
+
+const fmt = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
+
+/** The evaluation as tables: per target, our trees beside the linear and random-forest baselines. */
+function evaluationTables(evaluation: Evaluation): (string | Table)[] {
+  const regression: string[][] = [];
+  const classification: string[][] = [];
+  for (const [target, e] of Object.entries(evaluation.targets)) {
+    for (const model of ['gbt', 'linear', 'forest'] as const) {
+      if (!e[model]) continue;
+      const name = model === 'gbt' ? 'boosted trees' : model === 'linear' ? 'linear' : 'random forest';
+      if (e.task === 'regression') {
+        const s = e[model] as RegressionScores;
+        const coverage =
+          model === 'gbt' && e.intervalCoverage !== undefined ? fmt(e.intervalCoverage * 100, 0) : '';
+        regression.push([target, name, fmt(s.r2), fmt(s.mae, 1), fmt(s.mape, 1), coverage]);
+      } else {
+        const s = e[model] as ClassificationScores;
+        classification.push([target, name, fmt(s.accuracy), fmt(s.precision), fmt(s.recall), fmt(s.f1)]);
+      }
+    }
+  }
+  return [
+    evaluation.folds
+      ? `${evaluation.folds}-fold cross-validation: each of the ${evaluation.configurations.test} configurations (${evaluation.rows.test} rows) held out once, by models trained on about ${evaluation.configurations.train}\n`
+      : `held out: ${evaluation.configurations.test} configurations (${evaluation.rows.test} rows); trained on ${evaluation.configurations.train} (${evaluation.rows.train} rows)\n`,
+    `features: ${evaluation.features.join(', ')}\n\n`,
+    { header: ['target', 'model', 'R²', 'MAE', 'MAPE %', 'q05–q95 %'], rows: regression },
+    '\n',
+    { header: ['target', 'model', 'accuracy', 'precision', 'recall', 'F1'], rows: classification },
+  ];
+}
+
+export function runProfile(flags: ProfileFlags, ctx: CliContext): void {
+  const files = profileFiles(flags.profiles);
+  const profiles = Object.fromEntries(files.map((f) => [basename(f, '.csv'), readProfileCsv(f)]));
+  const { model, groups } = fitGroups(profiles, { k: flags.k, seed: flags.seed });
+  writeFileAtomic(join(flags.out, 'group_list.json'), `${JSON.stringify(groups)}\n`);
+  writeFileAtomic(join(flags.out, 'group_model.json'), `${JSON.stringify(model)}\n`);
+  printResult(ctx, { groups, model }, () => [
+    {
+      header: ['group', 'functions'],
+      rows: Object.entries(groups).map(([g, names]) => [g, names.join(', ')]),
+    },
+    `\n${model.components} principal components keep ${fmt(model.explainedVariance.slice(0, model.components).reduce((a, b) => a + b, 0) * 100, 1)}% of the variance\n` +
+      `wrote ${resolve(flags.out, 'group_list.json')} and group_model.json\n`,
+  ]);
+}
+
+export function runAssign(flags: { profile: string; model: string; groups: string }, ctx: CliContext): void {
+  const model = loadConfigFile(GroupModelSchema, flags.model);
+  const groups = loadConfigFile(GroupListSchema, flags.groups);
+  const rows = readProfileCsv(flags.profile);
+  const name = rows[0]?.name ?? basename(flags.profile, '.csv');
+  const { group, distances } = assignGroup(model, rows);
+  const updated = addToGroupList(groups, name, group);
+  writeFileAtomic(flags.groups, `${JSON.stringify(updated)}\n`);
+  printResult(
+    ctx,
+    { function: name, group, distances },
+    () => `${name} → ${group}\nupdated ${resolve(flags.groups)}\n`,
+  );
+}
+
+export function runTrain(flags: DataFlags & { out: string }, ctx: CliContext): void {
+  const { data, options } = prepared(flags, ctx.logger);
+  const { models, evaluation } = trainAndEvaluate(data, options(false));
+  const written = writeModels(flags.out, models, evaluation);
+  printResult(ctx, { models: written, evaluation }, () => [
+    ...evaluationTables(evaluation),
+    `\nwrote ${written.length} models and evaluation.json to ${resolve(flags.out)}\n`,
+  ]);
+}
+
+export function runEvaluate(flags: DataFlags & { out?: string; folds?: number }, ctx: CliContext): void {
+  const { data, options } = prepared(flags, ctx.logger);
+  const evaluation = flags.folds
+    ? crossValidate(data, { ...options(true), folds: flags.folds })
+    : trainAndEvaluate(data, options(true)).evaluation;
+  if (flags.out) writeFileAtomic(flags.out, `${JSON.stringify(evaluation, null, 2)}\n`);
+  printResult(ctx, evaluation, () => evaluationTables(evaluation));
+}
+
+export async function runServe(flags: ServeFlags, ctx: CliContext): Promise<void> {
+  if (!(MODEL_TYPES as readonly string[]).includes(flags.model))
+    throw badFlag('--model', `unknown model "${flags.model}" (one of ${MODEL_TYPES.join(', ')})`);
+  const forecaster = Forecaster.load(flags.models);
+  const service = await startForecasterService({
+    forecaster,
+    port: flags.port,
+    host: flags.host,
+    defaultModel: flags.model as ModelType,
+    logger: ctx.logger,
+  });
+  ctx.logger.info(`forecaster on ${service.url}`, {
+    targets: forecaster.targets,
+    features: forecaster.features,
+  });
+  ctx.io.stdout.write(`${service.url}\n`);
+  await ctx.untilSignal();
+  await service.close();
+}

@@ -1,0 +1,53 @@
+/** `dfaas gateway` at work: the embedded platform behind the gateway until Ctrl-C. */
+import { readAuthFile } from '../platform/embedded/basic-auth.js';
+import { startGateway } from '../platform/embedded/gateway.js';
+import { EmbeddedPlatform } from '../platform/embedded/platform.js';
+import { loadStackForEmbedded } from '../platform/embedded/stack.js';
+import type { CliContext } from './io.js';
+
+export interface GatewayFlags {
+  host: string;
+  port: number;
+  stack?: string;
+  authFile?: string;
+  startTimeout: number;
+  readyTimeout: number;
+  drain: number;
+}
+
+export async function runGateway(flags: GatewayFlags, ctx: CliContext): Promise<void> {
+  const { logger } = ctx;
+  // Everything is read and checked before anything starts: bad input exits 2 with nothing running.
+  const deployments = flags.stack ? loadStackForEmbedded(flags.stack) : [];
+  const auth = flags.authFile ? readAuthFile(flags.authFile) : undefined;
+  const platform = new EmbeddedPlatform({
+    logger,
+    startTimeoutMs: flags.startTimeout,
+    readyTimeoutMs: flags.readyTimeout,
+    drainMs: flags.drain,
+  });
+  const gateway = await startGateway({
+    platform,
+    host: flags.host,
+    port: flags.port,
+    logger,
+    drainMs: flags.drain,
+    ...(auth ? { auth } : {}),
+  }).catch(async (err: unknown) => {
+    await platform.close();
+    throw err;
+  });
+  try {
+    for (const d of deployments) await platform.deploy(d);
+  } catch (err) {
+    await gateway.close();
+    throw err;
+  }
+  logger.info(`gateway listening on ${gateway.url}`, {
+    functions: deployments.length,
+    auth: Boolean(auth),
+  });
+  await ctx.untilSignal();
+  logger.info('shutting down: draining in-flight requests and stopping replicas');
+  await gateway.close();
+}

@@ -1,0 +1,99 @@
+/** `dfaas load` at work: scenarios from the flags or a file, the built-in generator, a k6-shaped summary. */
+import { type LoadScenarios, LoadScenariosSchema } from '../config/load-scenarios.js';
+import { loadConfigFile, validateConfig } from '../config/read-file.js';
+import { ConfigError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/files.js';
+import { runLoad } from '../load/builtin/generator.js';
+import { toK6Summary } from '../load/k6-summary.js';
+import { badFlag } from './errors.js';
+import type { CliContext } from './io.js';
+import { printResult } from './output.js';
+import { createProgress } from './progress.js';
+
+export interface LoadFlags {
+  url?: string;
+  rate?: string;
+  duration: string;
+  method: string;
+  body: string;
+  header: string[];
+  maxVus?: number;
+  scenarios?: string;
+  summaryExport?: string;
+}
+
+/** Where a scenario field came from on the command line, to name the flag in errors. */
+const FLAG_OF: Record<string, string> = {
+  'scenarios.default.request.url': '--url',
+  'scenarios.default.request.method': '--method',
+  'scenarios.default.rate': '--rate',
+  'scenarios.default.duration': '--duration',
+  'scenarios.default.maxVUs': '--max-vus',
+};
+
+export async function runLoadCommand(flags: LoadFlags, ctx: CliContext): Promise<void> {
+  const config = flags.scenarios ? loadConfigFile(LoadScenariosSchema, flags.scenarios) : fromFlags(flags);
+  const progress = createProgress(ctx, 'load progress');
+  ctx.logger.debug('load starting', { scenarios: Object.keys(config.scenarios) });
+  const run = await runLoad(config.scenarios, {
+    onProgress: (p) => {
+      const pct = p.planned > 0 ? Math.min(100, (p.completed / p.planned) * 100) : 100;
+      progress.update(
+        `${(p.elapsedMs / 1000).toFixed(1)}s / ${(p.durationMs / 1000).toFixed(0)}s  ${p.completed}/${p.planned} responses (${pct.toFixed(0)}%)`,
+        { ...p },
+      );
+    },
+  });
+  progress.done();
+  const summary = toK6Summary(run);
+  if (flags.summaryExport) writeFileAtomic(flags.summaryExport, `${JSON.stringify(summary, null, 2)}\n`);
+  printResult(ctx, summary, () => [
+    {
+      header: ['scenario', 'sent', 'ok', 'failed', 'dropped', 'achieved rps', 'p50 ms', 'p95 ms', 'max ms'],
+      rows: Object.entries(run.scenarios).map(([name, r]) => [
+        name,
+        String(r.sent),
+        String(r.ok),
+        String(r.errors),
+        String(r.dropped),
+        ((r.sent / run.elapsedMs) * 1000).toFixed(1),
+        (r.latencyUs.getValueAtPercentile(50) / 1000).toFixed(2),
+        (r.latencyUs.getValueAtPercentile(95) / 1000).toFixed(2),
+        (r.latencyUs.maxValue / 1000).toFixed(2),
+      ]),
+    },
+    flags.summaryExport ? `\nsummary: ${flags.summaryExport}\n` : '',
+  ]);
+}
+
+function fromFlags(flags: LoadFlags): LoadScenarios {
+  if (!flags.url) throw badFlag('--url', 'give --url (with --rate) or --scenarios FILE');
+  if (flags.rate === undefined) throw badFlag('--rate', 'give the requests per second');
+  const rate = Number(flags.rate);
+  const headers: Record<string, string> = {};
+  for (const h of flags.header) {
+    const colon = h.indexOf(':');
+    if (colon <= 0) throw badFlag('--header', `expected "Name: value", got "${h}"`);
+    headers[h.slice(0, colon).trim()] = h.slice(colon + 1).trim();
+  }
+  const raw = {
+    scenarios: {
+      default: {
+        executor: 'constant-arrival-rate',
+        rate: Number.isFinite(rate) ? rate : flags.rate,
+        duration: flags.duration,
+        ...(flags.maxVus ? { maxVUs: flags.maxVus } : {}),
+        request: { method: flags.method, url: flags.url, body: flags.body, headers },
+      },
+    },
+  };
+  try {
+    return validateConfig(LoadScenariosSchema, raw, 'command line');
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new ConfigError(
+      'command line',
+      err.issues.map((i) => ({ field: FLAG_OF[i.field] ?? i.field, message: i.message })),
+    );
+  }
+}

@@ -1,0 +1,135 @@
+/** `dfaas node up` and `dfaas cluster up|status` at work. */
+import { dirname, resolve } from 'node:path';
+import { loadConfigFile } from '../config/read-file.js';
+import { parseDurationMs } from '../config/units.js';
+import { startNode } from '../node/agent/node.js';
+import { fetchStatus, planCluster, readClusterPlan, startCluster } from '../node/cluster.js';
+import { NodeConfigSchema } from '../node/config.js';
+import { DEFAULT_STRATEGY, STRATEGY_NAMES, type StrategyName } from '../offload/strategies/index.js';
+import { loadStackForEmbedded } from '../platform/embedded/stack.js';
+import { badFlag } from './errors.js';
+import type { CliContext } from './io.js';
+import { printResult } from './output.js';
+
+export interface ClusterUpFlags {
+  nodes: number;
+  strategy?: string;
+  proxy: 'auto' | 'embedded' | 'haproxy';
+  stack?: string;
+  period: string;
+  dir: string;
+  startTimeout: number;
+}
+
+export async function runNodeUp(flags: { config: string }, ctx: CliContext): Promise<void> {
+  const { logger } = ctx;
+  const config = loadConfigFile(NodeConfigSchema, flags.config);
+  const running = await startNode(config, dirname(resolve(flags.config)), logger);
+  const summary = {
+    node: running.name,
+    peerId: running.peerId,
+    proxy: running.proxyUrl,
+    proxyDriver: running.proxyKind,
+    agent: running.agentUrl,
+    gateway: running.gatewayUrl,
+    p2p: running.p2pAddresses,
+    strategy: config.agent.strategy,
+  };
+  printResult(ctx, summary, () => ''); // the summary goes to the log on a terminal
+  logger.info(`node ${running.name} up: send requests to ${running.proxyUrl}/function/NAME`, summary);
+  await Promise.race([ctx.untilSignal(), parentGone()]);
+  logger.info(`node ${running.name}: stopping`);
+  await running.stop();
+  // Close the channel to `cluster up` (if any): a listener on it would keep this process alive.
+  if (process.connected) process.disconnect();
+}
+
+export async function runClusterUp(flags: ClusterUpFlags, ctx: CliContext): Promise<void> {
+  const { logger, logLevel } = ctx;
+  // Checked here so that bad input exits 2 before any node starts.
+  const strategy = flags.strategy ?? DEFAULT_STRATEGY;
+  if (!(STRATEGY_NAMES as readonly string[]).includes(strategy))
+    throw badFlag('--strategy', `unknown strategy "${strategy}" (one of ${STRATEGY_NAMES.join(', ')})`);
+  const periodMs = parseDurationMs(flags.period);
+  if (periodMs === undefined || periodMs <= 0)
+    throw badFlag('--period', `must be a duration > 0 such as 5s, got "${flags.period}"`);
+  if (flags.stack) loadStackForEmbedded(flags.stack);
+  const plan = await planCluster({
+    nodes: flags.nodes,
+    strategy: strategy as StrategyName,
+    proxy: flags.proxy,
+    periodMs,
+    stack: flags.stack,
+    dir: flags.dir,
+  });
+  const cluster = await startCluster(plan, logLevel, flags.startTimeout);
+  printResult(ctx, plan, () => [
+    {
+      header: ['node', 'proxy (send requests here)', 'agent status', 'peer id'],
+      rows: plan.nodes.map((n) => [
+        n.name,
+        `${n.proxyUrl}/function/NAME`,
+        `${n.agentUrl}/agent/status`,
+        n.peerId,
+      ]),
+    },
+    `\n${plan.strategy} cluster up (${plan.dir}); dfaas cluster status --dir ${flags.dir}; Ctrl-C stops it\n`,
+  ]);
+  let stopping = false;
+  for (const n of plan.nodes) {
+    cluster.children.get(n.name)?.on('exit', (code, signal) => {
+      if (!stopping) logger.warn(`${n.name} exited (${code ?? signal}); see ${n.log}`);
+    });
+  }
+  await ctx.untilSignal();
+  stopping = true;
+  logger.info('stopping the cluster');
+  await cluster.stop();
+}
+
+export async function runClusterStatus(flags: { dir: string }, ctx: CliContext): Promise<void> {
+  const plan = readClusterPlan(flags.dir);
+  const statuses = await Promise.all(
+    plan.nodes.map(async (n) => ({ node: n, status: await fetchStatus(n).catch((e: Error) => e) })),
+  );
+  const out = statuses.map(({ node, status }) =>
+    status instanceof Error ? { node: node.name, error: status.message } : status,
+  );
+  printResult(ctx, out, () => {
+    const names = new Map(plan.nodes.map((n) => [n.peerId, n.name]));
+    const rows: string[][] = [];
+    for (const { node, status } of statuses) {
+      if (status instanceof Error) {
+        rows.push([node.name, 'down', '-', '-', '-', '-', status.message]);
+        continue;
+      }
+      const peers = status.peers.map((p) => names.get(p.id) ?? p.id.slice(-6)).join(',') || '-';
+      for (const [fn, f] of Object.entries(status.functions)) {
+        const weights = Object.entries(f.route?.weights ?? {})
+          .filter(([, w]) => w > 0)
+          .map(([t, w]) => `${names.get(t) ?? t}:${w}`)
+          .join(' ');
+        rows.push([
+          node.name,
+          peers,
+          fn,
+          (f.rates?.user ?? 0).toFixed(1),
+          (f.rates?.local ?? 0).toFixed(1),
+          f.route?.localLimit === null || f.route === null ? '-' : String(f.route.localLimit),
+          weights || '-',
+        ]);
+      }
+    }
+    return { header: ['node', 'peers', 'function', 'user r/s', 'local r/s', 'limit', 'weights'], rows };
+  });
+}
+
+/**
+ * Resolves when the process that started this node (`dfaas cluster up`, over an IPC channel) is
+ * gone, even if it was killed without a chance to stop its nodes; never for a node started by hand.
+ */
+function parentGone(): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.connected) process.once('disconnect', resolve);
+  });
+}

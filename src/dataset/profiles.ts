@@ -1,0 +1,83 @@
+/**
+ * profiles/NAME.csv: one function's figures measured alone (the sampler's profiler mode), one row
+ * per load window, the input of function grouping. The one definition of the row, its writer and
+ * its reader: the sampler writes it from a single-function sweep's results.csv; forecast reads it.
+ */
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../core/files.js';
+import { cell, csvLines, numberCell } from './cells.js';
+import { DatasetFormatError } from './errors.js';
+import type { FunctionResult, ResultRow } from './results.js';
+
+/** A function's figures over one load window; `overloaded` is the node's verdict. */
+export type ProfileRow = Omit<FunctionResult, 'replicas'>;
+
+const COLUMNS = [
+  'name',
+  'rate',
+  'success_rate',
+  'cpu_usage',
+  'ram_usage',
+  'power_usage',
+  'overloaded',
+  'medium_latency',
+] as const;
+const HEADER = COLUMNS.join(',');
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** The profile rows of a single-function sweep's results.csv rows. */
+export function profileRowsOf(results: ResultRow[]): ProfileRow[] {
+  return results.flatMap((r) =>
+    r.functions.map(({ replicas: _, ...f }) => ({ ...f, overloaded: r.node.overloaded })),
+  );
+}
+
+/** Writes profiles/NAME.csv atomically; returns its path. */
+export function writeProfileCsv(path: string, rows: ProfileRow[]): string {
+  const lines = rows.map((r) =>
+    [r.name, r.rate, r.successRate, r.cpuPct, r.ramBytes, r.powerW, r.overloaded, r.medianLatencyMs]
+      .map(cell)
+      .join(','),
+  );
+  writeFileAtomic(path, `${[HEADER, ...lines].join('\n')}\n`);
+  return path;
+}
+
+/**
+ * Reads profiles/NAME.csv as written: `nan` cells are NaN (the caller decides what a missing
+ * figure means), overloaded is 0, 1 or `nan` (not overloaded). Throws a DatasetFormatError
+ * naming the file and the line for another header, a row of another width, an empty name, a
+ * cell that is not a number, a `nan` rate or another overloaded value.
+ */
+export function readProfileCsv(path: string): ProfileRow[] {
+  const [head, ...lines] = csvLines(readFileSync(path, 'utf8'));
+  const header = head?.number === 1 ? head.line : '';
+  if (header !== HEADER)
+    throw new DatasetFormatError(`${path} line 1: header is "${header}", expected "${HEADER}"`);
+  return lines.map(({ line, number }) => {
+    const where = `${path} line ${number}`;
+    const cells = line.split(',');
+    if (cells.length !== COLUMNS.length)
+      throw new DatasetFormatError(`${where}: ${cells.length} cells, expected ${COLUMNS.length}`);
+    const [name = '', ...rest] = cells;
+    if (name === '') throw new DatasetFormatError(`${where}: empty name`);
+    const [rate, successRate, cpuPct, ramBytes, powerW, overloaded, medianLatencyMs] = rest.map((text, c) => {
+      if (text.toLowerCase() !== 'nan' && !NUMBER.test(text))
+        throw new DatasetFormatError(`${where}: ${COLUMNS[c + 1]} "${text}" is not a number`);
+      return numberCell(text);
+    }) as [number, number, number, number, number, number, number];
+    if (Number.isNaN(rate)) throw new DatasetFormatError(`${where}: rate is nan`);
+    if (overloaded !== 0 && overloaded !== 1 && !Number.isNaN(overloaded))
+      throw new DatasetFormatError(`${where}: overloaded is ${overloaded}, expected 0 or 1`);
+    return {
+      name,
+      rate,
+      successRate,
+      cpuPct,
+      ramBytes,
+      powerW,
+      overloaded: overloaded === 1,
+      medianLatencyMs,
+    };
+  });
+}

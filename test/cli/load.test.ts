@@ -1,0 +1,70 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dfaas } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dfaas-cli-load-'));
+let server: Server;
+let url: string;
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end('ok'));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+});
+afterAll(() => {
+  server.close();
+});
+
+describe('dfaas load (in-process)', () => {
+  it('runs scenarios from a file and prints the k6 summary with --json, progress as JSON lines', async () => {
+    const file = join(dir, 'scenarios.yml');
+    writeFileSync(
+      file,
+      `scenarios:\n  a:\n    executor: constant-arrival-rate\n    rate: 100\n    duration: 1s\n    request: { url: "${url}" }\n  b:\n    executor: ramping-arrival-rate\n    stages: [{ target: 100, duration: 1s }]\n    request: { method: GET, url: "${url}" }\n`,
+    );
+    const res = await dfaas(['--json', 'load', '--scenarios', file]);
+    expect(res.code, res.stderr).toBe(0);
+    const summary = JSON.parse(res.stdout);
+    expect(summary.metrics.request_count_a.count).toBe(100);
+    expect(summary.metrics.request_count_b.count).toBe(50);
+    const progress = res.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.message === 'load progress');
+    for (const p of progress) expect(p).toMatchObject({ completed: expect.any(Number), planned: 150 });
+  });
+
+  it('exits 2 naming the flag or the field, and writes nothing', async () => {
+    const out = join(dir, 'never.json');
+    const cases: [string[], RegExp][] = [
+      [['load', '--rate', '10'], /--url: give --url/],
+      [['load', '--url', 'ftp://x', '--rate', '10'], /--url: an http/],
+      [['load', '--url', url, '--rate', 'many'], /--rate: /],
+      [['load', '--url', url, '--rate', '10', '--duration', 'soon'], /--duration: not a duration/],
+      [['load', '--url', url, '--rate', '10', '--header', 'nocolon'], /--header: expected/],
+      [['load', '--url', url, '--rate', '10', '--max-vus', '0'], /--max-vus must be a whole number/],
+    ];
+    for (const [args, message] of cases) {
+      const res = await dfaas([...args, '--summary-export', out]);
+      expect(res.code, res.stderr).toBe(2);
+      expect(res.stderr).toMatch(message);
+    }
+    const bad = join(dir, 'bad.yml');
+    writeFileSync(
+      bad,
+      'scenarios:\n  x-y:\n    executor: constant-vus\n    request: { url: "http://127.0.0.1:1/" }\n',
+    );
+    const res = await dfaas(['load', '--scenarios', bad, '--summary-export', out]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(bad);
+    expect(res.stderr).toMatch(/scenarios\.x-y/);
+    expect(existsSync(out)).toBe(false);
+  });
+});

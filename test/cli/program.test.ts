@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { VERSION } from '../../src/core/version.js';
+import { dfaas } from '../helpers/cli.js';
+
+describe('createProgram (the dfaas command line, in-process)', () => {
+  it('prints the version and the help with exit code 0, on stdout', async () => {
+    const version = await dfaas(['--version']);
+    expect(version).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+    const help = await dfaas(['--help']);
+    expect(help.code).toBe(0);
+    for (const command of ['gateway', 'demo', 'load', 'sample', 'forecast', 'node', 'cluster', 'schema'])
+      expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    const sub = await dfaas(['gateway', '--help']);
+    expect(sub.code).toBe(0);
+    expect(sub.stdout).toMatch(/--auth-file <file>/);
+    expect((await dfaas(['forecast', 'train', '--help'])).stdout).toMatch(/--data <file:type\.\.\.>/);
+  });
+
+  it('exits 2 naming the flag, command or argument that is wrong', async () => {
+    const cases: [string[], RegExp][] = [
+      [['gateway', '--port', 'eighty'], /--port must be a whole number from 0 to 65535, got "eighty"/],
+      [['--log-level', 'loud', 'schema'], /--log-level must be one of debug, info/],
+      [['gateway', '--nope'], /unknown option '--nope'/],
+      [['frobnicate'], /unknown command 'frobnicate'/],
+      [['sample'], /required option '--config <file>' not specified/],
+      [['cluster', 'up', '--nodes', '0'], /--nodes must be a whole number from 1 to 50/],
+      [['cluster', 'up', '--proxy', 'nginx'], /--proxy.*Allowed choices are auto, embedded, haproxy/],
+      [
+        ['forecast', 'profile', '--profiles', 'p', '--out', 'o', '--k', '1'],
+        /--k must be a whole number from 2/,
+      ],
+      [['forecast', 'evaluate', '--data', 'x.csv', '--groups', 'g'], /--data x\.csv: give FILE:NODE_TYPE/],
+    ];
+    for (const [args, message] of cases) {
+      const res = await dfaas(args);
+      expect(res.code, args.join(' ')).toBe(2);
+      expect(res.stderr, args.join(' ')).toMatch(message);
+      expect(res.stdout).toBe('');
+    }
+  });
+});

@@ -1,0 +1,34 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dfaas } from '../helpers/cli.js';
+
+describe('dfaas sample --dry-run', () => {
+  it('prints the plan of examples/sample.yaml as {"configs":[{id, rates}]} in execution order', async () => {
+    const res = await dfaas(['--json', 'sample', '--config', 'examples/sample.yaml', '--dry-run']);
+    expect(res.code, res.stderr).toBe(0);
+    const { configs } = JSON.parse(res.stdout) as {
+      configs: { id: string; rates: Record<string, number> }[];
+    };
+    // figlet 0..60 step 20, shasum 0..40 (its max_rate): 4 + 3 singles, then 4 × 3 pairs
+    expect(configs).toHaveLength(19);
+    expect(configs[0]).toEqual({ id: expect.stringMatching(/^[0-9a-f]{12}$/), rates: { figlet: 0 } });
+    expect(configs[7]?.rates).toEqual({ figlet: 0, shasum: 0 });
+    expect(configs[18]?.rates).toEqual({ figlet: 60, shasum: 40 });
+    const table = await dfaas(['sample', '--config', 'examples/sample.yaml', '--dry-run']);
+    expect(table.stdout).toMatch(/^id\s+figlet\s+shasum\n/);
+    expect(table.stdout).toMatch(/19 configurations × \d+ iterations/);
+  });
+
+  it('exits 2 naming the field of a bad config, and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dfaas-sample-'));
+    const config = join(dir, 'bad.yaml');
+    writeFileSync(config, 'functions:\n  - name: a\nrates: { step: -1 }\n');
+    const res = await dfaas(['sample', '--config', config, '--dry-run']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(config);
+    expect(res.stderr).toMatch(/rates\.step: /);
+    expect(readdirSync(dir)).toEqual(['bad.yaml']);
+  });
+});
