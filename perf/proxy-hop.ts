@@ -34,6 +34,7 @@ import { startEmbeddedProxy } from '../src/node/proxy/embedded/proxy.js';
 import { type HaproxyProxy, startHaproxyProxy } from '../src/node/proxy/haproxy/driver.js';
 import { LOCAL, MAX_WEIGHT, type RoutingTable, SERVED_BY_HEADER } from '../src/offload/routing.js';
 import { type Figure, figure, type PerfReport, report } from './lib/report.js';
+import { median } from './lib/stats.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
 const FUNCTION = 'echo';
@@ -64,12 +65,6 @@ function cpuSecondsOf(pid: number): number {
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) / 100; // CLK_TCK is 100 on Linux
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);

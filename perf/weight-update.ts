@@ -36,6 +36,7 @@ import {
   SERVED_BY_HEADER,
 } from '../src/offload/routing.js';
 import { figure, type PerfReport, report } from './lib/report.js';
+import { median, percentile } from './lib/stats.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
 const FUNCTIONS = 50;
@@ -72,18 +73,6 @@ function commandsBetween(a: RoutingTable, b: RoutingTable): number {
   return planCommands({ maps: from.maps, servers: new Map(from.servers) }, desiredState(b), (n) => n).commands
     .length;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-
-/** Nearest-rank percentile. */
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] as number;
-};
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);

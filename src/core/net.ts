@@ -1,4 +1,5 @@
 /** Network helpers every layer needs: an http origin, a free loopback port, waiting for a server. */
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { pollUntil } from './poll.js';
@@ -8,19 +9,52 @@ export function httpOrigin(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** Asks the kernel for a free loopback port. Another process may take it before it is used, so
- *  only use it where the program to start must be told its port ($PORT of an http-mode function). */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Lowest port freeLoopbackPort hands out: above the well-known and most registered services. */
+const LOWEST_PORT = 10_000;
+
+/**
+ * A free loopback port, for where the program to start must be told its port before it binds
+ * ($PORT of an http-mode function, a cluster node's libp2p address that its peers dial).
+ *
+ * The port is picked below the kernel's ephemeral range (ip_local_port_range): a port the kernel
+ * picks for `listen(0)` is from that range, which is also where every outgoing connection gets its
+ * local port, so on a busy machine a client socket could take it between this call and the bind
+ * (seen: a cluster node failing with EADDRINUSE while other tests ran). Below the range only an
+ * explicit bind can take it. Falls back to the kernel's choice when the range leaves no room.
+ */
+export async function freeLoopbackPort(): Promise<number> {
+  const below = ephemeralRangeStart();
+  for (let attempt = 0; below - LOWEST_PORT > 1000 && attempt < 50; attempt++) {
+    const port = LOWEST_PORT + Math.floor(Math.random() * (below - LOWEST_PORT));
+    if ((await bindLoopback(port)) !== undefined) return port;
+  }
+  const port = await bindLoopback(0);
+  // Internal invariant: the kernel always has a port for listen(0) on loopback.
+  if (port === undefined) throw new Error('no free loopback port');
+  return port;
+}
+
+/** The first port of Linux's ephemeral range (32768 by default). */
+function ephemeralRangeStart(): number {
+  try {
+    const first = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+    return Number.isInteger(first) && first > 0 ? first : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+/** Binds `port` (0: any) on 127.0.0.1 and closes it again; the port bound, or undefined if taken. */
+function bindLoopback(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() =>
-        // Internal invariant: a TCP server listening has an address object.
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : undefined));
     });
   });
 }

@@ -37,7 +37,7 @@ export interface AsyncInvokeRequest extends InvokeRequest {
 
 /**
  * A FaaS platform with OpenFaaS semantics. Implemented by the embedded platform
- * (platform/local) and by the client of any OpenFaaS gateway (platform/openfaas).
+ * (platform/embedded) and by the client of any OpenFaaS gateway (platform/openfaas).
  * Errors are the typed errors of platform/errors.ts.
  */
 export interface Platform {

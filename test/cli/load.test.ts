@@ -1,25 +1,18 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dfaas } from '../helpers/cli.js';
+import { startOkServer } from '../helpers/ok-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-cli-load-'));
-let server: Server;
+let server: Awaited<ReturnType<typeof startOkServer>>;
 let url: string;
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.end('ok'));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  server = await startOkServer();
+  url = server.url;
 });
-afterAll(() => {
-  server.close();
-});
+afterAll(() => server.close());
 
 describe('dfaas load (in-process)', () => {
   it('runs scenarios from a file and prints the k6 summary with --json, progress as JSON lines', async () => {

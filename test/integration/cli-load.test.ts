@@ -1,27 +1,20 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliAsync } from '../helpers/cli.js';
+import { startOkServer } from '../helpers/ok-server.js';
 
 // The dfaas executable end to end; scenarios files, --json and bad flags are tested in-process
 // in test/cli/load.test.ts.
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-load-'));
-let server: Server;
+let server: Awaited<ReturnType<typeof startOkServer>>;
 let url: string;
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.end('ok'));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  server = await startOkServer();
+  url = server.url;
 });
-afterAll(() => {
-  server.close();
-});
+afterAll(() => server.close());
 
 describe('dfaas load (the executable)', () => {
   it('writes a k6-shaped summary whose request count matches rate × duration', async () => {

@@ -68,7 +68,8 @@ beforeAll(async () => {
     platform: {
       autoscaleIntervalMs: 200,
       sampleIntervalMs: 100,
-      startTimeoutMs: 3000,
+      // Generous: a TypeScript module replica (tsx) starts in ~1 s alone but took 3.5 s on a loaded machine.
+      startTimeoutMs: 10_000,
       logger: { ...silentLogger, debug: (message, fields) => debugLines.push({ message, fields }) },
     },
   });

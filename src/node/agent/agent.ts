@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { GroupList } from '../../dataset/groups.js';
 import type { NodeMetric } from '../../dataset/node-metrics.js';
@@ -49,12 +50,11 @@ export interface AgentOptions {
   /** Receives every period's decision record (the JSON-lines decision log). */
   onDecision?: (record: DecisionRecord) => void;
   /**
-   * Monotonic milliseconds (default performance.now): rates, neighbour ages, the period and the
-   * strategies' `now`, so that a step of the wall clock cannot distort a period's rates.
+   * Default: the system's. Its monotonic time drives rates, neighbour ages, the period and the
+   * strategies' `now`, so that a step of the wall clock cannot distort a period's rates; its
+   * wall-clock time is only for the timestamps shown to people.
    */
-  clock?: () => number;
-  /** Wall-clock milliseconds (default Date.now), only for the timestamps shown to people. */
-  wallClock?: () => number;
+  clock?: Clock;
 }
 
 /** One line of the decision log. */
@@ -106,8 +106,7 @@ export interface AgentStatus {
  */
 export class Agent {
   private readonly neighbours: NeighbourTable;
-  private readonly clock: () => number;
-  private readonly wallClock: () => number;
+  private readonly clock: Clock;
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private running?: Promise<void>;
@@ -121,11 +120,10 @@ export class Agent {
   private lastError: string | null = null;
 
   constructor(private readonly options: AgentOptions) {
-    this.clock = options.clock ?? (() => performance.now());
-    this.wallClock = options.wallClock ?? Date.now;
+    this.clock = options.clock ?? systemClock;
     this.neighbours = new NeighbourTable(options.peers.peerId);
     options.peers.onMessage((from, message) => {
-      this.neighbours.update(from, message, this.clock());
+      this.neighbours.update(from, message, this.clock.monotonic());
     });
     // A peer whose connection closed is forgotten at once rather than after its entry expires,
     // so the next period stops sending it requests; it comes back with its next message.
@@ -135,11 +133,11 @@ export class Agent {
   /** Runs a period now and then one every period (measured from the start of the previous one). */
   start(): void {
     const loop = async () => {
-      const began = this.clock();
+      const began = this.clock.monotonic();
       this.running = this.tick();
       await this.running;
       if (this.stopped) return;
-      this.timer = setTimeout(loop, Math.max(0, this.options.periodMs - (this.clock() - began)));
+      this.timer = setTimeout(loop, Math.max(0, this.options.periodMs - (this.clock.monotonic() - began)));
     };
     void loop();
   }
@@ -154,7 +152,7 @@ export class Agent {
   async tick(): Promise<void> {
     const { options } = this;
     try {
-      const now = this.clock();
+      const now = this.clock.monotonic();
       const counters = await options.proxy.counters();
       const seconds = this.previous ? (now - this.previous.at) / 1000 : 0;
       this.rates = seconds > 0 ? ratesBetween(this.previous?.counters, counters, seconds) : {};
@@ -196,7 +194,7 @@ export class Agent {
       this.live = live;
       this.routes = result.functions;
       this.periods++;
-      this.lastPeriodAt = this.wallClock();
+      this.lastPeriodAt = this.clock.now();
       this.lastError = null;
       options.onDecision?.({
         time: new Date(this.lastPeriodAt).toISOString(),
@@ -217,7 +215,7 @@ export class Agent {
 
   status(): AgentStatus {
     const { options } = this;
-    const now = this.clock();
+    const now = this.clock.monotonic();
     const connected = new Set(options.peers.connectedPeers());
     const functions: AgentStatus['functions'] = {};
     for (const f of this.functions) {

@@ -243,7 +243,7 @@ export class EmbeddedPlatform implements Platform {
     return !this.closed;
   }
 
-  /** Figures for in-process users (the sampler's local metrics source), without Prometheus. */
+  /** Figures for in-process users (the embedded metrics source), without Prometheus. */
   snapshot(): PlatformSnapshot {
     const functions: PlatformSnapshot['functions'] = {};
     for (const fn of this.functions.values()) {

@@ -108,7 +108,7 @@ describe('agent period', () => {
       proxy,
       listFunctions: async () => [{ name: 'f', maxRate: 10 }],
       onDecision: (d) => decisions.push(d),
-      clock: () => now,
+      clock: { monotonic: () => now, now: () => now },
     });
     await agent.tick();
     // A offers us 5 requests/s of f.
@@ -163,7 +163,7 @@ describe('agent period', () => {
       peers,
       proxy,
       listFunctions: async () => [{ name: 'f', maxRate }],
-      clock: () => now,
+      clock: { monotonic: () => now, now: () => now },
     });
     await agent.tick();
     const applied = agent.status().functions.f?.route;
