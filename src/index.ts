@@ -7,6 +7,7 @@
 
 // Foundations
 export { FunctionDeploymentSchema } from './config/function-deployment.js';
+export { toJsonSchema } from './config/json-schema.js';
 export { loadConfigFile } from './config/read-file.js';
 export { type SamplerConfig, SamplerConfigSchema } from './config/sampler.js';
 export { type Stack, StackSchema, stackToDeployments } from './config/stack.js';

@@ -32,6 +32,7 @@ const LAYERS: Record<string, Layer> = {
   dataset: model,
   offload: model,
   forecast: model,
+  'forecast-training': capability,
   sampler: capability,
   node: capability,
   demo: capability,
@@ -40,6 +41,19 @@ const LAYERS: Record<string, Layer> = {
   sim: capability,
   web: front,
   cli: front,
+};
+
+/**
+ * Files whose layer is not their folder's. src/forecast/ is split as the design has it: the model
+ * file, prediction, features and the dataset preprocessing are the model layer (the node's agent
+ * predicts with them, the simulator will); training, evaluation, function grouping and the
+ * forecaster service are the forecast capability, which depends on them and never the other way.
+ */
+const FILE_AREAS: Record<string, string> = {
+  'src/forecast/train.ts': 'forecast-training',
+  'src/forecast/baselines.ts': 'forecast-training',
+  'src/forecast/profiles.ts': 'forecast-training',
+  'src/forecast/service.ts': 'forecast-training',
 };
 
 /** The capabilities that may import a sibling capability, and why. Keep it short. */
@@ -115,7 +129,8 @@ function importsOf(root: string): Import[] {
   });
 }
 
-const areaOf = (file: string): string | undefined => file.split('/')[1]?.replace(/\.ts$/, '');
+const areaOf = (file: string): string | undefined =>
+  FILE_AREAS[file] ?? file.split('/')[1]?.replace(/\.ts$/, '');
 
 /** What is wrong with one import, or undefined. */
 function layerViolation({ from, to }: Import): string | undefined {
@@ -254,17 +269,21 @@ describe('architecture', () => {
       { from: 'src/core/x.ts', to: 'src/config/a.ts' },
       { from: 'src/platform/p.ts', to: 'src/node/agent.ts' },
       { from: 'src/load/l.ts', to: 'src/dataset/results.ts' },
-      { from: 'src/forecast/train.ts', to: 'src/sampler/run.ts' },
+      { from: 'src/forecast/gbt.ts', to: 'src/sampler/run.ts' },
+      { from: 'src/forecast/forecaster.ts', to: 'src/forecast/train.ts' },
       { from: 'src/node/agent.ts', to: 'src/sampler/run.ts' },
+      { from: 'src/node/agent.ts', to: 'src/forecast/service.ts' },
       { from: 'src/web/w.ts', to: 'src/cli/main.ts' },
       { from: 'src/gadgets/g.ts', to: 'src/core/log.ts' },
     ];
     expect(architectureViolations(graph)).toEqual([
       'import cycle: src/offload/a.ts → src/offload/b.ts → src/offload/c.ts → src/offload/a.ts',
       'src/core/x.ts imports src/config/a.ts: core imports nothing from src',
-      'src/forecast/train.ts imports src/sampler/run.ts: model layer → capability',
+      'src/forecast/forecaster.ts imports src/forecast/train.ts: model layer → capability',
+      'src/forecast/gbt.ts imports src/sampler/run.ts: model layer → capability',
       'src/gadgets/g.ts is in src/gadgets/, which has no layer: place it in LAYERS in test/architecture.test.ts',
       'src/load/l.ts imports src/dataset/results.ts: foundation → model layer',
+      'src/node/agent.ts imports src/forecast/service.ts: capability → sibling capability (node → forecast-training) outside the allowlist',
       'src/node/agent.ts imports src/sampler/run.ts: capability → sibling capability (node → sampler) outside the allowlist',
       'src/platform/p.ts imports src/node/agent.ts: foundation → capability',
       'src/web/w.ts imports src/cli/main.ts: nothing imports the CLI',

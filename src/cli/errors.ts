@@ -4,7 +4,7 @@
  * Bad input names the file (or "command line") and each field; --json prints one JSON object
  * on stderr instead, for a program to read.
  */
-import { ConfigError, DfaasError, ExitCode } from '../core/errors.js';
+import { ConfigError, DfaasError, ExitCode, errorCode } from '../core/errors.js';
 import type { CliStream } from './io.js';
 
 /** Prints an error the way the CLI promises and returns the exit code. */
@@ -13,7 +13,7 @@ export function reportError(err: unknown, stderr: CliStream, json = false): numb
   const message = err instanceof Error ? err.message : String(err);
   if (json) {
     const out: Record<string, unknown> = {
-      code: err instanceof DfaasError ? err.code : undefined,
+      code: errorCode(err),
       message,
       hint: err instanceof DfaasError ? err.hint : undefined,
     };
@@ -25,10 +25,8 @@ export function reportError(err: unknown, stderr: CliStream, json = false): numb
     stderr.write(`dfaas: bad input in ${err.source}\n`);
     for (const issue of err.issues) stderr.write(`  ${issue.field || '(file)'}: ${issue.message}\n`);
   } else stderr.write(`dfaas: ${message}\n`);
-  if (err instanceof DfaasError) {
-    if (err.hint) stderr.write(`  hint: ${err.hint}\n`);
-    stderr.write(`  (${err.code}, see docs/errors.md)\n`);
-  }
+  if (err instanceof DfaasError && err.hint) stderr.write(`  hint: ${err.hint}\n`);
+  stderr.write(`  (${errorCode(err)}, see docs/errors.md)\n`);
   return exitCode;
 }
 

@@ -26,6 +26,7 @@ import {
 import { badFlag } from './errors.js';
 import type { CliContext } from './io.js';
 import { printResult, type Table } from './output.js';
+import { createProgress } from './progress.js';
 
 /** `--data FILE:TYPE` as given: TYPE (heavy, mid, light or a capacity number) is checked when the command runs. */
 export interface DataArgument {
@@ -83,10 +84,12 @@ function dataFiles(flags: DataFlags): DataFile[] {
   });
 }
 
-function prepared(flags: DataFlags, logger: CliContext['logger']) {
+function prepared(flags: DataFlags, ctx: CliContext) {
+  const { logger } = ctx;
   const files = dataFiles(flags);
   const groups = loadConfigFile(GroupListSchema, flags.groups);
   const data = prepareData(files, groups);
+  const progress = createProgress(ctx, 'training progress');
   logger.info('dataset', {
     rows: data.rows.length,
     functions: data.functions,
@@ -100,9 +103,10 @@ function prepared(flags: DataFlags, logger: CliContext['logger']) {
     testFraction: flags.testFraction,
     seed: flags.seed,
     baselines,
-    onTarget: (target: string, i: number, n: number) => logger.info(`training ${target} (${i + 1}/${n})`),
+    onTarget: (target: string, i: number, n: number) =>
+      progress.update(`training ${target} (${i + 1}/${n})`, { target, done: i, total: n }),
   });
-  return { data, options };
+  return { data, options, progress };
 }
 
 const fmt = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
@@ -169,8 +173,9 @@ export function runAssign(flags: { profile: string; model: string; groups: strin
 }
 
 export function runTrain(flags: DataFlags & { out: string }, ctx: CliContext): void {
-  const { data, options } = prepared(flags, ctx.logger);
+  const { data, options, progress } = prepared(flags, ctx);
   const { models, evaluation } = trainAndEvaluate(data, options(false));
+  progress.done();
   const written = writeModels(flags.out, models, evaluation);
   printResult(ctx, { models: written, evaluation }, () => [
     ...evaluationTables(evaluation),
@@ -179,10 +184,11 @@ export function runTrain(flags: DataFlags & { out: string }, ctx: CliContext): v
 }
 
 export function runEvaluate(flags: DataFlags & { out?: string; folds?: number }, ctx: CliContext): void {
-  const { data, options } = prepared(flags, ctx.logger);
+  const { data, options, progress } = prepared(flags, ctx);
   const evaluation = flags.folds
     ? crossValidate(data, { ...options(true), folds: flags.folds })
     : trainAndEvaluate(data, options(true)).evaluation;
+  progress.done();
   if (flags.out) writeFileAtomic(flags.out, `${JSON.stringify(evaluation, null, 2)}\n`);
   printResult(ctx, evaluation, () => evaluationTables(evaluation));
 }
@@ -202,7 +208,7 @@ export async function runServe(flags: ServeFlags, ctx: CliContext): Promise<void
     targets: forecaster.targets,
     features: forecaster.features,
   });
-  ctx.io.stdout.write(`${service.url}\n`);
+  printResult(ctx, { url: service.url, targets: forecaster.targets }, () => `${service.url}\n`);
   await ctx.untilSignal();
   await service.close();
 }

@@ -6,6 +6,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { DataArgument, DataFlags, ProfileFlags, ServeFlags } from './forecast-run.js';
 import type { CliContext } from './io.js';
+import { MODEL_TYPES_FOR_HELP } from './names.js';
 import { intOption } from './options.js';
 
 function dataFile(value: string, previous: DataArgument[] = []): DataArgument[] {
@@ -104,8 +105,8 @@ export function registerForecast(program: Command, context: () => CliContext): v
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option(
       '--model <type>',
-      'model answering when a request does not say (?model=); `--model x` lists them',
-      'regression',
+      `model answering when a request does not say (?model=): ${MODEL_TYPES_FOR_HELP.join(', ')}`,
+      MODEL_TYPES_FOR_HELP[0],
     )
     .action(async (flags: ServeFlags) => (await run()).runServe(flags, context()));
 }

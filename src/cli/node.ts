@@ -1,10 +1,12 @@
 /**
  * `dfaas node up` and `dfaas cluster up|status`: their flags; the node (libp2p, proxies,
  * platform) loads when a command runs (node-run.ts). The strategy and the period are checked
- * there too, so that registering these commands loads neither the strategies nor zod.
+ * there too, so that registering these commands loads neither the strategies nor zod (the names
+ * the help lists are in names.ts).
  */
 import { type Command, Option } from 'commander';
 import type { CliContext } from './io.js';
+import { DEFAULT_STRATEGY_FOR_HELP, STRATEGY_NAMES_FOR_HELP } from './names.js';
 import type { ClusterUpFlags } from './node-run.js';
 import { intOption } from './options.js';
 
@@ -28,7 +30,8 @@ export function registerNode(program: Command, context: () => CliContext): void 
     .option('--nodes <n>', 'how many nodes', intOption('--nodes', 1, 50), 3)
     .option(
       '--strategy <name>',
-      'offloading strategy (default and names: `dfaas schema node`, agent.strategy)',
+      `offloading strategy: ${STRATEGY_NAMES_FOR_HELP.join(', ')}`,
+      DEFAULT_STRATEGY_FOR_HELP,
     )
     .addOption(
       new Option('--proxy <driver>', 'proxy driver (auto: haproxy when installed)')

@@ -1,5 +1,5 @@
 /**
- * The one progress reporter of long commands (sample, load, demo): on a terminal, one line on
+ * The one progress reporter of long commands (sample, load, demo, forecast train and evaluate): on a terminal, one line on
  * stderr rewritten in place; otherwise (a pipe, a file, or --json) one JSON line per update
  * through the logger, which a program can follow.
  */

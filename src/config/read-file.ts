@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { isMap, isScalar, parseDocument, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, issuesFromZod } from '../core/errors.js';
+import { readInputFile } from '../core/files.js';
 
 /**
  * Parses YAML or JSON text. JSON goes through the YAML parser too (JSON is YAML 1.2) because
@@ -55,11 +55,5 @@ export function validateConfig<S extends z.ZodType>(schema: S, data: unknown, so
 
 /** Reads, parses and validates a YAML or JSON configuration file. */
 export function loadConfigFile<S extends z.ZodType>(schema: S, file: string): z.output<S> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(file, [{ field: '', message: `cannot read file: ${(err as Error).message}` }]);
-  }
-  return validateConfig(schema, parseConfigText(text, file), file);
+  return validateConfig(schema, parseConfigText(readInputFile(file), file), file);
 }

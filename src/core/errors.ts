@@ -12,6 +12,14 @@ import type { z } from 'zod';
 export const ExitCode = { ok: 0, failed: 1, badInput: 2 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** The code of an error that is no DfaasError (a bug): exit 1, HTTP 500, reported with its message. */
+const INTERNAL_ERROR_CODE = 'DFAAS_ERR_INTERNAL';
+
+/** The code of any error: its own for a DfaasError, INTERNAL_ERROR_CODE for anything else. */
+export function errorCode(err: unknown): string {
+  return err instanceof DfaasError ? err.code : INTERNAL_ERROR_CODE;
+}
+
 export interface DfaasErrorOptions {
   /** Exit code of the CLI (default 1, the run failed). */
   exitCode?: ExitCodeValue;

@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { ConfigError } from './errors.js';
 
 /**
  * Writes a whole file atomically: a temp file beside it, fsync, rename. A crash leaves either
@@ -33,5 +34,17 @@ export function appendLineDurably(path: string, line: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Reads a text file the user named (a configuration, a dataset, a profile). One that cannot be
+ * read is bad input naming it ("cannot read file: ENOENT…", exit 2), not a failed run.
+ */
+export function readInputFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(path, [{ field: '', message: `cannot read file: ${(err as Error).message}` }]);
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, DfaasError, ExitCode } from './errors.js';
+import { ConfigError, DfaasError, ExitCode, errorCode } from './errors.js';
 import type { Logger } from './logger.js';
 
 /** A request body over the server's limit (413). */
@@ -43,9 +43,6 @@ export class MethodNotAllowedError extends DfaasError {
     this.name = 'MethodNotAllowedError';
   }
 }
-
-/** The code of an error that is no DfaasError (a bug): answered as 500 and logged. */
-export const INTERNAL_ERROR_CODE = 'DFAAS_ERR_INTERNAL';
 
 /**
  * Reads the whole body and parses it as JSON. Over `limitBytes` is a BodyTooLargeError (413; the
@@ -125,7 +122,7 @@ export function handleErrors(
         if (err instanceof MethodNotAllowedError) res.setHeader('allow', err.allow.join(', '));
         // A body left unread (over the limit) must not be taken for the next request.
         if (!req.complete) res.setHeader('connection', 'close');
-        sendJson(res, status, { error: message, code: coded ? err.code : INTERNAL_ERROR_CODE });
+        sendJson(res, status, { error: message, code: errorCode(err) });
       });
   };
 }

@@ -4,7 +4,7 @@
  * order) its CPU (percent of a core), RAM (bytes), power (W) and replicas. The one definition of
  * the row, its writer and its reader.
  */
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../core/files.js';
 import type { FunctionWindow, NodeSample } from '../metrics/contract.js';
 import { cell, csvLines, numberCell } from './cells.js';
 import { DatasetFormatError } from './errors.js';
@@ -50,7 +50,7 @@ export function metricsSeriesCsv(functions: string[], rows: SeriesRow[]): string
  * Throws a DatasetFormatError naming the file for another header.
  */
 export function readMetricsSeries(path: string): SeriesRow[] {
-  const [head, ...lines] = csvLines(readFileSync(path, 'utf8'));
+  const [head, ...lines] = csvLines(readInputFile(path));
   const columns = (head?.line ?? '').split(',');
   const prefix = `${FUNCTION_COLUMNS[0]}_`;
   const functions = columns.filter((c) => c.startsWith(prefix)).map((c) => c.slice(prefix.length));

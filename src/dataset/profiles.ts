@@ -3,8 +3,7 @@
  * per load window, the input of function grouping. The one definition of the row, its writer and
  * its reader: the sampler writes it from a single-function sweep's results.csv; forecast reads it.
  */
-import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../core/files.js';
+import { readInputFile, writeFileAtomic } from '../core/files.js';
 import { cell, csvLines, numberCell } from './cells.js';
 import { DatasetFormatError } from './errors.js';
 import type { FunctionResult, ResultRow } from './results.js';
@@ -50,7 +49,7 @@ export function writeProfileCsv(path: string, rows: ProfileRow[]): string {
  * cell that is not a number, a `nan` rate or another overloaded value.
  */
 export function readProfileCsv(path: string): ProfileRow[] {
-  const [head, ...lines] = csvLines(readFileSync(path, 'utf8'));
+  const [head, ...lines] = csvLines(readInputFile(path));
   const header = head?.number === 1 ? head.line : '';
   if (header !== HEADER)
     throw new DatasetFormatError(`${path} line 1: header is "${header}", expected "${HEADER}"`);

@@ -4,7 +4,7 @@
  * unchanged. The one definition of the row (FunctionResult, NodeResult), its writer and its
  * reader: the sampler writes it, resumes and reports from it; forecast learns from it.
  */
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../core/files.js';
 import { cell, csvLines, numberCell } from './cells.js';
 import { DatasetFormatError } from './errors.js';
 
@@ -181,5 +181,5 @@ export function parseResults(text: string, source: string): ResultRow[] {
 
 /** Reads a results.csv file (see parseResults). */
 export function readResults(path: string): ResultRow[] {
-  return parseResults(readFileSync(path, 'utf8'), path);
+  return parseResults(readInputFile(path), path);
 }

@@ -5,7 +5,8 @@
  * (`functions;rates;results_file`); skipped.csv names each configuration not run and why
  * (`functions;rates;reason`). The one definition of both rows, their writers and their readers.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readInputFile } from '../core/files.js';
 import { csvLines } from './cells.js';
 import { DatasetFormatError } from './errors.js';
 
@@ -40,7 +41,7 @@ export function skippedLine(row: SkippedRow): string {
 /** The configuration and the rest (the third field, which may hold `;`) of each line of a list file. */
 function readList(path: string, header: string): { rates: Record<string, number>; rest: string }[] {
   if (!existsSync(path)) return [];
-  const [head, ...lines] = csvLines(readFileSync(path, 'utf8'));
+  const [head, ...lines] = csvLines(readInputFile(path));
   if (head !== undefined && head.line !== header)
     throw new DatasetFormatError(`${path} line 1: header is "${head.line}", expected "${header}"`);
   return lines.map(({ line, number }) => {

@@ -15,7 +15,7 @@ import { BUILTIN_FUNCTIONS } from '../platform/functions/builtins.js';
 import { OpenFaaSClient } from '../platform/openfaas/client.js';
 
 /** Annotation with the request body the demo sends to a function (built-ins have their own example). */
-export const EXAMPLE_ANNOTATION = 'dfaas.example';
+const EXAMPLE_ANNOTATION = 'dfaas.example';
 
 export interface ColdWarmTourOptions {
   /** OpenFaaS stack.yml (checked before anything starts). */

@@ -65,9 +65,20 @@ export function modelPath(dir: string, target: string): string {
  */
 export function loadModels(dir: string): Map<string, ModelFile> {
   const models = new Map<string, ModelFile>();
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.json') && f !== EVALUATION_FILE)) {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (err) {
+    throw new ModelFileError(`${dir}: cannot read the models folder: ${(err as Error).message}`);
+  }
+  for (const name of names.filter((f) => f.endsWith('.json') && f !== EVALUATION_FILE)) {
     const path = join(dir, name);
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<ModelFile>;
+    let parsed: Partial<ModelFile>;
+    try {
+      parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<ModelFile>;
+    } catch (err) {
+      throw new ModelFileError(`${path}: not a dfaas forecast model: ${(err as Error).message}`);
+    }
     if (parsed.format !== MODEL_FORMAT || parsed.version !== 1 || !parsed.target) {
       throw new ModelFileError(`${path}: not a dfaas forecast model (format ${MODEL_FORMAT}, version 1)`);
     }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { positiveDuration } from '../config/units.js';
-import { NODE_TYPES } from '../dataset/node-types.js';
+import { NODE_METRICS, type NodeMetric } from '../dataset/node-metrics.js';
+import { NODE_TYPE_NAMES, NODE_TYPES } from '../dataset/node-types.js';
 import {
   DEFAULT_STRATEGY,
   needsForecaster,
@@ -49,12 +50,10 @@ const PlatformSchema = z
     path: ['stack'],
   });
 
+const threshold = z.number().positive().optional();
+/** One optional threshold per node metric the forecaster predicts (cpu_usage_node, …). */
 const ThresholdsSchema = z
-  .object({
-    cpu_usage_node: z.number().positive().optional(),
-    ram_usage_node: z.number().positive().optional(),
-    power_usage_node: z.number().positive().optional(),
-  })
+  .object(Object.fromEntries(NODE_METRICS.map((m) => [m, threshold])) as Record<NodeMetric, typeof threshold>)
   .strict();
 
 const AgentSchema = z
@@ -70,9 +69,9 @@ const AgentSchema = z
     /** node-margin: group_list.json. */
     group_list: z.string().min(1).optional(),
     node_type: z
-      .union([z.enum(['heavy', 'mid', 'light']), z.number().int().min(0)])
+      .union([z.enum(NODE_TYPE_NAMES), z.number().int().min(0)])
       .default('heavy')
-      .transform((t) => (typeof t === 'number' ? t : (NODE_TYPES[t] as number))),
+      .transform((t) => (typeof t === 'number' ? t : NODE_TYPES[t])),
     /**
      * node-margin: overload when a predicted node metric exceeds its threshold, in the units of
      * the forecaster's models (dfaas's: CPU in percent of one core, RAM in bytes, power in watts).

@@ -9,7 +9,7 @@ import type { StrategyName } from '../offload/strategies/index.js';
 import { type ClusterNode, planCluster, startCluster } from './cluster.js';
 
 /**
- * The offloading scenario of the tests, `benchmarks/offload` and the demo: three nodes on this
+ * The offloading scenario of the tests, `perf/offload.ts` and the demo: three nodes on this
  * machine, one of them (node-1) getting more requests than its function can take while the
  * other two are idle. The function is the built-in `sleep` (400 ms) with max_inflight 4 on one
  * replica, so its real capacity is 10 requests/s on any machine (a little less with overheads),

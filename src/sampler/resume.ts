@@ -22,12 +22,7 @@ export interface DoneRows {
 export function readDoneRows(resultsPath: string, header: string): DoneRows {
   const done: DoneRows = { iterations: new Map(), overloaded: new Map(), rates: new Map(), rows: [] };
   if (!existsSync(resultsPath)) return done;
-  let text = readFileSync(resultsPath, 'utf8');
-  const end = text.lastIndexOf('\n') + 1;
-  if (end < text.length) {
-    truncateSync(resultsPath, Buffer.byteLength(text.slice(0, end)));
-    text = text.slice(0, end);
-  }
+  const text = cutPartialLastLine(resultsPath);
   const first = text.split('\n').find((l) => l !== '');
   if (first === undefined) return done;
   if (first !== header) throw new OutputDirInUseError(resultsPath);
@@ -40,4 +35,18 @@ export function readDoneRows(resultsPath: string, header: string): DoneRows {
     if (row.node.overloaded) done.overloaded.set(id, (done.overloaded.get(id) ?? 0) + 1);
   }
   return done;
+}
+
+/**
+ * Removes a last line that a crash cut short (no newline at its end) from a file the sweep appends
+ * lines to, and returns the text left. Without this the next append would run on from the cut
+ * line and make one garbled line of two; the rerun writes the cut record again, whole, once.
+ */
+export function cutPartialLastLine(path: string): string {
+  if (!existsSync(path)) return '';
+  const text = readFileSync(path, 'utf8');
+  const end = text.lastIndexOf('\n') + 1;
+  if (end === text.length) return text;
+  truncateSync(path, Buffer.byteLength(text.slice(0, end)));
+  return text.slice(0, end);
 }

@@ -23,7 +23,7 @@ import { isCooledDown } from './cooldown.js';
 import { functionOverloaded, nodeOverloaded } from './overload.js';
 import { dominates, type PlannedConfig, planSweep } from './plan.js';
 import { writeReport } from './report.js';
-import { readDoneRows } from './resume.js';
+import { cutPartialLastLine, readDoneRows } from './resume.js';
 
 export interface SweepProgress {
   done: number;
@@ -47,7 +47,7 @@ export interface SweepOptions {
   onProgress?: (p: SweepProgress) => void;
   /** Injected so tests can run cooldown without waiting. */
   sleep?: (ms: number) => Promise<void>;
-  /** What saves time, both on by default; `benchmarks/sweep` turns them off to measure them. */
+  /** What saves time, both on by default; `perf/sweep.ts` turns them off to measure them. */
   shortcuts?: SweepShortcuts;
 }
 
@@ -98,6 +98,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     indexPath,
     `${[INDEX_HEADER, ...done.rows.map((rates) => indexLine({ rates, resultsFile: RESULTS_FILE }))].join('\n')}\n`,
   );
+  cutPartialLastLine(skippedPath);
   const skippedBefore = new Set(readSkipped(skippedPath).map((r) => configurationKey(r.rates)));
   if (!existsSync(skippedPath)) appendLineDurably(skippedPath, SKIPPED_HEADER);
 

@@ -21,7 +21,7 @@ export interface SamplerSessionOptions {
   configFile: string;
   logger: Logger;
   onProgress?: (p: SweepProgress) => void;
-  /** Passed to the sweep (benchmarks/sweep turns them off); default: all on. */
+  /** Passed to the sweep (perf/sweep.ts turns them off); default: all on. */
   shortcuts?: SweepShortcuts;
 }
 

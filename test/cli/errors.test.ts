@@ -32,12 +32,14 @@ describe('reportError', () => {
     );
   });
 
-  it('prints the message, the hint and the code of a DfaasError; only the message of anything else', () => {
+  it('prints the message, the hint and the code of a DfaasError; anything else is DFAAS_ERR_INTERNAL', () => {
     const err = new DfaasError('DFAAS_ERR_PORT_IN_USE', 'port 8080 is taken', { hint: 'use --port 0' });
     expect(report(err).stderr).toBe(
       'dfaas: port 8080 is taken\n  hint: use --port 0\n  (DFAAS_ERR_PORT_IN_USE, see docs/errors.md)\n',
     );
-    expect(report(new Error('boom')).stderr).toBe('dfaas: boom\n');
+    expect(report(new Error('boom')).stderr).toBe(
+      'dfaas: boom\n  (DFAAS_ERR_INTERNAL, see docs/errors.md)\n',
+    );
   });
 
   it('with --json, prints one JSON object {code, message, hint} on stderr', () => {
@@ -56,6 +58,9 @@ describe('reportError', () => {
       source: 'command line',
       issues: [{ field: '--url', message: 'give --url' }],
     });
-    expect(JSON.parse(report(new Error('boom'), true).stderr)).toEqual({ message: 'boom' });
+    expect(JSON.parse(report(new Error('boom'), true).stderr)).toEqual({
+      code: 'DFAAS_ERR_INTERNAL',
+      message: 'boom',
+    });
   });
 });

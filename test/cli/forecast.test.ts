@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -91,6 +91,34 @@ describe('dfaas forecast profile and assign (in-process)', () => {
     const badModel = await dfaas(['forecast', 'serve', '--models', dir, '--model', 'median']);
     expect(badModel.code).toBe(2);
     expect(badModel.stderr).toMatch(/--model: unknown model "median" \(one of regression/);
+    expect(existsSync(join(dir, 'none'))).toBe(false);
+  });
+
+  it('exits 2 naming the file for a data file, profile or models folder it cannot read', async () => {
+    const missing = join(dir, 'missing.csv');
+    const groups = join(dir, 'group_list.json');
+    writeFileSync(groups, '{"LOW_USAGE": ["figlet"]}');
+    const noData = await dfaas([
+      'forecast',
+      'train',
+      '--data',
+      `${missing}:heavy`,
+      '--groups',
+      groups,
+      '--out',
+      join(dir, 'none'),
+    ]);
+    expect(noData.code, noData.stderr).toBe(2);
+    expect(noData.stderr).toContain(`bad input in ${missing}`);
+    expect(noData.stderr).toMatch(/cannot read file/);
+    const noModels = await dfaas(['forecast', 'serve', '--models', join(dir, 'no-models'), '--port', '0']);
+    expect(noModels.code, noModels.stderr).toBe(2);
+    expect(noModels.stderr).toMatch(/no-models: cannot read the models folder.*\(DFAAS_ERR_MODEL_FILE/s);
+    const notJson = mkdtempSync(join(tmpdir(), 'dfaas-cli-models-'));
+    writeFileSync(join(notJson, 'cpu_usage_node.json'), '{"format": "dfaas-forecast-model", ');
+    const broken = await dfaas(['forecast', 'serve', '--models', notJson, '--port', '0']);
+    expect(broken.code, broken.stderr).toBe(2);
+    expect(broken.stderr).toContain(`${join(notJson, 'cpu_usage_node.json')}: not a dfaas forecast model`);
     expect(existsSync(join(dir, 'none'))).toBe(false);
   });
 });

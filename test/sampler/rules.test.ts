@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SamplerConfigSchema } from '../../src/config/sampler.js';
 import { resultsHeader } from '../../src/dataset/results.js';
+import { readSkipped, SKIPPED_HEADER, skippedLine } from '../../src/dataset/sweep-lists.js';
 import { isCooledDown } from '../../src/sampler/cooldown.js';
 import { OutputDirInUseError } from '../../src/sampler/errors.js';
 import { functionOverloaded, nodeOverloaded } from '../../src/sampler/overload.js';
-import { readDoneRows } from '../../src/sampler/resume.js';
+import { cutPartialLastLine, readDoneRows } from '../../src/sampler/resume.js';
 
 const { overload } = SamplerConfigSchema.parse({ platform: { stack: 's.yml' }, functions: [{ name: 'a' }] });
 
@@ -49,5 +50,15 @@ describe('sampler rules', () => {
     expect(readFileSync(file, 'utf8').endsWith(`${row(20, 1)}\n`)).toBe(true);
     expect(() => readDoneRows(file, resultsHeader(2).join(','))).toThrow(OutputDirInUseError);
     expect(() => readDoneRows(file, resultsHeader(2).join(','))).toThrow(/other columns/);
+  });
+
+  it('resume: a skipped.csv line a crash cut short is removed, so the next append starts a line of its own', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'dfaas-resume-')), 'skipped.csv');
+    const whole = `${SKIPPED_HEADER}\n${skippedLine({ rates: { a: 10 }, reason: 'overloaded' })}\n`;
+    writeFileSync(file, `${whole}a,b;10,2`);
+    expect(cutPartialLastLine(file)).toBe(whole);
+    expect(readFileSync(file, 'utf8')).toBe(whole);
+    expect(readSkipped(file)).toEqual([{ rates: { a: 10 }, reason: 'overloaded' }]);
+    expect(cutPartialLastLine(file)).toBe(whole); // a whole file is left as it is
   });
 });

@@ -17,7 +17,7 @@ import { portIsFree } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait.js';
 
 /**
- * The proxy contract of src/node/routing.ts, run against any driver. The upstreams are fakes on
+ * The proxy contract of src/offload/routing.ts, run against any driver. The upstreams are fakes on
  * loopback: a gateway and two peers' proxies that answer at once and record what they got. Rates
  * are sliding windows, so where timing matters the cases assert ranges; bursts are short
  * sequential loops, well inside one second.

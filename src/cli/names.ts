@@ -1,0 +1,18 @@
+/**
+ * Names the CLI's help lists, written out here so that `--help` loads neither the strategy
+ * registry nor the forecast models (test/cli/names.test.ts keeps each list equal to its source).
+ * The commands check a value against the registry itself when they run.
+ */
+
+/** src/offload/strategies/index.ts: STRATEGY_NAMES, DEFAULT_STRATEGY. */
+export const STRATEGY_NAMES_FOR_HELP = [
+  'all-local',
+  'static',
+  'recalc',
+  'node-margin',
+  'latency-aware',
+] as const;
+export const DEFAULT_STRATEGY_FOR_HELP = 'recalc';
+
+/** src/forecast/model.ts: MODEL_TYPES (the first is the default). */
+export const MODEL_TYPES_FOR_HELP = ['regression', 'quantile005', 'quantile095'] as const;
