@@ -1,25 +1,19 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dfaas } from '../helpers/cli.js';
-import { startOkServer } from '../helpers/ok-server.js';
+import { useOkServer } from '../helpers/ok-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-cli-load-'));
-let server: Awaited<ReturnType<typeof startOkServer>>;
-let url: string;
-beforeAll(async () => {
-  server = await startOkServer();
-  url = server.url;
-});
-afterAll(() => server.close());
+const okUrl = useOkServer();
 
 describe('dfaas load (in-process)', () => {
   it('runs scenarios from a file and prints the k6 summary with --json, progress as JSON lines', async () => {
     const file = join(dir, 'scenarios.yml');
     writeFileSync(
       file,
-      `scenarios:\n  a:\n    executor: constant-arrival-rate\n    rate: 100\n    duration: 1s\n    request: { url: "${url}" }\n  b:\n    executor: ramping-arrival-rate\n    stages: [{ target: 100, duration: 1s }]\n    request: { method: GET, url: "${url}" }\n`,
+      `scenarios:\n  a:\n    executor: constant-arrival-rate\n    rate: 100\n    duration: 1s\n    request: { url: "${okUrl()}" }\n  b:\n    executor: ramping-arrival-rate\n    stages: [{ target: 100, duration: 1s }]\n    request: { method: GET, url: "${okUrl()}" }\n`,
     );
     const res = await dfaas(['--json', 'load', '--scenarios', file]);
     expect(res.code, res.stderr).toBe(0);
@@ -41,10 +35,10 @@ describe('dfaas load (in-process)', () => {
     const cases: [string[], RegExp][] = [
       [['load', '--rate', '10'], /--url: give --url/],
       [['load', '--url', 'ftp://x', '--rate', '10'], /--url: an http/],
-      [['load', '--url', url, '--rate', 'many'], /--rate: /],
-      [['load', '--url', url, '--rate', '10', '--duration', 'soon'], /--duration: not a duration/],
-      [['load', '--url', url, '--rate', '10', '--header', 'nocolon'], /--header: expected/],
-      [['load', '--url', url, '--rate', '10', '--max-vus', '0'], /--max-vus must be a whole number/],
+      [['load', '--url', okUrl(), '--rate', 'many'], /--rate: /],
+      [['load', '--url', okUrl(), '--rate', '10', '--duration', 'soon'], /--duration: not a duration/],
+      [['load', '--url', okUrl(), '--rate', '10', '--header', 'nocolon'], /--header: expected/],
+      [['load', '--url', okUrl(), '--rate', '10', '--max-vus', '0'], /--max-vus must be a whole number/],
     ];
     for (const [args, message] of cases) {
       const res = await dfaas([...args, '--summary-export', out]);

@@ -1,20 +1,14 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCliAsync } from '../helpers/cli.js';
-import { startOkServer } from '../helpers/ok-server.js';
+import { useOkServer } from '../helpers/ok-server.js';
 
 // The dfaas executable end to end; scenarios files, --json and bad flags are tested in-process
 // in test/cli/load.test.ts.
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-load-'));
-let server: Awaited<ReturnType<typeof startOkServer>>;
-let url: string;
-beforeAll(async () => {
-  server = await startOkServer();
-  url = server.url;
-});
-afterAll(() => server.close());
+const okUrl = useOkServer();
 
 describe('dfaas load (the executable)', () => {
   it('writes a k6-shaped summary whose sent and dropped requests add up to rate × duration', async () => {
@@ -22,7 +16,7 @@ describe('dfaas load (the executable)', () => {
     const res = await runCliAsync([
       'load',
       '--url',
-      url,
+      okUrl(),
       '--rate',
       '500',
       '--duration',
