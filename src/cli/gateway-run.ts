@@ -1,8 +1,10 @@
 /** `dfaas gateway` at work: the embedded platform behind the gateway until Ctrl-C. */
+import { isLoopbackHost } from '../core/net.js';
 import { readAuthFile } from '../platform/embedded/basic-auth.js';
 import { startGateway } from '../platform/embedded/gateway.js';
 import { EmbeddedPlatform } from '../platform/embedded/platform.js';
 import { loadStackForEmbedded } from '../platform/embedded/stack.js';
+import { badFlag } from './errors.js';
 import type { CliContext } from './io.js';
 
 export interface GatewayFlags {
@@ -10,6 +12,7 @@ export interface GatewayFlags {
   port: number;
   stack?: string;
   authFile?: string;
+  insecureNoAuth?: boolean;
   startTimeout: number;
   readyTimeout: number;
   drain: number;
@@ -20,6 +23,16 @@ export async function runGateway(flags: GatewayFlags, ctx: CliContext): Promise<
   // Everything is read and checked before anything starts: bad input exits 2 with nothing running.
   const deployments = flags.stack ? loadStackForEmbedded(flags.stack) : [];
   const auth = flags.authFile ? readAuthFile(flags.authFile) : undefined;
+  if (!auth && !isLoopbackHost(flags.host)) {
+    // A function is a process: whoever can deploy one runs any command as this user.
+    if (!flags.insecureNoAuth) {
+      throw badFlag(
+        '--host',
+        `${flags.host} is not a loopback address: anyone who reaches it could deploy a function, that is run any command; give --auth-file (or --insecure-no-auth to accept that)`,
+      );
+    }
+    logger.warn(`--insecure-no-auth: anyone who reaches ${flags.host} can deploy functions and run commands`);
+  }
   const platform = new EmbeddedPlatform({
     logger,
     startTimeoutMs: flags.startTimeout,

@@ -8,10 +8,11 @@ export function registerGateway(program: Command, context: () => CliContext): vo
   program
     .command('gateway')
     .description('run the embedded OpenFaaS-compatible gateway (each replica a child process)')
-    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--host <address>', 'address to listen on (not loopback: needs --auth-file)', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 = any free port)', intOption('--port', 0, 65_535), 8080)
     .option('--stack <file>', 'deploy the functions of this OpenFaaS stack.yml at start')
     .option('--auth-file <file>', 'basic auth for /system/*: a file with one line "username:password"')
+    .option('--insecure-no-auth', 'listen on a non-loopback --host without --auth-file (anyone may deploy)')
     .option(
       '--start-timeout <ms>',
       'how long a request waits for a replica to start',

@@ -9,6 +9,15 @@ export function httpOrigin(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/**
+ * Whether a listen address is on loopback only: 127.0.0.0/8, ::1 or localhost. Any other name or
+ * address (0.0.0.0, a LAN address, a host name) may be reachable from elsewhere.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
 /** Lowest port freeLoopbackPort hands out: above the well-known and most registered services. */
 const LOWEST_PORT = 10_000;
 

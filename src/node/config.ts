@@ -43,6 +43,12 @@ const PlatformSchema = z
     /** Functions to deploy on the embedded platform at start (an OpenFaaS stack.yml). */
     stack: z.string().min(1).optional(),
     gateway_port: port.default(0),
+    /**
+     * `username:password` for the gateway's /system/* API (OpenFaaS's basic-auth secrets joined by
+     * a colon): the embedded gateway requires them, and the node uses them with gateway_url.
+     * Absent: the embedded gateway gets credentials generated at start, which only the node knows.
+     */
+    auth_file: z.string().min(1).optional(),
   })
   .strict()
   .refine((p) => !(p.gateway_url && p.stack), {

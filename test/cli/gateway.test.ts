@@ -46,4 +46,13 @@ describe('dfaas gateway: bad input', () => {
       issues: [{ field: 'functions.a.imagee', message: 'unknown key' }],
     });
   });
+
+  it('refuses to listen beyond loopback without --auth-file, naming --host, and starts nothing', async () => {
+    for (const host of ['0.0.0.0', '::', '192.0.2.1']) {
+      const res = await dfaas(['gateway', '--host', host, '--port', '0']);
+      expect(res.code, res.stderr).toBe(2);
+      expect(res.stderr).toMatch(/--host: .* is not a loopback address: .*--auth-file.*--insecure-no-auth/);
+      expect(res.stderr).not.toMatch(/listening/);
+    }
+  });
 });

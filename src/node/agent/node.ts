@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfigFile } from '../../config/read-file.js';
@@ -13,6 +14,7 @@ import {
   neighbourTtlMs,
 } from '../../offload/strategies/index.js';
 import type { Platform } from '../../platform/api.js';
+import { type Credentials, readAuthFile } from '../../platform/embedded/basic-auth.js';
 import { type Gateway, startGateway } from '../../platform/embedded/gateway.js';
 import { EmbeddedPlatform } from '../../platform/embedded/platform.js';
 import { loadStackForEmbedded } from '../../platform/embedded/stack.js';
@@ -39,7 +41,10 @@ export interface RunningNode {
   readonly proxyKind: ProxyDriverKind;
   /** /agent/status, /metrics, /healthz. */
   readonly agentUrl: string;
+  /** The FaaS gateway, on loopback when embedded; its /system/* API takes `gatewayAuth`. */
   readonly gatewayUrl: string;
+  /** Basic-auth credentials of the gateway's /system/* API: platform.auth_file's, else generated. */
+  readonly gatewayAuth: Credentials | undefined;
   /** libp2p addresses with /p2p/<peer id>, for other nodes' bootstrap lists. */
   readonly p2pAddresses: string[];
   status(): AgentStatus;
@@ -83,7 +88,13 @@ export async function startNode(config: NodeConfig, baseDir: string, logger: Log
     return stopped;
   };
   try {
-    const { platform, gatewayUrl } = await startPlatform(config, deployments, logger, cleanups);
+    const { platform, gatewayUrl, gatewayAuth } = await startPlatform(
+      config,
+      deployments,
+      gatewayCredentials(config, path),
+      logger,
+      cleanups,
+    );
     const proxyKind = chooseProxyDriver(config.proxy);
     const proxy: ProxyDriver = await startProxy(proxyKind, {
       nodeId: peerId,
@@ -146,6 +157,7 @@ export async function startNode(config: NodeConfig, baseDir: string, logger: Log
       proxyKind,
       agentUrl: server.url,
       gatewayUrl,
+      gatewayAuth,
       p2pAddresses: network.addresses(),
       status,
       stop: stopAll,
@@ -156,29 +168,50 @@ export async function startNode(config: NodeConfig, baseDir: string, logger: Log
   }
 }
 
+/**
+ * The credentials of the gateway's /system/* API: platform.auth_file's when given; else, for the
+ * embedded gateway, generated (as OpenFaaS generates its admin password): only the node deploys
+ * there, in-process. A gateway without them would let anyone on the machine run any command,
+ * since a function is a process.
+ */
+function gatewayCredentials(config: NodeConfig, path: (p: string) => string): Credentials | undefined {
+  if (config.platform.auth_file) return readAuthFile(path(config.platform.auth_file));
+  if (config.platform.gateway_url) return undefined;
+  return { username: 'admin', password: randomBytes(24).toString('base64url') };
+}
+
 async function startPlatform(
   config: NodeConfig,
   deployments: ReturnType<typeof loadStackForEmbedded>,
+  auth: Credentials | undefined,
   logger: Logger,
   cleanups: (() => Promise<void>)[],
-): Promise<{ platform: Platform; gatewayUrl: string }> {
+): Promise<{ platform: Platform; gatewayUrl: string; gatewayAuth: Credentials | undefined }> {
   if (config.platform.gateway_url) {
     return {
-      platform: new OpenFaaSClient({ gateway: config.platform.gateway_url }),
+      platform: new OpenFaaSClient({ gateway: config.platform.gateway_url, ...(auth ? { auth } : {}) }),
       gatewayUrl: config.platform.gateway_url,
+      gatewayAuth: auth,
     };
   }
   const platform = new EmbeddedPlatform({ logger });
   let gateway: Gateway;
   try {
-    gateway = await startGateway({ platform, host: '127.0.0.1', port: config.platform.gateway_port, logger });
+    // On loopback: the node's proxy is its public surface, and it serves only /function/*.
+    gateway = await startGateway({
+      platform,
+      host: '127.0.0.1',
+      port: config.platform.gateway_port,
+      ...(auth ? { auth } : {}),
+      logger,
+    });
   } catch (err) {
     await platform.close();
     throw err;
   }
   cleanups.push(() => gateway.close());
   for (const d of deployments) await platform.deploy(d);
-  return { platform, gatewayUrl: gateway.url };
+  return { platform, gatewayUrl: gateway.url, gatewayAuth: auth };
 }
 
 /** The platform's functions with their dfaas.maxrate label (a label that is not a number > 0 is ignored, with a warning). */

@@ -4,6 +4,14 @@ import type { ProxyCounters, RoutingTable } from '../../offload/routing.js';
 export const PROXY_DRIVERS = ['embedded', 'haproxy'] as const;
 export type ProxyDriverKind = (typeof PROXY_DRIVERS)[number];
 
+/**
+ * What a node's proxy serves, in both drivers: /function/<name>[/...] (routed by the table) and
+ * HEALTH_PATH (passed to the gateway). Any other path is 404 with NOT_SERVED: the gateway's API
+ * (/system/*) is not a node's public surface, since deploying a function runs a command.
+ */
+export const HEALTH_PATH = '/healthz';
+export const NOT_SERVED = 'not found: a DFaaS node serves /function/NAME and /healthz only';
+
 /** How long an upstream (the gateway or a peer) may take to answer, in both drivers. */
 export const UPSTREAM_TIMEOUT_S = 60;
 

@@ -167,7 +167,7 @@ export function proxyContractSuite(
       return out;
     }
 
-    it('serves a function with no route locally and passes other paths to the gateway unchanged', async () => {
+    it('serves a function with no route locally, passes /healthz to the gateway, and nothing else', async () => {
       const proxy = await startProxy({ functions: {}, peers: peers() });
 
       const get = await call(proxy, '/function/plain/sub/path?x=1&y=2');
@@ -182,9 +182,30 @@ export function proxyContractSuite(
 
       const health = await call(proxy, '/healthz');
       expect(health).toMatchObject({ status: 200, text: 'OK\n' });
-      const system = await call(proxy, '/system/functions?namespace=openfaas-fn');
-      expect(JSON.parse(system.text).url).toBe('/system/functions?namespace=openfaas-fn');
       expect(gateway.requests.map((r) => r.url)).toContain('/healthz');
+
+      // The gateway's API is not this node's public surface: deploying a function through a node's
+      // proxy ran any command its caller liked (a function is a process). 404, and the gateway
+      // never sees the request.
+      const seen = gateway.requests.length;
+      const deploy = JSON.stringify({ service: 'x', image: 'x', envProcess: 'id' });
+      for (const [method, path, payload] of [
+        ['POST', '/system/functions', deploy],
+        ['PUT', '/system/functions', deploy],
+        ['GET', '/system/functions?namespace=openfaas-fn', undefined],
+        ['POST', '/system/scale-function/plain', '{"replicas":9}'],
+        ['POST', '/async-function/plain', 'x'],
+        ['GET', '/metrics', undefined],
+        ['GET', '/', undefined],
+        ['GET', '/function', undefined],
+        ['GET', '/functions/plain', undefined],
+        ['GET', '/healthz/../system/functions', undefined],
+      ] as const) {
+        const res = await call(proxy, path, { method, ...(payload === undefined ? {} : { body: payload }) });
+        expect(res.status, `${method} ${path}`).toBe(404);
+        expect(res.text).toMatch(/serves \/function\/NAME/);
+      }
+      expect(gateway.requests.length).toBe(seen);
       expect(peerA.requests.length + peerB.requests.length).toBe(0);
     });
 

@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { httpOrigin } from '../../../core/net.js';
 import { LOCAL, NODE_ID_HEADER, type PeerEndpoint } from '../../../offload/routing.js';
-import { type ProxyDriver, type ProxyOptions, UPSTREAM_TIMEOUT_S } from '../contract.js';
+import {
+  HEALTH_PATH,
+  NOT_SERVED,
+  type ProxyDriver,
+  type ProxyOptions,
+  UPSTREAM_TIMEOUT_S,
+} from '../contract.js';
 import { forward, hasBody, readSmallBody } from './forward.js';
 import { type Admission, Router } from './router.js';
 
@@ -35,7 +41,8 @@ interface PeerAttempt {
 /**
  * The proxy inside the node process: enforces the contract of ../../routing.ts with node:http in
  * front and undici keep-alive pools (one per upstream: the gateway and each peer's proxy) behind.
- * Paths other than /function/<name>[/...] go to the gateway unchanged.
+ * It serves /function/<name>[/...] and passes /healthz to the gateway; any other path is 404
+ * (see NOT_SERVED in ../contract.ts).
  */
 export async function startEmbeddedProxy(options: ProxyOptions): Promise<ProxyDriver> {
   const { nodeId, logger } = options;
@@ -62,7 +69,8 @@ export async function startEmbeddedProxy(options: ProxyOptions): Promise<ProxyDr
     const target = req.url ?? '/';
     const fn = functionOf(target);
     if (fn === undefined) {
-      toGateway(req, res, target);
+      if (isHealthCheck(target)) toGateway(req, res, target);
+      else sendText(res, 404, NOT_SERVED);
       return;
     }
     const from = req.headers[NODE_ID];
@@ -193,6 +201,11 @@ function newPool(origin: string): Pool {
 
 function originOf({ host, port }: PeerEndpoint): string {
   return httpOrigin(host, port);
+}
+
+/** /healthz, with or without a query: the one path besides /function/* a node's proxy serves. */
+function isHealthCheck(target: string): boolean {
+  return target === HEALTH_PATH || target.startsWith(`${HEALTH_PATH}?`);
 }
 
 /**

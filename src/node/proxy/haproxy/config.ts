@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { NODE_ID_HEADER, type PeerEndpoint, SERVED_BY_HEADER } from '../../../offload/routing.js';
-import { UPSTREAM_TIMEOUT_S } from '../contract.js';
+import { HEALTH_PATH, NOT_SERVED, UPSTREAM_TIMEOUT_S } from '../contract.js';
 import {
   backendName,
   COUNTS_TABLE,
@@ -93,8 +93,9 @@ export function renderConfig(layout: HaproxyLayout): string {
   const frontend = [
     `frontend ${FRONTEND}`,
     `  bind ${haproxyAddress(layout.bind)}`,
-    '  # /function/<name>[/...] names the function; other paths go to the gateway untouched.',
+    '  # /function/<name>[/...] names the function; /healthz goes to the gateway; nothing else is served.',
     ...functionName,
+    refuse(404, NOT_SERVED, `!is_fn !{ path ${HEALTH_PATH} }`),
     `  acl from_peer req.hdr(${NODE_ID_HEADER}) -m found`,
     `  acl known_peer req.hdr(${NODE_ID_HEADER}),map(${map('peers')}) -m found`,
     '  # Arrivals (sc0): by function from users, by peer and function from known peers.',
