@@ -13,6 +13,7 @@ export interface GatewayFlags {
   stack?: string;
   authFile?: string;
   insecureNoAuth?: boolean;
+  maxReplicas: number;
   startTimeout: number;
   readyTimeout: number;
   drain: number;
@@ -21,7 +22,8 @@ export interface GatewayFlags {
 export async function runGateway(flags: GatewayFlags, ctx: CliContext): Promise<void> {
   const { logger } = ctx;
   // Everything is read and checked before anything starts: bad input exits 2 with nothing running.
-  const deployments = flags.stack ? loadStackForEmbedded(flags.stack) : [];
+  const limits = { maxReplicas: flags.maxReplicas };
+  const deployments = flags.stack ? loadStackForEmbedded(flags.stack, limits) : [];
   const auth = flags.authFile ? readAuthFile(flags.authFile) : undefined;
   if (!auth && !isLoopbackHost(flags.host)) {
     // A function is a process: whoever can deploy one runs any command as this user.
@@ -38,6 +40,7 @@ export async function runGateway(flags: GatewayFlags, ctx: CliContext): Promise<
     startTimeoutMs: flags.startTimeout,
     readyTimeoutMs: flags.readyTimeout,
     drainMs: flags.drain,
+    ...limits,
   });
   const gateway = await startGateway({
     platform,

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { GatewayFlags } from './gateway-run.js';
 import type { CliContext } from './io.js';
+import { DEFAULT_MAX_REPLICAS_FOR_HELP } from './names.js';
 import { intOption } from './options.js';
 
 export function registerGateway(program: Command, context: () => CliContext): void {
@@ -24,6 +25,12 @@ export function registerGateway(program: Command, context: () => CliContext): vo
       'a replica not ready within this is killed and started again',
       intOption('--ready-timeout', 1),
       60_000,
+    )
+    .option(
+      '--max-replicas <n>',
+      'replicas one function may have: a deployment asking for more is refused (400)',
+      intOption('--max-replicas', 1, 10_000),
+      DEFAULT_MAX_REPLICAS_FOR_HELP,
     )
     .option(
       '--drain <ms>',

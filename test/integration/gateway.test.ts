@@ -102,6 +102,18 @@ describe('embedded gateway with examples/stack.yml', () => {
     });
     expect(badLabel.status).toBe(400);
     expect(await badLabel.text()).toMatch(/labels\.com\.openfaas\.scale\.max/);
+    // Each replica is a process: a deployment may not ask for more than the platform allows (50).
+    const tooMany = await call('/system/functions', {
+      method: 'POST',
+      body: JSON.stringify({
+        service: 'many',
+        image: 'dfaas/echo',
+        labels: { 'com.openfaas.scale.min': '30', 'com.openfaas.scale.max': '500' },
+      }),
+    });
+    expect(tooMany.status).toBe(400);
+    expect(await tooMany.text()).toMatch(/labels\.com\.openfaas\.scale\.max: at most 50/);
+    expect((await gw.platform.list()).map((f) => f.name)).not.toContain('many');
     const badScale = await call('/system/scale-function/echo', { method: 'POST', body: '{"replicas": -1}' });
     expect(badScale.status).toBe(400);
     expect((await call('/function/%E0', { method: 'POST' })).status).toBe(400);

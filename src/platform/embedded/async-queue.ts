@@ -9,6 +9,8 @@ interface Job {
   name: string;
   request: AsyncInvokeRequest;
   queuedAt: number;
+  /** The body's size, counted against capacityBytes while the call waits. */
+  bytes: number;
 }
 
 export interface AsyncQueueOptions {
@@ -16,6 +18,8 @@ export interface AsyncQueueOptions {
   concurrency: number;
   /** Calls waiting at most; beyond it invokeAsync answers 503. */
   capacity: number;
+  /** Bytes of request bodies waiting at most (a count alone let 40 calls of 10 MiB hold 400 MB). */
+  capacityBytes: number;
   invoke: (name: string, request: AsyncInvokeRequest) => Promise<InvokeResponse>;
   logger: Logger;
 }
@@ -29,6 +33,7 @@ export interface AsyncQueueOptions {
 export class AsyncQueue {
   private readonly jobs: Job[] = [];
   private running = 0;
+  private waitingBytes = 0;
 
   constructor(private readonly options: AsyncQueueOptions) {}
 
@@ -36,20 +41,30 @@ export class AsyncQueue {
     if (this.jobs.length >= this.options.capacity) {
       throw new ReplicaUnavailableError(`async queue is full (${this.options.capacity} calls waiting)`, 503);
     }
+    const bytes = bodyBytes(req.body);
+    if (this.waitingBytes + bytes > this.options.capacityBytes) {
+      throw new ReplicaUnavailableError(
+        `async queue is full (${this.waitingBytes} of ${this.options.capacityBytes} bytes of bodies waiting)`,
+        503,
+      );
+    }
     const callId = req.headers?.['x-call-id'] ?? randomUUID();
-    this.jobs.push({ callId, name, request: req, queuedAt: performance.now() });
+    this.waitingBytes += bytes;
+    this.jobs.push({ callId, name, request: req, queuedAt: performance.now(), bytes });
     this.pump();
     return callId;
   }
 
   /** Drops the calls not yet started. */
   clear(): number {
+    this.waitingBytes = 0;
     return this.jobs.splice(0).length;
   }
 
   private pump(): void {
     while (this.running < this.options.concurrency && this.jobs.length > 0) {
       const job = this.jobs.shift() as Job;
+      this.waitingBytes -= job.bytes;
       this.running++;
       void this.run(job).finally(() => {
         this.running--;
@@ -102,4 +117,9 @@ export class AsyncQueue {
       });
     }
   }
+}
+
+function bodyBytes(body: AsyncInvokeRequest['body']): number {
+  if (body === undefined) return 0;
+  return typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
 }

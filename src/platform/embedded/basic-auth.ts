@@ -28,10 +28,18 @@ export function readAuthFile(file: string): Credentials {
   return { username: line.slice(0, colon), password: line.slice(colon + 1).trimEnd() };
 }
 
-/** Checks an Authorization header against the credentials, in constant time. */
+/** `Basic <token>`, the scheme in any case (RFC 9110: schemes are case-insensitive). */
+const BASIC = /^basic +([A-Za-z0-9+/]+={0,2})$/i;
+
+/**
+ * Checks an Authorization header against the credentials, in constant time. The token must be
+ * strict base64 (Node's decoder skips characters it does not know and accepts a missing padding,
+ * so "YWRtaW46c2VjcmV0!!" would pass as "admin:secret").
+ */
 export function checkBasicAuth(header: string | undefined, expected: Credentials): boolean {
-  if (!header?.startsWith('Basic ')) return false;
-  const given = Buffer.from(header.slice(6), 'base64');
+  const token = header === undefined ? undefined : BASIC.exec(header.trim())?.[1];
+  if (token === undefined || token.length % 4 !== 0) return false;
+  const given = Buffer.from(token, 'base64');
   const want = Buffer.from(`${expected.username}:${expected.password}`);
   return given.length === want.length && timingSafeEqual(given, want);
 }

@@ -48,11 +48,22 @@ export interface FunctionSettings {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
+/** Replicas one function may have unless the platform is told otherwise (OpenFaaS's default max is 20). */
+export const DEFAULT_MAX_REPLICAS = 50;
+
+/** What the platform allows every function. */
+export interface PlatformLimits {
+  maxReplicas: number;
+}
+
 /**
  * Reads everything the embedded platform needs from a FunctionDeployment, collecting every
  * problem (each naming its field) into one InvalidDeploymentError.
  */
-export function functionSettings(d: FunctionDeployment): FunctionSettings {
+export function functionSettings(
+  d: FunctionDeployment,
+  limits: PlatformLimits = { maxReplicas: DEFAULT_MAX_REPLICAS },
+): FunctionSettings {
   const issues: ConfigIssue[] = [];
   const labels = d.labels ?? {};
   const env = d.envVars ?? {};
@@ -94,7 +105,22 @@ export function functionSettings(d: FunctionDeployment): FunctionSettings {
 
   const L = (name: string) => `labels.${name}`;
   const min = int(L('com.openfaas.scale.min'), labels['com.openfaas.scale.min'], 1);
-  const max = int(L('com.openfaas.scale.max'), labels['com.openfaas.scale.max'], 20);
+  const max = int(
+    L('com.openfaas.scale.max'),
+    labels['com.openfaas.scale.max'],
+    Math.min(20, limits.maxReplicas),
+  );
+  for (const [label, value] of [
+    ['com.openfaas.scale.min', min],
+    ['com.openfaas.scale.max', max],
+  ] as const) {
+    if (value > limits.maxReplicas) {
+      issues.push({
+        field: L(label),
+        message: `at most ${limits.maxReplicas}, the platform's replicas per function (--max-replicas), got ${value}`,
+      });
+    }
+  }
   if (max < Math.max(min, 1)) {
     issues.push({
       field: L('com.openfaas.scale.max'),

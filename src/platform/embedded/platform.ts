@@ -23,7 +23,7 @@ import { AsyncQueue } from './async-queue.js';
 import { decideReplicas } from './autoscaler.js';
 import { CpuLimiter } from './cgroup.js';
 import { EmbeddedFunction, type Lease } from './function.js';
-import { type FunctionSettings, functionSettings } from './function-settings.js';
+import { DEFAULT_MAX_REPLICAS, type FunctionSettings, functionSettings } from './function-settings.js';
 import { PlatformMetrics } from './platform-metrics.js';
 import type { Replica } from './replica.js';
 import { type FunctionResourceUsage, type NodeUsage, UsageSampler } from './usage.js';
@@ -42,6 +42,15 @@ export interface EmbeddedPlatformOptions {
   sampleIntervalMs?: number;
   /** Async calls run at once (default 1, as OpenFaaS's queue-worker). */
   asyncConcurrency?: number;
+  /** Async calls waiting at most (default 100 000) and their bodies' bytes (default 256 MiB). */
+  asyncQueueCalls?: number;
+  asyncQueueBytes?: number;
+  /**
+   * Replicas one function may have (default 50): a deployment whose com.openfaas.scale.min or
+   * .max is above it is refused (400). Each replica is a process; one request asking for 30
+   * started 30 (1.3 GiB) when nothing bounded it.
+   */
+  maxReplicas?: number;
   /** cgroup v2 root for limits.cpu (default /sys/fs/cgroup). */
   cgroupRoot?: string;
 }
@@ -104,11 +113,15 @@ export class EmbeddedPlatform implements Platform {
       autoscaleIntervalMs: options.autoscaleIntervalMs ?? 2_000,
       sampleIntervalMs: options.sampleIntervalMs ?? 1_000,
       asyncConcurrency: options.asyncConcurrency ?? 1,
+      asyncQueueCalls: options.asyncQueueCalls ?? 100_000,
+      asyncQueueBytes: options.asyncQueueBytes ?? 256 * 2 ** 20,
+      maxReplicas: options.maxReplicas ?? DEFAULT_MAX_REPLICAS,
     };
     this.cpuLimiter = new CpuLimiter(options.cgroupRoot);
     this.asyncQueue = new AsyncQueue({
       concurrency: this.opts.asyncConcurrency,
-      capacity: 100_000,
+      capacity: this.opts.asyncQueueCalls,
+      capacityBytes: this.opts.asyncQueueBytes,
       invoke: (name, req) => this.invoke(name, req),
       logger: this.logger,
     });
@@ -128,7 +141,7 @@ export class EmbeddedPlatform implements Platform {
   async deploy(deployment: FunctionDeployment): Promise<void> {
     const d = validateDeployment(deployment);
     if (this.functions.has(d.service)) throw new FunctionExistsError(d.service);
-    const settings = functionSettings(d);
+    const settings = functionSettings(d, this.opts);
     if (settings.cpuLimitCores !== undefined && !this.cpuLimiter.enforced) {
       this.logger.warn('limits.cpu is advisory here', { function: d.service, why: this.cpuLimiter.why });
     }
@@ -167,7 +180,7 @@ export class EmbeddedPlatform implements Platform {
   async update(deployment: FunctionDeployment): Promise<void> {
     const d = validateDeployment(deployment);
     const fn = this.find(d.service);
-    fn.update(d, functionSettings(d));
+    fn.update(d, functionSettings(d, this.opts));
     this.logger.info('updated', { function: d.service });
   }
 

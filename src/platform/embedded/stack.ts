@@ -4,14 +4,14 @@ import { loadConfigFile } from '../../config/read-file.js';
 import { HANDLER_ANNOTATION, MODULE_LANGS, StackSchema, stackToDeployments } from '../../config/stack.js';
 import { ConfigError, type ConfigIssue, issuesFromZod } from '../../core/errors.js';
 import { InvalidDeploymentError } from '../errors.js';
-import { functionSettings } from './function-settings.js';
+import { functionSettings, type PlatformLimits } from './function-settings.js';
 
 /**
  * Reads a stack file and checks that the embedded platform can run every function in it, before
  * anything starts: one bad function fails the whole file (exit 2) with each field named as the
  * user wrote it (functions.NAME.environment.exec_timeout, not envVars.exec_timeout).
  */
-export function loadStackForEmbedded(file: string): FunctionDeployment[] {
+export function loadStackForEmbedded(file: string, limits?: PlatformLimits): FunctionDeployment[] {
   const stack = loadConfigFile(StackSchema, file);
   const deployments = stackToDeployments(stack, dirname(file));
   const issues: ConfigIssue[] = [];
@@ -34,7 +34,7 @@ export function loadStackForEmbedded(file: string): FunctionDeployment[] {
       continue;
     }
     try {
-      functionSettings(d);
+      functionSettings(d, limits);
     } catch (err) {
       if (!(err instanceof InvalidDeploymentError)) throw err;
       for (const i of err.issues) add(i.field, i.message);

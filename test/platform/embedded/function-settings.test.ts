@@ -77,4 +77,28 @@ describe('function settings', () => {
   it('refuses an image it cannot run, saying how to make it runnable', () => {
     expect(() => functionSettings({ ...base, image: 'functions/nodeinfo:latest' })).toThrow(/set envProcess/);
   });
+
+  it('refuses more replicas than the platform allows one function, naming the label', () => {
+    const d = (labels: Record<string, string>) => ({ service: 'f', image: 'dfaas/echo', labels });
+    expect(functionSettings(d({ 'com.openfaas.scale.max': '50' })).scaling.max).toBe(50);
+    const over = () =>
+      functionSettings(d({ 'com.openfaas.scale.min': '30', 'com.openfaas.scale.max': '40' }), {
+        maxReplicas: 10,
+      });
+    expect(over).toThrow(InvalidDeploymentError);
+    try {
+      over();
+    } catch (err) {
+      expect((err as InvalidDeploymentError).issues.map((i) => i.field)).toEqual([
+        'labels.com.openfaas.scale.min',
+        'labels.com.openfaas.scale.max',
+      ]);
+      expect((err as InvalidDeploymentError).issues[0]?.message).toMatch(
+        /at most 10.*--max-replicas.*got 30/,
+      );
+    }
+    // Without a max label, the default max (20) is lowered to what the platform allows.
+    expect(functionSettings(d({}), { maxReplicas: 5 }).scaling.max).toBe(5);
+    expect(() => functionSettings(d({ 'com.openfaas.scale.max': '51' }))).toThrow(/at most 50/);
+  });
 });
