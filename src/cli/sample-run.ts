@@ -1,7 +1,7 @@
 /** `dfaas sample` at work: the plan (--dry-run) or a sampler session with its progress. */
 import { resolve } from 'node:path';
 import { loadSamplerConfig, type SamplerConfig } from '../config/sampler.js';
-import { planSweep } from '../sampler/plan.js';
+import { checkPlanSize, planSweep } from '../sampler/plan.js';
 import type { SweepProgress } from '../sampler/runner.js';
 import { runSamplerSession } from '../sampler/session.js';
 import type { CliContext } from './io.js';
@@ -17,7 +17,7 @@ export interface SampleFlags {
 
 export async function runSample(flags: SampleFlags, ctx: CliContext): Promise<void> {
   const config = loadSamplerConfig(flags.config, flags.outputDir ? { output_dir: flags.outputDir } : {});
-  if (flags.dryRun) return printPlan(config, ctx);
+  if (flags.dryRun) return printPlan(config, flags.config, ctx);
   const progress = createProgress(ctx, 'progress');
   const result = await runSamplerSession({
     config,
@@ -41,7 +41,8 @@ export function progressText(p: SweepProgress): string {
   return `${p.done} done, ${p.skipped} skipped, ${p.left} left, ${Math.round(p.elapsedMs / 1000)} s, eta ${eta}${current}`;
 }
 
-function printPlan(config: SamplerConfig, ctx: CliContext): void {
+function printPlan(config: SamplerConfig, configFile: string, ctx: CliContext): void {
+  checkPlanSize(config, configFile);
   const configs = planSweep(config);
   printResult(ctx, { configs }, () => {
     const names = [...config.functions.map((f) => f.name)].sort();

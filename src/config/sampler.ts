@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { readInputFile } from '../core/files.js';
 import { FunctionNameSchema } from './function-deployment.js';
 import { parseConfigText, validateConfig } from './read-file.js';
 import { positiveDuration as duration } from './units.js';
@@ -76,6 +76,11 @@ export const SamplerConfigSchema = z
     combinations: CombinationsSchema.default({ min_functions: 1, max_functions: 2, exclusive: true }),
     duration: duration.default(30_000),
     iterations: z.number().int().min(1).default(3),
+    /**
+     * A plan with more configurations is refused before anything runs (exit 2, with its count):
+     * 10,000 configurations of 30 s in 3 iterations is more than ten days of load.
+     */
+    max_configurations: z.number().int().min(1).default(10_000),
     cooldown: z
       .object({
         max_wait_seconds: z.number().min(0).default(180),
@@ -254,13 +259,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * command line's overrides, and validates the result; errors name the file and the field.
  */
 export function loadSamplerConfig(file: string, overrides: Record<string, unknown> = {}): SamplerConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(file, [{ field: '', message: `cannot read file: ${(err as Error).message}` }]);
-  }
-  const doc = parseConfigText(text, file);
+  const doc = parseConfigText(readInputFile(file), file);
   if (isPlainObject(doc) && ('common' in doc || 'plugins' in doc)) {
     const stray = Object.keys(doc).filter((k) => k !== 'common' && k !== 'plugins');
     if (stray.length > 0) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RateSettings, SampledFunction, SamplerConfig } from '../config/sampler.js';
+import { ConfigError } from '../core/errors.js';
 import { seededRandom } from '../core/random.js';
 
 /** One configuration of a sweep: a rate per function of its combination. */
@@ -75,26 +76,67 @@ export function configId(rates: Record<string, number>): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 12);
 }
 
+type PlanShape = Pick<SamplerConfig, 'functions' | 'rates' | 'combinations'>;
+
+/** The functions in name order, each with its rate list (its max_rate removes the rates above it). */
+function functionRates(config: PlanShape): { fn: SampledFunction; rates: number[] }[] {
+  const all = rateList(config.rates);
+  return [...config.functions]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((fn) => ({ fn, rates: all.filter((r) => fn.max_rate === undefined || r <= fn.max_rate) }));
+}
+
+/** The combination sizes of a plan, smallest first. */
+function sizes({ combinations: c }: PlanShape): number[] {
+  const out: number[] = [];
+  for (let size = c.min_functions; size < (c.exclusive ? c.max_functions : c.max_functions + 1); size++)
+    out.push(size);
+  return out;
+}
+
+/**
+ * How many configurations planSweep would make, counted without making them: for each size k,
+ * the sum over k-subsets of the product of their rate counts (e_k of the counts, by dynamic
+ * programming), so that a plan of millions is refused in microseconds, not by a crashed V8.
+ */
+export function countConfigurations(config: PlanShape): number {
+  const counts = functionRates(config).map((f) => f.rates.length);
+  // e[k] = sum over k-subsets of the functions seen so far of the product of their counts.
+  const e = [1];
+  for (const n of counts) for (let k = e.length; k >= 1; k--) e[k] = (e[k] ?? 0) + (e[k - 1] as number) * n;
+  return sizes(config).reduce((sum, k) => sum + (e[k] ?? 0), 0);
+}
+
+/** Refuses, before anything runs, a plan over the configuration's max_configurations (exit 2). */
+export function checkPlanSize(
+  config: PlanShape & Pick<SamplerConfig, 'max_configurations'>,
+  configFile: string,
+): void {
+  const count = countConfigurations(config);
+  if (count <= config.max_configurations) return;
+  throw new ConfigError(configFile, [
+    {
+      field: 'max_configurations',
+      message: `the plan has ${count.toLocaleString('en')} configurations, more than ${config.max_configurations.toLocaleString('en')}: narrow rates or combinations, or raise max_configurations`,
+    },
+  ]);
+}
+
 /**
  * The sweep's configurations in execution order: combinations by size (min_functions up to
  * max_functions, excluded unless `exclusive: false`), functions sorted by name, and for each
  * combination the product of its functions' rate lists (a function's max_rate removes its rates
  * above it).
  */
-export function planSweep(
-  config: Pick<SamplerConfig, 'functions' | 'rates' | 'combinations'>,
-): PlannedConfig[] {
-  const all = rateList(config.rates);
-  const functions = [...config.functions].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const ratesOf = (f: SampledFunction) => all.filter((r) => f.max_rate === undefined || r <= f.max_rate);
-  const { min_functions: min, max_functions: max, exclusive } = config.combinations;
+export function planSweep(config: PlanShape): PlannedConfig[] {
+  const functions = functionRates(config);
   const plan: PlannedConfig[] = [];
-  for (let size = min; size < (exclusive ? max : max + 1); size++) {
+  for (const size of sizes(config)) {
     for (const combo of combinations(functions, size)) {
-      for (const values of product(combo.map(ratesOf))) {
+      for (const values of product(combo.map((f) => f.rates))) {
         const rates: Record<string, number> = {};
-        combo.forEach((f, i) => {
-          rates[f.name] = values[i] as number;
+        combo.forEach(({ fn }, i) => {
+          rates[fn.name] = values[i] as number;
         });
         plan.push({ id: configId(rates), rates });
       }

@@ -12,6 +12,10 @@ import { dominates } from './plan.js';
  * browser or a CDN, and the report must open offline.
  */
 
+// Folds, not Math.max(...xs): spreading a long array into a call overflows the stack.
+const maxOf = (xs: number[], start: number) => xs.reduce((m, x) => Math.max(m, x), start);
+const minOf = (xs: number[], start: number) => xs.reduce((m, x) => Math.min(m, x), start);
+
 interface Row {
   rates: Record<string, number>;
   /** Node CPU, percent of a core. */
@@ -53,10 +57,10 @@ function chart(title: string, points: [number, number][], yLabel: string): strin
   const xs = finite.map((p) => p[0]);
   const ys = finite.map((p) => p[1]);
   // Axes start at 0 (rates and these figures are never negative) and never collapse to a point.
-  const x0 = Math.min(0, ...xs);
-  const x1 = Math.max(x0 + 1, ...xs);
-  const y0 = Math.min(0, ...ys);
-  const y1 = Math.max(y0 + 1e-9, ...ys) * 1.05;
+  const x0 = minOf(xs, 0);
+  const x1 = maxOf(xs, x0 + 1);
+  const y0 = minOf(ys, 0);
+  const y1 = maxOf(ys, y0 + 1e-9) * 1.05;
   const sx = (x: number) => m.l + ((x - x0) / (x1 - x0)) * (W - m.l - m.r);
   const sy = (y: number) => H - m.b - ((y - y0) / (y1 - y0)) * (H - m.t - m.b);
   const means = [...new Set(xs)]
@@ -99,7 +103,7 @@ function heatmap(a: string, b: string, rows: Row[]): string {
     };
   };
   const all = ra.flatMap((x) => rb.map((y) => cpu(x, y).v)).filter(Number.isFinite);
-  const max = Math.max(1, ...all);
+  const max = maxOf(all, 1);
   const size = 36;
   const left = 60;
   const top = 24;

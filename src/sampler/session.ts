@@ -11,6 +11,7 @@ import { chooseMetricsSource, createMetricsSource } from '../metrics/index.js';
 import { type Gateway, startGateway } from '../platform/embedded/gateway.js';
 import { EmbeddedPlatform } from '../platform/embedded/platform.js';
 import { loadStackForEmbedded } from '../platform/embedded/stack.js';
+import { checkPlanSize } from './plan.js';
 import { runSweep, type SweepProgress, type SweepResult, type SweepShortcuts } from './runner.js';
 
 export interface SamplerSessionOptions {
@@ -46,6 +47,7 @@ export async function runSamplerSession(
   opts: SamplerSessionOptions,
 ): Promise<SweepResult & { profiles: string[] }> {
   const { config, configFile, logger } = opts;
+  checkPlanSize(config, configFile);
   const here = dirname(configFile);
   const deployments = config.platform ? loadStackForEmbedded(resolve(here, config.platform.stack)) : [];
   if (config.platform) {

@@ -31,4 +31,18 @@ describe('dfaas sample --dry-run', () => {
     expect(res.stderr).toMatch(/rates\.step: /);
     expect(readdirSync(dir)).toEqual(['bad.yaml']);
   });
+
+  it('refuses a plan over max_configurations with its count (exit 2), without building it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dfaas-sample-'));
+    const config = join(dir, 'huge.yaml');
+    writeFileSync(
+      config,
+      'functions: [{name: a}, {name: b}, {name: c}, {name: d}]\ncombinations: {min_functions: 1, max_functions: 5}\nplatform: {stack: stack.yml}\n',
+    );
+    const res = await dfaas(['sample', '--config', config, '--dry-run']);
+    expect(res.code, res.stderr).toBe(2);
+    expect(res.stderr).toContain(`bad input in ${config}`);
+    expect(res.stderr).toMatch(/max_configurations: the plan has 234,255 configurations, more than 10,000/);
+    expect(readdirSync(dir)).toEqual(['huge.yaml']);
+  });
 });

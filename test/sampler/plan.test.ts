@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { SamplerConfigSchema } from '../../src/config/sampler.js';
-import { combinations, configId, dominates, planSweep, product, rateList } from '../../src/sampler/plan.js';
+import { ConfigError } from '../../src/core/errors.js';
+import {
+  checkPlanSize,
+  combinations,
+  configId,
+  countConfigurations,
+  dominates,
+  planSweep,
+  product,
+  rateList,
+} from '../../src/sampler/plan.js';
 
 const config = (over: Record<string, unknown>) =>
   SamplerConfigSchema.parse({
@@ -91,5 +101,39 @@ describe('sweep plan', () => {
     expect(dominates({ a: 20, b: 0 }, { a: 10, b: 10 })).toBe(false);
     expect(dominates({ a: 20 }, { a: 10, b: 0 })).toBe(false);
     expect(dominates({ a: 20, c: 0 }, { a: 10, b: 0 })).toBe(false);
+  });
+
+  it('counts a plan without making it, and refuses one over max_configurations before anything runs', () => {
+    const shaped = (
+      functions: number,
+      combinations: Record<string, unknown>,
+      more: Record<string, unknown> = {},
+    ) =>
+      SamplerConfigSchema.parse({
+        functions: Array.from({ length: functions }, (_, i) => ({ name: `f${i}`, ...(i === 0 ? more : {}) })),
+        rates: { min_rate: 0, max_rate: 20, step: 10 },
+        combinations,
+        platform: { stack: 'stack.yml' },
+      });
+    for (const c of [
+      shaped(3, { min_functions: 1, max_functions: 4 }),
+      shaped(3, { min_functions: 2, max_functions: 3, exclusive: false }),
+      shaped(4, { min_functions: 1, max_functions: 3 }, { max_rate: 10 }),
+    ])
+      expect(countConfigurations(c)).toBe(planSweep(c).length);
+
+    // 4 functions at the default rates (21 each), every combination: 234,255 configurations. Making
+    // them crashed `--dry-run`; counting them takes no time.
+    const huge = SamplerConfigSchema.parse({
+      functions: ['a', 'b', 'c', 'd'].map((name) => ({ name })),
+      combinations: { min_functions: 1, max_functions: 5 },
+      platform: { stack: 'stack.yml' },
+    });
+    expect(countConfigurations(huge)).toBe(4 * 21 + 6 * 21 ** 2 + 4 * 21 ** 3 + 21 ** 4);
+    expect(() => checkPlanSize(huge, 'sweep.yaml')).toThrow(ConfigError);
+    expect(() => checkPlanSize(huge, 'sweep.yaml')).toThrow(
+      /sweep\.yaml: max_configurations: the plan has 234,255 configurations, more than 10,000/,
+    );
+    expect(() => checkPlanSize({ ...huge, max_configurations: 300_000 }, 'sweep.yaml')).not.toThrow();
   });
 });
