@@ -7,7 +7,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { DataArgument, DataFlags, ProfileFlags, ServeFlags } from './forecast-run.js';
 import type { CliContext } from './io.js';
 import { MODEL_TYPES_FOR_HELP } from './names.js';
-import { intOption } from './options.js';
+import { intOption, parseDecimal } from './options.js';
 
 function dataFile(value: string, previous: DataArgument[] = []): DataArgument[] {
   const at = value.lastIndexOf(':');
@@ -20,7 +20,7 @@ function groupCount(value: string): number | 'auto' {
 }
 
 function fraction(value: string): number {
-  const n = Number(value);
+  const n = parseDecimal(value);
   if (!(n > 0 && n < 1))
     throw new InvalidArgumentError(`--test-fraction must be between 0 and 1, got "${value}"`);
   return n;

@@ -1,12 +1,14 @@
 /** `dfaas load` at work: scenarios from the flags or a file, the built-in generator, a k6-shaped summary. */
+import { dirname, resolve } from 'node:path';
 import { type LoadScenarios, LoadScenariosSchema } from '../config/load-scenarios.js';
 import { loadConfigFile, validateConfig } from '../config/read-file.js';
 import { ConfigError } from '../core/errors.js';
-import { writeFileAtomic } from '../core/files.js';
+import { ensureDir, writeFileAtomic } from '../core/files.js';
 import { runLoad } from '../load/builtin/generator.js';
 import { toK6Summary } from '../load/k6-summary.js';
 import { badFlag } from './errors.js';
 import type { CliContext } from './io.js';
+import { parseDecimal } from './options.js';
 import { printResult } from './output.js';
 import { createProgress } from './progress.js';
 
@@ -33,6 +35,9 @@ const FLAG_OF: Record<string, string> = {
 
 export async function runLoadCommand(flags: LoadFlags, ctx: CliContext): Promise<void> {
   const config = flags.scenarios ? loadConfigFile(LoadScenariosSchema, flags.scenarios) : fromFlags(flags);
+  // Where the summary goes is checked before the load runs, not after.
+  if (flags.summaryExport)
+    ensureDir(dirname(resolve(flags.summaryExport)), { source: 'command line', field: '--summary-export' });
   const progress = createProgress(ctx, 'load progress');
   ctx.logger.debug('load starting', { scenarios: Object.keys(config.scenarios) });
   const run = await runLoad(config.scenarios, {
@@ -69,7 +74,7 @@ export async function runLoadCommand(flags: LoadFlags, ctx: CliContext): Promise
 function fromFlags(flags: LoadFlags): LoadScenarios {
   if (!flags.url) throw badFlag('--url', 'give --url (with --rate) or --scenarios FILE');
   if (flags.rate === undefined) throw badFlag('--rate', 'give the requests per second');
-  const rate = Number(flags.rate);
+  const rate = parseDecimal(flags.rate);
   const headers: Record<string, string> = {};
   for (const h of flags.header) {
     const colon = h.indexOf(':');

@@ -7,10 +7,19 @@ import { createLogger, LOG_LEVELS, type LogLevel } from '../core/logger.js';
 import type { CliContext, CliIo } from './io.js';
 import { untilSignal } from './signals.js';
 
+/**
+ * A decimal number as people write it ("12", "-0.5", "1e3"), else NaN. Number() alone takes
+ * "0x50" as 80, "0b1" as 1 and "" or " " as 0, so `--port 0x50` listened on 80 and `--port ''`
+ * on a random port.
+ */
+export function parseDecimal(value: string): number {
+  return /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(value) ? Number(value) : Number.NaN;
+}
+
 /** A commander parser for a whole-number flag within [min, max]. */
 export function intOption(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
-    const n = Number(value);
+    const n = parseDecimal(value);
     if (!Number.isInteger(n) || n < min || n > max) {
       throw new InvalidArgumentError(`${flag} must be a whole number from ${min} to ${max}, got "${value}"`);
     }

@@ -1,5 +1,18 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from './errors.js';
 
 /**
@@ -8,16 +21,22 @@ import { ConfigError } from './errors.js';
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o666): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
+  ensureDir(dir, { source: path, field: '' });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
   const fd = openSync(tmp, 'w', mode);
   try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    // A full disk or a failed rename leaves no half-written temp file behind.
+    rmSync(tmp, { force: true });
+    throw err;
   }
-  renameSync(tmp, path);
   const dirFd = openSync(dir, 'r');
   try {
     fsyncSync(dirFd);
@@ -34,6 +53,44 @@ export function appendLineDurably(path: string, line: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Where a folder came from, for the bad-input error: a file and field, or `command line` and a flag. */
+export interface DirOrigin {
+  source: string;
+  field: string;
+}
+
+/**
+ * Makes `dir` and its missing parents, or throws a ConfigError (bad input, exit 2) naming where
+ * the path came from when it cannot: the nearest existing ancestor is not a folder, not writable,
+ * or refuses a new folder. Checked level by level, because Node's recursive mkdir retries forever
+ * where creating a folder fails with ENOENT (under /proc: `--output-dir /proc/x` spun at 100% CPU).
+ */
+export function ensureDir(dir: string, origin: DirOrigin): void {
+  const refuse = (message: string) => new ConfigError(origin.source, [{ field: origin.field, message }]);
+  const missing: string[] = [];
+  let at = resolve(dir);
+  while (!existsSync(at)) {
+    missing.unshift(at);
+    const up = dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  if (!statSync(at).isDirectory()) throw refuse(`${at} is not a folder`);
+  try {
+    accessSync(at, constants.W_OK);
+  } catch {
+    throw refuse(`cannot write in ${at}`);
+  }
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && statSync(folder).isDirectory()) continue;
+      throw refuse(`cannot create the folder ${folder}: ${(err as Error).message}`);
+    }
   }
 }
 

@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { request } from 'undici';
 import { stringify } from 'yaml';
 import { ConfigError, TimeoutError } from '../core/errors.js';
-import { writeFileAtomic } from '../core/files.js';
+import { ensureDir, writeFileAtomic } from '../core/files.js';
 import { freeLoopbackPort } from '../core/net.js';
 import { pollUntil } from '../core/poll.js';
 import type { StrategyName } from '../offload/strategies/index.js';
@@ -67,7 +67,7 @@ const HOST = '127.0.0.1';
 /** Allocates ports, creates identities and writes each node's config and cluster.json. */
 export async function planCluster(options: ClusterOptions): Promise<ClusterPlan> {
   const dir = resolve(options.dir);
-  mkdirSync(dir, { recursive: true });
+  ensureDir(dir, { source: dir, field: '' });
   const stack = options.stack ? resolve(options.stack) : join(dir, 'stack.yml');
   if (!options.stack) writeFileAtomic(stack, stringify(DEFAULT_CLUSTER_STACK));
   const nodes: (ClusterNode & { p2pPort: number; proxyPort: number; agentPort: number })[] = [];

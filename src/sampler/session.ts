@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { SamplerConfig } from '../config/sampler.js';
 import { ConfigError } from '../core/errors.js';
+import { ensureDir } from '../core/files.js';
 import type { Logger } from '../core/logger.js';
 import { pollUntil } from '../core/poll.js';
 import { profileRowsOf, writeProfileCsv } from '../dataset/profiles.js';
@@ -73,6 +74,7 @@ export async function runSamplerSession(
   );
 
   const outputDir = outputDirOf(config, configFile);
+  ensureDir(outputDir, { source: configFile, field: 'output_dir' });
   const load = createLoadDriver(config, {
     configFile,
     runId: config.run_id ?? defaultRunId(configFile, config),

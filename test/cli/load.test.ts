@@ -50,6 +50,18 @@ describe('dfaas load (in-process)', () => {
       bad,
       'scenarios:\n  x-y:\n    executor: constant-vus\n    request: { url: "http://127.0.0.1:1/" }\n',
     );
+    const proc = await dfaas([
+      'load',
+      '--url',
+      okUrl(),
+      '--rate',
+      '1',
+      '--summary-export',
+      '/proc/dfaas-nope/s.json',
+    ]);
+    expect(proc.code).toBe(2);
+    expect(proc.stderr).toMatch(/--summary-export: cannot create the folder \/proc\/dfaas-nope/);
+    expect(proc.stderr).not.toMatch(/load progress/); // refused before the load ran
     const res = await dfaas(['load', '--scenarios', bad, '--summary-export', out]);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain(bad);

@@ -38,4 +38,15 @@ describe('createProgram (the dfaas command line, in-process)', () => {
       expect(res.stdout).toBe('');
     }
   });
+
+  it('takes numbers only as decimals: 0x50, 0b1, a fraction, empty and blank are bad input', async () => {
+    for (const port of ['0x50', '0b1', '', ' ', '8080.5', '-1', '1e99']) {
+      const res = await dfaas(['gateway', '--port', port, '--stack', 'examples/stack.yml']);
+      expect(res.code, `--port "${port}": ${res.stderr}`).toBe(2);
+      expect(res.stderr).toMatch(/--port must be a whole number from 0 to 65535/);
+    }
+    const rate = await dfaas(['load', '--url', 'http://127.0.0.1:9/', '--rate', '0x10', '--duration', '1s']);
+    expect(rate.code).toBe(2);
+    expect(rate.stderr).toMatch(/--rate: /);
+  });
 });
