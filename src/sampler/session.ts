@@ -74,12 +74,13 @@ export async function runSamplerSession(
   );
 
   const outputDir = outputDirOf(config, configFile);
-  ensureDir(outputDir, { source: configFile, field: 'output_dir' });
   const load = createLoadDriver(config, {
     configFile,
     runId: config.run_id ?? defaultRunId(configFile, config),
     logger,
   });
+  // Last of the checks, as it makes the folder: bad input before it leaves nothing written.
+  ensureDir(outputDir, { source: configFile, field: 'output_dir' });
   let platform: EmbeddedPlatform | undefined;
   let gateway: Gateway | undefined;
   try {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dfaas } from '../helpers/cli.js';
 
-describe('dfaas sample --dry-run', () => {
+describe('dfaas sample: plans and bad input (in-process)', () => {
   it('prints the plan of examples/sample.yaml as {"configs":[{id, rates}]} in execution order', async () => {
     const res = await dfaas(['--json', 'sample', '--config', 'examples/sample.yaml', '--dry-run']);
     expect(res.code, res.stderr).toBe(0);
@@ -44,5 +44,18 @@ describe('dfaas sample --dry-run', () => {
     expect(res.stderr).toContain(`bad input in ${config}`);
     expect(res.stderr).toMatch(/max_configurations: the plan has 234,255 configurations, more than 10,000/);
     expect(readdirSync(dir)).toEqual(['huge.yaml']);
+  });
+
+  it('refuses an output folder it cannot make (exit 2 naming output_dir) before starting anything', async () => {
+    const res = await dfaas([
+      'sample',
+      '--config',
+      'examples/sample.yaml',
+      '--output-dir',
+      '/proc/dfaas-nope/out',
+    ]);
+    expect(res.code, res.stderr).toBe(2);
+    expect(res.stderr).toMatch(/output_dir: cannot create the folder \/proc\/dfaas-nope/);
+    expect(res.stderr).not.toMatch(/sweep on http/); // no gateway was started
   });
 });
