@@ -9,6 +9,13 @@ import { readInputFile } from '../core/files.js';
  * names it, since a second `functions.figlet` replacing the first is the bug users hit.
  */
 export function parseConfigText(text: string, source: string): unknown {
+  // A NUL or bytes that are not UTF-8 (decoded as U+FFFD): a binary file, whose bytes would
+  // otherwise come back in YAML's error messages.
+  if (text.includes('\u0000') || text.includes('\uFFFD')) {
+    throw new ConfigError(source, [
+      { field: '', message: 'not a text file: a configuration is YAML or JSON' },
+    ]);
+  }
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(

@@ -260,6 +260,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  */
 export function loadSamplerConfig(file: string, overrides: Record<string, unknown> = {}): SamplerConfig {
   const doc = parseConfigText(readInputFile(file), file);
+  if (doc !== null && doc !== undefined && !isPlainObject(doc)) {
+    // Validated here, before the layers are merged (merging a string or a list makes no sense).
+    return validateConfig(SamplerConfigSchema, doc, file);
+  }
   if (isPlainObject(doc) && ('common' in doc || 'plugins' in doc)) {
     const stray = Object.keys(doc).filter((k) => k !== 'common' && k !== 'plugins');
     if (stray.length > 0) {

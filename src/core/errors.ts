@@ -98,6 +98,12 @@ export function issuesFromZod(error: z.ZodError): ConfigIssue[] {
       for (const key of issue.keys) {
         issues.push({ field: formatPath([...issue.path, key]), message: 'unknown key' });
       }
+    } else if (issue.path.length === 0 && issue.code === 'invalid_type' && issue.expected === 'object') {
+      // The whole file: say what a configuration is, not zod's "expected object, received array".
+      issues.push({
+        field: '',
+        message: 'expected a mapping of keys (YAML `key: value` lines or a JSON object)',
+      });
     } else {
       issues.push({ field: formatPath(issue.path), message: issue.message });
     }

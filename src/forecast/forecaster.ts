@@ -34,9 +34,10 @@ export class Forecaster {
       }
     }
     this.features = first.features;
-    // Extra fields are ignored, as the reference forecaster (pydantic) does.
+    // Extra fields are ignored, as the reference forecaster (pydantic) does. Rates are finite and
+    // not negative; node_type is 0, 1, 2 (heavy, mid, light) or a capacity number, never negative.
     this.input = z.object(
-      Object.fromEntries(this.features.map((f) => [f, f === 'node_type' ? z.number() : z.number().min(0)])),
+      Object.fromEntries(this.features.map((f) => [f, z.number().min(0)])),
     ) as unknown as z.ZodType<Record<string, number>>;
   }
 

@@ -45,8 +45,8 @@ export interface ForecasterService {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-function modelOf(url: URL, fallback: ModelType): ModelType {
-  const asked = url.searchParams.get('model') ?? url.searchParams.get('model_type');
+function modelOf(query: URLSearchParams, fallback: ModelType): ModelType {
+  const asked = query.get('model') ?? query.get('model_type');
   if (asked === null) return fallback;
   if (!(MODEL_TYPES as readonly string[]).includes(asked)) {
     throw new ForecastInputError(`model ${asked}: use ${MODEL_TYPES.join(', ')}`);
@@ -67,8 +67,14 @@ export async function startForecasterService(opts: ForecasterServiceOptions): Pr
   const { forecaster } = opts;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://forecaster');
-    const path = url.pathname.replace(/\/+$/, '') || '/';
+    // Split by hand: new URL() reads `//node_usage` as a host (answering the banner) and throws
+    // (a 500) on targets it cannot parse.
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    const rawPath = q < 0 ? target : target.slice(0, q);
+    if (!rawPath.startsWith('/')) throw new ForecastInputError(`invalid request target ${target}`);
+    const path = rawPath.replace(/\/+$/, '') || '/';
+    const query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1));
     const method = req.method ?? 'GET';
     if (path === '/') return sendText(res, 200, 'DFaaS Forecaster ready.');
     const metric = NODE_TARGETS.find((t) => `/${t}` === path);
@@ -79,7 +85,7 @@ export async function startForecasterService(opts: ForecasterServiceOptions): Pr
     if (batch ? method !== 'POST' : method !== 'GET' && method !== 'POST') {
       throw new MethodNotAllowedError(method, path, batch ? ['POST'] : ['GET', 'POST']);
     }
-    const model = modelOf(url, opts.defaultModel);
+    const model = modelOf(query, opts.defaultModel);
     const body = await readJsonBody(req, { limitBytes: MAX_BODY_BYTES });
     if (metric) {
       if (!forecaster.has(metric))

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VERSION } from '../../src/core/version.js';
 import { dfaas } from '../helpers/cli.js';
@@ -48,5 +51,31 @@ describe('createProgram (the dfaas command line, in-process)', () => {
     const rate = await dfaas(['load', '--url', 'http://127.0.0.1:9/', '--rate', '0x10', '--duration', '1s']);
     expect(rate.code).toBe(2);
     expect(rate.stderr).toMatch(/--rate: /);
+  });
+
+  it('says a configuration that is not a mapping, or not text, is one, without echoing its bytes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dfaas-cli-config-'));
+    const files: [string, string | Buffer, RegExp][] = [
+      ['list.yaml', '- a\n- b\n', /\(file\): expected a mapping of keys/],
+      [
+        'binary.yaml',
+        Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x00, 0xff, 0xfe, 0x41]),
+        /\(file\): not a text file/,
+      ],
+    ];
+    for (const [name, content, message] of files) {
+      const file = join(dir, name);
+      writeFileSync(file, content);
+      for (const args of [
+        ['node', 'up', '--config', file],
+        ['sample', '--config', file, '--dry-run'],
+      ]) {
+        const res = await dfaas(args);
+        expect(res.code, `${args.join(' ')}: ${res.stderr}`).toBe(2);
+        expect(res.stderr).toContain(`bad input in ${file}`);
+        expect(res.stderr).toMatch(message);
+        expect(res.stderr).not.toMatch(/ELF|DFAAS_ERR_INTERNAL/);
+      }
+    }
   });
 });

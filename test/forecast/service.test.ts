@@ -1,5 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,6 +137,26 @@ describe('the forecaster service', () => {
       ],
       ['/node_usage/batch', 'POST', INPUT, 400, /array/, input],
       ['/node_usage/batch', 'POST', [INPUT, { node_type: 1 }], 400, /\[1\] rate_group_HIGH_USAGE/, input],
+      ['/node_usage', 'POST', { ...INPUT, node_type: -1 }, 400, /node_type/, input],
+      // JSON has no Infinity: 1e999 parses as one, and is refused like a negative rate.
+      [
+        '/node_usage',
+        'POST',
+        `{"rate_group_HIGH_USAGE":1e999,"rate_group_LOW_USAGE":1,"rate_group_MEDIUM_USAGE":1,"node_type":1}`,
+        400,
+        /rate_group_HIGH_USAGE/,
+        input,
+      ],
+      [
+        '/node_usage',
+        'POST',
+        { ...INPUT, rate_group_MEDIUM_USAGE: '5' },
+        400,
+        /rate_group_MEDIUM_USAGE/,
+        input,
+      ],
+      // Not the banner: `//node_usage` is a path with an empty segment, not a host.
+      ['//node_usage', 'POST', INPUT, 404, /no route \/\/node_usage/, 'DFAAS_ERR_NOT_FOUND'],
       ['/node_usage', 'DELETE', INPUT, 405, /DELETE is not allowed/, 'DFAAS_ERR_METHOD_NOT_ALLOWED'],
       ['/disk_usage_node', 'POST', INPUT, 404, /no route/, 'DFAAS_ERR_NOT_FOUND'],
     ];
@@ -144,5 +165,20 @@ describe('the forecaster service', () => {
       expect(res.status, `${method} ${path}`).toBe(status);
       expect(res.json(), `${method} ${path}`).toEqual({ error: expect.stringMatching(message), code });
     }
+  });
+
+  it('answers 400, not 500, to a request target that is not a path', async () => {
+    const { port } = new URL(service.url);
+    const head = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write('OPTIONS * HTTP/1.1\r\nHost: forecaster\r\nConnection: close\r\n\r\n'),
+      );
+      let data = '';
+      socket.on('data', (c: Buffer) => (data += c));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(head).toMatch(/invalid request target \*/);
   });
 });
