@@ -1,5 +1,6 @@
 import type { Scenario } from '../../config/load-scenarios.js';
 import type { SamplerConfig } from '../../config/sampler.js';
+import { sleep } from '../../core/poll.js';
 import type { ConfigurationLoad, LoadConfiguration, LoadDriver, LoadTarget } from '../contract.js';
 import { k6ScenarioId, readSummary, toK6Summary } from '../k6-summary.js';
 import { runLoad } from './generator.js';
@@ -33,7 +34,7 @@ export class BuiltinLoadDriver implements LoadDriver {
     }
     // A configuration whose rates are all 0 still takes its duration: it measures the idle node.
     if (Object.keys(scenarios).length === 0) {
-      await new Promise((r) => setTimeout(r, this.config.duration));
+      await sleep(this.config.duration);
       return readSummary({ metrics: {} }, this.where);
     }
     return readSummary(JSON.parse(JSON.stringify(toK6Summary(await runLoad(scenarios)))), this.where);

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../core/errors.js';
+import { readInputFile } from '../../core/files.js';
 
 export interface Credentials {
   username: string;
@@ -12,12 +12,7 @@ export interface Credentials {
  * basic-auth-user and basic-auth-password secrets joined by a colon.
  */
 export function readAuthFile(file: string): Credentials {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(file, [{ field: '', message: `cannot read file: ${(err as Error).message}` }]);
-  }
+  const text = readInputFile(file);
   const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
   const colon = line.indexOf(':');
   if (colon <= 0 || colon === line.trimEnd().length - 1) {

@@ -1,5 +1,6 @@
 import { Agent, type Dispatcher, request } from 'undici';
 import type { FunctionDeployment, FunctionStatus, GatewayInfo } from '../../config/function-deployment.js';
+import { sleep } from '../../core/poll.js';
 import type { AsyncInvokeRequest, InvokeRequest, InvokeResponse, Platform } from '../api.js';
 import {
   FunctionNotFoundError,
@@ -105,7 +106,7 @@ export class OpenFaaSClient implements Platform {
         if (headers['x-dfaas-cold-start-ms'] !== undefined && Number.isFinite(cold)) out.coldStartMs = cold;
         return out;
       }
-      await new Promise((r) => setTimeout(r, delay));
+      await sleep(delay);
     }
   }
 
