@@ -85,9 +85,10 @@ export async function waitForHttp(port: number, { path = '/', timeoutMs, signal 
   });
 }
 
-function answersBelow500(port: number, path: string): Promise<boolean> {
+/** Whether GET http://127.0.0.1:port/path answers below 500 within `timeoutMs`; never rejects. */
+export function answersBelow500(port: number, path: string, timeoutMs = 1000): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', timeout: 1000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', timeout: timeoutMs }, (res) => {
       res.resume();
       resolve((res.statusCode ?? 500) < 500);
     });

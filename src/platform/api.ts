@@ -1,4 +1,5 @@
 import type { FunctionDeployment, FunctionStatus, GatewayInfo } from '../config/function-deployment.js';
+import type { HeaderMap } from '../core/http-headers.js';
 
 export type {
   FunctionDeployment,
@@ -22,7 +23,8 @@ export interface InvokeRequest {
 
 export interface InvokeResponse {
   status: number;
-  headers: Record<string, string>;
+  /** Lower-case names; a header sent more than once (Set-Cookie) is an array, one entry per line. */
+  headers: HeaderMap;
   body: Buffer;
   /** Wall time of the call as the platform measured it, in ms. */
   durationMs: number;

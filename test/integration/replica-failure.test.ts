@@ -1,3 +1,4 @@
+import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Logger, silentLogger } from '../../src/core/logger.js';
 import { startTestGateway, type TestGateway } from '../helpers/embedded-gateway.js';
@@ -60,5 +61,33 @@ describe('a replica killed under load', () => {
     expect(alive(victim)).toBe(false);
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toMatch(/dfaas_replica_restarts_total\{function_name="work",reason="crash"\} 1/);
+  });
+
+  it('sends the requests still queued for a replica that dies to another replica', async () => {
+    await waitFor('2 replicas', async () => (await gw.client.get('work')).availableReplicas === 2);
+    const [victim] = gw.platform.replicaPids('work') as [number];
+    // More requests than a replica's connections (128): those beyond wait in its pool, unsent.
+    const total = 320;
+    const agent = new Agent({ connections: total });
+    try {
+      const calls = Array.from({ length: total }, async () => {
+        const res = await request(`${gw.url}/function/work?ms=1500`, { method: 'POST', dispatcher: agent });
+        await res.body.dump();
+        return res.statusCode;
+      });
+      await waitFor(
+        'requests queued at both replicas',
+        () => gw.platform.snapshot().functions.work?.inflight === total,
+      );
+      process.kill(victim, 'SIGKILL');
+      const statuses = await Promise.all(calls);
+      const failed = statuses.filter((s) => s !== 200);
+      // Only what the victim had on its connections fails; its queue goes to the survivor or the replacement.
+      expect(failed.length).toBeGreaterThan(0);
+      expect(failed.length).toBeLessThanOrEqual(128);
+      expect(failed.every((s) => s === 502)).toBe(true);
+    } finally {
+      await agent.close();
+    }
   });
 });

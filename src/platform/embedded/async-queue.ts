@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
+import type { HeaderMap } from '../../core/http-headers.js';
 import type { Logger } from '../../core/logger.js';
 import type { AsyncInvokeRequest, InvokeResponse } from '../api.js';
 import { PlatformError, ReplicaUnavailableError } from '../errors.js';
@@ -77,7 +78,7 @@ export class AsyncQueue {
     const { request: req } = job;
     let status: number;
     let body: Buffer;
-    let headers: Record<string, string> = {};
+    let headers: HeaderMap = {};
     try {
       const res = await this.options.invoke(job.name, {
         ...req,

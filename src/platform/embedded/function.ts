@@ -1,9 +1,10 @@
 import type { FunctionDeployment } from '../../config/function-deployment.js';
-import { FunctionNotFoundError, ReplicaUnavailableError } from '../errors.js';
+import { ReplicaUnavailableError } from '../errors.js';
 import type { Recommendation } from './autoscaler.js';
 import type { FunctionSettings } from './function-settings.js';
 import type { FunctionMetrics } from './platform-metrics.js';
-import { type ExitReason, Replica } from './replica.js';
+import { type ExitReason, type LivenessProbe, Replica } from './replica.js';
+import { REPLICA_HEALTH_PATH } from './replica-protocol.js';
 
 export interface EmbeddedFunctionOptions {
   /** How long a request may wait for a replica to start (cold start), in ms. */
@@ -12,6 +13,8 @@ export interface EmbeddedFunctionOptions {
   readyTimeoutMs: number;
   /** How long a stopping replica may finish what it has in flight, in ms. */
   drainMs: number;
+  /** How often ready replicas are probed for liveness, in ms. */
+  livenessPeriodMs: number;
   /** Called as soon as a replica process exists (before it can fork), to put it in a cgroup. */
   onReplicaSpawn: (fn: EmbeddedFunction, replica: Replica) => void;
   /** Called when a replica becomes ready. */
@@ -128,7 +131,7 @@ export class EmbeddedFunction {
    * counts as in flight until release(): routing and capacity scaling see it at once.
    */
   async acquire(): Promise<Lease> {
-    if (this.removed) throw new FunctionNotFoundError(this.name);
+    if (this.removed) throw this.removing();
     const now = performance.now();
     // Requests already waiting go first; a free slot is handed to them on release().
     const replica = this.waiters.length === 0 ? this.pick() : undefined;
@@ -204,6 +207,11 @@ export class EmbeddedFunction {
     });
   }
 
+  /** What a request gets that comes too late for a function being removed (its name was found). */
+  private removing(): ReplicaUnavailableError {
+    return new ReplicaUnavailableError(`${this.name}: function is being removed`, 503);
+  }
+
   private lastFailure(): string {
     const tail = this.lastStderr.trim().split('\n').slice(-5).join(' | ');
     return tail ? ` (last replica error: ${tail})` : '';
@@ -266,6 +274,7 @@ export class EmbeddedFunction {
     const startTimer = setTimeout(() => replica.kill('start-failed'), this.options.readyTimeoutMs);
     replica.once('ready', () => {
       clearTimeout(startTimer);
+      replica.probeLiveness(this.livenessProbe());
       this.options.onReplicaReady(this, replica);
       // A replica that stays up through the crash-loop window ends the streak.
       setTimeout(() => {
@@ -278,6 +287,22 @@ export class EmbeddedFunction {
       clearTimeout(startTimer);
       this.onReplicaExit(replica, reason);
     });
+  }
+
+  /**
+   * The replica's health path, probed as Kubernetes probes OpenFaaS functions (every period,
+   * 1 s timeout, three failures). A handler may hold the replica's event loop for up to
+   * exec_timeout doing its work, so only silence beyond that and three periods means hung.
+   */
+  private livenessProbe(): LivenessProbe {
+    const { program, execTimeoutMs } = this.settings;
+    const periodMs = this.options.livenessPeriodMs;
+    return {
+      path: program.kind === 'http' ? (program.healthPath ?? '/') : REPLICA_HEALTH_PATH,
+      periodMs,
+      timeoutMs: Math.min(1000, periodMs),
+      failAfterMs: execTimeoutMs + 3 * periodMs,
+    };
   }
 
   /**
@@ -344,7 +369,7 @@ export class EmbeddedFunction {
   async remove(drainMs = this.options.drainMs): Promise<void> {
     this.removed = true;
     clearTimeout(this.restartTimer);
-    this.failWaiters(new ReplicaUnavailableError(`${this.name}: function is being removed`, 503));
+    this.failWaiters(this.removing());
     await Promise.all(this.replicas.map((r) => r.stop(drainMs)));
     this.replicas = [];
   }

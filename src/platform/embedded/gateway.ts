@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { DeleteFunctionRequestSchema, ScaleServiceRequestSchema } from '../../config/function-deployment.js';
 import { DfaasError, issuesFromZod } from '../../core/errors.js';
 import { BodyTooLargeError } from '../../core/http.js';
+import type { HeaderMap } from '../../core/http-headers.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import { httpOrigin } from '../../core/net.js';
 import { FunctionTimeoutError, InvalidDeploymentError, UnauthorizedError } from '../errors.js';
@@ -31,6 +32,9 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** While closing, how often keep-alive connections are looked at for having become idle, in ms. */
+const IDLE_CHECK_MS = 25;
+
 /**
  * The OpenFaaS gateway REST API over the embedded platform
  * (test/fixtures/openfaas/openfaas-gateway.openapi.yml). Errors are plain text, as OpenFaaS answers.
@@ -49,9 +53,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       inflight--;
       if (inflight === 0) drained?.();
     });
-    route(req, res).catch((err: unknown) => sendError(res, err, logger));
+    // After the signal nothing new starts: the client is told to come back, elsewhere or later.
+    if (closing) return refuseWhileClosing(res);
+    route(req, res).catch((err: unknown) => sendError(req, res, err, logger));
   });
   server.keepAliveTimeout = 65_000;
+  // curl sends `Expect: 100-continue` with bodies over 1 MiB: go on only if the body may fit.
+  server.on('checkContinue', (req, res) => {
+    if (Number(req.headers['content-length']) > maxBody) {
+      res.setHeader('connection', 'close');
+      return send(res, 413, `${new BodyTooLargeError(maxBody).message}\n`);
+    }
+    res.writeContinue();
+    server.emit('request', req, res);
+  });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Split by hand: new URL() per request is a measurable share of the gateway's CPU.
@@ -86,7 +101,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         return;
       }
       const out = await platform.invoke(name, { ...request, body });
-      const headers: Record<string, string> = {
+      const headers: HeaderMap = {
         ...out.headers,
         'x-duration-seconds': (out.durationMs / 1000).toFixed(6),
       };
@@ -95,8 +110,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return;
     }
 
-    // The spec's "not healthy" is 500.
-    if (path === '/healthz') return send(res, closing ? 500 : 200, closing ? 'shutting down\n' : 'OK\n');
+    if (path === '/healthz') return send(res, 200, 'OK\n');
     if (path === '/metrics' && method === 'GET') {
       const text = await platform.metrics.registry.metrics();
       res.writeHead(200, { 'content-type': platform.metrics.registry.contentType }).end(text);
@@ -170,8 +184,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     async close() {
       if (closing) return;
       closing = true;
+      platform.stopScaling();
       server.close();
+      // Keep-alive connections close as soon as they are idle: now, and each as its request ends.
       server.closeIdleConnections();
+      const idle = setInterval(() => server.closeIdleConnections(), IDLE_CHECK_MS);
       // One drain budget for the whole shutdown: what the HTTP side leaves is the replicas'.
       const deadline = performance.now() + (options.drainMs ?? 10_000);
       if (inflight > 0) {
@@ -182,6 +199,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         ]);
         clearTimeout(timer);
       }
+      clearInterval(idle);
       await platform.close(Math.max(0, deadline - performance.now()));
       server.closeAllConnections();
     },
@@ -203,34 +221,43 @@ function plainHeaders(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
-/** Reads the whole body; over `limit` bytes is 413, slower than `timeoutMs` is 504 (read_timeout). */
+/**
+ * Reads the whole body; over `limit` bytes is 413, slower than `timeoutMs` is 504 (read_timeout).
+ * Either way the connection stays up for the answer (sendError closes it after): destroying it
+ * here left the client with a reset instead of its status.
+ */
 function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const timer = setTimeout(() => {
-      reject(new FunctionTimeoutError(`request body not received within read_timeout (${timeoutMs} ms)`));
-      req.destroy();
-    }, timeoutMs);
-    req.on('data', (chunk: Buffer) => {
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      reject(err);
+    };
+    const timer = setTimeout(
+      () => fail(new FunctionTimeoutError(`request body not received within read_timeout (${timeoutMs} ms)`)),
+      timeoutMs,
+    );
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        clearTimeout(timer);
-        reject(new BodyTooLargeError(limit));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
+      if (size > limit) fail(new BodyTooLargeError(limit));
+      else chunks.push(chunk);
+    };
+    req.on('data', onData);
     req.on('end', () => {
       clearTimeout(timer);
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     });
-    req.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
+    req.on('error', fail);
   });
+}
+
+/** The answer to a request that arrives while the gateway shuts down. */
+function refuseWhileClosing(res: ServerResponse): void {
+  res.setHeader('retry-after', '1');
+  res.setHeader('connection', 'close');
+  send(res, 503, 'the gateway is shutting down\n');
 }
 
 function parseJson(body: Buffer): unknown {
@@ -259,7 +286,7 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
 }
 
-function sendError(res: ServerResponse, err: unknown, logger: Logger): void {
+function sendError(req: IncomingMessage, res: ServerResponse, err: unknown, logger: Logger): void {
   const status = err instanceof DfaasError ? err.status : 500;
   const message = (err as Error)?.message ?? String(err);
   if (status >= 500) logger.warn('request failed', { status, error: message });
@@ -267,5 +294,7 @@ function sendError(res: ServerResponse, err: unknown, logger: Logger): void {
     res.destroy();
     return;
   }
+  // A body left unread (over the limit, too slow) must not be taken for the next request.
+  if (!req.complete) res.setHeader('connection', 'close');
   send(res, status, `${message}\n`);
 }

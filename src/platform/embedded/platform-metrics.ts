@@ -92,7 +92,7 @@ export class PlatformMetrics {
 
   readonly replicaRestarts = new Counter({
     name: 'dfaas_replica_restarts_total',
-    help: 'Replicas that ended on their own and were replaced, by reason (crash, memory, start-failed)',
+    help: 'Replicas that ended on their own and were replaced, by reason (crash, memory, start-failed, hung)',
     labelNames: ['function_name', 'reason'] as const,
     registers: [this.registry],
   });

@@ -8,6 +8,7 @@ import {
   type GatewayInfo,
 } from '../../config/function-deployment.js';
 import { issuesFromZod } from '../../core/errors.js';
+import { endToEndHeaders, type HeaderMap } from '../../core/http-headers.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import { VERSION } from '../../core/version.js';
 import type { AsyncInvokeRequest, InvokeRequest, InvokeResponse, Platform } from '../api.js';
@@ -36,6 +37,11 @@ export interface EmbeddedPlatformOptions {
   readyTimeoutMs?: number;
   /** How long stopping replicas may finish in-flight requests, in ms (default 10 000). */
   drainMs?: number;
+  /**
+   * How often ready replicas are probed for liveness, in ms (default 2 000). A replica that has
+   * not answered for its exec_timeout plus three periods is replaced (restart reason "hung").
+   */
+  livenessPeriodMs?: number;
   /** Autoscaler evaluation interval, in ms (default 2 000). */
   autoscaleIntervalMs?: number;
   /** /proc sampling interval for usage and limits.memory, in ms (default 1 000). */
@@ -71,19 +77,11 @@ export interface PlatformSnapshot {
 
 export const DEFAULT_NAMESPACE = 'openfaas-fn';
 
-/** Hop-by-hop headers are not forwarded (RFC 9110 §7.6.1), nor is Host. */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'content-length',
-]);
+/** How many times a request that never reached a replica is sent again. */
+const MAX_RESENDS = 3;
+
+/** Besides the hop-by-hop ones: the body is sent anew, with its own length. */
+const NOT_FORWARDED = new Set(['content-length']);
 
 /**
  * The embedded FaaS platform: OpenFaaS semantics, each replica a child process on loopback.
@@ -98,6 +96,7 @@ export class EmbeddedPlatform implements Platform {
   private readonly logger: Logger;
   private readonly opts: Required<Omit<EmbeddedPlatformOptions, 'logger' | 'cgroupRoot'>>;
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly autoscaler: NodeJS.Timeout;
   private lastTick = performance.now();
   private sampleFailed = false;
   /** Removals still draining, which close() waits for too. */
@@ -111,6 +110,7 @@ export class EmbeddedPlatform implements Platform {
       readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
       drainMs: options.drainMs ?? 10_000,
       autoscaleIntervalMs: options.autoscaleIntervalMs ?? 2_000,
+      livenessPeriodMs: options.livenessPeriodMs ?? 2_000,
       sampleIntervalMs: options.sampleIntervalMs ?? 1_000,
       asyncConcurrency: options.asyncConcurrency ?? 1,
       asyncQueueCalls: options.asyncQueueCalls ?? 100_000,
@@ -126,7 +126,8 @@ export class EmbeddedPlatform implements Platform {
       logger: this.logger,
     });
     this.timers.push(setInterval(() => this.sample(), this.opts.sampleIntervalMs));
-    this.timers.push(setInterval(() => this.autoscale(), this.opts.autoscaleIntervalMs));
+    this.autoscaler = setInterval(() => this.autoscale(), this.opts.autoscaleIntervalMs);
+    this.timers.push(this.autoscaler);
     for (const t of this.timers) t.unref();
   }
 
@@ -149,6 +150,7 @@ export class EmbeddedPlatform implements Platform {
       startTimeoutMs: this.opts.startTimeoutMs,
       readyTimeoutMs: this.opts.readyTimeoutMs,
       drainMs: this.opts.drainMs,
+      livenessPeriodMs: this.opts.livenessPeriodMs,
       onReplicaSpawn: (f, r) => this.limitCpu(f, r),
       onReplicaReady: (f, r) => {
         if (r.startMs !== undefined)
@@ -283,6 +285,11 @@ export class EmbeddedPlatform implements Platform {
       .flatMap((r) => (r.pid === undefined ? [] : [r.pid]));
   }
 
+  /** Stops the autoscaler: at shutdown, replicas must not be started for requests being drained. */
+  stopScaling(): void {
+    clearInterval(this.autoscaler);
+  }
+
   /** Stops timers and every replica; in-flight requests get drainMs (default: the platform's) to finish. */
   async close(drainMs = this.opts.drainMs): Promise<void> {
     if (this.closed) return;
@@ -297,8 +304,12 @@ export class EmbeddedPlatform implements Platform {
     this.cpuLimiter.close();
   }
 
-  /** `name` or `name.namespace` (the namespace must be the function's). */
+  /**
+   * `name` or `name.namespace` (the namespace must be the function's). While the platform shuts
+   * down every call is 503: its functions are being removed, but they are not "not found".
+   */
   private find(name: string): EmbeddedFunction {
+    if (this.closed) throw new ReplicaUnavailableError('the platform is shutting down', 503);
     const dot = name.indexOf('.');
     const base = dot < 0 ? name : name.slice(0, dot);
     const fn = this.functions.get(base);
@@ -339,15 +350,13 @@ export class EmbeddedPlatform implements Platform {
     req: InvokeRequest,
   ): Promise<Omit<InvokeResponse, 'durationMs'>> {
     const body = typeof req.body === 'string' ? Buffer.from(req.body) : req.body;
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers ?? {}))
-      if (!HOP_BY_HOP.has(k.toLowerCase())) headers[k] = v;
+    const headers = endToEndHeaders(lowerCaseNames(req.headers ?? {}), NOT_FORWARDED);
     headers['x-call-id'] ??= randomUUID();
     headers['x-start-time'] = String(Date.now() * 1e6);
     const path = `${req.path ?? '/'}${req.query ? `?${req.query}` : ''}`;
     fn.recordInvocation();
-    // A replica that died a moment ago refuses the connection before its exit is seen; such a
-    // request was never delivered, so it is safe to send it to another replica (once per replica).
+    // A request that never reached its replica (it died a moment ago) is sent to another one,
+    // or to its replacement: see neverSent().
     for (let attempt = 0; ; attempt++) {
       const lease = await fn.acquire();
       if (lease.coldStartMs !== undefined) {
@@ -357,8 +366,7 @@ export class EmbeddedPlatform implements Platform {
         const res = await this.send(fn, lease, req.method ?? 'POST', path, headers, body);
         return lease.coldStartMs === undefined ? res : { ...res, coldStartMs: lease.coldStartMs };
       } catch (err) {
-        if (!(err instanceof RefusedError) || attempt >= fn.replicas.length)
-          throw toPlatformError(fn, lease, err);
+        if (!(err instanceof RefusedError) || attempt >= MAX_RESENDS) throw toPlatformError(fn, lease, err);
         lease.replica.kill('crash');
       } finally {
         fn.release(lease);
@@ -371,7 +379,7 @@ export class EmbeddedPlatform implements Platform {
     lease: Lease,
     method: string,
     path: string,
-    headers: Record<string, string>,
+    headers: HeaderMap,
     body: Buffer | Uint8Array | undefined,
   ): Promise<Omit<InvokeResponse, 'durationMs'>> {
     const pool = lease.replica.pool;
@@ -388,13 +396,10 @@ export class EmbeddedPlatform implements Platform {
         bodyTimeout: settings.writeTimeoutMs,
       });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') throw new RefusedError();
+      if (neverSent(err)) throw new RefusedError();
       throw err;
     }
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers)) {
-      if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = Array.isArray(v) ? v.join(', ') : v;
-    }
+    const out = endToEndHeaders(res.headers, NOT_FORWARDED);
     return { status: res.statusCode, headers: out, body: Buffer.from(await res.body.arrayBuffer()) };
   }
 
@@ -483,6 +488,13 @@ function gatewayExecTimeoutMs(settings: FunctionSettings): number {
   return settings.program.kind === 'http' ? settings.execTimeoutMs : settings.execTimeoutMs + 500;
 }
 
+/** In-process callers may name headers in any case; HTTP headers are case-insensitive. */
+function lowerCaseNames(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
+  return out;
+}
+
 function errorResponse(err: PlatformError): Omit<InvokeResponse, 'durationMs'> {
   return {
     status: err.status,
@@ -491,8 +503,22 @@ function errorResponse(err: PlatformError): Omit<InvokeResponse, 'durationMs'> {
   };
 }
 
-/** The request never reached the replica (connection refused): safe to retry elsewhere. */
+/** The request never reached the replica: safe to retry elsewhere. */
 class RefusedError extends Error {}
+
+/**
+ * Whether a failed request to a replica was never sent: the connection was refused (the replica
+ * died a moment ago), or the request still waited in the replica's pool when the pool was
+ * destroyed because the replica had died (undici fails queued requests with ClientDestroyedError;
+ * the ones already sent fail earlier, with the socket).
+ */
+function neverSent(err: unknown): boolean {
+  return (
+    (err as NodeJS.ErrnoException).code === 'ECONNREFUSED' ||
+    err instanceof undiciErrors.ClientDestroyedError ||
+    err instanceof undiciErrors.ClientClosedError
+  );
+}
 
 function toPlatformError(fn: EmbeddedFunction, lease: Lease, err: unknown): Error {
   if (err instanceof PlatformError) return err;

@@ -20,7 +20,12 @@ import {
   HandlerInputError,
   type HandlerResult,
 } from '../functions/handler.js';
-import { REPLICA_ENV, type ReplicaBoot, type ReplicaMessage } from './replica-protocol.js';
+import {
+  REPLICA_ENV,
+  REPLICA_HEALTH_PATH,
+  type ReplicaBoot,
+  type ReplicaMessage,
+} from './replica-protocol.js';
 import { runSerializing } from './serializing.js';
 
 const boot = JSON.parse(process.env[REPLICA_ENV] ?? 'null') as ReplicaBoot | null;
@@ -68,7 +73,7 @@ async function main(b: ReplicaBoot): Promise<void> {
   }
   const handler = await loadHandler(b);
   const server = createServer((req, res) => {
-    if (req.url === '/_/health') {
+    if (req.url === REPLICA_HEALTH_PATH) {
       res.end('OK');
       return;
     }

@@ -1,5 +1,8 @@
 import type { ReplicaProgram } from './function-settings.js';
 
+/** Where a replica answers readiness and liveness probes (of-watchdog's path). */
+export const REPLICA_HEALTH_PATH = '/_/health';
+
 /** Environment variable that carries a replica's boot settings from the gateway to replica-main. */
 export const REPLICA_ENV = 'DFAAS_REPLICA_BOOT';
 

@@ -4,13 +4,28 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Pool } from 'undici';
+import { answersBelow500 } from '../../core/net.js';
 import { pollWithin } from '../../core/poll.js';
 import type { ReplicaProgram } from './function-settings.js';
 import { REPLICA_ENV, type ReplicaBoot, type ReplicaMessage } from './replica-protocol.js';
 
 export type ReplicaState = 'starting' | 'ready' | 'draining' | 'dead';
-/** Why a replica ended: asked to stop, crashed, went over limits.memory, or failed to start. */
-export type ExitReason = 'stopped' | 'crash' | 'memory' | 'start-failed';
+/**
+ * Why a replica ended: asked to stop, crashed, went over limits.memory, failed to start, or
+ * stopped answering its liveness probe (hung).
+ */
+export type ExitReason = 'stopped' | 'crash' | 'memory' | 'start-failed' | 'hung';
+
+/**
+ * How a ready replica is probed, as Kubernetes probes an OpenFaaS function's pod: GET `path`
+ * every `periodMs`, each within `timeoutMs`; a replica with no answer for `failAfterMs` is killed.
+ */
+export interface LivenessProbe {
+  path: string;
+  periodMs: number;
+  timeoutMs: number;
+  failAfterMs: number;
+}
 
 export interface ReplicaOptions {
   functionName: string;
@@ -62,6 +77,7 @@ export class Replica extends EventEmitter<{ ready: []; exit: [ExitReason] }> {
   private readonly child: ChildProcess;
   private killReason?: ExitReason;
   private readonly connections: number;
+  private probeTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: ReplicaOptions) {
     super();
@@ -122,8 +138,35 @@ export class Replica extends EventEmitter<{ ready: []; exit: [ExitReason] }> {
     }
   }
 
+  /**
+   * Probes the ready replica until it ends, and kills it as 'hung' when it has not answered for
+   * `failAfterMs`: a handler spinning on the event loop answers nothing, not even the probe.
+   */
+  probeLiveness(probe: LivenessProbe): void {
+    if (this.port === undefined || this.probeTimer) return;
+    const port = this.port;
+    let lastAnswer = performance.now();
+    let probing = false;
+    this.probeTimer = setInterval(() => {
+      if (this.state !== 'ready') return;
+      if (performance.now() - lastAnswer > probe.failAfterMs) {
+        this.stderrTail += `\nno answer to the liveness probe for ${probe.failAfterMs} ms`;
+        this.kill('hung');
+        return;
+      }
+      if (probing) return;
+      probing = true;
+      void answersBelow500(port, probe.path, probe.timeoutMs).then((alive) => {
+        probing = false;
+        if (alive) lastAnswer = performance.now();
+      });
+    }, probe.periodMs);
+    this.probeTimer.unref();
+  }
+
   private onExit(): void {
     if (this.state === 'dead') return;
+    clearInterval(this.probeTimer);
     // Whatever the replica forked goes with it (the group id outlives its leader).
     signalGroup(this.child, 'SIGKILL');
     const wasReady = this.port !== undefined;

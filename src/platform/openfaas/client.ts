@@ -1,5 +1,6 @@
 import { Agent, type Dispatcher, request } from 'undici';
 import type { FunctionDeployment, FunctionStatus, GatewayInfo } from '../../config/function-deployment.js';
+import type { HeaderMap } from '../../core/http-headers.js';
 import { sleep } from '../../core/poll.js';
 import type { AsyncInvokeRequest, InvokeRequest, InvokeResponse, Platform } from '../api.js';
 import {
@@ -94,7 +95,7 @@ export class OpenFaaSClient implements Platform {
       const body = Buffer.from(await res.body.arrayBuffer());
       const retry = res.statusCode === 503 && performance.now() + delay < deadline;
       if (!retry) {
-        const headers = flatHeaders(res.headers);
+        const headers = definedHeaders(res.headers);
         // durationMs covers the retries: the wait for a cold start is part of the call.
         const out: InvokeResponse = {
           status: res.statusCode,
@@ -194,10 +195,10 @@ export class OpenFaaSClient implements Platform {
   }
 }
 
-function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers))
-    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+/** The response's headers, those sent more than once (Set-Cookie) as arrays. */
+function definedHeaders(headers: Record<string, string | string[] | undefined>): HeaderMap {
+  const out: HeaderMap = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = v;
   return out;
 }
 

@@ -1,25 +1,8 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
+import { endToEndHeaders } from '../../../core/http-headers.js';
 import { SERVED_BY_HEADER } from '../../../offload/routing.js';
-
-/**
- * Headers that are not forwarded: hop-by-hop ones (RFC 9110 §7.6.1), Host (undici sends the
- * upstream's) and Expect (undici refuses it; node:http has already answered 100-continue).
- */
-const NOT_FORWARDED = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'expect',
-]);
 
 const SERVED_BY = SERVED_BY_HEADER.toLowerCase();
 
@@ -50,12 +33,12 @@ export async function forward(req: IncomingMessage, res: ServerResponse, to: For
   const upstream = await to.dispatcher.request({
     method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
     path: to.path,
-    headers: { ...endToEnd(req.headers), ...to.setHeaders },
+    headers: { ...endToEndHeaders(req.headers), ...to.setHeaders },
     body: to.body ?? (hasBody(req) ? req : null),
     signal: abort.signal,
   });
   to.onResponse?.();
-  const headers = endToEnd(upstream.headers);
+  const headers = endToEndHeaders(upstream.headers);
   if (to.servedBy.override || headers[SERVED_BY] === undefined) headers[SERVED_BY] = to.servedBy.value;
   res.writeHead(upstream.statusCode, headers);
   await pipeline(upstream.body, res);
@@ -76,15 +59,4 @@ export async function readSmallBody(req: IncomingMessage, max: number): Promise<
 
 export function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-}
-
-function endToEnd(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  const named = headers.connection;
-  const listed = new Set(
-    (Array.isArray(named) ? named.join(',') : (named ?? '')).split(',').map((h) => h.trim().toLowerCase()),
-  );
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers))
-    if (value !== undefined && !NOT_FORWARDED.has(name) && !listed.has(name)) out[name] = value;
-  return out;
 }
