@@ -16,11 +16,10 @@
  * different weight, at rates 0..200 in pairs, on two node types, with a few % noise.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { seededRandom } from '../src/core/random.js';
 import { resultsHeader, resultsLine } from '../src/dataset/results.js';
@@ -31,6 +30,7 @@ import { prepareData, trainAndEvaluate, writeModels } from '../src/forecast/trai
 import { runOpenLoop } from '../src/load/builtin/open-loop.js';
 import { constantArrivals } from '../src/load/builtin/schedule.js';
 import { figure, type PerfReport, report } from './lib/report.js';
+import { serveCli, started } from './lib/serve.js';
 
 const GROUPS = { HIGH_USAGE: ['matmul'], LOW_USAGE: ['figlet'], MEDIUM_USAGE: ['shasum'] };
 const WEIGHT: Record<string, number> = { figlet: 0.3, matmul: 2.5, shasum: 0.8 };
@@ -91,25 +91,6 @@ function writeDataset(dir: string, nodeType: number, seed: number): string {
 
 const ms = (us: number) => (us / 1000).toFixed(2);
 
-/** Starts a process that prints its URL on stdout, and waits for it. */
-function started(child: ChildProcess): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d;
-      const url = out.match(/http:\/\/127\.0\.0\.1:\d+/)?.[0];
-      if (url) resolve({ child, url });
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code} before printing its URL`)));
-  });
-}
-
-const serve = (args: string[]) =>
-  started(
-    spawn(process.execPath, [fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)), ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
-  );
 const serveScript = (script: string) =>
   started(spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }));
 
@@ -180,7 +161,7 @@ export async function run(args: string[]): Promise<PerfReport> {
   // Both servers in processes of their own, as users run them: the load generator here must
   // not share their event loop.
   const modelDir = join(dir, 'models');
-  const service = await serve([
+  const service = await serveCli([
     '--log-level',
     'warn',
     'forecast',

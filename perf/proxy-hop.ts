@@ -41,6 +41,7 @@ const FUNCTION = 'echo';
 const TABLE: RoutingTable = {
   functions: { [FUNCTION]: { localLimit: null, weights: { [LOCAL]: MAX_WEIGHT }, limitsIn: {} } },
   peers: {},
+  tokens: { own: '', peers: {} },
 };
 const HAPROXY_TARGET_MS = 0.3;
 const EMBEDDED_TARGET_MS = 1;

@@ -64,7 +64,7 @@ function tableOf(k: number, peers: Record<string, PeerEndpoint>): RoutingTable {
     }
     functions[functionName(i)] = { localLimit: 20 + k, weights, limitsIn };
   }
-  return { functions, peers };
+  return { functions, peers, tokens: { own: `own-${k}`, peers: {} } };
 }
 
 /** Runtime API commands the HAProxy driver sends to go from table a to table b. */

@@ -2,13 +2,16 @@
  * How the CLI reports a failure: the exit code comes from the error (`DfaasError.exitCode`: 2
  * bad input, 1 a failed run), never from its message; anything else is a failed run (1).
  * Bad input names the file (or "command line") and each field; --json prints one JSON object
- * on stderr instead, for a program to read.
+ * on stderr instead, for a program to read. Running out of file descriptors, whatever failed
+ * for it, is reported as that (open-files.ts).
  */
 import { ConfigError, DfaasError, ExitCode, errorCode } from '../core/errors.js';
 import type { CliStream } from './io.js';
+import { explainOpenFileLimit } from './open-files.js';
 
 /** Prints an error the way the CLI promises and returns the exit code. */
-export function reportError(err: unknown, stderr: CliStream, json = false): number {
+export function reportError(error: unknown, stderr: CliStream, json = false): number {
+  const err = explainOpenFileLimit(error);
   const exitCode = err instanceof DfaasError ? err.exitCode : ExitCode.failed;
   const message = err instanceof Error ? err.message : String(err);
   if (json) {

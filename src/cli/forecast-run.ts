@@ -25,6 +25,7 @@ import {
 } from '../forecast/train.js';
 import { badFlag } from './errors.js';
 import type { CliContext } from './io.js';
+import { checkListenHosts } from './listen-host.js';
 import { printResult, type Table } from './output.js';
 import { createProgress } from './progress.js';
 
@@ -196,6 +197,7 @@ export function runEvaluate(flags: DataFlags & { out?: string; folds?: number },
 export async function runServe(flags: ServeFlags, ctx: CliContext): Promise<void> {
   if (!(MODEL_TYPES as readonly string[]).includes(flags.model))
     throw badFlag('--model', `unknown model "${flags.model}" (one of ${MODEL_TYPES.join(', ')})`);
+  await checkListenHosts('command line', { '--host': flags.host });
   const forecaster = Forecaster.load(flags.models);
   const service = await startForecasterService({
     forecaster,

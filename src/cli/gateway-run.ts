@@ -6,6 +6,8 @@ import { EmbeddedPlatform } from '../platform/embedded/platform.js';
 import { loadStackForEmbedded } from '../platform/embedded/stack.js';
 import { badFlag } from './errors.js';
 import type { CliContext } from './io.js';
+import { checkListenHosts } from './listen-host.js';
+import { printResult } from './output.js';
 
 export interface GatewayFlags {
   host: string;
@@ -22,6 +24,7 @@ export interface GatewayFlags {
 export async function runGateway(flags: GatewayFlags, ctx: CliContext): Promise<void> {
   const { logger } = ctx;
   // Everything is read and checked before anything starts: bad input exits 2 with nothing running.
+  await checkListenHosts('command line', { '--host': flags.host });
   const limits = { maxReplicas: flags.maxReplicas };
   const deployments = flags.stack ? loadStackForEmbedded(flags.stack, limits) : [];
   const auth = flags.authFile ? readAuthFile(flags.authFile) : undefined;
@@ -63,6 +66,8 @@ export async function runGateway(flags: GatewayFlags, ctx: CliContext): Promise<
     functions: deployments.length,
     auth: Boolean(auth),
   });
+  // For a program (--json); a person reads the URL in the log line above.
+  printResult(ctx, { url: gateway.url, functions: deployments.map((d) => d.service) }, () => '');
   await ctx.untilSignal();
   logger.info('shutting down: draining in-flight requests and stopping replicas');
   await gateway.close();

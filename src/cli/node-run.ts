@@ -2,13 +2,16 @@
 import { dirname, resolve } from 'node:path';
 import { loadConfigFile } from '../config/read-file.js';
 import { parseDurationMs } from '../config/units.js';
+import { ConfigError } from '../core/errors.js';
+import { findExecutable } from '../core/executable.js';
 import { startNode } from '../node/agent/node.js';
 import { fetchStatus, planCluster, readClusterPlan, startCluster } from '../node/cluster.js';
-import { NodeConfigSchema } from '../node/config.js';
+import { DEFAULT_HAPROXY_BINARY, type NodeConfig, NodeConfigSchema } from '../node/config.js';
 import { DEFAULT_STRATEGY, STRATEGY_NAMES, type StrategyName } from '../offload/strategies/index.js';
 import { loadStackForEmbedded } from '../platform/embedded/stack.js';
 import { badFlag } from './errors.js';
 import type { CliContext } from './io.js';
+import { checkListenHosts } from './listen-host.js';
 import { printResult } from './output.js';
 
 export interface ClusterUpFlags {
@@ -24,6 +27,9 @@ export interface ClusterUpFlags {
 export async function runNodeUp(flags: { config: string }, ctx: CliContext): Promise<void> {
   const { logger } = ctx;
   const config = loadConfigFile(NodeConfigSchema, flags.config);
+  // Checked before startNode, which writes the identity file and starts the platform first.
+  checkHaproxy(config, flags.config);
+  await checkListenHosts(flags.config, { agent_host: config.agent_host, 'proxy.host': config.proxy.host });
   const running = await startNode(config, dirname(resolve(flags.config)), logger);
   const summary = {
     node: running.name,
@@ -44,6 +50,20 @@ export async function runNodeUp(flags: { config: string }, ctx: CliContext): Pro
   if (process.connected) process.disconnect();
 }
 
+const INSTALL_HAPROXY = 'install HAProxy 2.6 or later (e.g. apt-get install haproxy)';
+
+/** Bad input when the configuration asks for the haproxy driver and its binary is not an executable. */
+function checkHaproxy(config: NodeConfig, file: string): void {
+  const binary = config.proxy.haproxy_binary;
+  if (config.proxy.driver !== 'haproxy' || findExecutable(binary)) return;
+  throw new ConfigError(file, [
+    {
+      field: 'proxy.haproxy_binary',
+      message: `proxy driver haproxy: no executable "${binary}" (a path, or a name on PATH); ${INSTALL_HAPROXY} and set proxy.haproxy_binary to it, or choose proxy.driver embedded (or auto: HAProxy when installed)`,
+    },
+  ]);
+}
+
 export async function runClusterUp(flags: ClusterUpFlags, ctx: CliContext): Promise<void> {
   const { logger, logLevel } = ctx;
   // Checked here so that bad input exits 2 before any node starts.
@@ -54,6 +74,12 @@ export async function runClusterUp(flags: ClusterUpFlags, ctx: CliContext): Prom
   if (periodMs === undefined || periodMs <= 0)
     throw badFlag('--period', `must be a duration > 0 such as 5s, got "${flags.period}"`);
   if (flags.stack) loadStackForEmbedded(flags.stack);
+  // The nodes run the default HAProxy: without it each would fail alone, after the plan is written.
+  if (flags.proxy === 'haproxy' && !findExecutable(DEFAULT_HAPROXY_BINARY))
+    throw badFlag(
+      '--proxy',
+      `no HAProxy at ${DEFAULT_HAPROXY_BINARY}: ${INSTALL_HAPROXY}, or use --proxy auto or embedded`,
+    );
   const plan = await planCluster({
     nodes: flags.nodes,
     strategy: strategy as StrategyName,

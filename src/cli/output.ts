@@ -51,3 +51,13 @@ export function formatTable(header: string[], rows: string[][]): string {
       .trimEnd();
   return `${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
 }
+
+/**
+ * Whether a command line (without `node dfaas`) asks for --json: read before commander parses it,
+ * for what is printed before commander reaches the flag (the version, help, usage errors) or
+ * when the program cannot be loaded. Arguments after `--` are operands, not flags.
+ */
+export function jsonRequested(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).includes('--json');
+}

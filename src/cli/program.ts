@@ -3,20 +3,23 @@
  * the command and resolves with the exit code (0 success, 1 the run failed, 2 bad input),
  * printing only through `io`. Importing it has no side effect, and it loads only commander and
  * the commands' flag definitions; each command imports its heavy code when it runs, so
- * `dfaas --version` and `dfaas --help` load no capability.
+ * `dfaas --version` and `dfaas --help` load no capability. With --json, wherever it is on the
+ * command line, everything it prints is JSON: results, logs, errors, and commander's own output
+ * (the version, help, usage errors).
  */
-import { Command, CommanderError, Option } from 'commander';
-import { ExitCode } from '../core/errors.js';
+import { Command, CommanderError, Help, Option } from 'commander';
+import { type ConfigError, ExitCode } from '../core/errors.js';
 import { LOG_LEVELS } from '../core/logger.js';
 import { VERSION } from '../core/version.js';
 import { registerDemo } from './demo.js';
-import { reportError } from './errors.js';
+import { badFlag, reportError } from './errors.js';
 import { registerForecast } from './forecast.js';
 import { registerGateway } from './gateway.js';
 import type { CliContext, CliIo } from './io.js';
 import { registerLoad } from './load.js';
 import { registerNode } from './node.js';
 import { cliContext, logLevelOption } from './options.js';
+import { jsonRequested, printResult } from './output.js';
 import { registerSample } from './sample.js';
 import { registerSchema } from './schema.js';
 
@@ -27,9 +30,12 @@ export interface DfaasProgram {
 }
 
 export function createProgram(io: CliIo): DfaasProgram {
+  // Whether this run prints JSON, read from its command line before commander parses it: commander
+  // prints the version, help and usage errors as it meets them, before a --json that follows.
+  let json = false;
   const program = new Command('dfaas')
     .description('Decentralized Function-as-a-Service toolkit: run, load, measure and model FaaS nodes')
-    .version(VERSION, '-V, --version')
+    .option('-V, --version', 'output the version number')
     .option('--json', 'machine-readable output: JSON results on stdout, JSON-lines logs on stderr')
     .addOption(
       new Option('--log-level <level>', `log detail (${LOG_LEVELS.join(', ')})`)
@@ -39,9 +45,23 @@ export function createProgram(io: CliIo): DfaasProgram {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
+      // With --json, run() reports commander's errors as one JSON object instead of its text.
+      writeErr: (s) => {
+        if (!json) io.stderr.write(s);
+      },
+    })
+    .configureHelp({
+      formatHelp: (cmd, helper) =>
+        json
+          ? `${JSON.stringify(helpData(cmd, helper))}\n`
+          : Help.prototype.formatHelp.call(helper, cmd, helper),
     })
     .exitOverride();
+  // Not commander's .version(), which prints plain text as soon as it meets the flag.
+  program.on('option:version', () => {
+    printResult({ io, json }, { version: VERSION }, () => `${VERSION}\n`);
+    throw new CommanderError(ExitCode.ok, 'commander.version', VERSION);
+  });
 
   const context = (): CliContext => cliContext(io, program.opts());
   registerGateway(program, context);
@@ -55,14 +75,50 @@ export function createProgram(io: CliIo): DfaasProgram {
   return {
     command: program,
     async run(argv) {
+      json = jsonRequested(argv.slice(2));
       try {
         await program.parseAsync([...argv]);
         return ExitCode.ok;
       } catch (err) {
+        if (!(err instanceof CommanderError))
+          return reportError(err, io.stderr, Boolean(program.opts().json));
         // Help and version end with exit code 0; every other commander error is a bad flag or argument.
-        if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
-        return reportError(err, io.stderr, Boolean(program.opts().json));
+        if (err.exitCode === 0) return ExitCode.ok;
+        return json ? reportError(usageError(err), io.stderr, true) : ExitCode.badInput;
       }
     },
+  };
+}
+
+/** A usage error of commander's as bad input on the command line, naming the flag when it names one. */
+function usageError(err: CommanderError): ConfigError {
+  // Help shown for a missing command (`dfaas`, `dfaas forecast`) carries no message of its own.
+  if (err.code === 'commander.help') return badFlag('', 'no command given: run with --help for the list');
+  const message = err.message.replace(/^error: /, '');
+  // commander quotes the flag first: "unknown option '--nope'", "option '--port <port>' argument …".
+  return badFlag(/'(-[^' ]+)/.exec(message)?.[1] ?? '', message);
+}
+
+/** What the help text shows, as data: the help of --json. */
+function helpData(cmd: Command, helper: Help) {
+  return {
+    usage: helper.commandUsage(cmd),
+    description: helper.commandDescription(cmd),
+    arguments: helper.visibleArguments(cmd).map((a) => ({
+      name: a.name(),
+      description: a.description,
+      required: a.required,
+    })),
+    options: helper.visibleOptions(cmd).map((o) => ({
+      flags: o.flags,
+      description: o.description,
+      default: o.defaultValue,
+      choices: o.argChoices,
+    })),
+    commands: helper.visibleCommands(cmd).map((c) => ({
+      name: c.name(),
+      usage: helper.subcommandTerm(c),
+      description: helper.subcommandDescription(c),
+    })),
   };
 }

@@ -37,6 +37,7 @@ export function registerSchema(program: Command, context: () => CliContext): voi
       const schema = jsonSchemaOf(name);
       if (!schema)
         throw badFlag('name', `unknown configuration "${name}" (one of ${SCHEMA_NAMES.join(', ')})`);
-      ctx.io.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
+      // Indented for a person; one line with --json, as every result.
+      printResult(ctx, schema, () => `${JSON.stringify(schema, null, 2)}\n`);
     });
 }

@@ -2,11 +2,12 @@ import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { SamplerConfig } from '../config/sampler.js';
 import { ConfigError } from '../core/errors.js';
+import { findExecutable } from '../core/executable.js';
 import type { Logger } from '../core/logger.js';
 import { BuiltinLoadDriver } from './builtin/driver.js';
 import type { LoadDriver } from './contract.js';
 import { K6LoadDriver } from './k6/driver.js';
-import { findExecutable, type K6RunSettings, LocalK6Runner } from './k6/local.js';
+import { type K6RunSettings, LocalK6Runner } from './k6/local.js';
 import { SshK6Runner } from './k6/ssh.js';
 
 export type * from './contract.js';

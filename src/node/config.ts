@@ -20,6 +20,9 @@ const multiaddr = z
   .string()
   .regex(/^\/(ip4|ip6|dns4|dns6|dns)\//, 'a multiaddr, e.g. /ip4/127.0.0.1/tcp/4001');
 
+/** Where Debian's and Ubuntu's haproxy package installs it. */
+export const DEFAULT_HAPROXY_BINARY = '/usr/sbin/haproxy';
+
 const ProxySchema = z
   .object({
     /** auto: haproxy when the binary is installed, else embedded. */
@@ -28,7 +31,8 @@ const ProxySchema = z
     port: port.default(0),
     /** Host peers should use to reach this proxy (HAProxyHost in messages); default: host. */
     advertise_host: z.string().min(1).optional(),
-    haproxy_binary: z.string().min(1).default('/usr/sbin/haproxy'),
+    /** The HAProxy executable (2.6 or later): a path, or a name on PATH. */
+    haproxy_binary: z.string().min(1).default(DEFAULT_HAPROXY_BINARY),
   })
   .strict()
   .refine((p) => p.advertise_host !== undefined || !['0.0.0.0', '::', '[::]'].includes(p.host), {

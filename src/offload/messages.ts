@@ -91,7 +91,9 @@ export function decodeMessage(data: Uint8Array): Decoded {
   }
   const type = (json as { MsgType?: unknown } | null)?.MsgType;
   if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) {
-    return { ok: false, reason: 'unknown_type', detail: `MsgType ${JSON.stringify(type)}` };
+    // Never stringify what a peer sent: a deeply nested value overflows the stack.
+    const shown = typeof type === 'string' ? JSON.stringify(type.slice(0, 64)) : typeof type;
+    return { ok: false, reason: 'unknown_type', detail: `MsgType ${shown}` };
   }
   const parsed = PeerMessageSchema.safeParse(json);
   if (!parsed.success) {

@@ -13,9 +13,13 @@
  *   latter admits a second's local share in one burst at the full arrival rate, which overflows a
  *   function whose concurrency is bounded (OpenFaaS max_inflight) although the local rate over the
  *   second is within the limit; round robin spreads the local share evenly.
- * - From a peer (DFaaS-Node-ID: <peer id>): a peer not in `peers` gets 403; a peer whose rate for
- *   f (last second) is at or above its `limitsIn` entry gets 429; else it is served locally and
- *   never forwarded again (so no loops).
+ * - From a peer (DFaaS-Node-ID: <peer id>, DFaaS-Node-Token: <token>): a peer not in `peers`, or
+ *   whose token is not one of its `tokens.peers` entries, gets 403 (an id is public: it is in
+ *   DFaaS-Served-By and /agent/status; the token is known to the peer and its neighbours only);
+ *   a peer whose rate for f (last second) is at or above its `limitsIn` entry gets 429; else it
+ *   is served locally and never forwarded again (so no loops). The token is not passed on.
+ * - A request forwarded to a peer carries DFaaS-Node-ID: <this node's id> and
+ *   DFaaS-Node-Token: <tokens.own>.
  * - A peer that refuses the connection never saw the request: the request is decided again by the
  *   same round robin without that peer (the local limit still applies), up to twice, as HAProxy's
  *   `retries 2` with `option redispatch` does. So a peer that just died costs only the requests
@@ -28,6 +32,8 @@ export const LOCAL = 'local';
 
 /** Header a forwarding node sets to its peer id; its presence marks a request from a peer. */
 export const NODE_ID_HEADER = 'DFaaS-Node-ID';
+/** Header a forwarding node sets to its current token, which proves the DFaaS-Node-ID. */
+export const NODE_TOKEN_HEADER = 'DFaaS-Node-Token';
 /** Response header naming the node (peer id) whose platform served the request. */
 export const SERVED_BY_HEADER = 'DFaaS-Served-By';
 
@@ -49,11 +55,23 @@ export interface PeerEndpoint {
   port: number;
 }
 
+/**
+ * The data-path credentials: each node draws a random token every period and hands it to its
+ * neighbours over their libp2p connections (authenticated by noise), so only they know it.
+ */
+export interface NodeTokens {
+  /** What this node sends as DFaaS-Node-Token when it forwards a request. */
+  own: string;
+  /** The tokens each peer may send now (the current one and those not yet expired), by peer id. */
+  peers: Record<string, string[]>;
+}
+
 export interface RoutingTable {
   /** By function name. */
   functions: Record<string, FunctionRoute>;
   /** Every peer this node knows now, by peer id. Requests from any other node id get 403. */
   peers: Record<string, PeerEndpoint>;
+  tokens: NodeTokens;
 }
 
 /** Why the proxy refused a request: 403, 429, 503 in the contract above. */

@@ -63,4 +63,18 @@ describe('reportError', () => {
       message: 'boom',
     });
   });
+
+  it('reports running out of file descriptors as the open-file limit, not as what failed for it', () => {
+    const emfile = Object.assign(new Error("EMFILE: too many open files, open 'x.js'"), { code: 'EMFILE' });
+    const out = report(emfile);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(
+      /^dfaas: too many open files: .*open-file limit \(ulimit -n\) is \d+, too low/,
+    );
+    expect(out.stderr).toMatch(/hint: raise it, e\.g\. `ulimit -n 4096`/);
+    expect(out.stderr).toContain('DFAAS_ERR_OPEN_FILE_LIMIT');
+    // With the limit this test runs under (1024 or more), a missing module is missing indeed.
+    const missing = Object.assign(new Error("Cannot find package 'nope'"), { code: 'ERR_MODULE_NOT_FOUND' });
+    expect(report(missing).stderr).toMatch(/^dfaas: Cannot find package 'nope'\n.*DFAAS_ERR_INTERNAL/s);
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,22 @@ describe('dfaas node and cluster: bad input', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toContain(file);
     expect(res.stderr).toContain('agent.strategy');
+  });
+
+  it('node up with the haproxy driver and no HAProxy exits 2 naming the binary and the fix, before writing anything', async () => {
+    for (const binary of [join(dir, 'no-such-dir/haproxy'), 'no-such-haproxy-on-path']) {
+      const nodeDir = join(dir, binary.replace(/\W/g, '_'));
+      mkdirSync(nodeDir);
+      const file = join(nodeDir, 'node.yaml');
+      writeFileSync(file, `proxy:\n  driver: haproxy\n  haproxy_binary: ${binary}\n`);
+      const res = await dfaas(['--json', 'node', 'up', '--config', file]);
+      expect(res.code, res.stderr).toBe(2);
+      const [issue] = JSON.parse(res.stderr).issues;
+      expect(issue.field).toBe('proxy.haproxy_binary');
+      expect(issue.message).toContain(`no executable "${binary}"`);
+      expect(issue.message).toMatch(/install HAProxy .*or choose proxy\.driver embedded/);
+      expect(readdirSync(nodeDir)).toEqual(['node.yaml']); // no identity written, nothing started
+    }
   });
 
   it('cluster up exits 2 naming a bad flag, before starting anything', async () => {

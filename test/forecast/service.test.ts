@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
 import { Forecaster } from '../../src/forecast/forecaster.js';
 import { type ForecasterService, startForecasterService } from '../../src/forecast/service.js';
@@ -48,6 +48,7 @@ function call(
 describe('the forecaster service', () => {
   let service: ForecasterService;
   let forecaster: Forecaster;
+  let modelsDir: string;
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dfaas-forecaster-'));
@@ -56,8 +57,9 @@ describe('the forecaster service', () => {
       prepareData(files, SYNTHETIC_GROUPS),
       syntheticOptions(files),
     );
-    writeModels(join(dir, 'models'), models, evaluation);
-    forecaster = Forecaster.load(join(dir, 'models'));
+    modelsDir = join(dir, 'models');
+    writeModels(modelsDir, models, evaluation);
+    forecaster = Forecaster.load(modelsDir);
     service = await startForecasterService({
       forecaster,
       port: 0,
@@ -111,6 +113,43 @@ describe('the forecaster service', () => {
     const inputs = [INPUT, { ...INPUT, rate_group_HIGH_USAGE: 80 }];
     const res = await call(`${service.url}/node_usage/batch`, 'POST', inputs);
     expect(res.json()).toEqual(inputs.map((i) => forecaster.nodeUsage(i)));
+  });
+
+  it('answers a small request while a large batch is predicted, not after it', async () => {
+    // A forecaster of its own, whose predictions the test sees in the order the service makes them.
+    const own = Forecaster.load(modelsDir);
+    const server = await startForecasterService({
+      forecaster: own,
+      port: 0,
+      defaultModel: 'regression',
+      logger: silentLogger,
+    });
+    const small = { ...INPUT, node_type: 2 };
+    const batch = Array.from({ length: 10_000 }, () => INPUT); // just under the 1 MiB body limit
+    const predicted: string[] = [];
+    const answered: string[] = [];
+    let smallCall: Promise<unknown> | undefined;
+    const nodeUsage = own.nodeUsage.bind(own);
+    vi.spyOn(own, 'nodeUsage').mockImplementation((body, model) => {
+      predicted.push((body as typeof INPUT).node_type === 2 ? 'small' : 'batch');
+      // The small request is sent once the batch is being predicted.
+      smallCall ??= call(`${server.url}/node_usage`, 'POST', small).then(() => answered.push('small'));
+      return nodeUsage(body, model);
+    });
+    try {
+      const res = await call(`${server.url}/node_usage/batch`, 'POST', batch);
+      answered.push('batch');
+      await smallCall;
+      expect(res.status, res.body.slice(0, 200)).toBe(200);
+      expect(res.json()).toHaveLength(batch.length);
+      // Predicted between two of the batch's inputs, and answered before the batch.
+      const at = predicted.indexOf('small');
+      expect(at).toBeGreaterThan(0);
+      expect(at).toBeLessThan(predicted.lastIndexOf('batch'));
+      expect(answered).toEqual(['small', 'batch']);
+    } finally {
+      await server.close();
+    }
   });
 
   it('says what is wrong with a bad request', async () => {

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
@@ -19,6 +21,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(join(dir, 'stack.yml'), 'functions:\n  echo:\n    lang: builtin\n    handler: echo\n');
 
 const haproxy = serviceBinary('/usr/sbin/haproxy');
+const curl = serviceBinary('/usr/bin/curl');
 const attack = JSON.stringify({ service: 'pwn', image: 'pwn', envProcess: 'id' });
 
 async function call(url: string, init: { method?: string; body?: string; auth?: string } = {}) {
@@ -57,6 +60,26 @@ describe.each([
           expect(res.status, `${method} /system/functions through the proxy`).toBe(404);
         }
         expect((await call(`${node.proxyUrl}/function/pwn`)).status).toBe(404); // never deployed
+
+        // A peer id is public (DFaaS-Served-By): claimed without the peer's token, it gets 403.
+        const served = await request(`${node.proxyUrl}/function/echo`, { method: 'POST', body: 'x' });
+        await served.body.dump();
+        const id = served.headers['dfaas-served-by'] as string;
+        const spoofed = await request(`${node.proxyUrl}/function/echo`, {
+          method: 'POST',
+          body: 'x',
+          headers: { 'DFaaS-Node-ID': id, 'DFaaS-Node-Token': 'guess' },
+        });
+        expect([spoofed.statusCode, await spoofed.body.text()]).toEqual([403, expect.stringContaining(id)]);
+
+        // A 20 MB body sent by curl (Expect: 100-continue) through the proxy is echoed whole.
+        if (curl) {
+          const out = await promisify(execFile)('bash', [
+            '-c',
+            `head -c 20000000 /dev/urandom | ${curl} -sS --data-binary @- -o /dev/null -w '%{http_code} %{size_download}' ${node.proxyUrl}/function/echo`,
+          ]);
+          expect(out.stdout).toBe('200 20000000');
+        }
 
         // On the gateway itself (loopback): nothing without the node's credentials.
         expect(

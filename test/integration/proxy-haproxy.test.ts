@@ -11,6 +11,8 @@ import {
   type FunctionRoute,
   LOCAL,
   NODE_ID_HEADER,
+  NODE_TOKEN_HEADER,
+  type NodeTokens,
   type PeerEndpoint,
   type ProxyCounters,
   type RoutingTable,
@@ -29,6 +31,13 @@ proxyContractSuite(
 );
 
 const NODE_ID = 'node-self';
+const PEER_IDS = ['peer-a', 'peer-b', 'peer-named', 'peer-nowhere'];
+const tokenOf = (peer: string) => `token-of-${peer}`;
+/** Every peer of these tests presents its token; the contract suite tests the refusals. */
+const TOKENS: NodeTokens = {
+  own: 'token-of-self',
+  peers: Object.fromEntries(PEER_IDS.map((id) => [id, [tokenOf(id)]])),
+};
 
 interface Upstream {
   endpoint: PeerEndpoint;
@@ -101,7 +110,7 @@ describe.skipIf(!haproxy)('haproxy proxy driver', () => {
     for (let i = 0; i < n; i++) {
       const res = await request(`${proxy.url}${path}`, {
         dispatcher: client,
-        headers: from ? { [NODE_ID_HEADER]: from } : {},
+        headers: from ? { [NODE_ID_HEADER]: from, [NODE_TOKEN_HEADER]: tokenOf(from) } : {},
       });
       await res.body.text();
       const by = res.headers[SERVED_BY_HEADER.toLowerCase()];
@@ -130,7 +139,11 @@ describe.skipIf(!haproxy)('haproxy proxy driver', () => {
   it('applies weights and limits through the Runtime API: the split changes, HAProxy never reloads', async () => {
     const proxy = await start();
     const peers = { 'peer-a': peerA.endpoint, 'peer-b': peerB.endpoint };
-    const table = (f: FunctionRoute): RoutingTable => ({ functions: { f, g: route({}) }, peers });
+    const table = (f: FunctionRoute): RoutingTable => ({
+      functions: { f, g: route({}) },
+      peers,
+      tokens: TOKENS,
+    });
     await proxy.apply(table(route({ weights: { [LOCAL]: 1 } })));
     const master = proxy.masterPid;
     const worker = await proxy.workerPid();
@@ -183,6 +196,7 @@ describe.skipIf(!haproxy)('haproxy proxy driver', () => {
     await proxy.apply({
       functions: { f: route({ weights: { 'peer-a': 1 } }) },
       peers: { 'peer-a': peerA.endpoint },
+      tokens: TOKENS,
     });
     expect(await burst(proxy, 3, '/function/f')).toEqual(['peer-a', 'peer-a', 'peer-a']);
     expect(peerA.fromIds).toEqual([NODE_ID, NODE_ID, NODE_ID]);
@@ -196,13 +210,18 @@ describe.skipIf(!haproxy)('haproxy proxy driver', () => {
   it('adds a peer that appears at run time without a reload, and retires one that leaves', async () => {
     const proxy = await start();
     const fn = (weights: Record<string, number>) => ({ f: route({ weights }), g: route({ weights }) });
-    await proxy.apply({ functions: fn({ 'peer-a': 1 }), peers: { 'peer-a': peerA.endpoint } });
+    await proxy.apply({
+      functions: fn({ 'peer-a': 1 }),
+      peers: { 'peer-a': peerA.endpoint },
+      tokens: TOKENS,
+    });
     const worker = await proxy.workerPid();
     const { reloads, renders } = proxy;
 
     await proxy.apply({
       functions: fn({ 'peer-b': 1 }),
       peers: { 'peer-a': peerA.endpoint, 'peer-b': peerB.endpoint },
+      tokens: TOKENS,
     });
     expect(await burst(proxy, 3, '/function/g')).toEqual(['peer-b', 'peer-b', 'peer-b']);
     expect(proxy.reloads).toBe(reloads);
@@ -214,7 +233,11 @@ describe.skipIf(!haproxy)('haproxy proxy driver', () => {
     );
 
     // Gone from the peers: its weight is void (no server left: 503) and its requests get 403.
-    await proxy.apply({ functions: fn({ 'peer-b': 1 }), peers: { 'peer-a': peerA.endpoint } });
+    await proxy.apply({
+      functions: fn({ 'peer-b': 1 }),
+      peers: { 'peer-a': peerA.endpoint },
+      tokens: TOKENS,
+    });
     expect(await burst(proxy, 2, '/function/g')).toEqual(['503', '503']);
     expect(await burst(proxy, 1, '/function/g', 'peer-b')).toEqual(['403']);
     expect(await proxy.workerPid()).toBe(worker);
@@ -231,6 +254,7 @@ describe.skipIf(!haproxy)('haproxy proxy driver', () => {
           'peer-named': { host: 'localhost', port: named.endpoint.port },
           'peer-nowhere': { host: 'nowhere.invalid', port: 1 }, // RFC 6761: never resolves
         },
+        tokens: TOKENS,
       });
       expect(await burst(proxy, 4, '/function/f')).toEqual(Array(4).fill('peer-named'));
       // Still a known peer: its own requests are served here, not refused with 403.
@@ -250,14 +274,14 @@ describe.skipIf(!haproxy)('haproxy proxy driver', () => {
     const proxy = await start(createLogger({ level: 'info', json: true, write: (l) => lines.push(l) }));
     const peers = { 'peer-a': peerA.endpoint };
     const f = route({ weights: { 'peer-a': 1 } });
-    await proxy.apply({ functions: { f }, peers });
+    await proxy.apply({ functions: { f }, peers, tokens: TOKENS });
     const master = proxy.masterPid;
     const first = await proxy.workerPid();
     await burst(proxy, 5, '/function/f');
 
-    await proxy.apply({ functions: { f, g: route({}) }, peers });
-    await proxy.apply({ functions: { f }, peers });
-    await proxy.apply({ functions: { f, g: route({}) }, peers });
+    await proxy.apply({ functions: { f, g: route({}) }, peers, tokens: TOKENS });
+    await proxy.apply({ functions: { f }, peers, tokens: TOKENS });
+    await proxy.apply({ functions: { f, g: route({}) }, peers, tokens: TOKENS });
     const second = await proxy.workerPid();
     expect(second).not.toBe(first);
     expect(proxy.masterPid).toBe(master);
@@ -282,13 +306,13 @@ describe.skipIf(!haproxy)('haproxy proxy driver', () => {
     );
     const peers = { 'peer-a': peerA.endpoint };
     const f = route({ weights: { 'peer-a': 1 } });
-    await proxy.apply({ functions: { f }, peers });
+    await proxy.apply({ functions: { f }, peers, tokens: TOKENS });
     await burst(proxy, 5, '/function/f');
     // A taught worker's tables are complete at once: the next reload teaches too.
-    await proxy.apply({ functions: { f, g: route({}) }, peers });
+    await proxy.apply({ functions: { f, g: route({}) }, peers, tokens: TOKENS });
     expect((await proxy.counters()).f).toMatchObject({ user: 5, forwarded: { 'peer-a': 5 } });
     await burst(proxy, 5, '/function/f');
-    await proxy.apply({ functions: { f, g: route({}), h: route({}) }, peers });
+    await proxy.apply({ functions: { f, g: route({}), h: route({}) }, peers, tokens: TOKENS });
     expect((await proxy.counters()).f).toMatchObject({ user: 10, forwarded: { 'peer-a': 10 } });
     expect(reloadsTaught(lines)).toEqual([true, true, true]);
   }, 20_000);
@@ -310,6 +334,10 @@ describe.skipIf(!haproxy)('haproxy proxy driver', () => {
         ]),
       ),
       peers,
+      tokens: {
+        own: `own-${shift}`,
+        peers: Object.fromEntries(Object.keys(peers).map((p) => [p, [`t-${shift}`]])),
+      },
     });
     await proxy.apply(table(0));
     const reloads = proxy.reloads;
@@ -322,13 +350,13 @@ describe.skipIf(!haproxy)('haproxy proxy driver', () => {
 
   it('stop() leaves no HAProxy process and removes its temp dir', async () => {
     const proxy = await start();
-    await proxy.apply({ functions: { f: route({}) }, peers: {} });
+    await proxy.apply({ functions: { f: route({}) }, peers: {}, tokens: TOKENS });
     const pids = [proxy.masterPid, await proxy.workerPid()];
     await proxy.stop();
     running.splice(running.indexOf(proxy), 1);
     for (const pid of pids) expect(alive(pid), `pid ${pid}`).toBe(false);
     expect(existsSync(proxy.configPath)).toBe(false);
-    await expect(proxy.apply({ functions: {}, peers: {} })).rejects.toThrow(/stopped/);
+    await expect(proxy.apply({ functions: {}, peers: {}, tokens: TOKENS })).rejects.toThrow(/stopped/);
   });
 
   it("reports HAProxy's own error when it cannot start", async () => {

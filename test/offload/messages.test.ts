@@ -60,4 +60,13 @@ describe('peer messages', () => {
       reason: 'oversized',
     });
   });
+
+  it('drops a deeply nested MsgType without overflowing the stack (it ended the node before)', () => {
+    const deep = `{"MsgType":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    expect(decodeMessage(bytes(deep))).toEqual({
+      ok: false,
+      reason: 'unknown_type',
+      detail: 'MsgType object',
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants, readFileSync, rmSync } from 'node:fs';
-import { basename, delimiter, dirname, isAbsolute, join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { TimeoutError } from '../../core/errors.js';
 import { LoadRunError } from '../errors.js';
 
@@ -48,20 +48,6 @@ export const K6_SUMMARY_EXIT_CODES = new Set([0, 99]);
 /** The last lines of what k6 printed, for an error message that says why a run failed. */
 export function tail(text: string, lines = 8): string {
   return text.trim().split('\n').slice(-lines).join('\n');
-}
-
-/** The executable `binary` resolves to (a path, or a name on PATH), or undefined. */
-export function findExecutable(binary: string, path = process.env.PATH ?? ''): string | undefined {
-  const candidates =
-    isAbsolute(binary) || binary.includes('/') ? [binary] : path.split(delimiter).map((d) => join(d, binary));
-  return candidates.find((c) => {
-    try {
-      accessSync(c, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
 }
 
 /** k6 on this machine: runs the script in its folder (where relative `--out` files land) and reads its summary. */

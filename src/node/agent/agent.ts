@@ -4,13 +4,14 @@ import type { GroupList } from '../../dataset/groups.js';
 import type { NodeMetric } from '../../dataset/node-metrics.js';
 import type { DropReason, PeerMessage } from '../../offload/messages.js';
 import { NeighbourTable } from '../../offload/neighbours.js';
-import type { FunctionRoute, PeerEndpoint, ProxyCounters } from '../../offload/routing.js';
+import type { FunctionRoute, PeerEndpoint, ProxyCounters, RoutingTable } from '../../offload/routing.js';
 import type {
   DeployedFunction,
   Neighbour,
   NodeForecaster,
   Strategy,
 } from '../../offload/strategies/types.js';
+import { newToken, TokenBook, type TokenGrant } from '../peers/tokens.js';
 import type { ProxyDriver } from '../proxy/contract.js';
 import { type FunctionRates, ratesBetween } from './rates.js';
 
@@ -22,6 +23,8 @@ export interface AgentPeers {
   rtt(peer: string): Promise<number | undefined>;
   onMessage(handler: (from: string, message: PeerMessage) => void): void;
   onPeerDisconnect(handler: (peer: string) => void): void;
+  grantToken(peer: string, grant: TokenGrant): Promise<boolean>;
+  onTokenGrant(handler: (from: string, grant: TokenGrant) => Promise<void>): void;
   readonly dropped: Record<DropReason, number>;
   readonly received: number;
 }
@@ -100,6 +103,12 @@ export interface AgentStatus {
 }
 
 /**
+ * How many periods a peer's token stays good: it is replaced every period, and a request sent with
+ * the previous one may still be on its way.
+ */
+const TOKEN_VALIDITY_PERIODS = 3;
+
+/**
  * A DFaaS agent: every period it reads the proxy's counters, turns them into rates averaged over
  * the period, runs the offloading strategy on (its functions, rates, the live neighbour table),
  * applies the resulting routing table to the proxy and publishes the strategy's messages.
@@ -118,10 +127,18 @@ export class Agent {
   private periods = 0;
   private lastPeriodAt: number | null = null;
   private lastError: string | null = null;
+  private readonly tokens = new TokenBook();
+  /** The routes and peers last given to the proxy (a token grant re-applies them with it). */
+  private table: Omit<RoutingTable, 'tokens'> = { functions: {}, peers: {} };
 
   constructor(private readonly options: AgentOptions) {
     this.clock = options.clock ?? systemClock;
     this.neighbours = new NeighbourTable(options.peers.peerId);
+    // A peer's new token is in force at this node's proxy before the peer hears it is accepted.
+    options.peers.onTokenGrant(async (from, grant) => {
+      this.tokens.receive(from, grant, this.clock.monotonic());
+      await options.proxy.apply(this.tableWithTokens());
+    });
     options.peers.onMessage((from, message) => {
       this.neighbours.update(from, message, this.clock.monotonic());
     });
@@ -178,14 +195,16 @@ export class Agent {
         forecaster: options.forecaster,
         groups: options.groups,
       });
+      await this.rotateToken();
       // Applied before the offers go out, so a peer that takes one is already admitted; published
       // even when the proxy refuses the table, as a node that stops publishing expires from its
       // neighbours' tables and their requests to it become 403s.
+      this.table = {
+        functions: result.functions,
+        peers: Object.fromEntries(live.map((n) => [n.id, n.endpoint])),
+      };
       try {
-        await options.proxy.apply({
-          functions: result.functions,
-          peers: Object.fromEntries(live.map((n) => [n.id, n.endpoint])),
-        });
+        await options.proxy.apply(this.tableWithTokens());
       } finally {
         await Promise.all(result.messages.map((m) => options.peers.publish(m)));
       }
@@ -246,6 +265,26 @@ export class Agent {
       functions,
       messages: { received: options.peers.received, dropped: { ...options.peers.dropped } },
     };
+  }
+
+  /**
+   * Gives every connected peer a fresh token and presents it from now on. A peer that did not
+   * acknowledge it (gone, or a reference agent that does not speak the protocol) refuses this
+   * node's forwarded requests until a later grant reaches it: that is logged.
+   */
+  private async rotateToken(): Promise<void> {
+    const { peers, periodMs, logger } = this.options;
+    const grant = { token: newToken(), validForMs: TOKEN_VALIDITY_PERIODS * periodMs };
+    const connected = peers.connectedPeers();
+    const acknowledged = await Promise.all(connected.map((peer) => peers.grantToken(peer, grant)));
+    const missed = connected.filter((_, i) => !acknowledged[i]);
+    if (missed.length > 0) logger.warn('peers did not take this node’s new token', { peers: missed });
+    this.tokens.present(grant.token);
+  }
+
+  /** The last routes and peers with the tokens in force now (sampled when it is applied). */
+  private tableWithTokens(): RoutingTable {
+    return { ...this.table, tokens: this.tokens.tokens(this.clock.monotonic()) };
   }
 
   private async measureRtts(): Promise<void> {

@@ -3,7 +3,7 @@ import { gossipsub } from '@chainsafe/libp2p-gossipsub';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
-import type { PrivateKey } from '@libp2p/interface';
+import type { PrivateKey, Stream } from '@libp2p/interface';
 import { kadDHT } from '@libp2p/kad-dht';
 import { mdns } from '@libp2p/mdns';
 import { peerIdFromString } from '@libp2p/peer-id';
@@ -20,6 +20,7 @@ import {
   encodeMessage,
   type PeerMessage,
 } from '../../offload/messages.js';
+import { MAX_GRANT_BYTES, TOKEN_PROTOCOL, type TokenGrant, TokenGrantSchema } from './tokens.js';
 
 export interface PeerNetworkOptions {
   privateKey: PrivateKey;
@@ -35,6 +36,8 @@ export interface PeerNetworkOptions {
 }
 
 export type MessageHandler = (from: string, message: PeerMessage) => void;
+/** Takes a peer's token grant; the grant is acknowledged once the returned promise resolves. */
+export type GrantHandler = (from: string, grant: TokenGrant) => Promise<void>;
 
 /**
  * The node's peer-to-peer layer: libp2p over TCP with noise and yamux, identify and ping, and
@@ -47,6 +50,9 @@ export class PeerNetwork {
   ) as Record<DropReason, number>;
   received = 0;
   private readonly handlers: MessageHandler[] = [];
+  private grantHandler?: GrantHandler;
+  /** Token grants refused (malformed, oversized, or arriving before a handler is set). */
+  refusedGrants = 0;
   private redialTimer?: NodeJS.Timeout;
 
   private constructor(
@@ -104,6 +110,33 @@ export class PeerNetwork {
     this.node.addEventListener('peer:disconnect', (event) => handler(event.detail.toString()));
   }
 
+  /** Takes the token grants of connected peers (see tokens.ts). */
+  onTokenGrant(handler: GrantHandler): void {
+    this.grantHandler = handler;
+  }
+
+  /**
+   * Gives a connected peer this node's token over TOKEN_PROTOCOL. True once the peer has
+   * acknowledged it, i.e. its proxy accepts the token; false when it could not be delivered
+   * (the peer is gone, does not speak the protocol, or did not answer within `timeoutMs`).
+   */
+  async grantToken(peer: string, grant: TokenGrant, timeoutMs = 2000): Promise<boolean> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    let stream: Stream | undefined;
+    try {
+      stream = await this.node.dialProtocol(peerIdFromString(peer), TOKEN_PROTOCOL, { signal });
+      await stream.sink([new TextEncoder().encode(JSON.stringify(grant))]);
+      const ack = JSON.parse(new TextDecoder().decode(await readAll(stream, MAX_GRANT_BYTES))) as {
+        ok?: unknown;
+      };
+      return ack.ok === true;
+    } catch (err) {
+      stream?.abort(err as Error);
+      this.options.logger.debug('token grant not delivered', { peer, error: (err as Error).message });
+      return false;
+    }
+  }
+
   async publish(message: PeerMessage): Promise<void> {
     await this.node.services.pubsub.publish(DFAAS_TOPIC, encodeMessage(message));
   }
@@ -142,12 +175,39 @@ export class PeerNetwork {
         return;
       }
       this.received++;
-      for (const handler of this.handlers) handler(from, decoded.message);
+      // A listener's exception would end the process (libp2p re-throws it): one message must not.
+      for (const handler of this.handlers) {
+        try {
+          handler(from, decoded.message);
+        } catch (err) {
+          this.options.logger.error('peer message handler failed', { from, error: (err as Error).message });
+        }
+      }
     });
+    void this.node.handle(TOKEN_PROTOCOL, ({ stream, connection }) =>
+      this.takeGrant(connection.remotePeer.toString(), stream),
+    );
     this.node.addEventListener('peer:discovery', (event) => {
       const { id, multiaddrs } = event.detail;
       if (multiaddrs.length > 0) void this.node.dial(id).catch(() => undefined);
     });
+  }
+
+  /** Reads one grant from a peer's stream, hands it to the handler, then acknowledges it. */
+  private async takeGrant(from: string, stream: Stream): Promise<void> {
+    try {
+      const bytes = await readAll(stream, MAX_GRANT_BYTES);
+      const grant = TokenGrantSchema.parse(
+        JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)),
+      );
+      if (!this.grantHandler) throw new Error('no handler for token grants yet');
+      await this.grantHandler(from, grant);
+      await stream.sink([new TextEncoder().encode('{"ok":true}')]);
+    } catch (err) {
+      this.refusedGrants++;
+      this.options.logger.debug('token grant refused', { from, error: (err as Error).message });
+      stream.abort(err as Error);
+    }
   }
 
   /** Dials every bootstrap peer that is not connected (a restarted peer is found again this way). */
@@ -169,4 +229,17 @@ export class PeerNetwork {
       }),
     );
   }
+}
+
+/** The bytes of a stream until the remote closes its side; more than `maxBytes` is an error. */
+async function readAll(stream: Stream, maxBytes: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream.source) {
+    const bytes = chunk.subarray();
+    size += bytes.byteLength;
+    if (size > maxBytes) throw new Error(`more than ${maxBytes} bytes`);
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks);
 }

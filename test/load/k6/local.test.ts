@@ -1,8 +1,5 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findExecutable, k6RunArgs } from '../../../src/load/k6/local.js';
+import { k6RunArgs } from '../../../src/load/k6/local.js';
 import { sshFingerprint } from '../../../src/load/k6/ssh.js';
 
 describe('k6 runners', () => {
@@ -29,16 +26,6 @@ describe('k6 runners', () => {
       'run=r 1',
       'a.js',
     ]);
-  });
-
-  it('find k6 on PATH, or at a path, only when it is executable', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dfaas-path-'));
-    writeFileSync(join(dir, 'k6'), '#!/bin/sh\n');
-    expect(findExecutable('k6', `/nonexistent:${dir}`)).toBeUndefined(); // not executable yet
-    chmodSync(join(dir, 'k6'), 0o755);
-    expect(findExecutable('k6', `/nonexistent:${dir}`)).toBe(join(dir, 'k6'));
-    expect(findExecutable(join(dir, 'k6'), '')).toBe(join(dir, 'k6'));
-    expect(findExecutable('k6', '/nonexistent')).toBeUndefined();
   });
 
   it('print host key fingerprints as ssh-keygen -lf does', () => {

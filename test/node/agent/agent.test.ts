@@ -8,6 +8,7 @@ import {
 } from '../../../src/node/agent/agent.js';
 import { nodeMetrics } from '../../../src/node/agent/metrics.js';
 import { ratesBetween } from '../../../src/node/agent/rates.js';
+import type { TokenGrant } from '../../../src/node/peers/tokens.js';
 import type { ProxyDriver } from '../../../src/node/proxy/contract.js';
 import { DROP_REASONS, type PeerMessage } from '../../../src/offload/messages.js';
 import { emptyCounters, type ProxyCounters, type RoutingTable } from '../../../src/offload/routing.js';
@@ -51,15 +52,30 @@ function fakeProxy(): ProxyDriver & { tables: RoutingTable[]; counts: ProxyCount
 
 function fakePeers(): AgentPeers & {
   published: PeerMessage[];
+  /** The grants this node sent, in order. */
+  granted: { peer: string; grant: TokenGrant }[];
   deliver: (from: string, m: PeerMessage) => void;
   disconnect: (p: string) => void;
+  /** A peer's grant arrives; resolves when the agent would acknowledge it. */
+  grantFrom: (from: string, grant: TokenGrant) => Promise<void>;
 } {
   const handlers: ((from: string, m: PeerMessage) => void)[] = [];
   const gone: ((p: string) => void)[] = [];
   const published: PeerMessage[] = [];
+  const granted: { peer: string; grant: TokenGrant }[] = [];
+  let onGrant: ((from: string, grant: TokenGrant) => Promise<void>) | undefined;
   return {
     peerId: 'SELF',
     published,
+    granted,
+    grantToken: async (peer, grant) => {
+      granted.push({ peer, grant });
+      return true;
+    },
+    onTokenGrant: (h) => {
+      onGrant = h;
+    },
+    grantFrom: async (from, grant) => onGrant?.(from, grant),
     connectedPeers: () => ['A'],
     publish: async (m) => {
       published.push(m);
@@ -192,5 +208,51 @@ describe('agent period', () => {
     await agent.tick();
     expect(proxy.tables).toHaveLength(0);
     expect(agent.status().lastError).toBe('gateway down');
+  });
+
+  it('grants every connected peer a fresh token each period, then presents it', async () => {
+    let now = 0;
+    const proxy = fakeProxy();
+    const peers = fakePeers();
+    const agent = recalcAgent({
+      peers,
+      proxy,
+      listFunctions: async () => [{ name: 'f', maxRate: 10 }],
+      clock: { monotonic: () => now, now: () => now },
+    });
+    await agent.tick();
+    now = 1000;
+    await agent.tick();
+    expect(peers.granted.map((g) => g.peer)).toEqual(['A', 'A']);
+    const [first, second] = peers.granted.map((g) => g.grant) as [TokenGrant, TokenGrant];
+    expect(first.token).toMatch(/^[0-9a-f]{64}$/);
+    expect(second.token).not.toBe(first.token);
+    expect(first.validForMs).toBe(3000);
+    expect(proxy.tables.map((t) => t.tokens.own)).toEqual([first.token, second.token]);
+  });
+
+  it('puts a peer’s token in force at the proxy before acknowledging it, until it expires', async () => {
+    let now = 0;
+    const proxy = fakeProxy();
+    const peers = fakePeers();
+    const agent = recalcAgent({
+      peers,
+      proxy,
+      listFunctions: async () => [{ name: 'f', maxRate: 10 }],
+      clock: { monotonic: () => now, now: () => now },
+    });
+    await agent.tick();
+    const routes = proxy.tables.at(-1)?.functions;
+    const token = 'a'.repeat(64);
+    await peers.grantFrom('A', { token, validForMs: 3000 });
+    // Applied with the routes in force, before the grant's promise (the acknowledgement) resolved.
+    expect(proxy.tables.at(-1)).toMatchObject({ functions: routes, tokens: { peers: { A: [token] } } });
+
+    now = 2999;
+    await agent.tick();
+    expect(proxy.tables.at(-1)?.tokens.peers).toEqual({ A: [token] });
+    now = 3000;
+    await agent.tick();
+    expect(proxy.tables.at(-1)?.tokens.peers).toEqual({});
   });
 });

@@ -6,6 +6,7 @@ import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { identify } from '@libp2p/identify';
+import { peerIdFromString } from '@libp2p/peer-id';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
@@ -14,6 +15,7 @@ import { ConfigError } from '../../../src/core/errors.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { loadOrCreateIdentity, peerIdOf } from '../../../src/node/peers/identity.js';
 import { PeerNetwork } from '../../../src/node/peers/network.js';
+import { TOKEN_PROTOCOL, type TokenGrant } from '../../../src/node/peers/tokens.js';
 import { DFAAS_TOPIC, type PeerMessage } from '../../../src/offload/messages.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -84,7 +86,14 @@ describe('peer network (libp2p gossipsub on loopback)', () => {
 
     const enc = (s: string) => new TextEncoder().encode(s);
     await waitFor('c to drop each kind of bad message', async () => {
-      for (const bad of ['not json', '{"MsgType":"nope"}', '{"MsgType":"nodeinfoStatic","HAProxyPort":-1}'])
+      // The deep one ended the node once (a stack overflow thrown from the message listener).
+      const deep = `{"MsgType":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+      for (const bad of [
+        'not json',
+        '{"MsgType":"nope"}',
+        '{"MsgType":"nodeinfoStatic","HAProxyPort":-1}',
+        deep,
+      ])
         await rogue.services.pubsub.publish(DFAAS_TOPIC, enc(bad));
       return c.dropped.not_json > 0 && c.dropped.unknown_type > 0 && c.dropped.bad_fields > 0;
     });
@@ -93,6 +102,52 @@ describe('peer network (libp2p gossipsub on loopback)', () => {
     const rtt = await a.rtt(b.peerId);
     expect(rtt).toBeGreaterThanOrEqual(0);
     expect(await a.rtt(peerIdOf(await loadOrCreateIdentity(join(dir, 'nobody.key'))), 300)).toBeUndefined();
+  }, 30_000);
+
+  it('hands a token to a peer over its authenticated connection, and refuses what is not a grant', async () => {
+    const a = await startNode('token-a');
+    const b = await startNode('token-b', a.addresses());
+    await waitFor('a and b connected', () => a.connectedPeers().includes(b.peerId));
+    const grants: { from: string; grant: TokenGrant }[] = [];
+    let fail = false;
+    b.onTokenGrant(async (from, grant) => {
+      if (fail) throw new Error('proxy refused the table');
+      grants.push({ from, grant });
+    });
+    const grant = { token: 'ab'.repeat(32), validForMs: 3000 };
+    expect(await a.grantToken(b.peerId, grant)).toBe(true);
+    // The sender is who the noise handshake proved, whatever the grant says.
+    expect(grants).toEqual([{ from: a.peerId, grant }]);
+
+    // Not acknowledged when the receiver could not put it in force.
+    fail = true;
+    expect(await a.grantToken(b.peerId, grant)).toBe(false);
+    fail = false;
+
+    // A peer that does not speak the protocol (a reference agent) does not acknowledge.
+    const plain = await createLibp2p({
+      privateKey: await generateKeyPair('Ed25519'),
+      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: { identify: identify() },
+    });
+    started.push(plain);
+    await plain.dial(multiaddr(a.addresses()[0] as string));
+    await plain.dial(multiaddr(b.addresses()[0] as string));
+    expect(await a.grantToken(plain.peerId.toString(), grant, 1000)).toBe(false);
+
+    // What is not a grant is refused and counted, and nothing reaches the handler.
+    const refusedBefore = b.refusedGrants;
+    for (const bad of ['{"token":"short","validForMs":1}', 'not json', 'x'.repeat(5000)]) {
+      const stream = await plain.dialProtocol(peerIdFromString(b.peerId), TOKEN_PROTOCOL);
+      await stream.sink([new TextEncoder().encode(bad)]).catch(() => undefined);
+      // b answers nothing and resets the stream.
+      await expect(readToEnd(stream.source)).rejects.toThrow();
+    }
+    await waitFor('three refusals', () => b.refusedGrants === refusedBefore + 3);
+    expect(grants).toHaveLength(1);
   }, 30_000);
 
   it('gossips with the Kademlia DHT enabled too', async () => {
@@ -127,3 +182,9 @@ describe('peer network (libp2p gossipsub on loopback)', () => {
     await waitFor('r2 to re-dial r1', () => other.connectedPeers().includes(first.peerId));
   }, 30_000);
 });
+
+async function readToEnd(source: AsyncIterable<unknown>): Promise<number> {
+  let chunks = 0;
+  for await (const _ of source) chunks++;
+  return chunks;
+}

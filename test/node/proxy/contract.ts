@@ -9,6 +9,8 @@ import {
   type FunctionRoute,
   LOCAL,
   NODE_ID_HEADER,
+  NODE_TOKEN_HEADER,
+  type NodeTokens,
   type PeerEndpoint,
   type RoutingTable,
   SERVED_BY_HEADER,
@@ -26,6 +28,11 @@ import { waitFor } from '../../helpers/wait.js';
 const NODE_ID = 'node-self';
 const PEER_A = 'peer-a';
 const PEER_B = 'peer-b';
+/** The tokens of every table here: peers present the last of theirs unless a test says otherwise. */
+const TOKENS: NodeTokens = {
+  own: 'token-of-self',
+  peers: { [PEER_A]: ['token-a-previous', 'token-a'], [PEER_B]: ['token-b'] },
+};
 /** A /function/ path the fake gateway answers after this long (to have a request in flight). */
 const SLOW_MS = 300;
 
@@ -126,7 +133,7 @@ export function proxyContractSuite(
       await Promise.all(running.splice(0).map((p) => p.stop()));
     });
 
-    async function startProxy(table?: RoutingTable): Promise<ProxyDriver> {
+    async function startProxy(table?: Omit<RoutingTable, 'tokens'>): Promise<ProxyDriver> {
       const proxy = await start({
         nodeId: NODE_ID,
         host: '127.0.0.1',
@@ -135,7 +142,7 @@ export function proxyContractSuite(
         logger: silentLogger,
       });
       running.push(proxy);
-      if (table) await proxy.apply(table);
+      if (table) await proxy.apply({ ...table, tokens: TOKENS });
       return proxy;
     }
 
@@ -144,12 +151,16 @@ export function proxyContractSuite(
     async function call(
       proxy: ProxyDriver,
       path: string,
-      init: { method?: string; from?: string; body?: string } = {},
+      init: { method?: string; from?: string; token?: string; body?: string } = {},
     ) {
+      const token = init.token ?? (init.from === undefined ? undefined : TOKENS.peers[init.from]?.at(-1));
       const res = await request(`${proxy.url}${path}`, {
         dispatcher: client,
         method: (init.method ?? 'GET') as 'GET',
-        headers: init.from === undefined ? {} : { [NODE_ID_HEADER]: init.from },
+        headers: {
+          ...(init.from === undefined ? {} : { [NODE_ID_HEADER]: init.from }),
+          ...(token === undefined ? {} : { [NODE_TOKEN_HEADER]: token }),
+        },
         body: init.body ?? null,
       });
       const servedBy = res.headers[SERVED_BY_HEADER.toLowerCase()];
@@ -230,8 +241,10 @@ export function proxyContractSuite(
       expect(gateway.calls(fn)).toHaveLength(local);
       expect(peerA.calls(fn)).toHaveLength(toA);
       expect(peerB.calls(fn)).toHaveLength(toB);
-      for (const forwarded of [...peerA.calls(fn), ...peerB.calls(fn)])
+      for (const forwarded of [...peerA.calls(fn), ...peerB.calls(fn)]) {
         expect(forwarded.headers[NODE_ID_HEADER.toLowerCase()]).toBe(NODE_ID);
+        expect(forwarded.headers[NODE_TOKEN_HEADER.toLowerCase()]).toBe(TOKENS.own);
+      }
     });
 
     it('without a local limit, splits by weight with LOCAL as one entry', async () => {
@@ -332,6 +345,39 @@ export function proxyContractSuite(
       expect(gateway.calls(fn)).toHaveLength(served);
     });
 
+    it('from peers: 403 for a copied id without its token, with a stale or another peer’s token; the token stays here', async () => {
+      const fn = 'guarded';
+      const proxy = await startProxy({
+        functions: { [fn]: route({ weights: { [LOCAL]: 1 } }) },
+        peers: peers(),
+      });
+      const path = `/function/${fn}`;
+      // The id alone is public (DFaaS-Served-By, /agent/status): it proves nothing.
+      expect((await call(proxy, path, { from: PEER_A, token: '' })).status).toBe(403);
+      const noToken = await request(`${proxy.url}${path}`, { headers: { [NODE_ID_HEADER]: PEER_A } });
+      expect([noToken.statusCode, await noToken.body.text()]).toEqual([403, expect.stringContaining(PEER_A)]);
+      expect((await call(proxy, path, { from: PEER_A, token: 'token-b' })).status).toBe(403);
+      expect((await call(proxy, path, { from: PEER_A, token: 'token-a-expired' })).status).toBe(403);
+      // Both tokens of A in the table are good (rotation: the current one and the previous one).
+      expect((await call(proxy, path, { from: PEER_A, token: 'token-a-previous' })).status).toBe(200);
+      expect((await call(proxy, path, { from: PEER_A })).status).toBe(200);
+      expect(gateway.calls(fn)).toHaveLength(2);
+      for (const served of gateway.calls(fn))
+        expect(served.headers[NODE_TOKEN_HEADER.toLowerCase()]).toBeUndefined();
+
+      // Once A's tokens are rotated out, its old one is refused.
+      await proxy.apply({
+        functions: { [fn]: route({ weights: { [LOCAL]: 1 } }) },
+        peers: peers(),
+        tokens: { own: TOKENS.own, peers: { [PEER_A]: ['token-a-next'] } },
+      });
+      expect((await call(proxy, path, { from: PEER_A, token: 'token-a' })).status).toBe(403);
+      expect((await call(proxy, path, { from: PEER_A, token: 'token-a-next' })).status).toBe(200);
+      const counters = (await proxy.counters())[fn];
+      expect(counters?.rejected.unknown_peer).toBe(5);
+      expect(counters?.fromPeers[PEER_A]).toBe(3);
+    });
+
     it('applies a new table without restarting, and counts what it did', async () => {
       const fn = 'moving';
       const proxy = await startProxy({
@@ -348,6 +394,7 @@ export function proxyContractSuite(
           idle: route({}),
         },
         peers: peers(),
+        tokens: TOKENS,
       };
       await proxy.apply(table);
       await proxy.apply(structuredClone(table));

@@ -12,6 +12,8 @@ export interface Forwarding {
   path: string;
   /** Request headers to set, replacing any the client sent (lower-case names). */
   setHeaders?: Record<string, string>;
+  /** Request headers the client sent that are not passed on (lower-case names). */
+  dropHeaders?: ReadonlySet<string>;
   /** DFaaS-Served-By of the response: always `value`, or only when the upstream sent none. */
   servedBy: { value: string; override: boolean };
   /** The request body already read (so it can be sent again); absent: `req` is streamed. */
@@ -33,7 +35,7 @@ export async function forward(req: IncomingMessage, res: ServerResponse, to: For
   const upstream = await to.dispatcher.request({
     method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
     path: to.path,
-    headers: { ...endToEndHeaders(req.headers), ...to.setHeaders },
+    headers: { ...endToEndHeaders(req.headers, to.dropHeaders), ...to.setHeaders },
     body: to.body ?? (hasBody(req) ? req : null),
     signal: abort.signal,
   });

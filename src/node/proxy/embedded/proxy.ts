@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { httpOrigin } from '../../../core/net.js';
-import { LOCAL, NODE_ID_HEADER, type PeerEndpoint } from '../../../offload/routing.js';
+import { LOCAL, NODE_ID_HEADER, NODE_TOKEN_HEADER, type PeerEndpoint } from '../../../offload/routing.js';
 import {
   HEALTH_PATH,
   NOT_SERVED,
@@ -20,6 +20,8 @@ const MAX_REDISPATCHES = 2;
 /** At stop, how long in-flight requests may finish before their connections are cut, in ms. */
 const DRAIN_MS = 5_000;
 const NODE_ID = NODE_ID_HEADER.toLowerCase();
+const NODE_TOKEN = NODE_TOKEN_HEADER.toLowerCase();
+const LOCAL_ONLY_HEADERS: ReadonlySet<string> = new Set([NODE_TOKEN]);
 const FUNCTION_PREFIX = '/function/';
 
 /** One request for a function, from its arrival to its answer. */
@@ -74,7 +76,15 @@ export async function startEmbeddedProxy(options: ProxyOptions): Promise<ProxyDr
       return;
     }
     const from = req.headers[NODE_ID];
-    follow({ req, res, fn, target }, router.admit(fn, typeof from === 'string' ? from : undefined));
+    const token = req.headers[NODE_TOKEN];
+    follow(
+      { req, res, fn, target },
+      router.admit(
+        fn,
+        typeof from === 'string' ? from : undefined,
+        typeof token === 'string' ? token : undefined,
+      ),
+    );
   }
 
   function follow(call: FunctionCall, admission: Admission, attempt?: PeerAttempt): void {
@@ -102,6 +112,8 @@ export async function startEmbeddedProxy(options: ProxyOptions): Promise<ProxyDr
       dispatcher: gateway,
       path: gatewayPrefix + target,
       servedBy: { value: nodeId, override: true },
+      // A peer's token stays here: the functions of this node must not learn it.
+      dropHeaders: LOCAL_ONLY_HEADERS,
       ...(body ? { body } : {}),
       ...(fn !== undefined ? { onResponse: () => router.served(fn, LOCAL) } : {}),
     }).catch((err: unknown) => fail(res, `no answer from the gateway at ${gatewayBase.origin}`, err));
@@ -118,7 +130,7 @@ export async function startEmbeddedProxy(options: ProxyOptions): Promise<ProxyDr
     forward(req, res, {
       dispatcher: pool,
       path: target,
-      setHeaders: { [NODE_ID]: nodeId },
+      setHeaders: { [NODE_ID]: nodeId, [NODE_TOKEN]: router.ownToken },
       servedBy: { value: peerId, override: false },
       onResponse: () => router.served(fn, peerId),
       ...(attempt.body ? { body: attempt.body } : {}),

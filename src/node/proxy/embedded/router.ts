@@ -34,6 +34,10 @@ interface CompiledRoute {
 interface CompiledTable {
   functions: Map<string, CompiledRoute>;
   peers: Map<string, PeerEndpoint>;
+  /** The tokens each known peer may present, by peer id. */
+  tokensIn: Map<string, ReadonlySet<string>>;
+  /** What this node presents to its peers. */
+  ownToken: string;
 }
 
 const SERVE_LOCALLY: Admission = { to: 'local' };
@@ -46,7 +50,12 @@ const SERVE_LOCALLY: Admission = { to: 'local' };
  * served), as HAProxy's stick tables do.
  */
 export class Router {
-  private table: CompiledTable = { functions: new Map(), peers: new Map() };
+  private table: CompiledTable = {
+    functions: new Map(),
+    peers: new Map(),
+    tokensIn: new Map(),
+    ownToken: '',
+  };
   private readonly counts = new Map<string, FunctionCounters>();
   /** By function: user requests served locally (the local user rate that localLimit bounds). */
   private readonly userWindows = new Map<string, SlidingWindow>();
@@ -77,7 +86,15 @@ export class Router {
       });
       this.countersOf(name);
     }
-    this.table = { functions, peers };
+    const tokensIn = new Map<string, ReadonlySet<string>>();
+    for (const [id, tokens] of Object.entries(table.tokens.peers))
+      if (peers.has(id)) tokensIn.set(id, new Set(tokens));
+    this.table = { functions, peers, tokensIn, ownToken: table.tokens.own };
+  }
+
+  /** The token this node sends with the requests it forwards. */
+  get ownToken(): string {
+    return this.table.ownToken;
   }
 
   /** The peers of the current table, by id. */
@@ -85,16 +102,21 @@ export class Router {
     return this.table.peers;
   }
 
-  /** Decides a request for `fn`, from a user (`fromPeer` undefined) or from the peer with that id. */
-  admit(fn: string, fromPeer: string | undefined): Admission {
+  /**
+   * Decides a request for `fn`, from a user (`fromPeer` undefined) or from the peer with that id,
+   * which must present one of its tokens.
+   */
+  admit(fn: string, fromPeer: string | undefined, token?: string): Admission {
     const counters = this.countersOf(fn);
     if (fromPeer === undefined) {
       counters.user++;
       return this.admitUser(fn, counters);
     }
-    // Any client can claim any id: only known peers get a counter of their own (bounded memory).
+    // Any client can claim any id: only a known peer with its token gets a counter of its own.
     if (!this.table.peers.has(fromPeer))
       return reject(counters, 'unknown_peer', `unknown peer ${fromPeer}: not a neighbour of this node`);
+    if (token === undefined || !this.table.tokensIn.get(fromPeer)?.has(token))
+      return reject(counters, 'unknown_peer', `peer ${fromPeer} did not present a valid token`);
     counters.fromPeers[fromPeer] = (counters.fromPeers[fromPeer] ?? 0) + 1;
     const limitsIn = this.table.functions.get(fn)?.limitsIn ?? {};
     const limit = Object.hasOwn(limitsIn, fromPeer) ? limitsIn[fromPeer] : undefined;

@@ -1,5 +1,10 @@
 import { join } from 'node:path';
-import { NODE_ID_HEADER, type PeerEndpoint, SERVED_BY_HEADER } from '../../../offload/routing.js';
+import {
+  NODE_ID_HEADER,
+  NODE_TOKEN_HEADER,
+  type PeerEndpoint,
+  SERVED_BY_HEADER,
+} from '../../../offload/routing.js';
 import { HEALTH_PATH, NOT_SERVED, UPSTREAM_TIMEOUT_S } from '../contract.js';
 import {
   backendName,
@@ -13,6 +18,7 @@ import {
   LOCAL_SOCKET,
   MAP_FILES,
   type MapName,
+  OWN_TOKEN_KEY,
   peerServerName,
   peersBackendName,
   rejectedKey,
@@ -97,7 +103,9 @@ export function renderConfig(layout: HaproxyLayout): string {
     ...functionName,
     refuse(404, NOT_SERVED, `!is_fn !{ path ${HEALTH_PATH} }`),
     `  acl from_peer req.hdr(${NODE_ID_HEADER}) -m found`,
-    `  acl known_peer req.hdr(${NODE_ID_HEADER}),map(${map('peers')}) -m found`,
+    '  # A known peer is one whose id and token are an entry "<id>:<token>" of the peers map.',
+    `  http-request set-var(txn.token) req.hdr(${NODE_TOKEN_HEADER}) if is_fn from_peer`,
+    `  acl known_peer req.hdr(${NODE_ID_HEADER}),concat(:,txn.token),map(${map('peers')}) -m found`,
     '  # Arrivals (sc0): by function from users, by peer and function from known peers.',
     `  http-request set-var-fmt(txn.peer_fn) "${peer}/%[var(txn.fn)]" if is_fn from_peer`,
     // Any client can claim any id: only known peers get entries of their own (see routing.ts).
@@ -107,7 +115,7 @@ export function renderConfig(layout: HaproxyLayout): string {
     '  # A node that is not a known peer: 403.',
     `  http-request set-var-fmt(txn.key) "${rejectedKey('unknown_peer')}/%[var(txn.fn)]" if ${unknownPeer}`,
     count(1, unknownPeer),
-    refuse(403, `unknown peer ${peer}: not a neighbour of this node`, unknownPeer),
+    refuse(403, `unknown peer ${peer}: not a neighbour of this node, or not its token`, unknownPeer),
     '  # A peer at or above its limit for the function (-1: none): 429; else served here, never forwarded.',
     ...limitCheck(
       'peerLimits',
@@ -124,6 +132,8 @@ export function renderConfig(layout: HaproxyLayout): string {
     '  acl routed var(txn.route) -m found',
     `  http-request set-var-fmt(txn.key) "${KEYS.userLocal}/%[var(txn.fn)]" if is_fn !from_peer !routed`,
     count(1, 'is_fn !from_peer !routed'),
+    '  # It may go to a peer: with our token (the gateway backend removes it).',
+    `  http-request set-header ${NODE_TOKEN_HEADER} %[str(${OWN_TOKEN_KEY}),map(${map('ownToken')})] if is_fn !from_peer routed`,
     '  use_backend %[var(txn.route)] if is_fn !from_peer routed',
     `  default_backend ${GATEWAY_BACKEND}`,
   ];
@@ -149,6 +159,8 @@ export function renderConfig(layout: HaproxyLayout): string {
   ];
   const gateway = [
     `backend ${GATEWAY_BACKEND}`,
+    "  # A peer's token, or ours, stays in the proxy: this node's functions must not learn it.",
+    `  http-request del-header ${NODE_TOKEN_HEADER}`,
     `  http-response set-header ${SERVED_BY_HEADER} ${nodeId}`,
     ...countServed(LOCAL_SERVER, '{ var(txn.fn) -m found }'),
     `  server gateway ${haproxyAddress(layout.gateway)}`,

@@ -67,12 +67,16 @@ export function peerOfServer(server: string): string | undefined {
  * - peerLimits: "<peer id>/<function>" -> ceil(limitsIn[peer]), absent when unlimited.
  */
 export const MAP_FILES = {
+  /** "<peer id>:<token>" of every token a known peer may present. */
   peers: 'peers.map',
+  /** One entry, OWN_TOKEN_KEY: the token this node presents to its peers. */
+  ownToken: 'own_token.map',
   functions: 'functions.map',
   localLimits: 'local_limits.map',
   peerLimits: 'peer_limits.map',
 } as const;
 export type MapName = keyof typeof MAP_FILES;
+export const OWN_TOKEN_KEY = 'own';
 export const MAP_NAMES = Object.keys(MAP_FILES) as MapName[];
 
 /**

@@ -5,6 +5,7 @@ import {
   LOCAL_SERVER,
   MAP_NAMES,
   type MapName,
+  OWN_TOKEN_KEY,
   peerServerName,
   peersBackendName,
 } from './names.js';
@@ -66,7 +67,10 @@ const weight = (w: number | undefined) => Math.min(256, Math.max(0, Math.round(w
 export function desiredState(table: RoutingTable, knownOnly: readonly string[] = []): DesiredState {
   const maps = emptyMaps();
   const servers = new Map<string, DesiredServer>();
-  for (const id of [...Object.keys(table.peers), ...knownOnly]) maps.peers.set(id, '1');
+  for (const id of [...Object.keys(table.peers), ...knownOnly])
+    for (const token of table.tokens.peers[id] ?? []) maps.peers.set(`${id}:${token}`, '1');
+  // No token yet (no table from an agent): the header goes out empty and peers refuse it.
+  if (table.tokens.own !== '') maps.ownToken.set(OWN_TOKEN_KEY, table.tokens.own);
   for (const [fn, route] of Object.entries(table.functions)) {
     maps.functions.set(fn, backendName(fn));
     if (route.localLimit !== null) {
@@ -146,7 +150,7 @@ export function planCommands(
     servers.set(id, { ...have, ready: false });
   }
 
-  commands.push(...maps(['peers', 'functions']));
+  commands.push(...maps(['ownToken', 'peers', 'functions']));
   const next = { maps: structuredClone(desired.maps), servers };
   return { commands, next };
 }

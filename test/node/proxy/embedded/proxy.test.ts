@@ -52,6 +52,7 @@ describe('embedded proxy, beyond the contract', () => {
         b: { host: '127.0.0.1', port: p2 },
         c: { host: '127.0.0.1', port: p3 },
       },
+      tokens: { own: '', peers: {} },
     });
     // Three refusals: the first attempt and HAProxy's two retries.
     const res = await fetch(`${proxy.url}/function/f`);

@@ -13,12 +13,13 @@ function table(functions: Record<string, Partial<FunctionRoute>>): RoutingTable 
       ]),
     ),
     peers,
+    tokens: { own: 'own', peers: { a: ['token-a'], b: ['token-b'] } },
   };
 }
 
 function destinations(router: Router, fn: string, n: number, from?: string): string[] {
   return Array.from({ length: n }, () => {
-    const admission = router.admit(fn, from);
+    const admission = router.admit(fn, from, from === undefined ? undefined : `token-${from}`);
     return admission.to === 'peer' ? admission.peerId : admission.to === 'local' ? LOCAL : admission.reason;
   });
 }

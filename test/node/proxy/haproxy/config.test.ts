@@ -25,6 +25,7 @@ const table: RoutingTable = {
     echo: { localLimit: null, weights: { 'peer-b': 1 }, limitsIn: {} },
   },
   peers: { 'peer-b': { host: '10.0.0.2', port: 8001 }, 'peer-a': { host: '10.0.0.1', port: 8001 } },
+  tokens: { own: 'own-token', peers: { 'peer-a': ['token-a'], 'peer-b': ['token-b1', 'token-b2'] } },
 };
 
 /** The layout the driver renders for a table: its functions and peers, never its weights. */
@@ -75,6 +76,7 @@ describe('haproxy.cfg', () => {
         resize: { localLimit: null, weights: { 'peer-b': 100 }, limitsIn: {} },
       },
       peers: { 'peer-a': table.peers['peer-a'], 'peer-b': table.peers['peer-b'] } as RoutingTable['peers'],
+      tokens: { own: 'another', peers: { 'peer-a': ['other'] } },
     };
     expect(renderConfig(layoutOf(other))).toBe(text);
     expect(renderConfig({ ...layoutOf(table), functions: ['echo'] })).not.toBe(text);
@@ -143,11 +145,19 @@ describe('runtime state changes', () => {
     expect(withPeers.commands).toContain('add server route_resize/peer_peer-a 10.0.0.1:8001');
     expect(withPeers.commands).toContain('set server route_resize/peer_peer-a state ready');
     expect(withPeers.commands).not.toContain('set weight route_resize/peer_peer-a 1');
-    expect(withPeers.commands).toContain(`add map ${dir}/peers.map peer-a 1`);
+    // A peer is known by its id and token: each of its tokens is an entry of the peers map.
+    expect(withPeers.commands).toContain(`add map ${dir}/peers.map peer-a:token-a 1`);
+    expect(withPeers.commands).toContain(`add map ${dir}/peers.map peer-b:token-b1 1`);
+    expect(withPeers.commands).toContain(`add map ${dir}/peers.map peer-b:token-b2 1`);
+    // The token this node presents is an entry too (set once: `before` has it already).
+    expect(planCommands(fresh(), desiredState(table), maps).commands).toContain(
+      `add map ${dir}/own_token.map own own-token`,
+    );
+    expect(withPeers.commands.some((c) => c.includes('own_token.map'))).toBe(false);
 
     const gone = planCommands(withPeers.next, desiredState({ ...table, peers: {} }), maps);
     expect(gone.commands).toContain('set server route_resize/peer_peer-a state maint');
-    expect(gone.commands).toContain(`del map ${dir}/peers.map peer-a`);
+    expect(gone.commands).toContain(`del map ${dir}/peers.map peer-a:token-a`);
     expect(gone.commands.some((c) => c.startsWith('add server') || c.startsWith('del server'))).toBe(false);
   });
 });
