@@ -1,6 +1,19 @@
-import { isMap, isScalar, parseDocument, type YAMLError } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  type Pair,
+  parseDocument,
+  visit,
+  type YAMLError,
+} from 'yaml';
 import type { z } from 'zod';
-import { ConfigError, issuesFromZod } from '../core/errors.js';
+import { ConfigError, type ConfigIssue, formatPath, issuesFromZod } from '../core/errors.js';
 import { readInputFile } from '../core/files.js';
 
 /**
@@ -16,14 +29,80 @@ export function parseConfigText(text: string, source: string): unknown {
       { field: '', message: 'not a text file: a configuration is YAML or JSON' },
     ]);
   }
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, lineCounter });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       source,
       doc.errors.map((e) => yamlIssue(doc.contents, e)),
     );
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  const aliasIssues = badAliases(doc, lineCounter);
+  if (aliasIssues.length > 0) throw new ConfigError(source, aliasIssues);
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    // yaml throws a ReferenceError for what the parse does not report: aliases (`*a`) that expand
+    // past maxAliasCount (a "billion laughs" file), or one it cannot resolve.
+    if (!(err instanceof ReferenceError)) throw err;
+    const message = /excessive alias count/i.test(err.message)
+      ? `too many alias expansions: the aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies of their anchors' values; write the values out`
+      : `invalid YAML: ${err.message}`;
+    throw new ConfigError(source, [{ field: '', message }]);
+  }
+}
+
+/** yaml's bound on alias expansions when it turns a document into values (toJS's maxAliasCount). */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The aliases yaml cannot turn into values, found before toJS (which throws a bare ReferenceError
+ * on the first): an alias whose anchor is not set before it (YAML resolves `*a` to the last `&a`
+ * before it), and an alias inside the value of its own anchor (a value containing itself, which
+ * no configuration is). Each issue names the field holding the alias and its line.
+ */
+function badAliases(doc: Document, lines: LineCounter): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const anchors = new Map<string, Node>();
+  visit(doc, {
+    Node(_key, node, path) {
+      if (!isAlias(node)) {
+        if (node.anchor) anchors.set(node.anchor, node);
+        return;
+      }
+      const offset = node.range?.[0] ?? 0;
+      const { line, col } = lines.linePos(offset);
+      const at = `*${node.source} (line ${line}, column ${col})`;
+      const target = anchors.get(node.source);
+      if (target === undefined)
+        issues.push({
+          field: fieldOf(path, node),
+          message: `unknown alias ${at}: no anchor &${node.source} before it`,
+        });
+      else if (path.includes(target))
+        issues.push({
+          field: fieldOf(path, node),
+          message: `alias ${at} is inside the value of &${node.source}: a value cannot contain itself`,
+        });
+    },
+  });
+  return issues;
+}
+
+/** The field (functions[0].name) of a node, from its ancestors; a key's field is its mapping's. */
+function fieldOf(path: readonly (Document | Node | Pair)[], node: Node): string {
+  const parts: (string | number)[] = [];
+  for (let i = 0; i < path.length; i++) {
+    const parent = path[i];
+    const child = path[i + 1] ?? node;
+    if (isPair(parent)) {
+      if (child !== parent.value) break;
+      parts.push(isScalar(parent.key) ? String(parent.key.value) : '?');
+    } else if (isSeq(parent)) {
+      parts.push(parent.items.indexOf(child));
+    }
+  }
+  return formatPath(parts);
 }
 
 function yamlIssue(contents: unknown, err: YAMLError): { field: string; message: string } {

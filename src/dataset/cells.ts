@@ -12,9 +12,26 @@ export function cell(v: number | string | boolean | undefined): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(3);
 }
 
-/** A cell read back: empty or `nan` (any case) is NaN. */
+/** A decimal number as `cell` writes it (`-1.5`, `1e+21`, `.5`): no spaces, no hexadecimal, no `_`. */
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+/** Infinity as `cell` writes it (`Infinity`, `-Infinity`), or as Python and pandas write it (`inf`). */
+const INFINITE = /^[-+]?(inf|infinity)$/i;
+
+/**
+ * The number a cell's text holds: a decimal (optional sign and exponent), an infinity, or NaN
+ * for an empty cell and `nan` (any case); undefined when the text is none of those (` `, `0x10`,
+ * `true`), which `Number` would have read as 0, 16 or NaN. Reads back whatever `cell` writes.
+ */
+export function parseNumberCell(text: string): number | undefined {
+  if (text === '' || text.toLowerCase() === 'nan') return Number.NaN;
+  if (DECIMAL.test(text)) return Number(text);
+  if (INFINITE.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
+  return undefined;
+}
+
+/** A cell read back (see parseNumberCell), NaN when missing or not a number. */
 export function numberCell(text: string | undefined): number {
-  return text === undefined || text === '' || text.toLowerCase() === 'nan' ? Number.NaN : Number(text);
+  return (text === undefined ? undefined : parseNumberCell(text)) ?? Number.NaN;
 }
 
 /** The lines of a CSV file's text, without line ends (`\r\n` too) and without empty lines, with their 1-based line numbers. */
@@ -23,4 +40,17 @@ export function csvLines(text: string): { line: string; number: number }[] {
     .split('\n')
     .map((raw, i) => ({ line: raw.replace(/\r$/, ''), number: i + 1 }))
     .filter((l) => l.line.trim() !== '');
+}
+
+/**
+ * What to add to the message about a bad line when it is the text's last and has no line end:
+ * the sampler ends every line it appends with one, so such a line is most likely one a crash cut
+ * short (resuming the sweep removes it, src/sampler/resume.ts). Empty for any other line.
+ */
+export function cutLineHint(text: string, lineNumber: number): string {
+  let lines = 1;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines++;
+  return lineNumber === lines
+    ? ' (the last line, with no line end: cut short when the sweep stopped? Resuming the sweep removes it; otherwise delete the line)'
+    : '';
 }

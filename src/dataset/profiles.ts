@@ -4,7 +4,7 @@
  * its reader: the sampler writes it from a single-function sweep's results.csv; forecast reads it.
  */
 import { readInputFile, writeFileAtomic } from '../core/files.js';
-import { cell, csvLines, numberCell } from './cells.js';
+import { cell, csvLines, parseNumberCell } from './cells.js';
 import { DatasetFormatError } from './errors.js';
 import type { FunctionResult, ResultRow } from './results.js';
 
@@ -22,7 +22,6 @@ const COLUMNS = [
   'medium_latency',
 ] as const;
 const HEADER = COLUMNS.join(',');
-const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 /** The profile rows of a single-function sweep's results.csv rows. */
 export function profileRowsOf(results: ResultRow[]): ProfileRow[] {
@@ -61,9 +60,11 @@ export function readProfileCsv(path: string): ProfileRow[] {
     const [name = '', ...rest] = cells;
     if (name === '') throw new DatasetFormatError(`${where}: empty name`);
     const [rate, successRate, cpuPct, ramBytes, powerW, overloaded, medianLatencyMs] = rest.map((text, c) => {
-      if (text.toLowerCase() !== 'nan' && !NUMBER.test(text))
+      // The writer writes every figure (`nan` when there is none): an empty cell is not one.
+      const value = text === '' ? undefined : parseNumberCell(text);
+      if (value === undefined)
         throw new DatasetFormatError(`${where}: ${COLUMNS[c + 1]} "${text}" is not a number`);
-      return numberCell(text);
+      return value;
     }) as [number, number, number, number, number, number, number];
     if (Number.isNaN(rate)) throw new DatasetFormatError(`${where}: rate is nan`);
     if (overloaded !== 0 && overloaded !== 1 && !Number.isNaN(overloaded))

@@ -5,7 +5,7 @@
  * reader: the sampler writes it, resumes and reports from it; forecast learns from it.
  */
 import { readInputFile } from '../core/files.js';
-import { cell, csvLines, numberCell } from './cells.js';
+import { cell, csvLines, cutLineHint, parseNumberCell } from './cells.js';
 import { DatasetFormatError } from './errors.js';
 
 const FUNCTION_COLUMNS = [
@@ -121,13 +121,16 @@ export function ratesOf(row: ResultRow): Record<string, number> {
   return Object.fromEntries(row.functions.map((f) => [f.name, f.rate]));
 }
 
-const flag = (text: string | undefined) => numberCell(text) === 1;
-
 /**
  * Reads results.csv text by column name (a dataset with columns in another order, or without
- * rest_seconds, reads too: a missing figure is NaN). `nan` and empty cells are NaN; a boolean is
- * true only for 1. Throws a DatasetFormatError naming `source` and the line when the header is not
- * a results.csv header or a rate is not a number of 0 or more.
+ * rest_seconds, reads too: a missing figure is NaN). Cells are read as `cell` writes them: a
+ * decimal number (sign and exponent allowed), an infinity, or NaN for `nan` and an empty cell; a
+ * flag (overloaded_node, a function's overloaded_function) is 0 or 1. Throws a DatasetFormatError
+ * naming `source` and the line when the header is not a results.csv header (or names a column
+ * twice), a row has another number of cells than the header or names a function twice, a rate is
+ * not a number of 0 or more, a figure is not a number or a flag not 0 or 1. A last line cut short
+ * by a crash is refused too, whatever the cut (fewer cells, or an empty overloaded_node): resume
+ * removes it before it reads (src/sampler/resume.ts).
  */
 export function parseResults(text: string, source: string): ResultRow[] {
   const [head, ...lines] = csvLines(text);
@@ -136,44 +139,78 @@ export function parseResults(text: string, source: string): ResultRow[] {
     throw new DatasetFormatError(`${source}: not a sampler results.csv (header ${header.slice(0, 40)}…)`);
   }
   const columns = header.split(',');
+  const seen = new Set<string>();
+  const twice = columns.find((c) => seen.has(c) || !seen.add(c));
+  if (twice !== undefined)
+    throw new DatasetFormatError(
+      `${source}: not a sampler results.csv (column ${twice} twice in the header)`,
+    );
   const count = columns.filter((c) => /^function_\d+$/.test(c)).length;
   return lines.map(({ line, number }) => {
+    const bad = (what: string) =>
+      new DatasetFormatError(`${source}:${number}: ${what}${cutLineHint(text, number)}`);
     const values = line.split(',');
+    if (values.length !== columns.length)
+      throw bad(
+        `${values.length} cell${values.length === 1 ? '' : 's'}, expected ${columns.length} (the header's)`,
+      );
     const cells = new Map(columns.map((c, i) => [c, values[i] ?? '']));
+    /** The number in a column: NaN when the column is missing, an error when its cell is not a number. */
+    const numberAt = (column: string): number => {
+      const text = cells.get(column);
+      if (text === undefined) return Number.NaN;
+      const value = parseNumberCell(text);
+      if (value === undefined) throw bad(`${column} "${text}" is not a number`);
+      return value;
+    };
+    /** A flag: false when the column is missing, an error when its cell is not 0 or 1. */
+    const flagAt = (column: string): boolean => {
+      if (!cells.has(column)) return false;
+      const value = numberAt(column);
+      if (value !== 0 && value !== 1) throw bad(`${column} "${cells.get(column)}" is not 0 or 1`);
+      return value === 1;
+    };
     const functions: FunctionResult[] = [];
+    const names = new Set<string>();
     for (let n = 0; n < count; n++) {
-      const at = (column: (typeof FUNCTION_COLUMNS)[number]) => cells.get(`${column}_${n}`);
-      const name = at('function');
-      if (!name) continue;
-      const rate = numberCell(at('rate_function'));
-      if (!Number.isFinite(rate) || rate < 0)
-        throw new DatasetFormatError(`${source}:${number}: rate of ${name} is ${at('rate_function')}`);
+      const column = (name: (typeof FUNCTION_COLUMNS)[number]) => `${name}_${n}`;
+      const name = cells.get(column('function'));
+      if (!name) {
+        // No function in this slot: its cells are empty as written, numbers at most.
+        for (const c of FUNCTION_COLUMNS.slice(1)) numberAt(column(c));
+        continue;
+      }
+      if (names.has(name)) throw bad(`${name} twice in the row`);
+      names.add(name);
+      const rateText = cells.get(column('rate_function')) ?? '';
+      const rate = parseNumberCell(rateText);
+      if (rate === undefined || !Number.isFinite(rate) || rate < 0)
+        throw bad(`rate of ${name} is "${rateText}": not a number of 0 or more`);
       functions.push({
         name,
         rate,
-        successRate: numberCell(at('success_rate_function')),
-        cpuPct: numberCell(at('cpu_usage_function')),
-        ramBytes: numberCell(at('ram_usage_function')),
-        powerW: numberCell(at('power_usage_function')),
-        replicas: numberCell(at('replica')),
-        overloaded: flag(at('overloaded_function')),
-        medianLatencyMs: numberCell(at('medium_latency_function')),
+        successRate: numberAt(column('success_rate_function')),
+        cpuPct: numberAt(column('cpu_usage_function')),
+        ramBytes: numberAt(column('ram_usage_function')),
+        powerW: numberAt(column('power_usage_function')),
+        replicas: numberAt(column('replica')),
+        overloaded: flagAt(column('overloaded_function')),
+        medianLatencyMs: numberAt(column('medium_latency_function')),
       });
     }
-    const node = (column: (typeof NODE_COLUMNS)[number]) => numberCell(cells.get(column));
     return {
       functions,
       node: {
-        idleCpuPct: node('cpu_usage_idle_node'),
-        cpuPct: node('cpu_usage_node'),
-        idleRamBytes: node('ram_usage_idle_node'),
-        ramBytes: node('ram_usage_node'),
-        idleRamPct: node('ram_usage_idle_node_percentage'),
-        ramPct: node('ram_usage_node_percentage'),
-        idlePowerW: node('power_usage_idle_node'),
-        powerW: node('power_usage_node'),
-        restSeconds: node('rest_seconds'),
-        overloaded: flag(cells.get('overloaded_node')),
+        idleCpuPct: numberAt('cpu_usage_idle_node'),
+        cpuPct: numberAt('cpu_usage_node'),
+        idleRamBytes: numberAt('ram_usage_idle_node'),
+        ramBytes: numberAt('ram_usage_node'),
+        idleRamPct: numberAt('ram_usage_idle_node_percentage'),
+        ramPct: numberAt('ram_usage_node_percentage'),
+        idlePowerW: numberAt('power_usage_idle_node'),
+        powerW: numberAt('power_usage_node'),
+        restSeconds: numberAt('rest_seconds'),
+        overloaded: flagAt('overloaded_node'),
       },
     };
   });

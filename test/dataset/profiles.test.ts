@@ -44,6 +44,9 @@ describe('profiles/NAME.csv', () => {
       `${HEADER}\nfiglet,10,nan,12.500,1048576,nan,0,nan\nfiglet,20,0.950,12.500,1048576,3.250,1,7.125\n`,
     );
     expect(readProfileCsv(path)).toEqual(rows);
+    // Figures that are not finite read back too (the cells' one definition, src/dataset/cells.ts).
+    const infinite = [row(1e21, { cpuPct: Number.POSITIVE_INFINITY, ramBytes: Number.NEGATIVE_INFINITY })];
+    expect(readProfileCsv(writeProfileCsv(join(dir, 'infinite.csv'), infinite))).toEqual(infinite);
   });
 
   it('takes the rows of a single-function sweep, overloaded being the node verdict', () => {
@@ -63,6 +66,12 @@ describe('profiles/NAME.csv', () => {
     expect(() => readProfileCsv(header)).toThrow(`${header} line 1: header is "name,rate,success_rate,cpu,`);
     const value = writeCsv('value.csv', `${HEADER}\nfiglet,10,1,2,3,4,0,5\nfiglet,20,1,abc,3,4,0,5\n`);
     expect(() => readProfileCsv(value)).toThrow(`${value} line 3: cpu_usage "abc" is not a number`);
+    for (const text of ['', ' ', '0x10']) {
+      const cellPath = writeCsv('cell.csv', `${HEADER}\nfiglet,10,1,${text},3,4,0,5\n`);
+      expect(() => readProfileCsv(cellPath), text).toThrow(
+        `${cellPath} line 2: cpu_usage "${text}" is not a number`,
+      );
+    }
     const short = writeCsv('short.csv', `${HEADER}\nfiglet,10,1,2,3,4,0\n`);
     expect(() => readProfileCsv(short)).toThrow(`${short} line 2: 7 cells, expected 8`);
     const overloaded = writeCsv('overloaded.csv', `${HEADER}\nfiglet,10,1,2,3,4,0.5,5\n`);

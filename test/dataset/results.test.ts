@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import {
   resultsHeader,
   resultsLine,
 } from '../../src/dataset/results.js';
+import { readDoneRows } from '../../src/sampler/resume.js';
 import { aFunction, aNode } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-results-'));
@@ -73,6 +74,99 @@ describe('results.csv', () => {
     expect(() => parseResults('name,rate\nx,1\n', 'bad.csv')).toThrow(DatasetFormatError);
     expect(() => parseResults('name,rate\nx,1\n', 'bad.csv')).toThrow(/bad.csv: not a sampler results.csv/);
     const header = resultsHeader(1).join(',');
-    expect(() => parseResults(`${header}\nx,-1\nx,abc\n`, 'r.csv')).toThrow('r.csv:2: rate of x is -1');
+    const pad = (cells: string) => `${cells}${','.repeat(resultsHeader(1).length - cells.split(',').length)}`;
+    expect(() => parseResults(`${header}\n${pad('x,-1')}\n${pad('x,abc')}\n`, 'r.csv')).toThrow(
+      'r.csv:2: rate of x is "-1": not a number of 0 or more',
+    );
+  });
+
+  const header = resultsHeader(2).join(',');
+  const names = ['a', 'b'];
+  const line = resultsLine(names, { functions: [fn('a', 10), fn('b', 20)], node });
+  /** `line` with the cells of these columns (of resultsHeader(2)) replaced. */
+  const withCells = (replaced: Record<string, string>) => {
+    const cells = line.split(',');
+    for (const [column, text] of Object.entries(replaced)) cells[resultsHeader(2).indexOf(column)] = text;
+    return cells.join(',');
+  };
+
+  it('refuses a rate or a figure that is not a decimal number, naming the file, line and column', () => {
+    // Number() read " " and "" as 0 and "0x10" as 16.
+    for (const [column, text, message] of [
+      ['rate_function_1', ' ', 'rate of b is " ": not a number of 0 or more'],
+      ['rate_function_1', '0x10', 'rate of b is "0x10": not a number of 0 or more'],
+      ['rate_function_1', '', 'rate of b is "": not a number of 0 or more'],
+      ['rate_function_0', 'nan', 'rate of a is "nan": not a number of 0 or more'],
+      ['cpu_usage_function_0', ' ', 'cpu_usage_function_0 " " is not a number'],
+      ['ram_usage_function_1', '0x10', 'ram_usage_function_1 "0x10" is not a number'],
+      ['replica_0', '1_000', 'replica_0 "1_000" is not a number'],
+      ['overloaded_function_0', 'true', 'overloaded_function_0 "true" is not a number'],
+      ['cpu_usage_node', '12%', 'cpu_usage_node "12%" is not a number'],
+      ['overloaded_node', ' 1', 'overloaded_node " 1" is not a number'],
+    ] as const) {
+      const csv = `${header}\n${line}\n${withCells({ [column]: text })}\n`;
+      expect(() => parseResults(csv, 'r.csv'), `${column} "${text}"`).toThrow(DatasetFormatError);
+      expect(() => parseResults(csv, 'r.csv'), `${column} "${text}"`).toThrow(`r.csv:3: ${message}`);
+    }
+  });
+
+  it('reads back every number the writer writes: infinities, exponents, signs, nan in any case', () => {
+    const rows: ResultRow[] = [
+      {
+        functions: [fn('a', 1e21, { cpuPct: Number.POSITIVE_INFINITY, ramBytes: -1.5, powerW: 1e-7 })],
+        node: { ...node, cpuPct: Number.NEGATIVE_INFINITY, ramBytes: 2 ** 60, idleRamPct: -0 },
+      },
+    ];
+    const text = `${[header, ...rows.map((r) => resultsLine(names, r))].join('\n')}\n`;
+    expect(text).toContain(',1e+21,');
+    expect(text).toContain(',Infinity,');
+    expect(text).toContain(',-Infinity,');
+    const [read] = parseResults(text, 'r.csv');
+    expect(read?.functions[0]).toEqual({ ...rows[0]?.functions[0], powerW: 0 });
+    expect(read?.node).toEqual({
+      ...node,
+      cpuPct: Number.NEGATIVE_INFINITY,
+      ramBytes: 2 ** 60,
+      idleRamPct: 0,
+    });
+    // The legacy notebooks' and pandas' spellings.
+    const legacy = withCells({ cpu_usage_node: 'NaN', cpu_usage_idle_node: 'inf', ram_usage_node: '-INF' });
+    const [spelt] = parseResults(`${header}\n${legacy}\n`, 'r.csv');
+    expect(spelt?.node.cpuPct).toBeNaN();
+    expect(spelt?.node.idleCpuPct).toBe(Number.POSITIVE_INFINITY);
+    expect(spelt?.node.ramBytes).toBe(Number.NEGATIVE_INFINITY);
+  });
+
+  it('refuses a row with more or fewer cells than the header, or a function twice, naming the file and line', () => {
+    const short = line.split(',').slice(0, -3).join(',');
+    expect(() => parseResults(`${header}\n${line}\n${short}\n${line}\n`, 'r.csv')).toThrow(
+      DatasetFormatError,
+    );
+    expect(() => parseResults(`${header}\n${line}\n${short}\n${line}\n`, 'r.csv')).toThrow(
+      `r.csv:3: ${resultsHeader(2).length - 3} cells, expected ${resultsHeader(2).length} (the header's)`,
+    );
+    expect(() => parseResults(`${header}\n\n${line},1\n`, 'r.csv')).toThrow(
+      `r.csv:3: ${resultsHeader(2).length + 1} cells, expected ${resultsHeader(2).length} (the header's)`,
+    );
+    // A function in two slots of a row (its second rate would replace the first).
+    expect(() => parseResults(`${header}\n${withCells({ function_1: 'a' })}\n`, 'r.csv')).toThrow(
+      'r.csv:2: a twice in the row',
+    );
+    // One cell: the sampler's header itself, cut (a line that is not even a row).
+    expect(() => parseResults(`${header}\na\n`, 'r.csv')).toThrow('r.csv:2: 1 cell, expected');
+  });
+
+  it('a last line a crash cut short is removed on resume; read as it is, it is refused saying it has no line end', () => {
+    const path = join(dir, 'cut.csv');
+    const whole = `${header}\n${line}\n`;
+    // Cuts that keep the cell count (after the last comma: overloaded_node empty) or not.
+    for (const cut of [line.slice(0, -1), line.slice(0, 20), 'a']) {
+      writeFileSync(path, `${whole}${cut}`);
+      expect(() => readResults(path), cut).toThrow(`${path}:3: `);
+      expect(() => readResults(path), cut).toThrow(/no line end/);
+      // What the sampler does on resume: cut, then read.
+      expect(readDoneRows(path, header).rows).toEqual([{ a: 10, b: 20 }]);
+      expect(readFileSync(path, 'utf8')).toBe(whole);
+    }
   });
 });

@@ -195,7 +195,7 @@ export class Agent {
         forecaster: options.forecaster,
         groups: options.groups,
       });
-      await this.rotateToken();
+      await this.rotateToken(live.map((n) => n.id));
       // Applied before the offers go out, so a peer that takes one is already admitted; published
       // even when the proxy refuses the table, as a node that stops publishing expires from its
       // neighbours' tables and their requests to it become 403s.
@@ -268,16 +268,18 @@ export class Agent {
   }
 
   /**
-   * Gives every connected peer a fresh token and presents it from now on. A peer that did not
-   * acknowledge it (gone, or a reference agent that does not speak the protocol) refuses this
-   * node's forwarded requests until a later grant reaches it: that is logged.
+   * Gives every connected neighbour (the peers this node may forward to) a fresh token and
+   * presents it from now on. A neighbour that did not acknowledge it (gone, or a reference agent
+   * that does not speak the protocol) refuses this node's forwarded requests until a later grant
+   * reaches it: that is logged. Other connected peers get no token: they have no use for it.
    */
-  private async rotateToken(): Promise<void> {
+  private async rotateToken(neighbours: string[]): Promise<void> {
     const { peers, periodMs, logger } = this.options;
     const grant = { token: newToken(), validForMs: TOKEN_VALIDITY_PERIODS * periodMs };
-    const connected = peers.connectedPeers();
-    const acknowledged = await Promise.all(connected.map((peer) => peers.grantToken(peer, grant)));
-    const missed = connected.filter((_, i) => !acknowledged[i]);
+    const connected = new Set(peers.connectedPeers());
+    const targets = neighbours.filter((id) => connected.has(id));
+    const acknowledged = await Promise.all(targets.map((peer) => peers.grantToken(peer, grant)));
+    const missed = targets.filter((_, i) => !acknowledged[i]);
     if (missed.length > 0) logger.warn('peers did not take this node’s new token', { peers: missed });
     this.tokens.present(grant.token);
   }

@@ -210,7 +210,7 @@ describe('agent period', () => {
     expect(agent.status().lastError).toBe('gateway down');
   });
 
-  it('grants every connected peer a fresh token each period, then presents it', async () => {
+  it('grants every connected neighbour a fresh token each period, then presents it', async () => {
     let now = 0;
     const proxy = fakeProxy();
     const peers = fakePeers();
@@ -220,15 +220,27 @@ describe('agent period', () => {
       listFunctions: async () => [{ name: 'f', maxRate: 10 }],
       clock: { monotonic: () => now, now: () => now },
     });
+    // Connected but not (yet) a neighbour: A has no use for this node's token.
     await agent.tick();
+    expect(peers.granted).toEqual([]);
+    const offer = {
+      MsgType: 'nodeinfoRecalc',
+      HAProxyHost: '127.0.0.1',
+      HAProxyPort: 8002,
+      FuncLimits: { SELF: { f: 5 } },
+    } as const;
+    peers.deliver('A', offer);
     now = 1000;
+    await agent.tick();
+    peers.deliver('A', offer);
+    now = 2000;
     await agent.tick();
     expect(peers.granted.map((g) => g.peer)).toEqual(['A', 'A']);
     const [first, second] = peers.granted.map((g) => g.grant) as [TokenGrant, TokenGrant];
     expect(first.token).toMatch(/^[0-9a-f]{64}$/);
     expect(second.token).not.toBe(first.token);
     expect(first.validForMs).toBe(3000);
-    expect(proxy.tables.map((t) => t.tokens.own)).toEqual([first.token, second.token]);
+    expect(proxy.tables.slice(1).map((t) => t.tokens.own)).toEqual([first.token, second.token]);
   });
 
   it('puts a peer’s token in force at the proxy before acknowledging it, until it expires', async () => {
