@@ -120,11 +120,44 @@ export function handleErrors(
           return;
         }
         if (err instanceof MethodNotAllowedError) res.setHeader('allow', err.allow.join(', '));
-        // A body left unread (over the limit) must not be taken for the next request.
-        if (!req.complete) res.setHeader('connection', 'close');
+        if (!req.complete) closeAfterBody(req, res);
         sendJson(res, status, { error: message, code: errorCode(err) });
       });
   };
+}
+
+/** How long, and how many bytes, closeAfterBody reads of a body it drops. */
+export interface Linger {
+  maxMs: number;
+  maxBytes: number;
+}
+
+/**
+ * For an answer given before the request's body was read (413, 504, 404): reads the rest of the
+ * body and drops it, then closes the connection (the rest must not be taken for a next request).
+ * Closing at once instead made the client, which may still be sending (a proxy in between
+ * always is), get a reset, or fail its write, rather than the answer. A body that goes on past
+ * `linger` is cut off.
+ */
+export function closeAfterBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  linger: Linger = { maxMs: 2_000, maxBytes: 64 * 2 ** 20 },
+): void {
+  const { socket } = req;
+  let dropped = 0;
+  const cut = setTimeout(() => socket.destroy(), linger.maxMs).unref();
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > linger.maxBytes) socket.destroy();
+  });
+  req.once('end', () => {
+    clearTimeout(cut);
+    if (res.writableFinished) socket.end();
+    else res.once('finish', () => socket.end());
+  });
+  req.once('close', () => clearTimeout(cut));
+  req.resume();
 }
 
 /** Starts listening; resolves with the bound address (port 0 asks for a free one). */

@@ -13,6 +13,7 @@ import {
   sendText,
 } from '../../src/core/http.js';
 import { createLogger, type Logger } from '../../src/core/logger.js';
+import { rawRequest } from '../helpers/raw-http.js';
 
 interface Reply {
   status: number;
@@ -71,15 +72,22 @@ describe('the control-plane HTTP kit', () => {
     ]);
   });
 
-  it('answers 413 past the body limit and closes that connection', async () => {
+  it('answers 413 past the body limit while the body still comes, then closes that connection', async () => {
     const port = await serve(async (req, res) =>
       sendJson(res, 200, await readJsonBody(req, { limitBytes: 16 })),
     );
-    const res = await call(port, 'POST', '/', JSON.stringify({ padding: 'x'.repeat(1000) }));
-    expect([res.status, res.headers.connection, JSON.parse(res.body)]).toEqual([
+    // Sent in chunks after the answer started: the client must get the 413, not a reset.
+    const res = await rawRequest({
+      port,
+      path: '/',
+      headers: { 'transfer-encoding': 'chunked' },
+      chunks: Array.from({ length: 20 }, () => Buffer.alloc(64 * 1024, 0x20)),
+      everyMs: 5,
+    });
+    expect([res.status, JSON.parse(res.body), res.closed]).toEqual([
       413,
-      'close',
       { error: 'request body over 16 bytes', code: 'DFAAS_ERR_BODY_TOO_LARGE' },
+      true,
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 
 export interface RawAnswer {
   status: number;
@@ -8,7 +8,14 @@ export interface RawAnswer {
   body: string;
   /** Whether the 100 Continue interim answer came. */
   continued: boolean;
+  /**
+   * Whether the server closed the connection within CLOSE_WAIT_MS of its answer (the request
+   * asks to keep it alive unless its headers say otherwise).
+   */
+  closed: boolean;
 }
+
+const CLOSE_WAIT_MS = 3000;
 
 export interface RawRequest {
   port: number;
@@ -17,7 +24,7 @@ export interface RawRequest {
   headers?: Record<string, string | number>;
   /**
    * The body, written after 100 Continue when the request expects it; `chunks` with `everyMs`
-   * trickle it, `stallMs` stops writing after the chunks without ending the request.
+   * trickle it, `stall` stops writing after the chunks without ending the request.
    */
   chunks?: Buffer[];
   everyMs?: number;
@@ -33,39 +40,59 @@ export function rawRequest(r: RawRequest): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     let continued = false;
     let stopped = false;
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const req = request(
       {
         host: '127.0.0.1',
         port: r.port,
         method: r.method ?? 'POST',
         path: r.path,
-        headers: r.headers,
-        agent: false,
+        headers: { connection: 'keep-alive', ...r.headers },
+        // Its own keep-alive agent: the socket stays open unless the server closes it.
+        agent,
       },
       (res) => {
         stopped = true;
         const parts: Buffer[] = [];
         res.on('data', (c: Buffer) => parts.push(c));
-        res.on('end', () =>
+        res.on('end', async () => {
+          const socket = req.socket;
+          const closed =
+            socket === null ||
+            socket.destroyed ||
+            (await new Promise<boolean>((done) => {
+              const timer = setTimeout(() => done(false), CLOSE_WAIT_MS);
+              socket.once('close', () => {
+                clearTimeout(timer);
+                done(true);
+              });
+            }));
+          agent.destroy();
           resolve({
             status: res.statusCode ?? 0,
             rawHeaders: res.rawHeaders,
             headers: res.headers,
             body: Buffer.concat(parts).toString('utf8'),
             continued,
-          }),
-        );
+            closed,
+          });
+        });
         res.on('error', reject);
       },
     );
-    req.on('error', (err) => (stopped ? undefined : reject(err)));
+    req.on('error', (err) => {
+      if (stopped) return;
+      agent.destroy();
+      reject(err);
+    });
     const write = async () => {
+      // Like a proxy, it goes on sending after an early answer.
       for (const chunk of r.chunks ?? []) {
-        if (stopped) return;
+        if (req.destroyed) return;
         if (!req.write(chunk)) await new Promise((ok) => req.once('drain', ok));
         if (r.everyMs) await new Promise((ok) => setTimeout(ok, r.everyMs));
       }
-      if (!r.stall && !stopped) req.end();
+      if (!r.stall && !req.destroyed) req.end();
     };
     if (String(r.headers?.expect ?? '').toLowerCase() === '100-continue') {
       req.flushHeaders();

@@ -79,6 +79,13 @@ describe.each([
             `head -c 20000000 /dev/urandom | ${curl} -sS --data-binary @- -o /dev/null -w '%{http_code} %{size_download}' ${node.proxyUrl}/function/echo`,
           ]);
           expect(out.stdout).toBe('200 20000000');
+          // Over the gateway's 64 MiB, without Expect: the proxy is still sending the body when
+          // the gateway answers, and the client must get that 413 (it got 502 before).
+          const over = await promisify(execFile)('bash', [
+            '-c',
+            `head -c 70000000 /dev/zero | ${curl} -sS -H 'Expect:' --data-binary @- -o /dev/null -w '%{http_code}' ${node.proxyUrl}/function/echo`,
+          ]);
+          expect(over.stdout).toBe('413');
         }
 
         // On the gateway itself (loopback): nothing without the node's credentials.

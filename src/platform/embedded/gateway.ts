@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { DeleteFunctionRequestSchema, ScaleServiceRequestSchema } from '../../config/function-deployment.js';
 import { DfaasError, issuesFromZod } from '../../core/errors.js';
-import { BodyTooLargeError } from '../../core/http.js';
+import { BodyTooLargeError, closeAfterBody } from '../../core/http.js';
 import type { HeaderMap } from '../../core/http-headers.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import { httpOrigin } from '../../core/net.js';
@@ -223,8 +223,8 @@ function plainHeaders(req: IncomingMessage): Record<string, string> {
 
 /**
  * Reads the whole body; over `limit` bytes is 413, slower than `timeoutMs` is 504 (read_timeout).
- * Either way the connection stays up for the answer (sendError closes it after): destroying it
- * here left the client with a reset instead of its status.
+ * Either way the connection stays up for the answer (sendError closes it after the body: see
+ * closeAfterBody): destroying it here left the client with a reset instead of its status.
  */
 function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -294,7 +294,6 @@ function sendError(req: IncomingMessage, res: ServerResponse, err: unknown, logg
     res.destroy();
     return;
   }
-  // A body left unread (over the limit, too slow) must not be taken for the next request.
-  if (!req.complete) res.setHeader('connection', 'close');
+  if (!req.complete) closeAfterBody(req, res);
   send(res, status, `${message}\n`);
 }
