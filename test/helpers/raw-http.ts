@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 
 export interface RawAnswer {
   status: number;
@@ -102,4 +103,29 @@ export function rawRequest(r: RawRequest): Promise<RawAnswer> {
       });
     } else void write();
   });
+}
+
+/**
+ * Two POSTs on one connection: `first` at once, `second` once `between` resolves (pipelined, so
+ * the connection is busy, not idle, in between). Resolves, once the server has closed the
+ * connection, with the raw answers in order (status line and headers as sent).
+ */
+export async function pipelinedPosts(
+  port: number,
+  first: string,
+  between: () => Promise<unknown>,
+  second: string,
+): Promise<string[]> {
+  const socket = connect(port, '127.0.0.1');
+  const received: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => received.push(chunk));
+  const closed = new Promise((done) => socket.once('close', done));
+  const post = (path: string) => `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n`;
+  socket.write(post(first));
+  await between();
+  socket.write(post(second));
+  await closed;
+  return Buffer.concat(received)
+    .toString('latin1')
+    .split(/(?=HTTP\/1\.1 )/);
 }

@@ -4,14 +4,13 @@
  * Set-Cookie, hop-by-hop headers, a replica that hangs, and shutdown under keep-alive load.
  */
 import { execFile } from 'node:child_process';
-import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionDeployment } from '../../src/config/function-deployment.js';
 import { startTestGateway, type TestGateway } from '../helpers/embedded-gateway.js';
-import { rawRequest } from '../helpers/raw-http.js';
+import { pipelinedPosts, rawRequest } from '../helpers/raw-http.js';
 import { serviceBinary } from '../helpers/services.js';
 import { alive, waitFor } from '../helpers/wait.js';
 
@@ -187,20 +186,19 @@ describe('shutdown under keep-alive load', () => {
       });
       // One more connection, busy when the signal comes, sends its next request after it
       // (pipelined): that one must be refused, not served and not dropped.
-      const socket = connect(own.gateway.port, '127.0.0.1');
-      const received: Buffer[] = [];
-      socket.on('data', (c: Buffer) => received.push(c));
-      const ended = new Promise((ok) => socket.once('close', ok));
-      socket.write(rawPost('/function/sleep?ms=400'));
-      await new Promise((r) => setTimeout(r, 200));
-      closing = true;
-      const closed = own.gateway.close();
-      socket.write(rawPost('/function/sleep?ms=10'));
-      await Promise.all([closed, ended, ...load]);
+      let closed: Promise<void> | undefined;
+      const answers = await pipelinedPosts(
+        own.gateway.port,
+        '/function/sleep?ms=400',
+        async () => {
+          await new Promise((r) => setTimeout(r, 200));
+          closing = true;
+          closed = own.gateway.close();
+        },
+        '/function/sleep?ms=10',
+      );
+      await Promise.all([closed, ...load]);
 
-      const answers = Buffer.concat(received)
-        .toString('latin1')
-        .split(/(?=HTTP\/1\.1 )/);
       expect(answers).toHaveLength(2);
       expect(answers[0]).toMatch(/^HTTP\/1\.1 200 /);
       expect(answers[1]).toMatch(/^HTTP\/1\.1 503 /);
@@ -215,7 +213,3 @@ describe('shutdown under keep-alive load', () => {
     }
   });
 });
-
-function rawPost(path: string): string {
-  return `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n`;
-}
