@@ -119,43 +119,57 @@ export function handleErrors(
           res.destroy();
           return;
         }
-        if (err instanceof MethodNotAllowedError) res.setHeader('allow', err.allow.join(', '));
-        if (!req.complete) closeAfterBody(req, res);
-        sendJson(res, status, { error: message, code: errorCode(err) });
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (err instanceof MethodNotAllowedError) headers.allow = err.allow.join(', ');
+        answerDroppingBody(
+          req,
+          res,
+          status,
+          headers,
+          JSON.stringify({ error: message, code: errorCode(err) }),
+        );
       });
   };
 }
 
-/** How long, and how many bytes, closeAfterBody reads of a body it drops. */
+/** How long, and how many bytes, of a body answerDroppingBody reads and drops. */
 export interface Linger {
   maxMs: number;
   maxBytes: number;
 }
 
+const DEFAULT_LINGER: Linger = { maxMs: 2_000, maxBytes: 64 * 2 ** 20 };
+
 /**
- * For an answer given before the request's body was read (413, 504, 404): reads the rest of the
- * body and drops it, then closes the connection (the rest must not be taken for a next request).
- * Closing at once instead made the client, which may still be sending (a proxy in between
- * always is), get a reset, or fail its write, rather than the answer. A body that goes on past
- * `linger` is cut off.
+ * Answers `text` to a request whose body may not have been read (an error: 413, 504, 404, ...).
+ * A body that is all in is dropped, and the connection stays open. One still coming must not be
+ * taken for a next request, so the answer says `Connection: close`; it is written at once, but
+ * the response ends only when the rest of the body has been read and dropped: the client, which
+ * may still be sending (a proxy in between always is), gets its status rather than a reset or a
+ * failed write. A body that goes on past `linger` is cut off. (Ending the response at once makes
+ * node:http close the socket with the body still arriving.)
  */
-export function closeAfterBody(
+export function answerDroppingBody(
   req: IncomingMessage,
   res: ServerResponse,
-  linger: Linger = { maxMs: 2_000, maxBytes: 64 * 2 ** 20 },
+  status: number,
+  headers: Record<string, string>,
+  text: string,
+  linger: Linger = DEFAULT_LINGER,
 ): void {
-  const { socket } = req;
+  const body = Buffer.from(text);
+  if (req.complete) {
+    res.writeHead(status, { ...headers, 'content-length': body.length }).end(body);
+    return;
+  }
+  res.writeHead(status, { ...headers, 'content-length': body.length, connection: 'close' }).write(body);
   let dropped = 0;
-  const cut = setTimeout(() => socket.destroy(), linger.maxMs).unref();
+  const cut = setTimeout(() => req.socket.destroy(), linger.maxMs).unref();
   req.on('data', (chunk: Buffer) => {
     dropped += chunk.length;
-    if (dropped > linger.maxBytes) socket.destroy();
+    if (dropped > linger.maxBytes) req.socket.destroy();
   });
-  req.once('end', () => {
-    clearTimeout(cut);
-    if (res.writableFinished) socket.end();
-    else res.once('finish', () => socket.end());
-  });
+  req.once('end', () => res.end());
   req.once('close', () => clearTimeout(cut));
   req.resume();
 }

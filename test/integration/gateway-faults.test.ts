@@ -94,6 +94,7 @@ describe('request bodies', () => {
     });
     expect(answer.status).toBe(413);
     expect(answer.body).toContain(`over ${MAX_BODY} bytes`);
+    expect(answer.headers.connection).toBe('close');
     expect(answer.closed).toBe(true);
   });
 
@@ -107,6 +108,7 @@ describe('request bodies', () => {
     });
     expect(answer.status).toBe(504);
     expect(answer.body).toContain('read_timeout (400 ms)');
+    expect(answer.headers.connection).toBe('close');
     expect(answer.closed).toBe(true);
   });
 });

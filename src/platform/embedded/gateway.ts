@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { DeleteFunctionRequestSchema, ScaleServiceRequestSchema } from '../../config/function-deployment.js';
 import { DfaasError, issuesFromZod } from '../../core/errors.js';
-import { BodyTooLargeError, closeAfterBody } from '../../core/http.js';
+import { answerDroppingBody, BodyTooLargeError } from '../../core/http.js';
 import type { HeaderMap } from '../../core/http-headers.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import { httpOrigin } from '../../core/net.js';
@@ -224,7 +224,7 @@ function plainHeaders(req: IncomingMessage): Record<string, string> {
 /**
  * Reads the whole body; over `limit` bytes is 413, slower than `timeoutMs` is 504 (read_timeout).
  * Either way the connection stays up for the answer (sendError closes it after the body: see
- * closeAfterBody): destroying it here left the client with a reset instead of its status.
+ * answerDroppingBody): destroying it here left the client with a reset instead of its status.
  */
 function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -278,8 +278,10 @@ function parseWith<S extends z.ZodType>(schema: S, data: unknown): z.output<S> {
   );
 }
 
+const TEXT = 'text/plain; charset=utf-8';
+
 function send(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
+  res.writeHead(status, { 'content-type': TEXT }).end(text);
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
@@ -294,6 +296,5 @@ function sendError(req: IncomingMessage, res: ServerResponse, err: unknown, logg
     res.destroy();
     return;
   }
-  if (!req.complete) closeAfterBody(req, res);
-  send(res, status, `${message}\n`);
+  answerDroppingBody(req, res, status, { 'content-type': TEXT }, `${message}\n`);
 }
