@@ -4,7 +4,7 @@ import { loadConfigFile } from '../config/read-file.js';
 import { parseDurationMs } from '../config/units.js';
 import { ConfigError } from '../core/errors.js';
 import { findExecutable } from '../core/executable.js';
-import { startNode } from '../node/agent/node.js';
+import { haproxyExecutable, startNode } from '../node/agent/node.js';
 import { fetchStatus, planCluster, readClusterPlan, startCluster } from '../node/cluster.js';
 import { DEFAULT_HAPROXY_BINARY, type NodeConfig, NodeConfigSchema } from '../node/config.js';
 import { DEFAULT_STRATEGY, STRATEGY_NAMES, type StrategyName } from '../offload/strategies/index.js';
@@ -28,7 +28,7 @@ export async function runNodeUp(flags: { config: string }, ctx: CliContext): Pro
   const { logger } = ctx;
   const config = loadConfigFile(NodeConfigSchema, flags.config);
   // Checked before startNode, which writes the identity file and starts the platform first.
-  checkHaproxy(config, flags.config);
+  checkHaproxy(config, flags.config, dirname(resolve(flags.config)));
   await checkListenHosts(flags.config, { agent_host: config.agent_host, 'proxy.host': config.proxy.host });
   const running = await startNode(config, dirname(resolve(flags.config)), logger);
   const summary = {
@@ -53,13 +53,13 @@ export async function runNodeUp(flags: { config: string }, ctx: CliContext): Pro
 const INSTALL_HAPROXY = 'install HAProxy 2.6 or later (e.g. apt-get install haproxy)';
 
 /** Bad input when the configuration asks for the haproxy driver and its binary is not an executable. */
-function checkHaproxy(config: NodeConfig, file: string): void {
+function checkHaproxy(config: NodeConfig, file: string, baseDir: string): void {
   const binary = config.proxy.haproxy_binary;
-  if (config.proxy.driver !== 'haproxy' || findExecutable(binary)) return;
+  if (config.proxy.driver !== 'haproxy' || haproxyExecutable(config.proxy, baseDir)) return;
   throw new ConfigError(file, [
     {
       field: 'proxy.haproxy_binary',
-      message: `proxy driver haproxy: no executable "${binary}" (a path, or a name on PATH); ${INSTALL_HAPROXY} and set proxy.haproxy_binary to it, or choose proxy.driver embedded (or auto: HAProxy when installed)`,
+      message: `proxy driver haproxy: no executable "${binary}" (a path relative to this file, or a name on PATH); ${INSTALL_HAPROXY} and set proxy.haproxy_binary to it, or choose proxy.driver embedded (or auto: HAProxy when installed)`,
     },
   ]);
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfigFile } from '../../config/read-file.js';
+import { findExecutable } from '../../core/executable.js';
 import type { Logger } from '../../core/logger.js';
 import { type GroupList, GroupListSchema } from '../../dataset/groups.js';
 import { Forecaster } from '../../forecast/forecaster.js';
@@ -51,10 +52,20 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
-/** HAProxy when `auto` finds the binary, else the embedded proxy. */
-export function chooseProxyDriver(config: NodeConfig['proxy']): ProxyDriverKind {
+/**
+ * The HAProxy program `proxy.haproxy_binary` names: a path (relative to `baseDir`, the
+ * configuration's folder, as every path of it) or a name on PATH; undefined when that is not an
+ * executable.
+ */
+export function haproxyExecutable(config: NodeConfig['proxy'], baseDir: string): string | undefined {
+  const binary = config.haproxy_binary;
+  return findExecutable(binary.includes('/') ? resolve(baseDir, binary) : binary);
+}
+
+/** HAProxy when `auto` finds an executable, else the embedded proxy. */
+export function chooseProxyDriver(config: NodeConfig['proxy'], baseDir: string): ProxyDriverKind {
   if (config.driver !== 'auto') return config.driver;
-  return existsSync(config.haproxy_binary) ? 'haproxy' : 'embedded';
+  return haproxyExecutable(config, baseDir) ? 'haproxy' : 'embedded';
 }
 
 /**
@@ -95,14 +106,15 @@ export async function startNode(config: NodeConfig, baseDir: string, logger: Log
       logger,
       cleanups,
     );
-    const proxyKind = chooseProxyDriver(config.proxy);
+    const proxyKind = chooseProxyDriver(config.proxy, baseDir);
     const proxy: ProxyDriver = await startProxy(proxyKind, {
       nodeId: peerId,
       host: config.proxy.host,
       port: config.proxy.port,
       gatewayUrl,
       logger,
-      haproxyBinary: config.proxy.haproxy_binary,
+      // Missing, the driver's own start fails naming it (`node up` checks it before starting).
+      haproxyBinary: haproxyExecutable(config.proxy, baseDir) ?? config.proxy.haproxy_binary,
     });
     cleanups.push(() => proxy.stop());
     const network = await PeerNetwork.start({
