@@ -57,13 +57,19 @@ export async function startEmbeddedProxy(options: ProxyOptions): Promise<ProxyDr
   let inflight = 0;
   let drained: (() => void) | undefined;
 
+  let stopping = false;
   const server = createServer((req, res) => {
     inflight++;
     res.once('close', () => {
       inflight--;
       if (inflight === 0) drained?.();
     });
-    handle(req, res);
+    // Once stopping, nothing new starts (a request on a busy keep-alive connection): as the gateway.
+    if (stopping) {
+      res.setHeader('retry-after', '1');
+      res.setHeader('connection', 'close');
+      sendText(res, 503, 'this node is shutting down');
+    } else handle(req, res);
   });
   server.keepAliveTimeout = 65_000;
 
@@ -182,6 +188,7 @@ export async function startEmbeddedProxy(options: ProxyOptions): Promise<ProxyDr
     },
     stop() {
       stopped ??= (async () => {
+        stopping = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         if (inflight > 0) {

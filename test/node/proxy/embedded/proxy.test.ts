@@ -5,6 +5,7 @@ import { silentLogger } from '../../../../src/core/logger.js';
 import { freeLoopbackPort } from '../../../../src/core/net.js';
 import type { ProxyDriver } from '../../../../src/node/proxy/contract.js';
 import { startEmbeddedProxy } from '../../../../src/node/proxy/embedded/proxy.js';
+import { pipelinedPosts } from '../../../helpers/raw-http.js';
 import { proxyContractSuite } from '../contract.js';
 
 proxyContractSuite('embedded proxy', startEmbeddedProxy);
@@ -59,5 +60,33 @@ describe('embedded proxy, beyond the contract', () => {
     expect(res.status).toBe(502);
     expect(await res.text()).toMatch(/no answer from peer [abc]/);
     expect((await proxy.counters()).f).toMatchObject({ user: 1, local: 0, forwarded: {} });
+  });
+
+  it('while it stops, answers a request that comes on a busy keep-alive connection 503, and finishes the one in flight', async () => {
+    gateway = createServer((_req, res) => {
+      setTimeout(() => res.end('from the gateway'), 300);
+    });
+    await new Promise<void>((r) => gateway?.listen(0, '127.0.0.1', r));
+    const own = await startEmbeddedProxy({
+      nodeId: 'node-self',
+      host: '127.0.0.1',
+      port: 0,
+      gatewayUrl: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`,
+      logger: silentLogger,
+    });
+    proxy = own;
+    let stopped: Promise<void> | undefined;
+    const answers = await pipelinedPosts(
+      Number(new URL(own.url).port),
+      '/function/f',
+      async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        stopped = own.stop();
+      },
+      '/function/f',
+    );
+    await stopped;
+    expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 503']);
+    expect(answers[1]).toMatch(/\r\nretry-after: 1\r\nconnection: close\r\n/i);
   });
 });
