@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { seededRandom } from '../src/core/random.js';
+import { csvText } from '../src/dataset/cells.js';
 import { resultsHeader, resultsLine } from '../src/dataset/results.js';
 import { trainLinear } from '../src/forecast/baselines.js';
 import { featureVector } from '../src/forecast/features.js';
@@ -39,7 +40,7 @@ const WEIGHT: Record<string, number> = { figlet: 0.3, matmul: 2.5, shasum: 0.8 }
 function writeDataset(dir: string, nodeType: number, seed: number): string {
   const random = seededRandom(seed);
   const names = Object.keys(WEIGHT).sort();
-  const lines = [resultsHeader(names.length).join(',')];
+  const lines = [resultsHeader(names).join(',')];
   const factor = nodeType === 2 ? 2 : 1;
   for (let a = 0; a < names.length; a++) {
     for (let b = a + 1; b < names.length; b++) {
@@ -57,10 +58,10 @@ function writeDataset(dir: string, nodeType: number, seed: number): string {
               successRate: cpu > 300 ? 0.6 : 1,
               cpuPct: rate * (WEIGHT[name] as number) * factor,
               ramBytes: 50e6 + rate * 1e5,
-              powerW: Number.NaN,
+              powerMicrowatts: Number.NaN,
               replicas: 1,
               overloaded: cpu > 300,
-              medianLatencyMs: 5 + cpu / 40,
+              meanLatencyMs: 5 + cpu / 40,
             });
             lines.push(
               resultsLine(names, {
@@ -72,8 +73,8 @@ function writeDataset(dir: string, nodeType: number, seed: number): string {
                   ramBytes: 6e8 + (ra + rb) * 2e5 * (1 + random() * 0.05),
                   idleRamPct: 2,
                   ramPct: 3,
-                  idlePowerW: 20,
-                  powerW: 20 + cpu / 8,
+                  idlePowerMicrowatts: 20e6,
+                  powerMicrowatts: (20 + cpu / 8) * 1e6,
                   restSeconds: 0,
                   overloaded: cpu > 300,
                 },
@@ -85,7 +86,7 @@ function writeDataset(dir: string, nodeType: number, seed: number): string {
     }
   }
   const path = join(dir, `node-${nodeType}.csv`);
-  writeFileSync(path, `${lines.join('\n')}\n`);
+  writeFileSync(path, csvText(lines));
   return path;
 }
 

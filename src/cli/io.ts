@@ -19,6 +19,8 @@ export interface CliIo {
    * the process's signals (see signals.ts).
    */
   untilSignal?: (logger: Logger) => Promise<void>;
+  /** The environment (DFAAS_LOG_LEVEL, LB_LOG_LEVEL); default: process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** What every command's action gets: the io and the global flags, with a logger made from them. */

@@ -38,7 +38,10 @@ export function createProgram(io: CliIo): DfaasProgram {
     .option('-V, --version', 'output the version number')
     .option('--json', 'machine-readable output: JSON results on stdout, JSON-lines logs on stderr')
     .addOption(
-      new Option('--log-level <level>', `log detail (${LOG_LEVELS.join(', ')})`)
+      new Option(
+        '--log-level <level>',
+        `log detail (${LOG_LEVELS.join(', ')}); else $DFAAS_LOG_LEVEL, else $LB_LOG_LEVEL`,
+      )
         .default('info')
         .argParser(logLevelOption),
     )
@@ -63,7 +66,9 @@ export function createProgram(io: CliIo): DfaasProgram {
     throw new CommanderError(ExitCode.ok, 'commander.version', VERSION);
   });
 
-  const context = (): CliContext => cliContext(io, program.opts());
+  // --log-level on the command line wins over DFAAS_LOG_LEVEL and LB_LOG_LEVEL; its default does not.
+  const context = (): CliContext =>
+    cliContext(io, program.opts(), program.getOptionValueSource('logLevel') === 'cli');
   registerGateway(program, context);
   registerDemo(program, context);
   registerLoad(program, context);

@@ -1,9 +1,14 @@
 /** `dfaas sample` at work: the plan (--dry-run) or a sampler session with its progress. */
-import { resolve } from 'node:path';
-import { loadSamplerConfig, type SamplerConfig } from '../config/sampler.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadSamplerConfigWithNotes, type SamplerConfig } from '../config/sampler.js';
+import { ConfigError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { BUILTIN_FUNCTIONS } from '../platform/functions/builtins.js';
 import { checkPlanSize, planSweep } from '../sampler/plan.js';
 import type { SweepProgress } from '../sampler/runner.js';
-import { runSamplerSession } from '../sampler/session.js';
+import type { runSamplerSession } from '../sampler/session.js';
 import type { CliContext } from './io.js';
 import { printResult } from './output.js';
 import { createProgress } from './progress.js';
@@ -16,17 +21,81 @@ export interface SampleFlags {
 }
 
 export async function runSample(flags: SampleFlags, ctx: CliContext): Promise<void> {
-  const config = loadSamplerConfig(flags.config, flags.outputDir ? { output_dir: flags.outputDir } : {});
-  if (flags.dryRun) return printPlan(config, flags.config, ctx);
-  const progress = createProgress(ctx, 'progress');
-  const result = await runSamplerSession({
-    config,
-    configFile: flags.config,
-    profile: Boolean(flags.profile),
-    logger: ctx.logger,
-    onProgress: (p) => progress.update(progressText(p), { ...p }),
-  });
-  progress.done();
+  const { config: loaded, unused } = loadSamplerConfigWithNotes(
+    flags.config,
+    flags.outputDir ? { output_dir: flags.outputDir } : {},
+  );
+  for (const key of unused) ctx.logger.info(`accepted, not used by dfaas: ${key}`);
+  const builtins = !loaded.platform && !loaded.gateway_url;
+  if (builtins) checkBuiltinNames(loaded, flags.config, ctx.logger);
+  // --dry-run plans only: no gateway is started or contacted, whatever the target.
+  if (flags.dryRun) return printPlan(loaded, flags.config, ctx);
+  // The session (gateway, load drivers, metrics sources) loads only for a run.
+  const { defaultRunId, runSamplerSession } = await import('../sampler/session.js');
+  const stackDir = builtins ? mkdtempSync(join(tmpdir(), 'dfaas-builtins-')) : undefined;
+  try {
+    const config = stackDir
+      ? embeddedBuiltinsStack(loaded, stackDir, loaded.run_id ?? defaultRunId(flags.config, loaded))
+      : loaded;
+    const progress = createProgress(ctx, 'progress');
+    const result = await runSamplerSession({
+      config,
+      configFile: flags.config,
+      profile: Boolean(flags.profile),
+      logger: ctx.logger,
+      onProgress: (p) => progress.update(progressText(p), { ...p }),
+    });
+    progress.done();
+    printSampleResult(ctx, flags, result);
+  } finally {
+    if (stackDir) rmSync(stackDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A configuration naming neither platform nor gateway_url runs on the embedded platform with the
+ * built-in functions of the same names: each name must be one (bad input naming functions[i].name).
+ */
+function checkBuiltinNames(config: SamplerConfig, configFile: string, logger: Logger): void {
+  const issues = config.functions.flatMap((f, i) =>
+    BUILTIN_FUNCTIONS.has(f.name)
+      ? []
+      : [
+          {
+            field: `functions[${i}].name`,
+            message: `no platform or gateway_url is given, and "${f.name}" is not a built-in function (${[...BUILTIN_FUNCTIONS.keys()].join(', ')}): give platform.stack or gateway_url`,
+          },
+        ],
+  );
+  if (issues.length > 0) throw new ConfigError(configFile, issues);
+  logger.info(
+    `no platform or gateway_url: the embedded platform with the built-in functions ${config.functions.map((f) => f.name).join(', ')}`,
+  );
+}
+
+/**
+ * The configuration with platform.stack set to a generated stack of the built-ins (in `dir`,
+ * removed after the run). Its run id is fixed first, from the configuration as written, so that
+ * rerunning the same file resumes (the generated path changes every run).
+ */
+export function embeddedBuiltinsStack(config: SamplerConfig, dir: string, runId: string): SamplerConfig {
+  const stack = join(dir, 'builtins-stack.json');
+  const functions = Object.fromEntries(
+    config.functions.map((f) => [f.name, { lang: 'builtin', handler: f.name }]),
+  );
+  writeFileSync(stack, `${JSON.stringify({ version: '1.0', functions }, null, 2)}\n`);
+  return {
+    ...config,
+    run_id: runId,
+    platform: { stack, port: 0 },
+  };
+}
+
+function printSampleResult(
+  ctx: CliContext,
+  flags: SampleFlags,
+  result: Awaited<ReturnType<typeof runSamplerSession>>,
+): void {
   printResult(ctx, result, () =>
     flags.profile
       ? `profiles:\n${result.profiles.map((p) => `  ${p}\n`).join('')}`

@@ -66,6 +66,36 @@ const CombinationsSchema = z
     path: ['max_functions'],
   });
 
+/**
+ * The reference's Grafana block (grafana.enabled/url/api_key/org_id, with its defaults). Read by
+ * the sampler's Grafana client; absent from the parsed configuration when the file has none.
+ */
+export const GrafanaSettingsSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    url: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+    api_key: z.string().min(1).optional(),
+    org_id: z.number().int().min(1).default(1),
+  })
+  .strict();
+export type GrafanaSettings = z.output<typeof GrafanaSettingsSchema>;
+
+/** `{host.address}` in a URL: the address of the target host (see resolveHostTemplates). */
+export const HOST_ADDRESS_PLACEHOLDER = '{host.address}';
+
+/** An http(s) URL, or one with `{host.address}` in place of its host (the reference's template). */
+const urlOrTemplate = z.string().refine(
+  (v) => {
+    try {
+      const u = new URL(v.replaceAll(HOST_ADDRESS_PLACEHOLDER, 'host.invalid'));
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  },
+  { message: `an http(s) URL (the host may be ${HOST_ADDRESS_PLACEHOLDER})` },
+);
+
 const pct = z.number().min(0).max(100);
 const fraction = z.number().min(0).max(1);
 
@@ -106,7 +136,9 @@ export const SamplerConfigSchema = z
         replicas_overload_threshold: 15,
       }),
     gateway_url: z.url({ protocol: /^https?$/ }).optional(),
-    prometheus_url: z.url({ protocol: /^https?$/ }).optional(),
+    /** May hold `{host.address}`: the host of gateway_url, else 127.0.0.1 (resolved on loading). */
+    prometheus_url: urlOrTemplate.optional(),
+    grafana: GrafanaSettingsSchema.optional(),
     metrics: z
       .object({
         /** `local` is the old name of `embedded`, still read (with a deprecation warning). */
@@ -148,6 +180,24 @@ export const SamplerConfigSchema = z
      */
     platform: z
       .object({ stack: z.string().min(1), port: z.number().int().min(0).max(65_535).default(0) })
+      .strict()
+      .optional(),
+    // The reference's keys that dfaas accepts, records (run.json) and does not act on (see
+    // REFERENCE_ONLY_KEYS): the runner's common keys, and the plugin's own.
+    timeout_buffer: z.number().int().min(0).optional(),
+    max_retries: z.number().int().min(0).optional(),
+    tags: z.array(z.string()).optional(),
+    config_path: z.string().min(1).optional(),
+    deploy_functions: z.boolean().optional(),
+    k6_log_stream: z.boolean().optional(),
+    openfaas_port: z.number().int().min(1).max(65_535).optional(),
+    prometheus_port: z.number().int().min(1).max(65_535).optional(),
+    loki: z
+      .object({
+        enabled: z.boolean().optional(),
+        endpoint: z.string().optional(),
+        labels: z.record(z.string(), z.string()).optional(),
+      })
       .strict()
       .optional(),
   })
@@ -196,13 +246,8 @@ export const SamplerConfigSchema = z
     if (c.gateway_url && c.platform) {
       ctx.addIssue({ code: 'custom', path: ['platform'], message: 'give gateway_url or platform, not both' });
     }
-    if (!c.gateway_url && !c.platform) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['platform'],
-        message: 'give platform.stack (the embedded gateway) or gateway_url',
-      });
-    }
+    // Neither platform nor gateway_url: the embedded platform with the built-in functions of the
+    // same names (the command line checks the names: src/cli/sample-run.ts).
     if (c.gateway_url && (c.metrics.source === 'embedded' || c.metrics.source === 'local')) {
       ctx.addIssue({
         code: 'custom',
@@ -255,15 +300,47 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
+ * Keys of the reference's configuration (the lb_plugins `dfaas` plugin) that dfaas accepts and
+ * records but does not act on: the runner's `common` keys and a few of the plugin's own.
+ */
+export const REFERENCE_ONLY_KEYS = [
+  'config_path',
+  'timeout_buffer',
+  'max_retries',
+  'tags',
+  'deploy_functions',
+  'k6_log_stream',
+  'openfaas_port',
+  'prometheus_port',
+  'loki',
+] as const;
+
+/** A sampler configuration as loaded, with what the file held that dfaas does not act on. */
+export interface LoadedSamplerConfig {
+  config: SamplerConfig;
+  /** Keys accepted and not used (REFERENCE_ONLY_KEYS given, other plugins' sections), each once. */
+  unused: string[];
+}
+
+/**
  * Reads a sampler file (plain, or with `common` / `plugins.dfaas` sections), applies the
  * command line's overrides, and validates the result; errors name the file and the field.
  */
 export function loadSamplerConfig(file: string, overrides: Record<string, unknown> = {}): SamplerConfig {
+  return loadSamplerConfigWithNotes(file, overrides).config;
+}
+
+/** loadSamplerConfig, also saying which keys were accepted and not used (for one log line each). */
+export function loadSamplerConfigWithNotes(
+  file: string,
+  overrides: Record<string, unknown> = {},
+): LoadedSamplerConfig {
   const doc = parseConfigText(readInputFile(file), file);
   if (doc !== null && doc !== undefined && !isPlainObject(doc)) {
     // Validated here, before the layers are merged (merging a string or a list makes no sense).
-    return validateConfig(SamplerConfigSchema, doc, file);
+    return { config: validateConfig(SamplerConfigSchema, doc, file), unused: [] };
   }
+  const unused: string[] = [];
   if (isPlainObject(doc) && ('common' in doc || 'plugins' in doc)) {
     const stray = Object.keys(doc).filter((k) => k !== 'common' && k !== 'plugins');
     if (stray.length > 0) {
@@ -275,6 +352,49 @@ export function loadSamplerConfig(file: string, overrides: Record<string, unknow
         })),
       );
     }
+    const sectionIssues = unknownSectionKeys(doc);
+    if (sectionIssues.length > 0) throw new ConfigError(file, sectionIssues);
+    // Other plugins' sections of a benchmark file (plugins.fio, ...): not dfaas's to read.
+    if (isPlainObject(doc.plugins))
+      for (const name of Object.keys(doc.plugins)) if (name !== 'dfaas') unused.push(`plugins.${name}`);
   }
-  return validateConfig(SamplerConfigSchema, mergeSamplerSources(doc, overrides), file);
+  const config = resolveHostTemplates(
+    validateConfig(SamplerConfigSchema, mergeSamplerSources(doc, overrides), file),
+  );
+  for (const key of REFERENCE_ONLY_KEYS) if (config[key] !== undefined) unused.push(key);
+  return { config, unused };
+}
+
+/**
+ * Unknown keys of the `common` and `plugins.dfaas` sections, named in their section (the merged
+ * configuration would name them without it).
+ */
+function unknownSectionKeys(doc: Record<string, unknown>): { field: string; message: string }[] {
+  const known = new Set(Object.keys(SamplerConfigSchema.shape));
+  const sections: [string, unknown][] = [
+    ['common', doc.common],
+    ['plugins.dfaas', isPlainObject(doc.plugins) ? doc.plugins.dfaas : undefined],
+  ];
+  const issues: { field: string; message: string }[] = [];
+  for (const [name, section] of sections) {
+    if (section === undefined || section === null) continue;
+    if (!isPlainObject(section)) {
+      issues.push({ field: name, message: 'expected a mapping of keys' });
+      continue;
+    }
+    for (const key of Object.keys(section))
+      if (!known.has(key)) issues.push({ field: `${name}.${key}`, message: 'unknown key' });
+  }
+  return issues;
+}
+
+/**
+ * Replaces `{host.address}` in prometheus_url (the reference's template for a multi-host
+ * setup) with the target host: the host of gateway_url when there is one, else 127.0.0.1 (the
+ * embedded platform runs on this machine).
+ */
+export function resolveHostTemplates(config: SamplerConfig): SamplerConfig {
+  if (!config.prometheus_url?.includes(HOST_ADDRESS_PLACEHOLDER)) return config;
+  const host = config.gateway_url ? new URL(config.gateway_url).hostname : '127.0.0.1';
+  return { ...config, prometheus_url: config.prometheus_url.replaceAll(HOST_ADDRESS_PLACEHOLDER, host) };
 }

@@ -45,11 +45,14 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
   }
 }
 
-/** Appends whole lines to a file, each written and fsynced before the call returns. */
-export function appendLineDurably(path: string, line: string): void {
+/**
+ * Appends a whole line to a file, ended with `eol` (`\n` unless told: the sampler's CSV files take
+ * `\r\n`), written and fsynced before the call returns.
+ */
+export function appendLineDurably(path: string, line: string, eol = '\n'): void {
   const fd = openSync(path, 'a');
   try {
-    writeSync(fd, `${line}\n`);
+    writeSync(fd, `${line}${eol}`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

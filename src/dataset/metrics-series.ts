@@ -1,7 +1,7 @@
 /**
  * metrics/ID-ITERATION.csv: a load window's time series, one line per sample. `time_s` counts from
  * the start of the load; the node's columns are named as in results.csv; then per function (name
- * order) its CPU (percent of a core), RAM (bytes), power (W) and replicas. The one definition of
+ * order) its CPU (percent of a core), RAM (bytes), power (µW) and replicas. The one definition of
  * the row, its writer and its reader.
  */
 import { readInputFile } from '../core/files.js';
@@ -33,10 +33,12 @@ export function metricsSeriesCsv(functions: string[], rows: SeriesRow[]): string
       s.node.cpuPct,
       s.node.ramBytes,
       s.node.ramPct,
-      s.node.powerW,
+      s.node.powerMicrowatts,
       ...functions.flatMap((n) => {
         const f = s.functions[n];
-        return f ? [f.cpuPct, f.ramBytes, f.powerW, f.replicas] : FUNCTION_COLUMNS.map(() => Number.NaN);
+        return f
+          ? [f.cpuPct, f.ramBytes, f.powerMicrowatts, f.replicas]
+          : FUNCTION_COLUMNS.map(() => Number.NaN);
       }),
     ]
       .map(cell)
@@ -63,19 +65,19 @@ export function readMetricsSeries(path: string): SeriesRow[] {
     const v = line.split(',').map(numberCell);
     const at = (i: number) => v[i] ?? Number.NaN;
     const sampled = functions.flatMap((name, k): [string, FunctionWindow][] => {
-      const [cpuPct, ramBytes, powerW, replicas] = [0, 1, 2, 3].map((j) => at(5 + 4 * k + j)) as [
+      const [cpuPct, ramBytes, powerMicrowatts, replicas] = [0, 1, 2, 3].map((j) => at(5 + 4 * k + j)) as [
         number,
         number,
         number,
         number,
       ];
-      return [cpuPct, ramBytes, powerW, replicas].every(Number.isNaN)
+      return [cpuPct, ramBytes, powerMicrowatts, replicas].every(Number.isNaN)
         ? []
-        : [[name, { cpuPct, ramBytes, powerW, replicas }]];
+        : [[name, { cpuPct, ramBytes, powerMicrowatts, replicas }]];
     });
     return {
       timeS: at(0),
-      node: { cpuPct: at(1), ramBytes: at(2), ramPct: at(3), powerW: at(4) },
+      node: { cpuPct: at(1), ramBytes: at(2), ramPct: at(3), powerMicrowatts: at(4) },
       functions: Object.fromEntries(sampled),
     };
   });

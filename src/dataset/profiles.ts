@@ -33,7 +33,7 @@ export function profileRowsOf(results: ResultRow[]): ProfileRow[] {
 /** Writes profiles/NAME.csv atomically; returns its path. */
 export function writeProfileCsv(path: string, rows: ProfileRow[]): string {
   const lines = rows.map((r) =>
-    [r.name, r.rate, r.successRate, r.cpuPct, r.ramBytes, r.powerW, r.overloaded, r.medianLatencyMs]
+    [r.name, r.rate, r.successRate, r.cpuPct, r.ramBytes, r.powerMicrowatts, r.overloaded, r.meanLatencyMs]
       .map(cell)
       .join(','),
   );
@@ -59,13 +59,15 @@ export function readProfileCsv(path: string): ProfileRow[] {
       throw new DatasetFormatError(`${where}: ${cells.length} cells, expected ${COLUMNS.length}`);
     const [name = '', ...rest] = cells;
     if (name === '') throw new DatasetFormatError(`${where}: empty name`);
-    const [rate, successRate, cpuPct, ramBytes, powerW, overloaded, medianLatencyMs] = rest.map((text, c) => {
-      // The writer writes every figure (`nan` when there is none): an empty cell is not one.
-      const value = text === '' ? undefined : parseNumberCell(text);
-      if (value === undefined)
-        throw new DatasetFormatError(`${where}: ${COLUMNS[c + 1]} "${text}" is not a number`);
-      return value;
-    }) as [number, number, number, number, number, number, number];
+    const [rate, successRate, cpuPct, ramBytes, powerMicrowatts, overloaded, meanLatencyMs] = rest.map(
+      (text, c) => {
+        // The writer writes every figure (`nan` when there is none): an empty cell is not one.
+        const value = text === '' ? undefined : parseNumberCell(text);
+        if (value === undefined)
+          throw new DatasetFormatError(`${where}: ${COLUMNS[c + 1]} "${text}" is not a number`);
+        return value;
+      },
+    ) as [number, number, number, number, number, number, number];
     if (Number.isNaN(rate)) throw new DatasetFormatError(`${where}: rate is nan`);
     if (overloaded !== 0 && overloaded !== 1 && !Number.isNaN(overloaded))
       throw new DatasetFormatError(`${where}: overloaded is ${overloaded}, expected 0 or 1`);
@@ -75,9 +77,9 @@ export function readProfileCsv(path: string): ProfileRow[] {
       successRate,
       cpuPct,
       ramBytes,
-      powerW,
+      powerMicrowatts,
       overloaded: overloaded === 1,
-      medianLatencyMs,
+      meanLatencyMs,
     };
   });
 }

@@ -59,10 +59,10 @@ function preprocessFunction(f: FunctionResult): FunctionResult {
     successRate: or(f.successRate, 1),
     cpuPct: idle ? 0 : or(f.cpuPct, 0),
     ramBytes: idle ? 0 : or(f.ramBytes, 0),
-    powerW: idle ? 0 : or(f.powerW, 0),
+    powerMicrowatts: idle ? 0 : or(f.powerMicrowatts, 0),
     replicas: idle ? 0 : or(f.replicas, 0),
     overloaded: f.overloaded,
-    medianLatencyMs: or(f.medianLatencyMs, 0),
+    meanLatencyMs: or(f.meanLatencyMs, 0),
   };
 }
 
@@ -108,7 +108,7 @@ export function tukeyOutliers(values: number[]): number[] {
   return values.flatMap((v, i) => (Number.isFinite(v) && (v < q1 - fence || v > q3 + fence) ? [i] : []));
 }
 
-const NODE_FIGURES = ['cpuPct', 'ramBytes', 'ramPct', 'powerW'] as const;
+const NODE_FIGURES = ['cpuPct', 'ramBytes', 'ramPct', 'powerMicrowatts'] as const;
 
 /** Step 2: node figures that are outliers within their configuration become the mean of the others. */
 export function replaceOutliers(rows: DatasetRow[]): { rows: DatasetRow[]; replaced: number } {
@@ -195,11 +195,11 @@ export function aggregateGroups(rows: DatasetRow[], groups: GroupList, allFuncti
         rate: sum(xs, (f) => f.rate),
         cpuPct: sum(xs, (f) => f.cpuPct),
         ramBytes: sum(xs, (f) => f.ramBytes),
-        powerW: sum(xs, (f) => f.powerW),
+        powerMicrowatts: sum(xs, (f) => f.powerMicrowatts),
         replicas: sum(xs, (f) => f.replicas),
         overloaded: xs.some((f) => f.overloaded),
         successRate: meanOfNonZero(xs.map((f) => f.successRate)),
-        medianLatencyMs: meanOfNonZero(xs.map((f) => f.medianLatencyMs)),
+        meanLatencyMs: meanOfNonZero(xs.map((f) => f.meanLatencyMs)),
       };
     }
     return {
@@ -209,7 +209,7 @@ export function aggregateGroups(rows: DatasetRow[], groups: GroupList, allFuncti
       groups: groupFigures,
       node: {
         ...r.node,
-        latencyMs: meanOfNonZero(Object.values(r.functions).map((f) => f.medianLatencyMs)),
+        latencyMs: meanOfNonZero(Object.values(r.functions).map((f) => f.meanLatencyMs)),
       },
     };
   });

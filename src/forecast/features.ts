@@ -47,11 +47,11 @@ export function targetsFor(rows: GroupRow[], groupNames: string[]): Target[] {
   const candidates: Target[] = [
     { name: 'cpu_usage_node', task: 'regression', of: (r) => r.node.cpuPct },
     { name: 'ram_usage_node', task: 'regression', of: (r) => r.node.ramBytes },
-    { name: 'power_usage_node', task: 'regression', of: (r) => r.node.powerW },
+    { name: 'power_usage_node', task: 'regression', of: (r) => r.node.powerMicrowatts },
     ...[...groupNames].sort().flatMap((g): Target[] => [
       { name: `cpu_usage_group_${g}`, task: 'regression', of: (r) => r.groups[g]?.cpuPct ?? 0 },
       { name: `ram_usage_group_${g}`, task: 'regression', of: (r) => r.groups[g]?.ramBytes ?? 0 },
-      { name: `power_usage_group_${g}`, task: 'regression', of: (r) => r.groups[g]?.powerW ?? 0 },
+      { name: `power_usage_group_${g}`, task: 'regression', of: (r) => r.groups[g]?.powerMicrowatts ?? 0 },
     ]),
     { name: 'latency_node', task: 'regression', of: (r) => r.node.latencyMs },
     { name: 'overloaded_node', task: 'classification', of: (r) => (r.node.overloaded ? 1 : 0) },

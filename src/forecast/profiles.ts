@@ -24,9 +24,9 @@ function preprocess(r: ProfileRow): ProfileRow {
     successRate: Number.isNaN(r.successRate) ? 1 : r.successRate,
     cpuPct: orZero(r.cpuPct),
     ramBytes: orZero(r.ramBytes),
-    powerW: orZero(r.powerW),
+    powerMicrowatts: orZero(r.powerMicrowatts),
     overloaded: r.overloaded,
-    medianLatencyMs: orZero(r.medianLatencyMs),
+    meanLatencyMs: orZero(r.meanLatencyMs),
   };
 }
 
@@ -34,9 +34,9 @@ const METRICS: [string, (r: ProfileRow) => number][] = [
   ['success', (r) => r.successRate],
   ['cpu', (r) => r.cpuPct],
   ['ram', (r) => r.ramBytes],
-  ['power', (r) => r.powerW],
+  ['power', (r) => r.powerMicrowatts],
   ['overloaded', (r) => (r.overloaded ? 1 : 0)],
-  ['latency', (r) => r.medianLatencyMs],
+  ['latency', (r) => r.meanLatencyMs],
 ];
 
 /** The names of profileFeatures' values, in order: mean, max and min per metric. */

@@ -11,8 +11,11 @@ export interface NodeSample {
   cpuPct: number;
   ramBytes: number;
   ramPct: number;
-  /** Watts; NaN where power is not measured. */
-  powerW: number;
+  /**
+   * Microwatts, as Scaphandre reports them and the DFaaS datasets record them (no scaling: the
+   * queries file's node_power and function_power must return microwatts); NaN where not measured.
+   */
+  powerMicrowatts: number;
 }
 
 export interface NodeNow extends NodeSample {
@@ -24,8 +27,8 @@ export interface FunctionWindow {
   /** Percent of one core. */
   cpuPct: number;
   ramBytes: number;
-  /** Watts; NaN where not measured. */
-  powerW: number;
+  /** Microwatts (see NodeSample); NaN where not measured. */
+  powerMicrowatts: number;
   /** Most replicas seen in the window. */
   replicas: number;
 }

@@ -19,7 +19,7 @@ export function isCooledDown(
   return (
     cpuOk &&
     relative(now.ramBytes, baseline.ramBytes) &&
-    relative(now.powerW, baseline.powerW) &&
+    relative(now.powerMicrowatts, baseline.powerMicrowatts) &&
     maxReplicas < 2
   );
 }

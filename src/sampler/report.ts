@@ -5,7 +5,7 @@ import { dominates } from './plan.js';
 
 /**
  * report.html: the sweep's results as plots a person would rather look at than read, in one
- * self-contained file (inline SVG, no script, no CDN): per function alone, success rate, median
+ * self-contained file (inline SVG, no script, no CDN): per function alone, success rate, mean
  * latency, CPU and RAM against its rate; per pair of functions, a heatmap of node CPU with the
  * overloaded configurations marked; and the overload frontier (the lightest configurations that
  * overloaded the node). Written with our own small SVG code: a charting library would need a
@@ -32,7 +32,7 @@ function readRows(resultsPath: string): { functions: string[]; rows: Row[] } {
       names.add(f.name);
       fns[f.name] = {
         success: f.successRate,
-        latency: f.medianLatencyMs,
+        latency: f.meanLatencyMs,
         cpu: f.cpuPct,
         ramMiB: f.ramBytes / 2 ** 20,
       };
@@ -140,7 +140,7 @@ export function writeReport(outputDir: string): string {
     const pts = (k: string) =>
       alone.map((r) => [r.rates[f] as number, r.fns[f]?.[k] ?? Number.NaN] as [number, number]);
     sections.push(
-      `<section><h2>${esc(f)} alone</h2><div class="row">${chart('success rate', pts('success'), 'success rate')}${chart('median latency', pts('latency'), 'ms')}${chart('CPU', pts('cpu'), '% of a core')}${chart('RAM', pts('ramMiB'), 'MiB')}</div></section>`,
+      `<section><h2>${esc(f)} alone</h2><div class="row">${chart('success rate', pts('success'), 'success rate')}${chart('mean latency', pts('latency'), 'ms')}${chart('CPU', pts('cpu'), '% of a core')}${chart('RAM', pts('ramMiB'), 'MiB')}</div></section>`,
     );
   }
   const pairs: string[] = [];

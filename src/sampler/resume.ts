@@ -1,5 +1,13 @@
 import { existsSync, readFileSync, truncateSync } from 'node:fs';
-import { parseResults, ratesOf } from '../dataset/results.js';
+import { writeFileAtomic } from '../core/files.js';
+import { csvText } from '../dataset/cells.js';
+import {
+  legacyResultsHeader,
+  parseResults,
+  ratesOf,
+  resultsHeader,
+  resultsLine,
+} from '../dataset/results.js';
 import { OutputDirInUseError } from './errors.js';
 import { configId } from './plan.js';
 
@@ -17,16 +25,36 @@ export interface DoneRows {
 /**
  * What an interrupted run already wrote: results.csv is the record of truth. A last line cut by
  * a crash (no newline) is removed, so the rerun writes it whole once. The header must be the one
- * this configuration writes, or the folder belongs to another sweep (an OutputDirInUseError).
+ * this sweep writes for `names` (sorted), or dfaas's older numbered one for as many functions with
+ * rows naming only these functions; otherwise the folder belongs to another sweep (an
+ * OutputDirInUseError). An older file is rewritten (atomically) in the reference's format, so the
+ * rows appended next match it: its power converted to microwatts, its latencies (medians, then)
+ * written in whole ms.
  */
-export function readDoneRows(resultsPath: string, header: string): DoneRows {
+export function readDoneRows(resultsPath: string, names: readonly string[]): DoneRows {
+  const header = resultsHeader(names).join(',');
+  const legacy = legacyResultsHeader(names.length).join(',');
   const done: DoneRows = { iterations: new Map(), overloaded: new Map(), rates: new Map(), rows: [] };
   if (!existsSync(resultsPath)) return done;
   const text = cutPartialLastLine(resultsPath);
-  const first = text.split('\n').find((l) => l !== '');
+  const first = text
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .find((l) => l !== '');
   if (first === undefined) return done;
-  if (first !== header) throw new OutputDirInUseError(resultsPath);
-  for (const row of parseResults(text, resultsPath)) {
+  if (first !== header && first !== legacy) throw new OutputDirInUseError(resultsPath);
+  const rows = parseResults(text, resultsPath);
+  if (first !== header) {
+    if (rows.some((r) => r.functions.some((f) => !names.includes(f.name))))
+      throw new OutputDirInUseError(resultsPath);
+    // Rate 0 took nan then; the reference writes success 1 and latency 0.
+    const migrated = rows.map((r) => ({
+      ...r,
+      functions: r.functions.map((f) => (f.rate === 0 ? { ...f, successRate: 1, meanLatencyMs: 0 } : f)),
+    }));
+    writeFileAtomic(resultsPath, csvText([header, ...migrated.map((r) => resultsLine(names, r))]));
+  }
+  for (const row of rows) {
     const rates = ratesOf(row);
     const id = configId(rates);
     done.rows.push(rates);

@@ -6,6 +6,7 @@ import { appendLineDurably, writeFileAtomic } from '../core/files.js';
 import type { Logger } from '../core/logger.js';
 import { sleep as realSleep } from '../core/poll.js';
 import { VERSION } from '../core/version.js';
+import { CSV_EOL, csvText } from '../dataset/cells.js';
 import { metricsSeriesCsv } from '../dataset/metrics-series.js';
 import { type FunctionResult, resultsHeader, resultsLine } from '../dataset/results.js';
 import {
@@ -13,13 +14,16 @@ import {
   INDEX_HEADER,
   indexLine,
   readSkipped,
-  SKIPPED_HEADER,
+  skippedHeader,
   skippedLine,
 } from '../dataset/sweep-lists.js';
 import type { ConfigurationLoad, LoadDriver, LoadTarget } from '../load/index.js';
 import { writeK6Script } from '../load/k6/script.js';
+import { k6ScenarioId, parseK6Summary } from '../load/k6-summary.js';
 import type { MetricsSource, NodeSample } from '../metrics/contract.js';
 import { isCooledDown } from './cooldown.js';
+import { OutputDirInUseError } from './errors.js';
+import { noopAnnotator, type SweepAnnotator } from './grafana.js';
 import { functionOverloaded, nodeOverloaded } from './overload.js';
 import { dominates, type PlannedConfig, planSweep } from './plan.js';
 import { writeReport } from './report.js';
@@ -49,6 +53,8 @@ export interface SweepOptions {
   sleep?: (ms: number) => Promise<void>;
   /** What saves time, both on by default; `perf/sweep.ts` turns them off to measure them. */
   shortcuts?: SweepShortcuts;
+  /** Marks each configuration's load window (in Grafana with `grafana.enabled`); default none. */
+  annotator?: SweepAnnotator;
 }
 
 export interface SweepShortcuts {
@@ -81,6 +87,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const { config, outputDir, metrics, logger } = opts;
   const sleep = opts.sleep ?? realSleep;
   const shortcuts = opts.shortcuts ?? { skipDominated: true, adaptiveCooldown: true };
+  // Never throws: a Grafana that is down costs one warning, not the sweep.
+  const annotator = opts.annotator ?? noopAnnotator;
+  await annotator.start();
   const started = performance.now();
   const startedAt = new Date().toISOString();
   for (const sub of ['summaries', 'metrics', 'k6_scripts'])
@@ -89,18 +98,31 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const indexPath = join(outputDir, 'index.csv');
   const skippedPath = join(outputDir, 'skipped.csv');
   const names = config.functions.map((f) => f.name).sort();
-  const header = resultsHeader(names.length).join(',');
+  const header = resultsHeader(names).join(',');
 
-  const done = readDoneRows(resultsPath, header);
-  if (!existsSync(resultsPath)) appendLineDurably(resultsPath, header);
-  // index.csv is derived from results.csv, rebuilt whole so the two always agree.
-  writeFileAtomic(
-    indexPath,
-    `${[INDEX_HEADER, ...done.rows.map((rates) => indexLine({ rates, resultsFile: RESULTS_FILE }))].join('\n')}\n`,
-  );
+  // A results.csv in dfaas's older format is rewritten in the reference's (readDoneRows).
+  const done = readDoneRows(resultsPath, names);
+  if (!existsSync(resultsPath)) appendLineDurably(resultsPath, header, CSV_EOL);
+  // index.csv is derived from results.csv, one line per configuration with rows, rebuilt whole
+  // so the two always agree.
+  const indexed = new Set<string>();
+  const indexLines = done.rows.flatMap((rates) => {
+    const k = configurationKey(rates);
+    if (indexed.has(k)) return [];
+    indexed.add(k);
+    return [indexLine({ rates, resultsFile: RESULTS_FILE })];
+  });
+  writeFileAtomic(indexPath, csvText([INDEX_HEADER, ...indexLines]));
   cutPartialLastLine(skippedPath);
-  const skippedBefore = new Set(readSkipped(skippedPath).map((r) => configurationKey(r.rates)));
-  if (!existsSync(skippedPath)) appendLineDurably(skippedPath, SKIPPED_HEADER);
+  const skippedRows = readSkipped(skippedPath);
+  if (skippedRows.some((r) => Object.keys(r.rates).some((n) => !names.includes(n))))
+    throw new OutputDirInUseError(skippedPath);
+  const skippedBefore = new Set(skippedRows.map((r) => configurationKey(r.rates)));
+  // Rewritten whole (an older `functions;rates;reason` file takes the reference's columns).
+  writeFileAtomic(
+    skippedPath,
+    csvText([skippedHeader(names), ...skippedRows.map((r) => skippedLine(names, r))]),
+  );
 
   const manifest = (extra: Record<string, unknown>) =>
     writeFileAtomic(
@@ -145,7 +167,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     const k = configurationKey(planned.rates);
     if (skippedBefore.has(k)) return;
     skippedBefore.add(k);
-    appendLineDurably(skippedPath, skippedLine({ rates: planned.rates, reason }));
+    appendLineDurably(skippedPath, skippedLine(names, { rates: planned.rates, reason }), CSV_EOL);
     skipped++;
     logger.info('configuration skipped', { id: planned.id, rates: planned.rates, reason });
   };
@@ -179,13 +201,23 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         { target: { scriptPath: script, gatewayUrl: opts.gatewayUrl }, load: opts.load, metrics, baseline },
         rest.seconds,
       );
+      await annotator.configurationDone(
+        planned.id,
+        line.loadWindow.startMs,
+        line.loadWindow.endMs,
+        `configuration ${planned.id}, iteration ${iteration}: ${JSON.stringify(planned.rates)}`,
+      );
       writeFileAtomic(
         join(outputDir, 'summaries', `${planned.id}-${iteration}.json`),
         `${JSON.stringify(line.summary, null, 2)}\n`,
       );
       writeFileAtomic(join(outputDir, 'metrics', `${planned.id}-${iteration}.csv`), line.series);
-      appendLineDurably(resultsPath, resultsLine(names, line.row));
-      appendLineDurably(indexPath, indexLine({ rates: planned.rates, resultsFile: RESULTS_FILE }));
+      appendLineDurably(resultsPath, resultsLine(names, line.row), CSV_EOL);
+      const key = configurationKey(planned.rates);
+      if (!indexed.has(key)) {
+        indexed.add(key);
+        appendLineDurably(indexPath, indexLine({ rates: planned.rates, resultsFile: RESULTS_FILE }), CSV_EOL);
+      }
       rowsWritten++;
       runsDone++;
       runsThisSession++;
@@ -216,7 +248,7 @@ async function idleBaseline(
     cpuPct: mean((s) => s.cpuPct),
     ramBytes: mean((s) => s.ramBytes),
     ramPct: mean((s) => s.ramPct),
-    powerW: mean((s) => s.powerW),
+    powerMicrowatts: mean((s) => s.powerMicrowatts),
   };
 }
 
@@ -267,28 +299,30 @@ async function measure(
     await window.stop(); // its sampling timer would keep the process alive
     throw err;
   }
+  const loadEndMs = Date.now();
   const figures = await window.stop();
+  const meanLatency = meanLatencies(load.summary);
   const functions: FunctionResult[] = Object.entries(planned.rates).map(([name, rate]) => {
     const r = load.figures(name);
     const f = figures.functions[name] ?? {
       cpuPct: Number.NaN,
       ramBytes: Number.NaN,
-      powerW: Number.NaN,
+      powerMicrowatts: Number.NaN,
       replicas: 0,
     };
-    // A function with rate 0 has no requests: its success rate and latency are NaN, and it
-    // cannot be overloaded; its CPU and RAM are still measured.
-    const successRate = r?.successRate ?? Number.NaN;
+    // A function with rate 0 has no requests: as the reference writes it, success rate 1 and
+    // latency 0, never overloaded; its CPU and RAM are still measured.
+    const successRate = rate > 0 ? (r?.successRate ?? Number.NaN) : 1;
     return {
       name,
       rate,
       successRate,
       cpuPct: f.cpuPct,
       ramBytes: f.ramBytes,
-      powerW: f.powerW,
+      powerMicrowatts: f.powerMicrowatts,
       replicas: f.replicas,
       overloaded: rate > 0 && functionOverloaded(successRate, f.replicas, config.overload),
-      medianLatencyMs: r && r.requests > 0 ? r.medianLatencyMs : Number.NaN,
+      meanLatencyMs: rate > 0 ? (r && r.requests > 0 ? meanLatency(name) : Number.NaN) : 0,
     };
   });
   const loaded = functions.filter((f) => f.rate > 0);
@@ -307,6 +341,8 @@ async function measure(
   );
   return {
     summary: load.summary,
+    /** When the load ran (epoch ms), for the Grafana annotation. */
+    loadWindow: { startMs: loadStartMs, endMs: loadEndMs },
     series: metricsSeriesCsv(
       Object.keys(planned.rates).sort(),
       figures.series.map(({ atMs, ...s }) => ({ ...s, timeS: (atMs - loadStartMs) / 1000 })),
@@ -320,12 +356,26 @@ async function measure(
         ramBytes: n.ramBytes,
         idleRamPct: baseline.ramPct,
         ramPct: n.ramPct,
-        idlePowerW: baseline.powerW,
-        powerW: n.powerW,
+        idlePowerMicrowatts: baseline.powerMicrowatts,
+        powerMicrowatts: n.powerMicrowatts,
         restSeconds,
         overloaded,
       },
     },
+  };
+}
+
+/** A function's mean latency in ms (its `latency_ID` Trend's avg) in a k6-shaped summary; NaN when absent. */
+function meanLatencies(summary: unknown): (name: string) => number {
+  let metrics: Record<string, Record<string, unknown>> = {};
+  try {
+    metrics = parseK6Summary(summary, 'summary').summary.metrics;
+  } catch {
+    // Not a summary: no latencies (load.figures already refused it).
+  }
+  return (name) => {
+    const avg = metrics[`latency_${k6ScenarioId(name)}`]?.avg;
+    return typeof avg === 'number' ? avg : Number.NaN;
   };
 }
 

@@ -12,6 +12,7 @@ import { chooseMetricsSource, createMetricsSource } from '../metrics/index.js';
 import { type Gateway, startGateway } from '../platform/embedded/gateway.js';
 import { EmbeddedPlatform } from '../platform/embedded/platform.js';
 import { loadStackForEmbedded } from '../platform/embedded/stack.js';
+import { createSweepAnnotator } from './grafana.js';
 import { checkPlanSize } from './plan.js';
 import { runSweep, type SweepProgress, type SweepResult, type SweepShortcuts } from './runner.js';
 
@@ -74,9 +75,14 @@ export async function runSamplerSession(
   );
 
   const outputDir = outputDirOf(config, configFile);
-  const load = createLoadDriver(config, {
-    configFile,
-    runId: config.run_id ?? defaultRunId(configFile, config),
+  const runId = config.run_id ?? defaultRunId(configFile, config);
+  const load = createLoadDriver(config, { configFile, runId, logger });
+  // Grafana's data source is the Prometheus the sweep reads (with the embedded source, the one
+  // that scrapes it is the user's: metrics.port); one annotator, so one warning per sweep at most.
+  const annotator = createSweepAnnotator({
+    ...(config.grafana ? { grafana: config.grafana } : {}),
+    prometheusUrl: config.prometheus_url ?? 'http://localhost:9090',
+    runId,
     logger,
   });
   // Last of the checks, as it makes the folder: bad input before it leaves nothing written.
@@ -121,6 +127,7 @@ export async function runSamplerSession(
         logger,
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         ...(opts.shortcuts ? { shortcuts: opts.shortcuts } : {}),
+        annotator,
       });
 
     if (!opts.profile) {

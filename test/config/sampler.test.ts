@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSamplerConfig } from '../../src/config/sampler.js';
+import { loadSamplerConfig, loadSamplerConfigWithNotes } from '../../src/config/sampler.js';
 import { ConfigError } from '../../src/core/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-sampler-'));
@@ -60,7 +60,19 @@ describe('sampler configuration', () => {
   it('names the field of each impossible value', () => {
     const cases: [string, string][] = [
       ['functions: []\n', 'functions'],
-      ['functions:\n  - name: a\n', 'platform'],
+      [`${fns}gateway_url: http://127.0.0.1:8080\nprometheus_url: http://p:9090\n`, 'platform'],
+      [`${fns}prometheus_url: "http://{host.address}:x"\n`, 'prometheus_url'],
+      [`${fns}prometheus_url: "ftp://{host.address}:21"\n`, 'prometheus_url'],
+      [`${fns}grafana: { enabled: yes please }\n`, 'grafana.enabled'],
+      [`${fns}grafana: { org_id: 0 }\n`, 'grafana.org_id'],
+      [`${fns}grafana: { dashboard: x }\n`, 'grafana.dashboard'],
+      [`${fns}deploy_functions: sometimes\n`, 'deploy_functions'],
+      [`${fns}timeout_buffer: -1\n`, 'timeout_buffer'],
+      [
+        `common:\n  timeout_bufer: 10\nplugins:\n  dfaas:\n    ${fns.replace(/\n/g, '\n    ')}\n`,
+        'common.timeout_bufer',
+      ],
+      [`plugins:\n  dfaas:\n    ${fns.replace(/\n/g, '\n    ')}\n    gateway: x\n`, 'plugins.dfaas.gateway'],
       ['functions:\n  - name: a\ngateway_url: http://127.0.0.1:8080\n', 'prometheus_url'],
       [`${fns}  - name: figlet\n`, 'functions[2].name'],
       ['platform: { stack: s.yml }\nfunctions:\n  - name: Bad_Name\n', 'functions[0].name'],
@@ -90,5 +102,62 @@ describe('sampler configuration', () => {
       [`common:\n  ${fns.replace(/\n/g, '\n  ')}\nextra: 1\n`, 'extra'],
     ];
     for (const [text, field] of cases) expect(fieldsOf(text), text).toContain(field);
+  });
+
+  it('accepts a file naming neither platform nor gateway_url (the embedded built-ins)', () => {
+    const c = loadSamplerConfig(file('functions:\n  - name: figlet\n'));
+    expect([c.platform, c.gateway_url]).toEqual([undefined, undefined]);
+  });
+
+  it("accepts the reference's keys, recording them, and lists those dfaas does not act on once each", () => {
+    const { config, unused } = loadSamplerConfigWithNotes(
+      file(
+        [
+          'common: { timeout_buffer: 10, max_retries: 0, tags: [lab] }',
+          'plugins:',
+          '  fio: { size: 1G }',
+          '  dfaas:',
+          '    config_path: elsewhere.yml',
+          '    deploy_functions: true',
+          '    scaphandre_enabled: true',
+          '    function_pid_regexes: { figlet: ".*figlet.*" }',
+          '    grafana: { enabled: true, url: "http://10.0.0.10:3000", api_key: k }',
+          '    platform: { stack: stack.yml }',
+          '    functions: [{ name: figlet }]',
+          '',
+        ].join('\n'),
+      ),
+    );
+    expect(config).toMatchObject({
+      timeout_buffer: 10,
+      max_retries: 0,
+      tags: ['lab'],
+      deploy_functions: true,
+    });
+    expect(config.grafana).toEqual({ enabled: true, url: 'http://10.0.0.10:3000', api_key: 'k', org_id: 1 });
+    expect(config.function_pid_regexes).toEqual({ figlet: '.*figlet.*' });
+    expect(unused.sort()).toEqual(
+      ['config_path', 'deploy_functions', 'max_retries', 'plugins.fio', 'tags', 'timeout_buffer'].sort(),
+    );
+    // A file without them: nothing to mention, and no grafana block is made up.
+    const plain = loadSamplerConfigWithNotes(file(fns));
+    expect(plain.unused).toEqual([]);
+    expect(plain.config.grafana).toBeUndefined();
+    expect(loadSamplerConfig(file(`${fns}grafana: {}\n`)).grafana).toEqual({
+      enabled: false,
+      url: 'http://localhost:3000',
+      org_id: 1,
+    });
+  });
+
+  it('resolves {host.address} in prometheus_url to the host of gateway_url, else 127.0.0.1', () => {
+    const remote = loadSamplerConfig(
+      file(
+        'gateway_url: http://10.0.0.40:31112\nprometheus_url: "http://{host.address}:30411"\nfunctions: [{ name: figlet }]\n',
+      ),
+    );
+    expect(remote.prometheus_url).toBe('http://10.0.0.40:30411');
+    const local = loadSamplerConfig(file(`${fns}prometheus_url: "http://{host.address}:30411"\n`));
+    expect(local.prometheus_url).toBe('http://127.0.0.1:30411');
   });
 });

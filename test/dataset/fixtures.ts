@@ -12,10 +12,10 @@ export const aFunction = (
   successRate: 0.5,
   cpuPct: 12.25,
   ramBytes: 1024,
-  powerW: Number.NaN,
+  powerMicrowatts: Number.NaN,
   replicas: 1,
   overloaded: true,
-  medianLatencyMs: 3.125,
+  meanLatencyMs: 3.125,
   ...over,
 });
 
@@ -26,8 +26,8 @@ export const aNode = (over: Partial<NodeResult> = {}): NodeResult => ({
   ramBytes: 4,
   idleRamPct: 5,
   ramPct: 6,
-  idlePowerW: Number.NaN,
-  powerW: Number.NaN,
+  idlePowerMicrowatts: Number.NaN,
+  powerMicrowatts: Number.NaN,
   restSeconds: 7.5,
   overloaded: false,
   ...over,

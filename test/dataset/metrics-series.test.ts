@@ -11,15 +11,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const rows: SeriesRow[] = [
   {
     timeS: 0.5,
-    node: { cpuPct: 12.5, ramBytes: 1000, ramPct: 10, powerW: Number.NaN },
-    functions: { figlet: { cpuPct: 3.25, ramBytes: 200, powerW: Number.NaN, replicas: 1 } },
+    node: { cpuPct: 12.5, ramBytes: 1000, ramPct: 10, powerMicrowatts: Number.NaN },
+    functions: { figlet: { cpuPct: 3.25, ramBytes: 200, powerMicrowatts: Number.NaN, replicas: 1 } },
   },
   {
     timeS: 1.5,
-    node: { cpuPct: 20, ramBytes: 1100, ramPct: 11, powerW: 4.5 },
+    node: { cpuPct: 20, ramBytes: 1100, ramPct: 11, powerMicrowatts: 4.5 },
     functions: {
-      figlet: { cpuPct: 4, ramBytes: 210, powerW: 1, replicas: 2 },
-      shasum: { cpuPct: 1, ramBytes: 50, powerW: 0.5, replicas: 1 },
+      figlet: { cpuPct: 4, ramBytes: 210, powerMicrowatts: 1, replicas: 2 },
+      shasum: { cpuPct: 1, ramBytes: 50, powerMicrowatts: 0.5, replicas: 1 },
     },
   },
 ];

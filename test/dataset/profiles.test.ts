@@ -27,16 +27,16 @@ const row = (rate: number, over: Partial<ProfileRow> = {}): ProfileRow => ({
   successRate: 0.95,
   cpuPct: 12.5,
   ramBytes: 1048576,
-  powerW: 3.25,
+  powerMicrowatts: 3.25,
   overloaded: false,
-  medianLatencyMs: 7.125,
+  meanLatencyMs: 7.125,
   ...over,
 });
 
 describe('profiles/NAME.csv', () => {
   it('reads back the rows it writes, nan as NaN', () => {
     const rows = [
-      row(10, { successRate: Number.NaN, medianLatencyMs: Number.NaN, powerW: Number.NaN }),
+      row(10, { successRate: Number.NaN, meanLatencyMs: Number.NaN, powerMicrowatts: Number.NaN }),
       row(20, { overloaded: true }),
     ];
     const path = writeProfileCsv(join(dir, 'figlet.csv'), rows);

@@ -8,21 +8,36 @@ import {
   INDEX_HEADER,
   type IndexRow,
   indexLine,
+  LEGACY_SKIPPED_HEADER,
   readIndex,
   readSkipped,
-  SKIPPED_HEADER,
   type SkippedRow,
+  skippedHeader,
   skippedLine,
 } from '../../src/dataset/sweep-lists.js';
 import { cutPartialLastLine } from '../../src/sampler/resume.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-lists-'));
+const names = ['a', 'b', 'c', 'd', 'figlet', 'shasum'];
+const SKIPPED_HEADER = skippedHeader(names);
+const skipped = (row: SkippedRow) => skippedLine(names, row);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('index.csv and skipped.csv', () => {
   it('write a configuration with its names sorted and rates in that order', () => {
     expect(configurationKey({ shasum: 20, figlet: 10 })).toBe('figlet,shasum;10,20');
-    expect(indexLine({ rates: { figlet: 0 }, resultsFile: 'results.csv' })).toBe('figlet;0;results.csv');
+    expect(indexLine({ rates: { figlet: 0 }, resultsFile: 'results.csv' })).toBe(
+      "['figlet'];[0];results.csv",
+    );
+    expect(indexLine({ rates: { shasum: 2.5, figlet: 10 }, resultsFile: 'results.csv' })).toBe(
+      "['figlet', 'shasum'];[10, 2.5];results.csv",
+    );
+    expect(skippedHeader(['figlet', 'shasum'])).toBe(
+      'function_figlet,rate_function_figlet,function_shasum,rate_function_shasum,reason',
+    );
+    expect(skippedLine(['figlet', 'shasum'], { rates: { shasum: 20 }, reason: 'overloaded' })).toBe(
+      ',,shasum,20,overloaded',
+    );
   });
 
   it('read back the rows they write', () => {
@@ -30,7 +45,7 @@ describe('index.csv and skipped.csv', () => {
       { rates: { figlet: 0 }, resultsFile: 'results.csv' },
       { rates: { figlet: 10, shasum: 2.5 }, resultsFile: 'results.csv' },
     ];
-    const skipped: SkippedRow[] = [
+    const skippedRows: SkippedRow[] = [
       { rates: { figlet: 20, shasum: 20 }, reason: 'dominates figlet-10, which overloaded the node' },
       { rates: { shasum: 30 }, reason: 'cooldown timed out after 5 s (cpu 9.0% vs idle 1.0%; 2 replicas)' },
     ];
@@ -38,9 +53,17 @@ describe('index.csv and skipped.csv', () => {
     const skippedPath = join(dir, 'skipped.csv');
     writeFileSync(indexPath, `${[INDEX_HEADER, ...index.map(indexLine)].join('\n')}\n`);
     writeFileSync(skippedPath, `${SKIPPED_HEADER}\n`);
-    for (const r of skipped) appendFileSync(skippedPath, `${skippedLine(r)}\n`);
+    for (const r of skippedRows) appendFileSync(skippedPath, `${skipped(r)}\n`);
     expect(readIndex(indexPath)).toEqual(index);
-    expect(readSkipped(skippedPath)).toEqual(skipped);
+    expect(readSkipped(skippedPath)).toEqual(skippedRows);
+    // dfaas's older lines still read.
+    writeFileSync(indexPath, `${INDEX_HEADER}\nfiglet;0;results.csv\nfiglet,shasum;10,2.5;results.csv\n`);
+    expect(readIndex(indexPath)).toEqual(index);
+    writeFileSync(
+      skippedPath,
+      `${LEGACY_SKIPPED_HEADER}\nfiglet,shasum;20,20;dominates figlet-10, which overloaded the node\nshasum;30;cooldown timed out after 5 s (cpu 9.0% vs idle 1.0%; 2 replicas)\n`,
+    );
+    expect(readSkipped(skippedPath)).toEqual(skippedRows);
     expect(readSkipped(join(dir, 'none.csv'))).toEqual([]);
   });
 
@@ -51,9 +74,13 @@ describe('index.csv and skipped.csv', () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, `${INDEX_HEADER}\nfiglet,shasum;10;results.csv\n`);
     expect(() => readIndex(bad)).toThrow(`${bad} line 2`);
+    writeFileSync(bad, `${INDEX_HEADER}\n['figlet', 'shasum'];[10];results.csv\n`);
+    expect(() => readIndex(bad)).toThrow(`${bad} line 2: 1 rate for 2 functions`);
+    writeFileSync(bad, `function_a,rate_function_b,reason\n`);
+    expect(() => readSkipped(bad)).toThrow(`${bad} line 1: header is`);
   });
 
-  it('refuse a line with a missing field, a rate that is not a decimal number, or names empty or twice', () => {
+  it('refuse an older line with a missing field, a rate that is not a decimal number, or names empty or twice', () => {
     const cases: [string, RegExp][] = [
       // A line without its rates and third field (its rate read as 0).
       ['figlet', /"figlet" is not functions;rates;reason \(3 fields separated by ;\)/],
@@ -73,7 +100,7 @@ describe('index.csv and skipped.csv', () => {
     ];
     for (const [line, message] of cases) {
       const skipped = join(dir, 'skipped-bad.csv');
-      writeFileSync(skipped, `${SKIPPED_HEADER}\nfiglet;5;overloaded\n${line}\nfiglet;6;overloaded\n`);
+      writeFileSync(skipped, `${LEGACY_SKIPPED_HEADER}\nfiglet;5;overloaded\n${line}\nfiglet;6;overloaded\n`);
       expect(() => readSkipped(skipped), line).toThrow(DatasetFormatError);
       expect(() => readSkipped(skipped), line).toThrow(`${skipped} line 3: `);
       expect(() => readSkipped(skipped), line).toThrow(message);
@@ -83,23 +110,61 @@ describe('index.csv and skipped.csv', () => {
     }
   });
 
-  it('read what the writer writes for any rate of 0 or more, an empty reason and a reason holding ;', () => {
+  it('refuse a line with other cells than the header, a name in another column, a bad rate, or no function', () => {
+    const header = skippedHeader(['figlet', 'shasum']);
+    const cases: [string, RegExp][] = [
+      ['figlet,10', /has 2 cells, expected 5/],
+      ['figlet,10,,,why,more', /has 6 cells, expected 5/],
+      ['"figlet,10,,,why', /has a bad quote/],
+      ['shasum,10,,,why', /function_figlet is "shasum", expected "figlet"/],
+      ['figlet,,,,why', /rate of figlet is "": not a number of 0 or more/],
+      ['figlet,0x10,,,why', /rate of figlet is "0x10"/],
+      ['figlet,-1,,,why', /rate of figlet is "-1"/],
+      [',,,,why', /no function in/],
+    ];
+    for (const [line, message] of cases) {
+      const path = join(dir, 'skipped-bad-new.csv');
+      writeFileSync(path, `${header}\nfiglet,5,,,overloaded\n${line}\n,,shasum,6,overloaded\n`);
+      expect(() => readSkipped(path), line).toThrow(DatasetFormatError);
+      expect(() => readSkipped(path), line).toThrow(`${path} line 3: `);
+      expect(() => readSkipped(path), line).toThrow(message);
+    }
+    // The reference's own skipped.csv, without dfaas's reason column, reads too.
+    const path = join(dir, 'skipped-reference.csv');
+    writeFileSync(path, 'function_figlet,rate_function_figlet\r\nfiglet,10\r\n');
+    expect(readSkipped(path)).toEqual([{ rates: { figlet: 10 }, reason: '' }]);
+  });
+
+  // Rates as Python writes them (repr): 1e-07, and a whole rate in full.
+  it('read what the writer writes for any rate of 0 or more, an empty reason and a reason holding ; , " or a line end', () => {
     const rows: SkippedRow[] = [
       { rates: { a: 0, b: 1e-7, c: 1e21, d: 2.5 }, reason: '' },
       { rates: { a: 3 }, reason: 'x;y;;z' },
+      { rates: { b: 4 }, reason: 'a, "quoted" reason' },
     ];
     const path = join(dir, 'skipped-any.csv');
-    writeFileSync(path, `${[SKIPPED_HEADER, ...rows.map(skippedLine)].join('\n')}\n`);
-    expect(readFileSync(path, 'utf8')).toContain('a,b,c,d;0,1e-7,1e+21,2.5;\n');
+    writeFileSync(path, `${[SKIPPED_HEADER, ...rows.map(skipped)].join('\n')}\n`);
+    expect(readFileSync(path, 'utf8')).toContain('\na,0,b,1e-07,c,1000000000000000000000,d,2.5,,,,,\n');
+    expect(readFileSync(path, 'utf8')).toContain(',,b,4,,,,,,,,,"a, ""quoted"" reason"\n');
     expect(readSkipped(path)).toEqual(rows);
+    // A line end in a reason is written as a space: every line of the file is one row.
+    expect(skipped({ rates: { a: 1 }, reason: 'one\r\ntwo' }).endsWith(',one two')).toBe(true);
   });
 
   it('resume drops a last line a crash cut short; read as it is, the line is refused saying it has no line end', () => {
-    const whole = `${SKIPPED_HEADER}\n${skippedLine({ rates: { figlet: 10, shasum: 20 }, reason: 'overloaded' })}\n`;
+    const header = skippedHeader(['figlet', 'shasum']);
+    const whole = `${header}\n${skippedLine(['figlet', 'shasum'], { rates: { figlet: 10, shasum: 20 }, reason: 'overloaded' })}\n`;
     const path = join(dir, 'skipped-cut.csv');
     // Every cut of the last line that is not a valid line (a cut line may also read as one:
-    // `figlet,shasum;10,20;cool`, which is why resume removes any line without its line end).
-    for (const cut of ['figlet', 'figlet,shasum;10,', 'figlet,shasum;10,2', 'figlet,sha', 'figlet,shasum;']) {
+    // `figlet,10,shasum,20,cool`, which is why resume removes any line without its line end).
+    for (const cut of [
+      'figlet',
+      'figlet,10,',
+      'figlet,10,shasum,2',
+      'figlet,10,sha',
+      ',,shasum,20',
+      '"over',
+    ]) {
       writeFileSync(path, `${whole}${cut}`);
       expect(() => readSkipped(path), cut).toThrow(`${path} line 3: `);
       expect(() => readSkipped(path), cut).toThrow(/no line end/);

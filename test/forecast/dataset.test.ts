@@ -28,10 +28,10 @@ const fn = (name: string, rate: number, over: Partial<FunctionResult> = {}): Fun
   successRate: rate === 0 ? Number.NaN : 1,
   cpuPct: 10 * rate,
   ramBytes: 1000 + rate,
-  powerW: Number.NaN,
+  powerMicrowatts: Number.NaN,
   replicas: 1,
   overloaded: false,
-  medianLatencyMs: rate === 0 ? Number.NaN : 5,
+  meanLatencyMs: rate === 0 ? Number.NaN : 5,
   ...over,
 });
 
@@ -42,8 +42,8 @@ const node = (over: Partial<NodeResult> = {}): NodeResult => ({
   ramBytes: 5000,
   idleRamPct: 1,
   ramPct: 2,
-  idlePowerW: Number.NaN,
-  powerW: Number.NaN,
+  idlePowerMicrowatts: Number.NaN,
+  powerMicrowatts: Number.NaN,
   restSeconds: 0,
   overloaded: false,
   ...over,
@@ -87,20 +87,20 @@ describe('forecast datasets', () => {
       successRate: 1,
       cpuPct: 0,
       ramBytes: 0,
-      powerW: 0,
+      powerMicrowatts: 0,
       replicas: 0,
       overloaded: false,
-      medianLatencyMs: 0,
+      meanLatencyMs: 0,
     });
     expect(rows[0]?.functions.matmul).toMatchObject({
       cpuPct: 200,
       ramBytes: 1020,
-      powerW: 0,
-      medianLatencyMs: 5,
+      powerMicrowatts: 0,
+      meanLatencyMs: 5,
     });
     expect(rows[1]?.functions.shasum).toMatchObject({ successRate: 0.5, cpuPct: 0 });
     expect(rows[1]?.node).toMatchObject({ overloaded: true });
-    expect(Number.isNaN(rows[1]?.node.powerW)).toBe(true);
+    expect(Number.isNaN(rows[1]?.node.powerMicrowatts)).toBe(true);
     writeFileSync(join(dir, 'bad.csv'), 'name,rate\nx,1\n');
     expect(() => readSamplerResults(join(dir, 'bad.csv'), 0)).toThrow(/bad.csv: not a sampler results.csv/);
   });
@@ -133,9 +133,9 @@ describe('forecast datasets', () => {
     const path = results('groups.csv', [
       [
         [
-          fn('figlet', 10, { successRate: 1, medianLatencyMs: 4 }),
+          fn('figlet', 10, { successRate: 1, meanLatencyMs: 4 }),
           fn('shasum', 0),
-          fn('matmul', 30, { successRate: 0.5, overloaded: true, medianLatencyMs: 40 }),
+          fn('matmul', 30, { successRate: 0.5, overloaded: true, meanLatencyMs: 40 }),
         ],
         node(),
       ],
@@ -149,11 +149,11 @@ describe('forecast datasets', () => {
       rate: 10,
       cpuPct: 100,
       ramBytes: 1010,
-      powerW: 0,
+      powerMicrowatts: 0,
       replicas: 1,
       overloaded: false,
       successRate: 1, // shasum had no requests: its 1 is a non-zero value like figlet's
-      medianLatencyMs: 4, // shasum's 0 latency is left out of the mean
+      meanLatencyMs: 4, // shasum's 0 latency is left out of the mean
     });
     expect(r?.groups.HIGH_USAGE).toMatchObject({ rate: 30, overloaded: true, successRate: 0.5 });
     expect(r?.functionRates).toEqual({ figlet: 10, matmul: 30, shasum: 0 });

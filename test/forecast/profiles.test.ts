@@ -34,9 +34,9 @@ function synthetic(name: string, cpu: number, ramMb: number, jitter: number): Pr
         successRate: top ? 0.9 : 1,
         cpuPct: cpu * f,
         ramBytes: Math.round(ramMb * 1e6 * (0.5 + f / 2)),
-        powerW: 2 + (cpu * f) / 20,
+        powerMicrowatts: 2 + (cpu * f) / 20,
         overloaded: top,
-        medianLatencyMs: 5 + (cpu * f) / 10,
+        meanLatencyMs: 5 + (cpu * f) / 10,
       });
     }
   }
@@ -85,9 +85,9 @@ describe('profileFeatures', () => {
     successRate: 1,
     cpuPct,
     ramBytes: 100,
-    powerW: 1,
+    powerMicrowatts: 1,
     overloaded: false,
-    medianLatencyMs: 2,
+    meanLatencyMs: 2,
   });
 
   it('averages iterations per rate, then takes mean, max and min over the rates', () => {
@@ -102,7 +102,7 @@ describe('profileFeatures', () => {
   });
 
   it('reads nan success as 1 and any other nan as 0', () => {
-    const nan = { ...row(10, Number.NaN), successRate: Number.NaN, powerW: Number.NaN };
+    const nan = { ...row(10, Number.NaN), successRate: Number.NaN, powerMicrowatts: Number.NaN };
     const features = profileFeatures([nan, row(20, 30)]);
     const at = (name: string) => features[PROFILE_FEATURES.indexOf(name)];
     expect([at('success_mean'), at('cpu_mean'), at('cpu_min'), at('power_min')]).toEqual([1, 15, 0, 0]);

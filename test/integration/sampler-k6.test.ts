@@ -13,7 +13,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../../src/core/net.js';
-import { ratesOf, readResults } from '../../src/dataset/results.js';
+import { ratesOf, readResults, resultsHeader } from '../../src/dataset/results.js';
 import { runCliAsync } from '../helpers/cli.js';
 import { serviceBinary } from '../helpers/services.js';
 import { NEVER_OVERLOADED, QUICK_COOLDOWN } from '../helpers/sweep-config.js';
@@ -76,12 +76,25 @@ function checkResults(out: string): void {
     { figlet: 10, shasum: 0 },
     { figlet: 10, shasum: 10 },
   ]);
-  // From the summary k6 wrote: every request answered, median 5 ms (the stand-in's figures).
+  // From the summary k6 wrote: every request answered, mean 5 ms (the stand-in's figures).
   const figlet = (i: number) => rows[i]?.functions.find((f) => f.name === 'figlet');
-  expect(figlet(1)).toMatchObject({ successRate: 1, medianLatencyMs: 5 });
-  // A function at rate 0 had no scenario: no success rate, no latency.
-  expect(figlet(5)?.successRate).toBeNaN();
-  expect(figlet(5)?.medianLatencyMs).toBeNaN();
+  expect(figlet(1)).toMatchObject({ successRate: 1, meanLatencyMs: 5 });
+  // A function at rate 0 had no scenario: success 1 and latency 0, as the reference writes them.
+  expect(figlet(5)).toMatchObject({ rate: 0, successRate: 1, meanLatencyMs: 0, overloaded: false });
+  // The reference's columns and cells, Python csv's line ends.
+  const text = readFileSync(join(out, 'results.csv'), 'utf8');
+  const lines = text.split('\r\n');
+  expect(lines[0]).toBe(resultsHeader(['figlet', 'shasum']).join(','));
+  expect(lines[2]?.split(',').slice(0, 3)).toEqual(['figlet', '10', '1.000']);
+  expect(lines[2]?.split(',')[8]).toBe('5');
+  expect(lines[6]?.split(',').slice(0, 3)).toEqual(['figlet', '0', '1.000']);
+  expect(lines[6]?.split(',')[8]).toBe('0');
+  expect(text.endsWith('\r\n') && !/[^\r]\n/.test(text)).toBe(true);
+  expect(readFileSync(join(out, 'index.csv'), 'utf8').split('\r\n').slice(0, 3)).toEqual([
+    'functions;rates;results_file',
+    "['figlet'];[0];results.csv",
+    "['figlet'];[10];results.csv",
+  ]);
   expect(readdirSync(join(out, 'summaries'))).toHaveLength(8);
   const summary = JSON.parse(
     readFileSync(join(out, 'summaries', readdirSync(join(out, 'summaries'))[0] as string), 'utf8'),

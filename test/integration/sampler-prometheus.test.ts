@@ -93,24 +93,24 @@ describe.skipIf(!prometheus || !nodeExporter)('dfaas sample with real Prometheus
     expect(res.code, res.stderr).toBe(0);
     const [header, row] = readFileSync(join(dir, 'out', 'results.csv'), 'utf8')
       .trim()
-      .split('\n');
-    expect(header).toBe(resultsHeader(1).join(','));
+      .split(/\r?\n/);
+    expect(header).toBe(resultsHeader(['matmul']).join(','));
     const cells = Object.fromEntries((header as string).split(',').map((h, i) => [h, row?.split(',')[i]]));
-    expect(cells.function_0).toBe('matmul');
-    expect(cells.success_rate_function_0).toBe('1');
+    expect(cells.function_matmul).toBe('matmul');
+    expect(cells.success_rate_function_matmul).toBe('1.000');
     for (const column of [
       'cpu_usage_idle_node',
       'cpu_usage_node',
       'ram_usage_idle_node',
       'ram_usage_node',
       'ram_usage_node_percentage',
-      'cpu_usage_function_0',
-      'ram_usage_function_0',
+      'cpu_usage_function_matmul',
+      'ram_usage_function_matmul',
     ]) {
       expect(Number(cells[column]), column).toBeGreaterThan(0);
     }
     expect(cells.power_usage_node).toBe('nan'); // no Scaphandre here
-    expect(Number(cells.ram_usage_function_0)).toBeGreaterThan(10 * 1024 * 1024);
+    expect(Number(cells.ram_usage_function_matmul)).toBeGreaterThan(10 * 1024 * 1024);
     // The window's time series, one line per range-query step, with numbers in it.
     const series = readdirSync(join(dir, 'out', 'metrics'));
     expect(series).toHaveLength(1);

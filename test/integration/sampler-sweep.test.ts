@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,7 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), 'dfaas-sweep-'));
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** figlet and shasum at rates 0 and 10, alone and together: 8 configurations, 1 s each. */
-function config(outputDir: string): string {
+function config(outputDir: string, extra: string[] = []): string {
   const file = join(dir, `${outputDir}.yaml`);
   writeFileSync(
     file,
@@ -30,6 +32,7 @@ function config(outputDir: string): string {
       NEVER_OVERLOADED,
       `platform: { stack: ${resolve('examples/stack.yml')} }`,
       `output_dir: ${join(dir, outputDir)}`,
+      ...extra,
     ].join('\n'),
   );
   return file;
@@ -38,7 +41,7 @@ function config(outputDir: string): string {
 const rowKeys = (csv: string) =>
   csv
     .trim()
-    .split('\n')
+    .split(/\r?\n/)
     .slice(1)
     .map((line) => {
       const c = line.split(',');
@@ -46,14 +49,58 @@ const rowKeys = (csv: string) =>
     });
 
 describe('dfaas sample on the embedded gateway', () => {
-  it('writes results.csv with the legacy columns, index, summaries, k6 scripts and a manifest', async () => {
-    const res = await runCliAsync(['--log-level', 'warn', 'sample', '--config', config('full')]);
+  it("writes results.csv, skipped.csv and index.csv in the reference's format, summaries, k6 scripts and a manifest, and marks each load window in Grafana", async () => {
+    // Grafana cannot run here: a stand-in that answers as its API does and records the annotations
+    // (test/sampler/grafana.test.ts checks every request against Grafana's documented API).
+    const annotations: { time: number; timeEnd: number; tags: string[] }[] = [];
+    const grafana = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c));
+      req.on('end', () => {
+        const reply = (status: number, value: unknown) =>
+          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+        if (req.method === 'GET') return reply(404, { message: 'Data source not found' });
+        if (req.url === '/api/datasources')
+          return reply(200, { id: 1, datasource: { uid: 'dfaas-prometheus' } });
+        if (req.url === '/api/dashboards/db')
+          return reply(200, { status: 'success', uid: 'dfaas-sweep', version: 1 });
+        if (req.url === '/api/annotations') {
+          annotations.push(JSON.parse(body));
+          return reply(200, { id: annotations.length, message: 'Annotation added' });
+        }
+        reply(404, { message: 'not found' });
+      });
+    });
+    await new Promise<void>((done) => grafana.listen(0, '127.0.0.1', done));
+    const grafanaUrl = `http://127.0.0.1:${(grafana.address() as AddressInfo).port}`;
+    const res = await runCliAsync([
+      '--log-level',
+      'warn',
+      'sample',
+      '--config',
+      config('full', ['run_id: grafana-run', `grafana: { enabled: true, url: ${grafanaUrl}, api_key: k }`]),
+    ]).finally(() => grafana.close());
     expect(res.code, res.stderr).toBe(0);
+    expect(annotations).toHaveLength(8);
+    for (const a of annotations) {
+      expect(a.tags[0]).toBe('grafana-run');
+      expect(a.timeEnd).toBeGreaterThan(a.time);
+    }
+    expect(new Set(annotations.map((a) => a.tags[1])).size).toBe(8);
     const out = join(dir, 'full');
-    const lines = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
-    expect(lines[0]).toBe(resultsHeader(2).join(','));
+    const text = readFileSync(join(out, 'results.csv'), 'utf8');
+    // Python csv's line ends, as the reference writes them.
+    expect(text.endsWith('\r\n')).toBe(true);
+    expect(
+      text
+        .split('\n')
+        .slice(0, -1)
+        .every((l) => l.endsWith('\r')),
+    ).toBe(true);
+    const lines = text.trim().split('\r\n');
+    expect(lines[0]).toBe(resultsHeader(['figlet', 'shasum']).join(','));
     expect(lines[0]).toMatch(
-      /^function_0,rate_function_0,success_rate_function_0,cpu_usage_function_0,ram_usage_function_0,power_usage_function_0,replica_0,overloaded_function_0,medium_latency_function_0,function_1,/,
+      /^function_figlet,rate_function_figlet,success_rate_function_figlet,cpu_usage_function_figlet,ram_usage_function_figlet,power_usage_function_figlet,replica_figlet,overloaded_function_figlet,medium_latency_function_figlet,function_shasum,/,
     );
     expect(lines[0]).toMatch(
       /,cpu_usage_idle_node,cpu_usage_node,ram_usage_idle_node,ram_usage_node,ram_usage_idle_node_percentage,ram_usage_node_percentage,power_usage_idle_node,power_usage_node,rest_seconds,overloaded_node$/,
@@ -61,13 +108,35 @@ describe('dfaas sample on the embedded gateway', () => {
     expect(lines).toHaveLength(9);
     const single = lines[2]?.split(',') ?? [];
     // figlet alone at 10 rps: every request succeeded; shasum's cells are empty; power is nan locally.
-    expect(single.slice(0, 3)).toEqual(['figlet', '10', '1']);
+    expect(single.slice(0, 3)).toEqual(['figlet', '10', '1.000']);
     expect(single.slice(9, 18)).toEqual(['', '', '', '', '', '', '', '', '']);
     expect(single[5]).toBe('nan');
+    expect(single[3]).toMatch(/^\d+\.\d{3}$/); // CPU as %.3f
+    expect(single[4]).toMatch(/^\d+\.000$/);
     expect(Number(single[4])).toBeGreaterThan(1e6); // figlet's RAM in bytes
+    expect(single[6]).toMatch(/^\d+$/); // replicas
+    expect(single[8]).toMatch(/^\d+$/); // mean latency, whole ms
+    expect(single.slice(18, 26).every((c) => c === 'nan' || /^-?\d+\.\d{3}$/.test(c))).toBe(true);
+    expect(single[26]).toMatch(/^\d+$/); // rest_seconds, whole
     const pair = lines[6]?.split(',') ?? [];
-    expect([pair[0], pair[1], pair[2], pair[9], pair[10]]).toEqual(['figlet', '0', 'nan', 'shasum', '10']);
-    expect(readFileSync(join(out, 'index.csv'), 'utf8').split('\n')[1]).toBe('figlet;0;results.csv');
+    // figlet at rate 0: success 1.000 and latency 0, as the reference writes them.
+    expect([pair[0], pair[1], pair[2], pair[8], pair[9], pair[10]]).toEqual([
+      'figlet',
+      '0',
+      '1.000',
+      '0',
+      'shasum',
+      '10',
+    ]);
+    const index = readFileSync(join(out, 'index.csv'), 'utf8');
+    expect(index.split('\r\n').slice(0, 2)).toEqual([
+      'functions;rates;results_file',
+      "['figlet'];[0];results.csv",
+    ]);
+    expect(index).toContain("\r\n['figlet', 'shasum'];[0, 10];results.csv\r\n");
+    expect(readFileSync(join(out, 'skipped.csv'), 'utf8')).toBe(
+      'function_figlet,rate_function_figlet,function_shasum,rate_function_shasum,reason\r\n',
+    );
     expect(readdirSync(join(out, 'summaries'))).toHaveLength(8);
     expect(readdirSync(join(out, 'k6_scripts'))).toHaveLength(8);
     // Per configuration iteration, the load window's time series: a sample a second, and more.
@@ -153,7 +222,7 @@ describe('dfaas sample on the embedded gateway', () => {
     const results = join(out, 'results.csv');
     await waitFor(
       '3 rows',
-      () => existsSync(results) && readFileSync(results, 'utf8').trim().split('\n').length >= 4,
+      () => existsSync(results) && readFileSync(results, 'utf8').trim().split(/\r?\n/).length >= 4,
       60_000,
     );
     child.kill('SIGKILL');
@@ -167,7 +236,7 @@ describe('dfaas sample on the embedded gateway', () => {
     const full = rowKeys(readFileSync(join(dir, 'full', 'results.csv'), 'utf8'));
     expect(resumed).toEqual(full);
     expect(resumed.slice(0, partial.length)).toEqual(partial);
-    const index = readFileSync(join(out, 'index.csv'), 'utf8').trim().split('\n');
-    expect(index).toHaveLength(9);
+    const index = readFileSync(join(out, 'index.csv'), 'utf8').trim().split('\r\n');
+    expect(index).toHaveLength(9); // one line per configuration
   });
 });

@@ -23,8 +23,10 @@ describe('the metrics-source registry', () => {
     );
     const remote = chooseMetricsSource({ embeddedPlatform: false, prometheusUrl: url, configFile }, logger);
     expect(remote).toMatchObject({ name: 'prometheus', url });
-    // The shipped OpenFaaS profile: cAdvisor's container label.
-    expect(remote.name === 'prometheus' && remote.queries.function_cpu).toMatch(/container="\{function\}"/);
+    // The shipped OpenFaaS profile: the function's container by cAdvisor's runtime label, as the reference's.
+    expect(remote.name === 'prometheus' && remote.queries.function_cpu).toMatch(
+      /container_label_io_kubernetes_container_name="\{function\}"/,
+    );
   });
 
   it('reads the old name "local" as embedded, with a deprecation warning', () => {

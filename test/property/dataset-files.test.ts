@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CSV_EOL, floatCell } from '../../src/dataset/cells.js';
 import {
   type FunctionResult,
   type NodeResult,
@@ -8,16 +9,18 @@ import {
   ratesOf,
   readResults,
   resultsHeader,
+  resultsHeaderKeys,
   resultsLine,
 } from '../../src/dataset/results.js';
 import {
   INDEX_HEADER,
   type IndexRow,
   indexLine,
+  LEGACY_SKIPPED_HEADER,
   readIndex,
   readSkipped,
-  SKIPPED_HEADER,
   type SkippedRow,
+  skippedHeader,
   skippedLine,
 } from '../../src/dataset/sweep-lists.js';
 import { cutPartialLastLine, readDoneRows } from '../../src/sampler/resume.js';
@@ -51,10 +54,10 @@ const functionResult = (name: string): fc.Arbitrary<FunctionResult> =>
     successRate: figure,
     cpuPct: figure,
     ramBytes: figure,
-    powerW: figure,
+    powerMicrowatts: figure,
     replicas: fc.oneof(fc.nat({ max: 50 }), fc.constant(Number.NaN)),
     overloaded: fc.boolean(),
-    medianLatencyMs: figure,
+    meanLatencyMs: figure,
   });
 
 const nodeResult: fc.Arbitrary<NodeResult> = fc.record({
@@ -64,8 +67,8 @@ const nodeResult: fc.Arbitrary<NodeResult> = fc.record({
   ramBytes: figure,
   idleRamPct: figure,
   ramPct: figure,
-  idlePowerW: figure,
-  powerW: figure,
+  idlePowerMicrowatts: figure,
+  powerMicrowatts: figure,
   restSeconds: figure,
   overloaded: fc.boolean(),
 });
@@ -89,25 +92,60 @@ const resultsFile = fc
     }),
   );
 
-/** A number as a cell keeps it (documented in src/dataset/cells.ts): integers exactly, others to 3 decimals, NaN as nan. */
-function asWritten(v: number): number {
-  if (Number.isNaN(v) || Number.isInteger(v)) return v + 0; // "0" is written for -0
+/** A rate as a cell keeps it (documented in src/dataset/cells.ts): integers exactly, others to 3 decimals. */
+function asWrittenRate(v: number): number {
+  if (Number.isInteger(v)) return v + 0; // "0" is written for -0
   const read = Number(v.toFixed(3));
+  expect(Math.abs(read - v)).toBeLessThanOrEqual(0.0005 + Math.abs(v) * 1e-15);
+  return read;
+}
+
+/** A figure as the reference writes it (`%.3f`): 3 decimals, nan, ±inf, -0.000 kept. */
+function asWrittenFloat(v: number): number {
+  const read = Number.isNaN(v) ? Number.NaN : Number(floatCell(v).replace(/inf$/, 'Infinity'));
   if (Number.isFinite(v)) expect(Math.abs(read - v)).toBeLessThanOrEqual(0.0005 + Math.abs(v) * 1e-15);
   return read;
 }
 
+/** A whole-number figure (replicas, latency, rest) as the reference writes it (`int()`): truncated, nan when not finite. */
+function asWrittenInt(v: number): number {
+  return Number.isFinite(v) ? Math.trunc(v) + 0 : Number.NaN;
+}
+
 function asWrittenRow(names: string[], row: ResultRow): ResultRow {
   const byName = new Map(row.functions.map((f) => [f.name, f]));
-  const numbers = <T extends object>(o: T): T =>
-    Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? asWritten(v) : v])) as T;
+  const n = row.node;
   return {
     // Read back in column order, which is name order.
-    functions: names.flatMap((n) => {
-      const f = byName.get(n);
-      return f ? [numbers(f)] : [];
+    functions: names.flatMap((name) => {
+      const f = byName.get(name);
+      return f
+        ? [
+            {
+              ...f,
+              rate: asWrittenRate(f.rate),
+              successRate: asWrittenFloat(f.successRate),
+              cpuPct: asWrittenFloat(f.cpuPct),
+              ramBytes: asWrittenFloat(f.ramBytes),
+              powerMicrowatts: asWrittenFloat(f.powerMicrowatts),
+              replicas: asWrittenInt(f.replicas),
+              meanLatencyMs: asWrittenInt(f.meanLatencyMs),
+            },
+          ]
+        : [];
     }),
-    node: numbers(row.node),
+    node: {
+      ...n,
+      idleCpuPct: asWrittenFloat(n.idleCpuPct),
+      cpuPct: asWrittenFloat(n.cpuPct),
+      idleRamBytes: asWrittenFloat(n.idleRamBytes),
+      ramBytes: asWrittenFloat(n.ramBytes),
+      idleRamPct: asWrittenFloat(n.idleRamPct),
+      ramPct: asWrittenFloat(n.ramPct),
+      idlePowerMicrowatts: asWrittenFloat(n.idlePowerMicrowatts),
+      powerMicrowatts: asWrittenFloat(n.powerMicrowatts),
+      restSeconds: asWrittenInt(n.restSeconds),
+    },
   };
 }
 
@@ -148,10 +186,11 @@ function expectResultsContract(text: string, source: string): void {
     .split('\n')
     .map((l) => l.replace(/\r$/, ''))
     .filter((l) => l.trim() !== '');
-  // The columns read as numbers: those of the sampler's header for as many functions (others are ignored).
+  // The columns read as numbers: those of the sampler's header for its functions (others are ignored).
   const columns = header.split(',');
-  const count = columns.filter((c) => /^function_\d+$/.test(c)).length;
-  const numberColumns = new Set(resultsHeader(count).filter((c) => !/^function_\d+$/.test(c)));
+  const { keys } = resultsHeaderKeys(columns);
+  const nameColumns = new Set(keys.map((k) => `function_${k}`));
+  const numberColumns = new Set(resultsHeader(keys).filter((c) => !nameColumns.has(c)));
   for (const line of lines) {
     const cells = line.split(',');
     expect(cells).toHaveLength(columns.length);
@@ -174,12 +213,17 @@ const cellText = fc.oneof(
   fc.string({ maxLength: 6 }).filter((s) => !s.includes('\n')),
 );
 const lineEnd = fc.constantFrom('\n', '\r\n', '\n\n');
+/** The header of a sweep's functions: the reference's (named) or dfaas's older (numbered). */
+const anyHeader = fc.oneof(
+  fc.nat({ max: 4 }).map((n) => resultsHeader(n + 1)),
+  fc.uniqueArray(functionName(), { minLength: 1, maxLength: 4 }).map((names) => resultsHeader(names.sort())),
+);
 
 describe('results.csv, property-based', () => {
   it('rows written by resultsLine read back equal, with the cells’ formatting', () => {
     fc.assert(
       fc.property(resultsFile, lineEnd, ({ names, rows }, eol) => {
-        const lines = [resultsHeader(names.length).join(','), ...rows.map((r) => resultsLine(names, r))];
+        const lines = [resultsHeader(names).join(','), ...rows.map((r) => resultsLine(names, r))];
         const path = scratch.write('results.csv', `${lines.join(eol)}${eol}`);
         expect(readResults(path)).toEqual(rows.map((r) => asWrittenRow(names, r)));
       }),
@@ -188,7 +232,7 @@ describe('results.csv, property-based', () => {
   });
 
   it('any text is read one row per data line, or refused naming the file and line', () => {
-    const header = fc.nat({ max: 4 }).map((n) => resultsHeader(n + 1));
+    const header = anyHeader;
     // Rows of the header's width (which a reader may take) or of any width (which it must refuse).
     const csvish = fc
       .oneof(header, fc.array(cellText, { maxLength: 6 }))
@@ -212,7 +256,7 @@ describe('results.csv, property-based', () => {
     const damaged = fc
       .tuple(resultsFile, fc.nat(), fc.string({ unit: 'binary', maxLength: 8 }))
       .map(([{ names, rows }, at, junk]) => {
-        const text = `${[resultsHeader(names.length).join(','), ...rows.map((r) => resultsLine(names, r))].join('\n')}\n`;
+        const text = `${[resultsHeader(names).join(','), ...rows.map((r) => resultsLine(names, r))].join(CSV_EOL)}${CSV_EOL}`;
         const cut = at % (text.length + 1);
         return at % 2 === 0 ? text.slice(0, cut) : text.slice(0, cut) + junk + text.slice(cut);
       });
@@ -229,8 +273,9 @@ describe('results.csv, property-based', () => {
     fc.assert(
       fc.property(resultsFile, fc.nat(), fc.nat(), notDecimal, ({ names, rows }, r, c, text) => {
         fc.pre(rows.length > 0);
-        const header = resultsHeader(names.length);
-        const numberColumns = header.flatMap((column, i) => (/^function_\d+$/.test(column) ? [] : [i]));
+        const header = resultsHeader(names);
+        const nameColumns = new Set(names.map((n) => `function_${n}`));
+        const numberColumns = header.flatMap((column, i) => (nameColumns.has(column) ? [] : [i]));
         const lines = rows.map((row) => resultsLine(names, row));
         const at = r % lines.length;
         const cells = (lines[at] as string).split(',');
@@ -277,9 +322,12 @@ describe('index.csv and skipped.csv, property-based', () => {
             'index.csv',
             `${[INDEX_HEADER, ...index.map(indexLine)].join('\n')}\n`,
           );
+          // The sweep's functions: those of the rows, or one when there are none (a header names one at least).
+          const names = [...new Set(skipped.flatMap((r) => Object.keys(r.rates)))].sort();
+          const all = names.length > 0 ? names : ['a'];
           const skippedPath = scratch.write(
             'skipped.csv',
-            `${[SKIPPED_HEADER, ...skipped.map(skippedLine)].join('\n')}\n`,
+            `${[skippedHeader(all), ...skipped.map((r) => skippedLine(all, r))].join(CSV_EOL)}${CSV_EOL}`,
           );
           expect(readIndex(indexPath)).toEqual(index);
           expect(readSkipped(skippedPath)).toEqual(skipped);
@@ -290,8 +338,17 @@ describe('index.csv and skipped.csv, property-based', () => {
   });
 
   it('any text is read one row per data line with finite rates, or refused naming the file and line', () => {
+    const NAMES = ['a', 'figlet'];
     const listLine = fc.oneof(
-      fc.record({ rates, reason }).map(skippedLine),
+      fc
+        .record({
+          rates: fc.dictionary(fc.constantFrom(...NAMES), rate, { minKeys: 1, noNullPrototype: true }),
+          reason,
+        })
+        .map((r) => skippedLine(NAMES, r)),
+      fc
+        .array(fc.oneof(cellText, fc.constantFrom('a', 'figlet', '"', '""')), { maxLength: 6 })
+        .map((cells) => cells.join(',')),
       fc
         .array(fc.oneof(cellText, fc.constantFrom(';', ',', ';;')), { maxLength: 8 })
         .map((parts) => parts.join('')),
@@ -308,7 +365,7 @@ describe('index.csv and skipped.csv, property-based', () => {
     );
     const text = fc
       .tuple(
-        fc.constantFrom(SKIPPED_HEADER, INDEX_HEADER, 'functions;rates', ''),
+        fc.constantFrom(LEGACY_SKIPPED_HEADER, skippedHeader(NAMES), INDEX_HEADER, 'functions;rates', ''),
         fc.array(listLine, { maxLength: 8 }),
         lineEnd,
       )
@@ -324,11 +381,22 @@ describe('index.csv and skipped.csv, property-based', () => {
           return;
         }
         expect(rows).toHaveLength(dataLineCount(content));
-        const lines = content
+        const [header, ...lines] = content
           .split('\n')
           .map((l) => l.replace(/\r$/, ''))
-          .filter((l) => l.trim() !== '')
-          .slice(1);
+          .filter((l) => l.trim() !== '');
+        if (header !== LEGACY_SKIPPED_HEADER) {
+          // The reference's columns: each row names some of the header's functions, each with a rate of 0 or more.
+          const named = [...(header ?? '').matchAll(/(?:^|,)function_([^,]+)/g)].map((m) => m[1]);
+          for (const row of rows) {
+            expect(Object.keys(row.rates).length).toBeGreaterThan(0);
+            for (const [name, r] of Object.entries(row.rates)) {
+              expect(named).toContain(name);
+              expect(Number.isFinite(r) && r >= 0).toBe(true);
+            }
+          }
+          return;
+        }
         for (const [i, row] of rows.entries()) {
           // Each line had three fields, names not empty and each once, as many decimal rates of 0 or more.
           const [names = '', texts = '', ...rest] = (lines[i] as string).split(';');
@@ -357,7 +425,7 @@ describe('index.csv and skipped.csv, property-based', () => {
 describe('a sweep’s files cut by a crash, property-based', () => {
   /** The written text cut after `at` (modulo its length) bytes, and how many of its lines are whole. */
   function crash(lines: string[], at: number): { bytes: Buffer; whole: number; partial: string } {
-    const full = Buffer.from(lines.map((l) => `${l}\n`).join(''));
+    const full = Buffer.from(lines.map((l) => `${l}${CSV_EOL}`).join(''));
     const bytes = full.subarray(0, at % (full.length + 1));
     const text = bytes.toString('utf8');
     return { bytes, whole: text.split('\n').length - 1, partial: text.slice(text.lastIndexOf('\n') + 1) };
@@ -366,15 +434,15 @@ describe('a sweep’s files cut by a crash, property-based', () => {
   it('results.csv: resume reads the whole rows; read as it is, a cut row is refused naming its line', () => {
     fc.assert(
       fc.property(resultsFile, fc.nat(), ({ names, rows }, at) => {
-        const header = resultsHeader(names.length).join(',');
+        const header = resultsHeader(names).join(',');
         const lines = [header, ...rows.map((r) => resultsLine(names, r))];
         const { bytes, whole, partial } = crash(lines, at);
         const path = scratch.write('results.csv', bytes);
         const wholeRows = rows.slice(0, Math.max(0, whole - 1)).map((r) => asWrittenRow(names, r));
         if (whole > 0) {
           if (partial === '') expect(readResults(path)).toEqual(wholeRows);
-          else if (partial === lines[whole])
-            // Cut just before its line end: a whole row.
+          else if (partial.replace(/\r$/, '') === lines[whole])
+            // Cut just before its line end (or in it, after the \r): a whole row.
             expect(readResults(path)).toEqual([
               ...wholeRows,
               asWrittenRow(names, rows[whole - 1] as ResultRow),
@@ -391,7 +459,7 @@ describe('a sweep’s files cut by a crash, property-based', () => {
           }
         }
         // What the sampler does on resume: the cut line removed, the whole rows read.
-        expect(readDoneRows(path, header).rows).toEqual(wholeRows.map(ratesOf));
+        expect(readDoneRows(path, names).rows).toEqual(wholeRows.map(ratesOf));
         if (whole > 0) expect(readResults(path)).toEqual(wholeRows);
       }),
       runs(200),
@@ -409,7 +477,9 @@ describe('a sweep’s files cut by a crash, property-based', () => {
     });
     fc.assert(
       fc.property(fc.array(skippedRow, { maxLength: 8 }), fc.nat(), (rows, at) => {
-        const { bytes, whole } = crash([SKIPPED_HEADER, ...rows.map(skippedLine)], at);
+        const names = [...new Set(rows.flatMap((r) => Object.keys(r.rates)))].sort();
+        const all = names.length > 0 ? names : ['a'];
+        const { bytes, whole } = crash([skippedHeader(all), ...rows.map((r) => skippedLine(all, r))], at);
         const path = scratch.write('skipped.csv', bytes);
         // What the runner does on resume (src/sampler/runner.ts): cut, then read.
         cutPartialLastLine(path);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SamplerConfigSchema } from '../../src/config/sampler.js';
 import { resultsHeader } from '../../src/dataset/results.js';
-import { readSkipped, SKIPPED_HEADER, skippedLine } from '../../src/dataset/sweep-lists.js';
+import { readSkipped, skippedHeader, skippedLine } from '../../src/dataset/sweep-lists.js';
 import { isCooledDown } from '../../src/sampler/cooldown.js';
 import { OutputDirInUseError } from '../../src/sampler/errors.js';
 import { functionOverloaded, nodeOverloaded } from '../../src/sampler/overload.js';
@@ -30,32 +30,60 @@ describe('sampler rules', () => {
   });
 
   it('cooldown: CPU within points, RAM and power within percent, NaN passes, replicas below 2', () => {
-    const idle = { cpuPct: 2, ramBytes: 1000, ramPct: 10, powerW: Number.NaN };
-    expect(isCooledDown({ cpuPct: 16, ramBytes: 1150, ramPct: 11, powerW: 30 }, idle, 15, 1)).toBe(true);
-    expect(isCooledDown({ cpuPct: 18, ramBytes: 1000, ramPct: 10, powerW: 30 }, idle, 15, 1)).toBe(false);
-    expect(isCooledDown({ cpuPct: 2, ramBytes: 1200, ramPct: 10, powerW: 30 }, idle, 15, 1)).toBe(false);
-    expect(isCooledDown({ cpuPct: 2, ramBytes: 1000, ramPct: 10, powerW: 30 }, idle, 15, 2)).toBe(false);
+    const idle = { cpuPct: 2, ramBytes: 1000, ramPct: 10, powerMicrowatts: Number.NaN };
+    expect(isCooledDown({ cpuPct: 16, ramBytes: 1150, ramPct: 11, powerMicrowatts: 30 }, idle, 15, 1)).toBe(
+      true,
+    );
+    expect(isCooledDown({ cpuPct: 18, ramBytes: 1000, ramPct: 10, powerMicrowatts: 30 }, idle, 15, 1)).toBe(
+      false,
+    );
+    expect(isCooledDown({ cpuPct: 2, ramBytes: 1200, ramPct: 10, powerMicrowatts: 30 }, idle, 15, 1)).toBe(
+      false,
+    );
+    expect(isCooledDown({ cpuPct: 2, ramBytes: 1000, ramPct: 10, powerMicrowatts: 30 }, idle, 15, 2)).toBe(
+      false,
+    );
   });
 
   it('resume: counts rows per configuration and drops a line a crash cut short', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'dfaas-resume-')), 'results.csv');
-    const header = resultsHeader(1).join(',');
+    const header = resultsHeader(['a']).join(',');
     const row = (rate: number, overloaded: number) =>
-      ['a', rate, 1, 1, 1, 'nan', 1, 0, 1, 1, 1, 1, 1, 1, 1, 'nan', 'nan', 0, overloaded].join(',');
+      [
+        'a',
+        rate,
+        '1.000',
+        '1.000',
+        '1.000',
+        'nan',
+        1,
+        0,
+        1,
+        '1.000',
+        '1.000',
+        '1.000',
+        '1.000',
+        '1.000',
+        '1.000',
+        'nan',
+        'nan',
+        0,
+        overloaded,
+      ].join(',');
     writeFileSync(file, `${header}\n${row(10, 0)}\n${row(10, 1)}\n${row(20, 1)}\na,30,1,1`);
-    const done = readDoneRows(file, header);
+    const done = readDoneRows(file, ['a']);
     expect([...done.iterations.values()]).toEqual([2, 1]);
     expect([...done.overloaded.values()]).toEqual([1, 1]);
     expect(done.rows).toEqual([{ a: 10 }, { a: 10 }, { a: 20 }]);
     expect(readFileSync(file, 'utf8').endsWith(`${row(20, 1)}\n`)).toBe(true);
-    expect(() => readDoneRows(file, resultsHeader(2).join(','))).toThrow(OutputDirInUseError);
-    expect(() => readDoneRows(file, resultsHeader(2).join(','))).toThrow(/other columns/);
+    expect(() => readDoneRows(file, ['a', 'b'])).toThrow(OutputDirInUseError);
+    expect(() => readDoneRows(file, ['b'])).toThrow(/other columns/);
   });
 
   it('resume: a skipped.csv line a crash cut short is removed, so the next append starts a line of its own', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'dfaas-resume-')), 'skipped.csv');
-    const whole = `${SKIPPED_HEADER}\n${skippedLine({ rates: { a: 10 }, reason: 'overloaded' })}\n`;
-    writeFileSync(file, `${whole}a,b;10,2`);
+    const whole = `${skippedHeader(['a', 'b'])}\n${skippedLine(['a', 'b'], { rates: { a: 10 }, reason: 'overloaded' })}\n`;
+    writeFileSync(file, `${whole}a,10,b,2`);
     expect(cutPartialLastLine(file)).toBe(whole);
     expect(readFileSync(file, 'utf8')).toBe(whole);
     expect(readSkipped(file)).toEqual([{ rates: { a: 10 }, reason: 'overloaded' }]);

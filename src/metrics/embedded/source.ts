@@ -20,7 +20,7 @@ export class EmbeddedMetricsSource implements MetricsSource {
       cpuPct: node.cpuUtilisation * node.cores * 100,
       ramBytes: node.memoryUsedBytes,
       ramPct: node.memoryTotalBytes > 0 ? (node.memoryUsedBytes / node.memoryTotalBytes) * 100 : Number.NaN,
-      powerW: Number.NaN,
+      powerMicrowatts: Number.NaN,
       // The node's capacity is the cores this process may run on: a sampler started under
       // `taskset -c 0` (a one-core node type) judges CPU overload against one core, not the machine's.
       cores: Math.min(node.cores, availableParallelism()),
@@ -45,7 +45,7 @@ export class EmbeddedMetricsSource implements MetricsSource {
         sample.functions[name] = {
           cpuPct: f.cpuMillicores / 10,
           ramBytes: f.memoryBytes,
-          powerW: Number.NaN,
+          powerMicrowatts: Number.NaN,
           replicas: f.replicas,
         };
       }
@@ -64,7 +64,7 @@ export class EmbeddedMetricsSource implements MetricsSource {
           cpuPct: mean(during.map((s) => s.node.cpuPct)),
           ramBytes: mean(during.map((s) => s.node.ramBytes)),
           ramPct: mean(during.map((s) => s.node.ramPct)),
-          powerW: Number.NaN,
+          powerMicrowatts: Number.NaN,
           cores,
         };
         const fns: Record<string, FunctionWindow> = {};
@@ -73,7 +73,7 @@ export class EmbeddedMetricsSource implements MetricsSource {
           fns[name] = {
             cpuPct: mean(seen.map((f) => f.cpuPct)),
             ramBytes: mean(seen.map((f) => f.ramBytes)),
-            powerW: Number.NaN,
+            powerMicrowatts: Number.NaN,
             replicas: Math.max(0, ...seen.map((f) => f.replicas)),
           };
         }

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-/** The PromQL the sampler's Prometheus source runs (queries/*.yml); see queries/openfaas.yml. */
+/**
+ * The PromQL the sampler's Prometheus source runs (queries/*.yml); see queries/openfaas.yml.
+ * node_power and function_power must give microwatts (Scaphandre's *_microwatts, unscaled).
+ */
 export const PrometheusQueriesSchema = z
   .object({
     node_cpu: z.string().min(1),

@@ -33,14 +33,20 @@ export class PrometheusMetricsSource implements MetricsSource {
   }
 
   async node(): Promise<NodeNow> {
-    const [cpuPct, ramBytes, ramPct, powerW, cores] = await Promise.all([
+    const [cpuPct, ramBytes, ramPct, powerMicrowatts, cores] = await Promise.all([
       this.instant(this.queries.node_cpu),
       this.instant(this.queries.node_ram),
       this.instant(this.queries.node_ram_pct),
       this.options.scaphandre ? this.instant(this.queries.node_power) : Promise.resolve(Number.NaN),
       this.instant(this.queries.node_cores),
     ]);
-    return { cpuPct, ramBytes, ramPct, powerW, cores: Number.isFinite(cores) && cores > 0 ? cores : 1 };
+    return {
+      cpuPct,
+      ramBytes,
+      ramPct,
+      powerMicrowatts,
+      cores: Number.isFinite(cores) && cores > 0 ? cores : 1,
+    };
   }
 
   async replicas(name: string): Promise<number> {
@@ -81,7 +87,7 @@ export class PrometheusMetricsSource implements MetricsSource {
           fns[f.name] = {
             cpuPct: averageThenSum(f.cpu),
             ramBytes: averageThenSum(f.ram),
-            powerW: averageThenSum(f.power),
+            powerMicrowatts: averageThenSum(f.power),
             replicas: Number.isFinite(most) ? most : 0,
           };
         }
@@ -90,7 +96,7 @@ export class PrometheusMetricsSource implements MetricsSource {
             cpuPct: averageThenSum(cpu),
             ramBytes: averageThenSum(ram),
             ramPct: averageThenSum(ramPct),
-            powerW: averageThenSum(power),
+            powerMicrowatts: averageThenSum(power),
             cores: Number.isFinite(cores) && cores > 0 ? cores : 1,
           },
           functions: fns,
@@ -167,7 +173,7 @@ function seriesOf(
         cpuPct: at(nodeSums.cpu, t),
         ramBytes: at(nodeSums.ram, t),
         ramPct: at(nodeSums.ramPct, t),
-        powerW: at(nodeSums.power, t),
+        powerMicrowatts: at(nodeSums.power, t),
       },
       functions: Object.fromEntries(
         fnSums.map((f) => [
@@ -175,7 +181,7 @@ function seriesOf(
           {
             cpuPct: at(f.cpu, t),
             ramBytes: at(f.ram, t),
-            powerW: at(f.power, t),
+            powerMicrowatts: at(f.power, t),
             replicas: at(f.replicas, t),
           },
         ]),
