@@ -22,17 +22,19 @@ const HOP_BY_HOP = new Set([
 export type HeaderMap = Record<string, string | string[]>;
 
 /**
- * The end-to-end headers of `headers` (lower-case names, as node:http and undici give them),
- * without those in `alsoDrop` (e.g. content-length when the body is sent anew).
+ * The end-to-end headers of `headers`, names in lower case (in-process callers may write them in
+ * any case; node:http and undici give them so already), without those in `alsoDrop` (lower
+ * case, e.g. content-length when the body is sent anew).
  */
 export function endToEndHeaders(
   headers: Record<string, string | string[] | undefined>,
   alsoDrop: ReadonlySet<string> = NONE,
 ): HeaderMap {
-  const named = headers.connection;
+  const named = headers.connection ?? headers.Connection;
   const listed = named === undefined ? NONE : connectionTokens(named);
   const out: HeaderMap = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const [raw, value] of Object.entries(headers)) {
+    const name = raw.toLowerCase();
     if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name) || alsoDrop.has(name)) continue;
     out[name] = value;
   }

@@ -112,6 +112,35 @@ function pyList(text: string): string[] | undefined {
 }
 
 /**
+ * One `names;rates;rest` line (index.csv, dfaas's older skipped.csv): names `a,b` or, with
+ * `pythonLists`, also the reference's `['a', 'b']` (rates likewise), as many rates as names, the
+ * rest (which may hold `;`) as it is.
+ */
+function semicolonLine(
+  line: string,
+  header: string,
+  bad: Bad,
+  { pythonLists }: { pythonLists: boolean },
+): { rates: Record<string, number>; rest: string } {
+  const [names, values, ...rest] = line.split(';');
+  if (names === undefined || values === undefined || rest.length === 0)
+    throw bad(`"${line}" is not ${header} (3 fields separated by ;)`);
+  const python = pythonLists && names.trimStart().startsWith('[');
+  const functions = python ? pyList(names) : names.split(',');
+  const texts = python ? pyList(values) : values.split(',');
+  if (functions === undefined || texts === undefined || (python && functions.length === 0))
+    throw bad(`"${line}" does not hold Python lists of names and rates`);
+  if (texts.length !== functions.length)
+    throw bad(`${plural(texts.length, 'rate')} for ${plural(functions.length, 'function')} in "${line}"`);
+  const rates = ratesFrom(
+    functions.map((n, i) => [n, texts[i] ?? '']),
+    line,
+    bad,
+  );
+  return { rates, rest: rest.join(';') };
+}
+
+/**
  * index.csv's rows; none when the file does not exist. Each line is the reference's
  * `['a', 'b'];[10, 20];FILE` or dfaas's older `a,b;10,20;FILE`: names not empty and each once, as
  * many rates, each a decimal number of 0 or more. Anything else is a DatasetFormatError naming the
@@ -126,22 +155,8 @@ export function readIndex(path: string): IndexRow[] {
   return lines.map(({ line, number }) => {
     const bad: Bad = (what) =>
       new DatasetFormatError(`${path} line ${number}: ${what}${cutLineHint(text, number)}`);
-    const [names, values, ...rest] = line.split(';');
-    if (names === undefined || values === undefined || rest.length === 0)
-      throw bad(`"${line}" is not ${INDEX_HEADER} (3 fields separated by ;)`);
-    const python = names.trimStart().startsWith('[');
-    const functions = python ? pyList(names) : names.split(',');
-    const texts = python ? pyList(values) : values.split(',');
-    if (functions === undefined || texts === undefined || (python && functions.length === 0))
-      throw bad(`"${line}" does not hold Python lists of names and rates`);
-    if (texts.length !== functions.length)
-      throw bad(`${plural(texts.length, 'rate')} for ${plural(functions.length, 'function')} in "${line}"`);
-    const rates = ratesFrom(
-      functions.map((n, i) => [n, texts[i] ?? '']),
-      line,
-      bad,
-    );
-    return { rates, resultsFile: rest.join(';') };
+    const { rates, rest } = semicolonLine(line, INDEX_HEADER, bad, { pythonLists: true });
+    return { rates, resultsFile: rest };
   });
 }
 
@@ -179,20 +194,10 @@ export function readSkipped(path: string): SkippedRow[] {
       new DatasetFormatError(`${path} line ${number}: ${what}${cutLineHint(text, number)}`);
   if (head.line === LEGACY_SKIPPED_HEADER)
     return lines.map(({ line, number }) => {
-      const bad = badAt(number);
-      const [names, values, ...rest] = line.split(';');
-      if (names === undefined || values === undefined || rest.length === 0)
-        throw bad(`"${line}" is not ${LEGACY_SKIPPED_HEADER} (3 fields separated by ;)`);
-      const functions = names.split(',');
-      const texts = values.split(',');
-      if (texts.length !== functions.length)
-        throw bad(`${plural(texts.length, 'rate')} for ${plural(functions.length, 'function')} in "${line}"`);
-      const rates = ratesFrom(
-        functions.map((n, i) => [n, texts[i] ?? '']),
-        line,
-        bad,
-      );
-      return { rates, reason: rest.join(';') };
+      const { rates, rest } = semicolonLine(line, LEGACY_SKIPPED_HEADER, badAt(number), {
+        pythonLists: false,
+      });
+      return { rates, reason: rest };
     });
   const columns = head.line.split(',');
   const names: string[] = [];

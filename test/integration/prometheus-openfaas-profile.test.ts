@@ -12,18 +12,17 @@
  * pause container, not the pod's cgroup, not another function's), and that the sampler's own
  * path (chooseMetricsSource → createMetricsSource → a load window) reads them.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
-import { freeLoopbackPort } from '../../src/core/net.js';
 import { chooseMetricsSource, createMetricsSource } from '../../src/metrics/index.js';
 import { PrometheusClient } from '../../src/metrics/prometheus/client.js';
 import { fillQuery, type PrometheusQueries } from '../../src/metrics/prometheus/queries.js';
+import { type RunningPrometheus, startPrometheus } from '../helpers/prometheus.js';
 import { serviceBinary } from '../helpers/services.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -60,7 +59,7 @@ describe.skipIf(!prometheus || !nodeExporter)(
   'queries/openfaas.yml on a reference node (cAdvisor DaemonSet)',
   () => {
     const dir = mkdtempSync(join(tmpdir(), 'dfaas-openfaas-profile-'));
-    const children: ChildProcess[] = [];
+    let running: RunningPrometheus | undefined;
     const startMs = Date.now();
     const fixtures = {
       '/cadvisor/metrics': readFileSync(join(FIXTURES, 'cadvisor-metrics.txt'), 'utf8'),
@@ -85,48 +84,17 @@ describe.skipIf(!prometheus || !nodeExporter)(
     beforeAll(async () => {
       await new Promise<void>((r) => exporters.listen(0, '127.0.0.1', r));
       const fixturesTarget = `127.0.0.1:${(exporters.address() as AddressInfo).port}`;
-      const [exporterPort, promPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
-      children.push(
-        spawn(nodeExporter as string, [`--web.listen-address=127.0.0.1:${exporterPort}`], {
-          stdio: 'ignore',
-        }),
-      );
-      const config = join(dir, 'prometheus.yml');
-      const job = (name: string, target: string, path = '/metrics') =>
-        `  - { job_name: ${name}, metrics_path: ${path}, static_configs: [{ targets: ["${target}"] }] }`;
-      writeFileSync(
-        config,
+      running = await startPrometheus(
+        { prometheus: prometheus as string, nodeExporter: nodeExporter as string },
+        dir,
         [
-          'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-          'scrape_configs:',
-          job('node', `127.0.0.1:${exporterPort}`),
-          job('cadvisor', fixturesTarget, '/cadvisor/metrics'),
-          job('gateway', fixturesTarget, '/gateway/metrics'),
-          job('scaphandre', fixturesTarget, '/scaphandre/metrics'),
-        ].join('\n'),
+          { name: 'cadvisor', target: fixturesTarget, path: '/cadvisor/metrics' },
+          { name: 'gateway', target: fixturesTarget, path: '/gateway/metrics' },
+          { name: 'scaphandre', target: fixturesTarget, path: '/scaphandre/metrics' },
+        ],
       );
-      children.push(
-        spawn(
-          prometheus as string,
-          [
-            `--config.file=${config}`,
-            `--storage.tsdb.path=${join(dir, 'data')}`,
-            `--web.listen-address=127.0.0.1:${promPort}`,
-          ],
-          { stdio: 'ignore' },
-        ),
-      );
-      promUrl = `http://127.0.0.1:${promPort}`;
+      promUrl = running.url;
       client = new PrometheusClient(promUrl);
-      await waitFor(
-        'prometheus ready',
-        () =>
-          fetch(`${promUrl}/-/ready`).then(
-            (r) => r.ok,
-            () => false,
-          ),
-        30_000,
-      );
       const choice = chooseMetricsSource(
         { source: 'prometheus', prometheusUrl: promUrl, embeddedPlatform: false, configFile: 'test' },
         silentLogger,
@@ -150,7 +118,7 @@ describe.skipIf(!prometheus || !nodeExporter)(
     }, 60_000);
 
     afterAll(async () => {
-      for (const c of children) c.kill('SIGKILL');
+      running?.stop();
       await new Promise<void>((r) => exporters.close(() => r()));
     });
 

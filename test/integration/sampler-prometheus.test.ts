@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -6,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../../src/core/net.js';
 import { resultsHeader } from '../../src/dataset/results.js';
 import { runCliAsync } from '../helpers/cli.js';
+import { type RunningPrometheus, startPrometheus } from '../helpers/prometheus.js';
 import { serviceBinary } from '../helpers/services.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -14,47 +14,18 @@ const nodeExporter = serviceBinary('/usr/bin/prometheus-node-exporter');
 
 describe.skipIf(!prometheus || !nodeExporter)('dfaas sample with real Prometheus and node_exporter', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dfaas-prom-'));
-  const children: ChildProcess[] = [];
+  let running: RunningPrometheus | undefined;
   let promUrl = '';
   let gatewayPort = 0;
 
   beforeAll(async () => {
-    const [exporterPort, promPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
     gatewayPort = await freeLoopbackPort();
-    children.push(
-      spawn(nodeExporter as string, [`--web.listen-address=127.0.0.1:${exporterPort}`], { stdio: 'ignore' }),
+    running = await startPrometheus(
+      { prometheus: prometheus as string, nodeExporter: nodeExporter as string },
+      dir,
+      [{ name: 'gateway', target: `127.0.0.1:${gatewayPort}` }],
     );
-    const config = join(dir, 'prometheus.yml');
-    writeFileSync(
-      config,
-      [
-        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-        'scrape_configs:',
-        `  - { job_name: node, static_configs: [{ targets: ["127.0.0.1:${exporterPort}"] }] }`,
-        `  - { job_name: gateway, static_configs: [{ targets: ["127.0.0.1:${gatewayPort}"] }] }`,
-      ].join('\n'),
-    );
-    children.push(
-      spawn(
-        prometheus as string,
-        [
-          `--config.file=${config}`,
-          `--storage.tsdb.path=${join(dir, 'data')}`,
-          `--web.listen-address=127.0.0.1:${promPort}`,
-        ],
-        { stdio: 'ignore' },
-      ),
-    );
-    promUrl = `http://127.0.0.1:${promPort}`;
-    await waitFor(
-      'prometheus ready',
-      () =>
-        fetch(`${promUrl}/-/ready`).then(
-          (r) => r.ok,
-          () => false,
-        ),
-      30_000,
-    );
+    promUrl = running.url;
     // node_exporter scraped twice, so rate() has what it needs for the idle baseline
     await waitFor(
       'node metrics in prometheus',
@@ -69,9 +40,7 @@ describe.skipIf(!prometheus || !nodeExporter)('dfaas sample with real Prometheus
     );
   });
 
-  afterAll(() => {
-    for (const c of children) c.kill('SIGKILL');
-  });
+  afterAll(() => running?.stop());
 
   it('records node and function CPU and RAM from PromQL, not nan', async () => {
     const file = join(dir, 'sample.yaml');

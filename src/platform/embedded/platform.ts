@@ -350,7 +350,7 @@ export class EmbeddedPlatform implements Platform {
     req: InvokeRequest,
   ): Promise<Omit<InvokeResponse, 'durationMs'>> {
     const body = typeof req.body === 'string' ? Buffer.from(req.body) : req.body;
-    const headers = endToEndHeaders(lowerCaseNames(req.headers ?? {}), NOT_FORWARDED);
+    const headers = endToEndHeaders(req.headers ?? {}, NOT_FORWARDED);
     headers['x-call-id'] ??= randomUUID();
     headers['x-start-time'] = String(Date.now() * 1e6);
     const path = `${req.path ?? '/'}${req.query ? `?${req.query}` : ''}`;
@@ -486,13 +486,6 @@ export class EmbeddedPlatform implements Platform {
  */
 function gatewayExecTimeoutMs(settings: FunctionSettings): number {
   return settings.program.kind === 'http' ? settings.execTimeoutMs : settings.execTimeoutMs + 500;
-}
-
-/** In-process callers may name headers in any case; HTTP headers are case-insensitive. */
-function lowerCaseNames(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
-  return out;
 }
 
 function errorResponse(err: PlatformError): Omit<InvokeResponse, 'durationMs'> {
