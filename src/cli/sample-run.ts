@@ -107,6 +107,8 @@ function printSampleResult(
 export function progressText(p: SweepProgress): string {
   const eta = p.etaMs === undefined ? '?' : `${Math.round(p.etaMs / 1000)} s`;
   const current = p.current ? ` now ${JSON.stringify(p.current.rates)} #${p.current.iteration + 1}` : '';
+  if (p.phase === 'frontier')
+    return `frontier refinement: ${p.done} done, ${p.skipped} skipped, ${Math.round(p.elapsedMs / 1000)} s${current}`;
   return `${p.done} done, ${p.skipped} skipped, ${p.left} left, ${Math.round(p.elapsedMs / 1000)} s, eta ${eta}${current}`;
 }
 
@@ -121,7 +123,7 @@ function printPlan(config: SamplerConfig, configFile: string, ctx: CliContext): 
         header: ['id', ...names],
         rows: configs.map((c) => [c.id, ...names.map((n) => (n in c.rates ? String(c.rates[n]) : '-'))]),
       },
-      `\n${configs.length} configurations × ${config.iterations} iterations = ${runs} runs, at least ${((runs * config.duration) / 60_000).toFixed(1)} min of load (cooldowns not counted)\n`,
+      `\n${configs.length} configurations × ${config.iterations} iterations = ${runs} runs, at least ${((runs * config.duration) / 60_000).toFixed(1)} min of load (cooldowns not counted)${config.frontier ? `, then frontier refinement to ${config.frontier.rate_step} requests/s (its runs depend on which configurations overload the node)` : ''}\n`,
     ];
   });
 }

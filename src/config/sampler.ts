@@ -147,6 +147,24 @@ export const SamplerConfigSchema = z
       .strict()
       .default({}),
     queries_path: z.string().optional(),
+    /**
+     * Restore the functions before each run (scale to zero and back, on OpenFaaS through the
+     * gateway API), so node RAM does not carry the heap of earlier runs. Left out: on for a new
+     * sweep, and off for one resumed from a run.json that recorded no restore (a dataset is not
+     * measured half one way and half the other). Left out of the parsed configuration when not
+     * given, so the default run id (a hash of it) of an older configuration does not change.
+     */
+    restore_functions: z.boolean().optional(),
+    /** Basic auth for the gateway's /system API (restoring on OpenFaaS): one line `username:password`. */
+    gateway_auth_file: z.string().min(1).optional(),
+    /**
+     * Frontier refinement after the grid: bisect between each overloaded configuration and its
+     * largest non-overloaded neighbours down to `rate_step` requests/s (src/sampler/frontier.ts).
+     */
+    frontier: z
+      .object({ rate_step: z.number().gt(0, 'must be > 0') })
+      .strict()
+      .optional(),
     scaphandre_enabled: z.boolean().default(false),
     function_pid_regexes: z.record(z.string(), z.string()).default({}),
     output_dir: z.string().optional(),
@@ -242,6 +260,13 @@ export const SamplerConfigSchema = z
     }
     if (c.k6_host && !c.k6_user) {
       ctx.addIssue({ code: 'custom', path: ['k6_user'], message: 'k6_host needs k6_user' });
+    }
+    if (c.gateway_auth_file && !c.gateway_url) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gateway_auth_file'],
+        message: 'gateway_auth_file needs gateway_url',
+      });
     }
     if (c.gateway_url && c.platform) {
       ctx.addIssue({ code: 'custom', path: ['platform'], message: 'give gateway_url or platform, not both' });

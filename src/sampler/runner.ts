@@ -13,6 +13,7 @@ import {
   configurationKey,
   INDEX_HEADER,
   indexLine,
+  readIndex,
   readSkipped,
   skippedHeader,
   skippedLine,
@@ -23,16 +24,21 @@ import { k6ScenarioId, parseK6Summary } from '../load/k6-summary.js';
 import type { MetricsSource, NodeSample } from '../metrics/contract.js';
 import { isCooledDown } from './cooldown.js';
 import { OutputDirInUseError } from './errors.js';
+import { frontierSegments, gridOutcomes, midpoint, narrow } from './frontier.js';
 import { noopAnnotator, type SweepAnnotator } from './grafana.js';
 import { functionOverloaded, nodeOverloaded } from './overload.js';
-import { dominates, type PlannedConfig, planSweep } from './plan.js';
+import { configId, dominates, type PlannedConfig, planSweep } from './plan.js';
 import { writeReport } from './report.js';
+import { type FunctionRestorer, noRestore } from './restore.js';
 import { cutPartialLastLine, readDoneRows } from './resume.js';
 
 export interface SweepProgress {
   done: number;
   skipped: number;
+  /** Runs the grid still needs. */
   left: number;
+  /** The grid of the plan, then frontier refinement (with `frontier`). */
+  phase: 'grid' | 'frontier';
   current?: PlannedConfig & { iteration: number };
   elapsedMs: number;
   /** Estimated time to the end, from the mean time per run so far. */
@@ -55,6 +61,8 @@ export interface SweepOptions {
   shortcuts?: SweepShortcuts;
   /** Marks each configuration's load window (in Grafana with `grafana.enabled`); default none. */
   annotator?: SweepAnnotator;
+  /** Puts the functions back in their first state before each run; default: not restored. */
+  restorer?: FunctionRestorer;
 }
 
 export interface SweepShortcuts {
@@ -67,6 +75,8 @@ export interface SweepShortcuts {
 
 /** results.csv, the sweep's record of truth, in its folder. */
 const RESULTS_FILE = 'results.csv';
+/** The configurations frontier refinement added, in index.csv's format. */
+export const FRONTIER_FILE = 'frontier.csv';
 
 export interface SweepResult {
   outputDir: string;
@@ -77,11 +87,14 @@ export interface SweepResult {
 }
 
 /**
- * Runs a sweep: for each planned configuration and iteration, waits for the node to cool down,
- * sends open-model load to its functions, reads what the node did over the load window, decides
- * overload, and appends one row to results.csv (fsynced), so an interrupted sweep resumes without
- * a lost or a duplicated row. Configurations that dominate one that overloaded the node in more
- * than half its iterations are skipped, and so are those whose cooldown times out.
+ * Runs a sweep: for each planned configuration and iteration, restores the functions (with a
+ * restorer), waits for the node to cool down, sends open-model load to its functions, reads what
+ * the node did over the load window, decides overload, and appends one row to results.csv
+ * (fsynced), so an interrupted sweep resumes without a lost or a duplicated row. Configurations
+ * that dominate one that overloaded the node in more than half its iterations are skipped, and so
+ * are those whose cooldown times out. With `frontier`, the grid is followed by frontier
+ * refinement (./frontier.ts), its configurations appended to the same files and listed in
+ * frontier.csv.
  */
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const { config, outputDir, metrics, logger } = opts;
@@ -97,6 +110,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const resultsPath = join(outputDir, RESULTS_FILE);
   const indexPath = join(outputDir, 'index.csv');
   const skippedPath = join(outputDir, 'skipped.csv');
+  const frontierPath = join(outputDir, FRONTIER_FILE);
+  const restorer = opts.restorer ?? noRestore('the sweep was given no platform to restore through');
   const names = config.functions.map((f) => f.name).sort();
   const header = resultsHeader(names).join(',');
 
@@ -134,6 +149,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           host: { os: `${osType()} ${release()}`, cpus: cpus().length, memoryBytes: totalmem() },
           config,
           startedAt,
+          restore: restorer.record,
+          ...(config.frontier
+            ? { frontier: { rate_step: config.frontier.rate_step, file: FRONTIER_FILE } }
+            : {}),
           ...extra,
         },
         null,
@@ -146,21 +165,40 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   logger.info('idle baseline', { cpuPct: baseline.cpuPct, ramBytes: baseline.ramBytes });
 
   const plan = planSweep(config);
-  const totalRuns = plan.length * config.iterations;
-  let runsDone = [...done.iterations.values()].reduce((a, b) => a + b, 0);
+  const grid = new Set(plan.map((p) => p.id));
   let runsThisSession = 0;
   let skipped = skippedBefore.size;
   let rowsWritten = 0;
+  let phase: SweepProgress['phase'] = 'grid';
+  // frontier.csv, index.csv's companion: the configurations frontier refinement added.
+  if (config.frontier) cutPartialLastLine(frontierPath);
+  const frontierMarked = new Set(readIndex(frontierPath).map((r) => configurationKey(r.rates)));
+  if (config.frontier && !existsSync(frontierPath)) writeFileAtomic(frontierPath, csvText([INDEX_HEADER]));
+  const markFrontier = (planned: PlannedConfig) => {
+    const key = configurationKey(planned.rates);
+    if (grid.has(planned.id) || frontierMarked.has(key)) return;
+    frontierMarked.add(key);
+    appendLineDurably(frontierPath, indexLine({ rates: planned.rates, resultsFile: RESULTS_FILE }), CSV_EOL);
+  };
   const progress = (current?: SweepProgress['current']) => {
     const elapsedMs = performance.now() - started;
-    const left = Math.max(0, totalRuns - runsDone - skipped * config.iterations);
+    // Runs the grid still needs (frontier refinement's are not known in advance).
+    const left = plan.reduce(
+      (sum, p) =>
+        skippedBefore.has(configurationKey(p.rates))
+          ? sum
+          : sum + Math.max(0, config.iterations - (done.iterations.get(p.id) ?? 0)),
+      0,
+    );
+    const runsDone = [...done.iterations.values()].reduce((a, b) => a + b, 0);
     opts.onProgress?.({
       done: runsDone,
       skipped,
       left,
+      phase,
       elapsedMs,
       ...(current ? { current } : {}),
-      ...(runsThisSession > 0 ? { etaMs: (elapsedMs / runsThisSession) * left } : {}),
+      ...(runsThisSession > 0 && phase === 'grid' ? { etaMs: (elapsedMs / runsThisSession) * left } : {}),
     });
   };
   const skip = (planned: PlannedConfig, reason: string) => {
@@ -171,29 +209,31 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     skipped++;
     logger.info('configuration skipped', { id: planned.id, rates: planned.rates, reason });
   };
+  let restoreRecorded = restorer.record;
 
-  for (const planned of plan) {
+  /**
+   * Runs the iterations of a configuration that results.csv does not hold yet, each after a
+   * restore and a cooldown. False when the configuration is (or gets) skipped.
+   */
+  const runConfiguration = async (planned: PlannedConfig): Promise<boolean> => {
     const already = done.iterations.get(planned.id) ?? 0;
-    if (already >= config.iterations || skippedBefore.has(configurationKey(planned.rates))) continue;
-    const overloadedBelow = [...done.rates.entries()].find(
-      ([id, rates]) =>
-        dominates(planned.rates, rates) &&
-        (done.overloaded.get(id) ?? 0) > (done.iterations.get(id) ?? 0) / 2,
-    );
-    if (overloadedBelow && shortcuts.skipDominated) {
-      skip(planned, `dominates ${overloadedBelow[0]}, which overloaded the node`);
-      continue;
-    }
+    if (skippedBefore.has(configurationKey(planned.rates))) return false;
+    if (already >= config.iterations) return true;
     const script = join(outputDir, 'k6_scripts', `${planned.id}.js`);
     writeFileAtomic(script, k6Script(config, planned, opts.gatewayUrl));
     for (let iteration = already; iteration < config.iterations; iteration++) {
       progress({ ...planned, iteration });
+      await restorer.restore();
+      if (restorer.record !== restoreRecorded) {
+        restoreRecorded = restorer.record;
+        manifest({ state: 'running' });
+      }
       const rest = shortcuts.adaptiveCooldown
         ? await cooldown(config, planned, baseline, metrics, sleep)
         : await fixedRest(shortcuts.fixedRestSeconds ?? config.cooldown.max_wait_seconds, sleep);
       if (rest.timedOut) {
         skip(planned, `cooldown timed out after ${config.cooldown.max_wait_seconds} s (${rest.why})`);
-        break;
+        return false;
       }
       const line = await measure(
         config,
@@ -219,17 +259,52 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         appendLineDurably(indexPath, indexLine({ rates: planned.rates, resultsFile: RESULTS_FILE }), CSV_EOL);
       }
       rowsWritten++;
-      runsDone++;
       runsThisSession++;
       done.rates.set(planned.id, planned.rates);
       done.iterations.set(planned.id, iteration + 1);
       if (line.row.node.overloaded)
         done.overloaded.set(planned.id, (done.overloaded.get(planned.id) ?? 0) + 1);
     }
+    return true;
+  };
+  const overloadedMostly = (id: string) =>
+    (done.overloaded.get(id) ?? 0) > (done.iterations.get(id) ?? 0) / 2;
+
+  for (const planned of plan) {
+    const complete = (done.iterations.get(planned.id) ?? 0) >= config.iterations;
+    if (complete || skippedBefore.has(configurationKey(planned.rates))) continue;
+    const overloadedBelow = [...done.rates.entries()].find(
+      ([id, rates]) => dominates(planned.rates, rates) && overloadedMostly(id),
+    );
+    if (overloadedBelow && shortcuts.skipDominated) {
+      skip(planned, `dominates ${overloadedBelow[0]}, which overloaded the node`);
+      continue;
+    }
+    await runConfiguration(planned);
+  }
+
+  // Frontier refinement: the segments come from the grid's rows alone and each step from the
+  // rows before it, so a resumed sweep walks the same steps, running only what is missing.
+  if (config.frontier) {
+    phase = 'frontier';
+    const step = config.frontier.rate_step;
+    for (let segment of frontierSegments(gridOutcomes(plan, done.iterations, done.overloaded))) {
+      for (let mid = midpoint(segment, step); mid; mid = midpoint(segment, step)) {
+        const planned = { id: configId(mid), rates: mid };
+        if (!(await runConfiguration(planned))) break;
+        markFrontier(planned);
+        segment = narrow(segment, mid, overloadedMostly(planned.id));
+      }
+    }
   }
   progress();
   const report = writeReport(outputDir);
-  manifest({ state: 'finished', finishedAt: new Date().toISOString(), rows: runsDone, skipped });
+  manifest({
+    state: 'finished',
+    finishedAt: new Date().toISOString(),
+    rows: [...done.iterations.values()].reduce((a, b) => a + b, 0),
+    skipped,
+  });
   return { outputDir, rowsWritten, skipped, report };
 }
 

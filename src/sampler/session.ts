@@ -9,11 +9,15 @@ import { profileRowsOf, writeProfileCsv } from '../dataset/profiles.js';
 import { readResults } from '../dataset/results.js';
 import { createLoadDriver } from '../load/index.js';
 import { chooseMetricsSource, createMetricsSource } from '../metrics/index.js';
+import type { Platform } from '../platform/api.js';
+import { readAuthFile } from '../platform/embedded/basic-auth.js';
 import { type Gateway, startGateway } from '../platform/embedded/gateway.js';
 import { EmbeddedPlatform } from '../platform/embedded/platform.js';
 import { loadStackForEmbedded } from '../platform/embedded/stack.js';
+import { OpenFaaSClient } from '../platform/openfaas/client.js';
 import { createSweepAnnotator } from './grafana.js';
 import { checkPlanSize } from './plan.js';
+import { chooseRestorer } from './restore.js';
 import { runSweep, type SweepProgress, type SweepResult, type SweepShortcuts } from './runner.js';
 
 export interface SamplerSessionOptions {
@@ -85,10 +89,14 @@ export async function runSamplerSession(
     runId,
     logger,
   });
+  const gatewayAuth = config.gateway_auth_file
+    ? readAuthFile(resolve(here, config.gateway_auth_file))
+    : undefined;
   // Last of the checks, as it makes the folder: bad input before it leaves nothing written.
   ensureDir(outputDir, { source: configFile, field: 'output_dir' });
   let platform: EmbeddedPlatform | undefined;
   let gateway: Gateway | undefined;
+  let gatewayClient: OpenFaaSClient | undefined;
   try {
     await load.open();
     let gatewayUrl = config.gateway_url?.replace(/\/+$/, '') ?? '';
@@ -117,6 +125,14 @@ export async function runSamplerSession(
       // The idle baseline is measured once the replicas have started, not while they start.
       await waitReady(platform, names);
     };
+    // The platform API the functions are restored through: the embedded platform, or the
+    // gateway's /system API (OpenFaaS).
+    if (!platform && config.gateway_url)
+      gatewayClient = new OpenFaaSClient({
+        gateway: gatewayUrl,
+        ...(gatewayAuth ? { auth: gatewayAuth } : {}),
+      });
+    const api: Platform | undefined = platform ?? gatewayClient;
     const sweep = (c: SamplerConfig, dir: string) =>
       runSweep({
         config: c,
@@ -128,6 +144,7 @@ export async function runSamplerSession(
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         ...(opts.shortcuts ? { shortcuts: opts.shortcuts } : {}),
         annotator,
+        restorer: chooseRestorer(c, dir, api, logger),
       });
 
     if (!opts.profile) {
@@ -155,6 +172,7 @@ export async function runSamplerSession(
     return { outputDir, rowsWritten: 0, skipped: 0, report: '', profiles };
   } finally {
     await load.close();
+    await gatewayClient?.close();
     await gateway?.close();
   }
 }

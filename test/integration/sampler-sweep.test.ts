@@ -159,7 +159,13 @@ describe('dfaas sample on the embedded gateway', () => {
     expect(points.every((p) => Number(p[2]) > 0 && Number(p[6]) > 1e6 && p[8] === '1')).toBe(true);
     expect(Number(points.at(-1)?.[0])).toBeGreaterThan(Number(points[0]?.[0]));
     const manifest = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
-    expect(manifest).toMatchObject({ state: 'finished', rows: 8, skipped: 0 });
+    // A new sweep restores its functions before each run (test/integration/sampler-restore.test.ts).
+    expect(manifest).toMatchObject({
+      state: 'finished',
+      rows: 8,
+      skipped: 0,
+      restore: { method: 'scale-to-zero' },
+    });
     const report = readFileSync(join(out, 'report.html'), 'utf8');
     for (const part of [
       '<h2>figlet alone</h2>',

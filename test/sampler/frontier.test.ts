@@ -1,0 +1,201 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SamplerConfigSchema } from '../../src/config/sampler.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { readResults } from '../../src/dataset/results.js';
+import { readIndex } from '../../src/dataset/sweep-lists.js';
+import type { LoadDriver } from '../../src/load/contract.js';
+import type { MetricsSource, NodeNow } from '../../src/metrics/contract.js';
+import { type FrontierSegment, frontierSegments, midpoint, narrow } from '../../src/sampler/frontier.js';
+import type { FunctionRestorer } from '../../src/sampler/restore.js';
+import { runSweep } from '../../src/sampler/runner.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dfaas-frontier-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('frontier segments and bisection', () => {
+  it('pairs each overloaded configuration with its largest non-overloaded neighbours', () => {
+    const segments = frontierSegments([
+      { rates: { a: 0, b: 0 }, overloaded: false },
+      { rates: { a: 30, b: 0 }, overloaded: false },
+      { rates: { a: 0, b: 30 }, overloaded: false },
+      { rates: { a: 30, b: 30 }, overloaded: true },
+      { rates: { a: 60 }, overloaded: true },
+      { rates: { a: 30 }, overloaded: false },
+      { rates: { a: 15 }, overloaded: false },
+      // Overloaded with nothing lighter that coped: nothing to bisect.
+      { rates: { b: 15 }, overloaded: true },
+    ]);
+    expect(segments).toEqual([
+      { below: { a: 30, b: 0 }, above: { a: 30, b: 30 } },
+      { below: { a: 0, b: 30 }, above: { a: 30, b: 30 } },
+      { below: { a: 30 }, above: { a: 60 } },
+    ]);
+  });
+
+  it('halves a segment on multiples of the rate step until no rate is more than a step apart', () => {
+    let segment: FrontierSegment = { below: { a: 30, b: 0 }, above: { a: 30, b: 30 } };
+    expect(midpoint(segment, 5)).toEqual({ a: 30, b: 15 });
+    segment = narrow(segment, { a: 30, b: 15 }, false);
+    expect(segment).toEqual({ below: { a: 30, b: 15 }, above: { a: 30, b: 30 } });
+    // 7.5 is 1.5 steps: rounded to 2 steps from the lower end.
+    expect(midpoint(segment, 5)).toEqual({ a: 30, b: 25 });
+    segment = narrow(segment, { a: 30, b: 25 }, true);
+    expect(midpoint(segment, 5)).toEqual({ a: 30, b: 20 });
+    expect(midpoint({ below: { a: 20 }, above: { a: 25 } }, 5)).toBeUndefined();
+    // Both rates move, each on its own step count; a fractional step stays exact.
+    expect(midpoint({ below: { a: 0, b: 10 }, above: { a: 40, b: 20 } }, 2.5)).toEqual({ a: 20, b: 15 });
+  });
+});
+
+/**
+ * A node that copes with up to CAPACITY requests/s in all: above that every request fails, which
+ * the sweep reads as overload. The load and metrics are stand-ins: what is tested is the sweep's
+ * walk of the grid and the frontier, not a platform (test/integration/ runs real ones).
+ */
+const CAPACITY = 27;
+
+function fakeLoad(opts: { failAfterRuns?: number } = {}): LoadDriver & { runs: Record<string, number>[] } {
+  const runs: Record<string, number>[] = [];
+  return {
+    where: 'this test',
+    runs,
+    open: async () => {},
+    close: async () => {},
+    async run(configuration) {
+      if (opts.failAfterRuns !== undefined && runs.length >= opts.failAfterRuns)
+        throw new Error('the machine went down');
+      runs.push(configuration.rates);
+      const total = Object.values(configuration.rates).reduce((a, b) => a + b, 0);
+      const successRate = total > CAPACITY ? 0.5 : 1;
+      return {
+        summary: {},
+        figures: (name) =>
+          (configuration.rates[name] ?? 0) > 0
+            ? { requests: 10, dropped: 0, successRate, medianLatencyMs: 5 }
+            : undefined,
+      };
+    },
+  };
+}
+
+const idle: NodeNow = { cpuPct: 5, ramBytes: 1e9, ramPct: 10, powerMicrowatts: Number.NaN, cores: 2 };
+const metrics: MetricsSource = {
+  node: async () => idle,
+  replicas: async () => 1,
+  startWindow: (functions) => ({
+    stop: async () => ({
+      node: idle,
+      functions: Object.fromEntries(
+        functions.map((f) => [f, { cpuPct: 1, ramBytes: 1e7, powerMicrowatts: Number.NaN, replicas: 1 }]),
+      ),
+      series: [],
+    }),
+  }),
+};
+
+function countingRestorer(): FunctionRestorer & { calls: number } {
+  const r = {
+    calls: 0,
+    record: { method: 'scale-to-zero' as const },
+    async restore() {
+      r.calls++;
+    },
+  };
+  return r;
+}
+
+const config = SamplerConfigSchema.parse({
+  functions: [{ name: 'a' }, { name: 'b' }],
+  rates: { strategy: { type: 'custom', values: [0, 20, 40] } },
+  combinations: { min_functions: 1, max_functions: 2 },
+  duration: '1s',
+  iterations: 1,
+  frontier: { rate_step: 5 },
+  platform: { stack: 'unused.yml' },
+});
+
+const sweep = (outputDir: string, load: LoadDriver, restorer?: FunctionRestorer) =>
+  runSweep({
+    config,
+    outputDir,
+    gatewayUrl: 'http://127.0.0.1:1',
+    load,
+    metrics,
+    logger: silentLogger,
+    sleep: async () => {},
+    ...(restorer ? { restorer } : {}),
+  });
+
+const ratesOfRows = (outputDir: string) =>
+  readResults(join(outputDir, 'results.csv')).map((r) =>
+    Object.fromEntries(r.functions.map((f) => [f.name, f.rate])),
+  );
+
+describe('a sweep with frontier refinement', () => {
+  it('bisects each overloaded edge after the grid, appends to results.csv and lists the added configurations in frontier.csv', async () => {
+    const out = join(dir, 'whole');
+    const load = fakeLoad();
+    const restorer = countingRestorer();
+    await sweep(out, load, restorer);
+    // Grid: a and b alone at 0, 20, 40; 40 overloads (> 27). Frontier: 30 overloads, 25 copes,
+    // and 25..30 is one step: refined.
+    expect(load.runs).toEqual([
+      { a: 0 },
+      { a: 20 },
+      { a: 40 },
+      { b: 0 },
+      { b: 20 },
+      { b: 40 },
+      { a: 30 },
+      { a: 25 },
+      { b: 30 },
+      { b: 25 },
+    ]);
+    expect(ratesOfRows(out)).toEqual(load.runs);
+    expect(readIndex(join(out, 'index.csv')).map((r) => r.rates)).toEqual(load.runs);
+    expect(readIndex(join(out, 'frontier.csv')).map((r) => r.rates)).toEqual(load.runs.slice(6));
+    expect(readFileSync(join(out, 'frontier.csv'), 'utf8').split('\r\n')[1]).toBe("['a'];[30];results.csv");
+    const overloaded = readResults(join(out, 'results.csv')).map((r) => r.node.overloaded);
+    expect(overloaded).toEqual([false, false, true, false, false, true, true, false, true, false]);
+    // Restored before every run, and run.json says how.
+    expect(restorer.calls).toBe(10);
+    const manifest = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    expect(manifest.restore).toEqual({ method: 'scale-to-zero' });
+    expect(manifest.frontier).toEqual({ rate_step: 5, file: 'frontier.csv' });
+  });
+
+  it('resumes an interrupted refinement to the same rows, with none run twice', async () => {
+    const out = join(dir, 'resumed');
+    const first = fakeLoad({ failAfterRuns: 7 });
+    await expect(sweep(out, first)).rejects.toThrow('the machine went down');
+    const second = fakeLoad();
+    await sweep(out, second);
+    expect([...first.runs, ...second.runs]).toEqual(ratesOfRows(join(dir, 'whole')));
+    expect(ratesOfRows(out)).toEqual(ratesOfRows(join(dir, 'whole')));
+    expect(readFileSync(join(out, 'frontier.csv'), 'utf8')).toBe(
+      readFileSync(join(dir, 'whole', 'frontier.csv'), 'utf8'),
+    );
+    // Without a restorer the sweep says so.
+    const manifest = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    expect(manifest.restore.method).toBe('none');
+  });
+
+  it('writes no frontier.csv when refinement is off', async () => {
+    const out = join(dir, 'grid-only');
+    const load = fakeLoad();
+    await runSweep({
+      config: { ...config, frontier: undefined },
+      outputDir: out,
+      gatewayUrl: 'http://127.0.0.1:1',
+      load,
+      metrics,
+      logger: silentLogger,
+      sleep: async () => {},
+    });
+    expect(load.runs).toHaveLength(6);
+    expect(existsSync(join(out, 'frontier.csv'))).toBe(false);
+  });
+});
