@@ -26,7 +26,17 @@ export const MODEL_FORMAT = 'dfaas-forecast-model';
 /** The scores file written beside the models, not a model. */
 export const EVALUATION_FILE = 'evaluation.json';
 
-export type RegressionModels = { regression: GbtModel; quantile005?: GbtModel; quantile095?: GbtModel };
+export type RegressionModels = {
+  regression: GbtModel;
+  quantile005?: GbtModel;
+  quantile095?: GbtModel;
+  /**
+   * Subtracted from the 0.05 quantile and added to the 0.95 one: the conformal correction that
+   * makes the band hold 90% of out-of-fold values (calibration.ts). Absent in files of dfaas
+   * before it (their band is the quantile models' alone).
+   */
+  bandCorrection?: number;
+};
 
 /** One target's model file: everything needed to predict, and where it came from. */
 export interface ModelFile {
@@ -90,7 +100,8 @@ export function loadModels(dir: string): Map<string, ModelFile> {
 }
 
 /**
- * A regression target's prediction by the chosen model. The quantiles are rearranged around the
+ * A regression target's prediction by the chosen model. The quantiles are widened by the band's
+ * conformal correction, then rearranged around the
  * regression (the 0.05 one at most, the 0.95 one at least the regression's value): separately
  * fitted quantile models can cross, and a band that misses the expected value is no band
  * (Chernozhukov, Fernández-Val and Galichon, "Quantile and probability curves without crossing", 2010).
@@ -106,8 +117,11 @@ export function predictRegression(
   const quantile = models[type];
   if (!quantile)
     throw new ForecastInputError(`${target} has no ${type} model (only the node targets have quantiles)`);
+  const correction = models.bandCorrection ?? 0;
   const value = predictGbt(quantile, x);
-  return type === 'quantile005' ? Math.min(value, expected) : Math.max(value, expected);
+  return type === 'quantile005'
+    ? Math.min(value - correction, expected)
+    : Math.max(value + correction, expected);
 }
 
 /** A model file's prediction for a feature vector: the regression's (by `type`), or the overload probability. */

@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../core/files.js';
 import type { GroupList } from '../dataset/groups.js';
 import { NODE_TYPES } from '../dataset/node-types.js';
 import { trainForest, trainLinear } from './baselines.js';
+import { bandCorrection, chooseClassifier, DEFAULT_THRESHOLD, outOfFold } from './calibration.js';
 import {
   aggregateGroups,
   foldsByConfiguration,
@@ -108,6 +109,15 @@ export interface TrainOptions {
 }
 
 const GBT: Omit<GbtOptions, 'loss'> = { trees: 200, learningRate: 0.15, maxDepth: 4, minSamplesLeaf: 3 };
+/**
+ * The overload classifier's candidate settings, from sure of itself to graded: one is chosen per
+ * training set by out-of-fold figures (calibration.ts, chooseClassifier).
+ */
+const CLASSIFIERS: Omit<GbtOptions, 'loss'>[] = [
+  GBT,
+  { trees: 100, learningRate: 0.1, maxDepth: 3, minSamplesLeaf: 10 },
+  { trees: 50, learningRate: 0.1, maxDepth: 2, minSamplesLeaf: 10 },
+];
 
 /**
  * The targets the forecaster serves get their 0.05 and 0.95 quantile models too (a DFaaS agent
@@ -166,13 +176,7 @@ export function crossValidate(data: PreparedData, options: TrainOptions & { fold
     const xTest = test.map((r) => featureVector(r, features));
     targets.forEach((target, i) => {
       options.onTarget?.(`${target.name} (fold ${f + 1}/${folds.length})`, i, targets.length);
-      const { predicted } = fitTarget(
-        target,
-        xTrain,
-        train.map((r) => target.of(r)),
-        xTest,
-        options,
-      );
+      const { predicted } = fitTarget(target, { rows: train, x: xTrain, features }, xTest, options);
       const into = pooled.get(target.name) as HeldOut;
       into.actual.push(...test.map((r) => target.of(r)));
       for (const key of ['gbt', 'linear', 'forest', 'low', 'high'] as const) {
@@ -208,14 +212,15 @@ interface HeldOut {
   high?: number[];
 }
 
-/** Trains a target's models on (xTrain, yTrain) and predicts xTest with them and the baselines. */
+/** Trains a target's models on the training rows and predicts xTest with them and the baselines. */
 function fitTarget(
   target: Target,
-  xTrain: number[][],
-  yTrain: number[],
+  train: { rows: GroupRow[]; x: number[][]; features: string[] },
   xTest: number[][],
   options: TrainOptions,
 ): { models: ModelFile['models']; predicted: Omit<HeldOut, 'actual'> } {
+  const xTrain = train.x;
+  const yTrain = train.rows.map((r) => target.of(r));
   const predict = (m: GbtModel) => xTest.map((x) => predictGbt(m, x));
   const baselines = options.baselines
     ? {
@@ -223,28 +228,62 @@ function fitTarget(
         forest: trainForest(xTrain, yTrain, target.task, options.seed)(xTest),
       }
     : {};
+  const vectors = (rows: GroupRow[]) => rows.map((r) => featureVector(r, train.features));
   if (target.task === 'classification') {
-    const classifier = trainGbt(xTrain, yTrain, { ...GBT, loss: { kind: 'logistic' }, seed: options.seed });
-    const threshold = 0.5;
+    const classify = (settings: Omit<GbtOptions, 'loss'>, x: number[][], y: number[]) =>
+      trainGbt(x, y, { ...settings, loss: { kind: 'logistic' }, seed: options.seed });
+    // The candidate settings and the decision threshold, from out-of-fold probabilities of the
+    // training rows (calibration.ts).
+    const probabilities = CLASSIFIERS.map((settings) =>
+      outOfFold(train.rows, options.seed, (fit, held) => {
+        const m = classify(
+          settings,
+          vectors(fit),
+          fit.map((r) => target.of(r)),
+        );
+        return vectors(held).map((x) => predictGbt(m, x));
+      }),
+    );
+    const choice = probabilities.every((p) => p !== undefined)
+      ? chooseClassifier(yTrain, probabilities as number[][])
+      : { index: 0, threshold: DEFAULT_THRESHOLD };
+    const classifier = classify(CLASSIFIERS[choice.index] as Omit<GbtOptions, 'loss'>, xTrain, yTrain);
+    const threshold = choice.threshold;
     return {
       models: { classifier, threshold },
       predicted: { gbt: predict(classifier).map((p) => (p >= threshold ? 1 : 0)), ...baselines },
     };
   }
-  const boost = (loss: GbtOptions['loss']) =>
-    trainGbt(xTrain, yTrain, {
-      ...GBT,
-      ...(loss.kind === 'quantile' ? { trees: QUANTILE_TREES, learningRate: QUANTILE_LEARNING_RATE } : {}),
-      loss,
-      seed: options.seed,
-    });
-  const regression = boost({ kind: 'squared' });
+  const regression = boost(xTrain, yTrain, { kind: 'squared' }, options.seed);
   const predicted = { gbt: predict(regression), ...baselines };
   if (!WITH_QUANTILES.has(target.name)) return { models: { regression }, predicted };
+  const bandOf = (x: number[][], y: number[]): RegressionModels => ({
+    regression: boost(x, y, { kind: 'squared' }, options.seed),
+    quantile005: boost(x, y, { kind: 'quantile', alpha: 0.05 }, options.seed),
+    quantile095: boost(x, y, { kind: 'quantile', alpha: 0.95 }, options.seed),
+  });
+  // The band's conformal correction, from out-of-fold bands of the training rows (calibration.ts).
+  const oof = outOfFold(train.rows, options.seed, (fit, held) => {
+    const m = bandOf(
+      vectors(fit),
+      fit.map((r) => target.of(r)),
+    );
+    return vectors(held).map((x) => ({
+      low: predictRegression(m, 'quantile005', x),
+      high: predictRegression(m, 'quantile095', x),
+    }));
+  });
   const models: RegressionModels = {
     regression,
-    quantile005: boost({ kind: 'quantile', alpha: 0.05 }),
-    quantile095: boost({ kind: 'quantile', alpha: 0.95 }),
+    quantile005: boost(xTrain, yTrain, { kind: 'quantile', alpha: 0.05 }, options.seed),
+    quantile095: boost(xTrain, yTrain, { kind: 'quantile', alpha: 0.95 }, options.seed),
+    bandCorrection: oof
+      ? bandCorrection(
+          yTrain,
+          oof.map((b) => b.low),
+          oof.map((b) => b.high),
+        )
+      : 0,
   };
   return {
     models,
@@ -254,6 +293,16 @@ function fitTarget(
       high: xTest.map((x) => predictRegression(models, 'quantile095', x)),
     },
   };
+}
+
+/** One gradient-boosted model: quantile losses get more trees and bigger steps (see QUANTILE_TREES). */
+function boost(x: number[][], y: number[], loss: GbtOptions['loss'], seed: number): GbtModel {
+  return trainGbt(x, y, {
+    ...GBT,
+    ...(loss.kind === 'quantile' ? { trees: QUANTILE_TREES, learningRate: QUANTILE_LEARNING_RATE } : {}),
+    loss,
+    seed,
+  });
 }
 
 function scoreTarget(task: Target['task'], p: HeldOut): TargetEvaluation {
@@ -287,7 +336,12 @@ function trainTarget(
 ): { file: ModelFile; scores: TargetEvaluation } {
   const { xTrain, xTest, options } = on;
   const yTrain = on.train.map((r) => target.of(r));
-  const { models, predicted } = fitTarget(target, xTrain, yTrain, xTest, options);
+  const { models, predicted } = fitTarget(
+    target,
+    { rows: on.train, x: xTrain, features: on.features },
+    xTest,
+    options,
+  );
   const scores = scoreTarget(target.task, { actual: on.test.map((r) => target.of(r)), ...predicted });
   const fingerprint = createHash('sha256')
     .update(JSON.stringify({ x: xTrain, y: yTrain }))

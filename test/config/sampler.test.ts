@@ -38,6 +38,9 @@ describe('sampler configuration', () => {
       replicas_overload_threshold: 15,
     });
     const defaults = loadSamplerConfig(file(fns));
+    // Left out of the parsed configuration, so the default run id of an older file is unchanged.
+    expect(defaults).not.toHaveProperty('restore_functions');
+    expect(defaults).not.toHaveProperty('frontier');
     expect(defaults.rates).toEqual({ min_rate: 0, max_rate: 200, step: 10, strategy: { type: 'linear' } });
     expect(defaults.combinations).toEqual({ min_functions: 1, max_functions: 2, exclusive: true });
     expect([defaults.duration, defaults.iterations]).toEqual([30_000, 3]);
@@ -99,6 +102,10 @@ describe('sampler configuration', () => {
       [`${fns}k6_host_fingerprint: MD5:aa\n`, 'k6_host_fingerprint'],
       [`${fns}k6_tags: { "bad tag": x }\n`, 'k6_tags.bad tag'],
       [`${fns}ratez: {}\n`, 'ratez'],
+      [`${fns}frontier: { rate_step: 0 }\n`, 'frontier.rate_step'],
+      [`${fns}frontier: {}\n`, 'frontier.rate_step'],
+      [`${fns}restore_functions: sometimes\n`, 'restore_functions'],
+      [`${fns}gateway_auth_file: auth.txt\n`, 'gateway_auth_file'],
       [`common:\n  ${fns.replace(/\n/g, '\n  ')}\nextra: 1\n`, 'extra'],
     ];
     for (const [text, field] of cases) expect(fieldsOf(text), text).toContain(field);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../../src/core/net.js';
 import { resultsHeader } from '../../src/dataset/results.js';
 import { runCliAsync } from '../helpers/cli.js';
+import { startTestGateway } from '../helpers/embedded-gateway.js';
 import { type RunningPrometheus, startPrometheus } from '../helpers/prometheus.js';
 import { serviceBinary } from '../helpers/services.js';
 import { waitFor } from '../helpers/wait.js';
@@ -94,5 +95,54 @@ describe.skipIf(!prometheus || !nodeExporter)('dfaas sample with real Prometheus
     expect(Number(last[2])).toBeGreaterThan(0); // node RAM
     expect(Number(last[6])).toBeGreaterThan(10 * 1024 * 1024); // matmul's RAM
     expect(last[8]).toBe('1'); // replicas
+  });
+
+  it('restores the functions of a gateway_url target through its /system API, with gateway_auth_file', async () => {
+    // The embedded gateway stands in for OpenFaaS here (a real one cannot run in this sandbox):
+    // it answers the same /system API with basic auth (test/integration/openapi.test.ts).
+    const auth = { username: 'admin', password: 'sampler-restore-secret' };
+    const gw = await startTestGateway({ stack: 'examples/stack.yml', auth });
+    try {
+      writeFileSync(join(dir, 'gateway-auth'), `${auth.username}:${auth.password}\n`);
+      const sample = async (name: string, extra: string[]) => {
+        const file = join(dir, `${name}.yaml`);
+        writeFileSync(
+          file,
+          [
+            'functions: [{ name: figlet, body: hi }]',
+            'rates: { strategy: { type: custom, values: [5] } }',
+            'duration: 1s',
+            'iterations: 2',
+            'cooldown: { max_wait_seconds: 20, sleep_step_seconds: 1, idle_threshold_pct: 100 }',
+            `gateway_url: ${gw.url}`,
+            `prometheus_url: ${promUrl}`,
+            `output_dir: ${join(dir, name)}`,
+            ...extra,
+          ].join('\n'),
+        );
+        const res = await runCliAsync(['--log-level', 'warn', 'sample', '--config', file]);
+        expect(res.code, res.stderr).toBe(0);
+        return { res, manifest: JSON.parse(readFileSync(join(dir, name, 'run.json'), 'utf8')) };
+      };
+      const before = gw.platform.replicaPids('figlet');
+      const restored = await sample('via-gateway', ['gateway_auth_file: gateway-auth']);
+      expect(restored.manifest.restore).toEqual({ method: 'scale-to-zero' });
+      const after = gw.platform.replicaPids('figlet');
+      expect(after).toHaveLength(before.length);
+      for (const pid of after) expect(before).not.toContain(pid);
+      // Without the credentials the gateway refuses: one warning, recorded, and the sweep goes on.
+      const refused = await sample('no-credentials', []);
+      expect(refused.manifest.restore.method).toBe('none');
+      expect(refused.manifest.restore.reason).toMatch(/refused to scale/);
+      expect(refused.res.stderr).toContain('gateway_auth_file');
+      expect(
+        readFileSync(join(dir, 'no-credentials', 'results.csv'), 'utf8')
+          .trim()
+          .split(/\r?\n/),
+      ).toHaveLength(3);
+      expect(gw.platform.replicaPids('figlet')).toEqual(after);
+    } finally {
+      await gw.close();
+    }
   });
 });
