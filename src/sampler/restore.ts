@@ -148,3 +148,27 @@ function startedWithoutRestore(dir: string): boolean {
     return false;
   }
 }
+
+/**
+ * The replicas each function keeps when idle, which cooldown waits for: its
+ * `com.openfaas.scale.min` label, or 1 when it has none, it is not a whole number, or the gateway
+ * does not say (a refused /system call: restoring warns about the credentials).
+ */
+export async function replicaFloors(
+  platform: Platform,
+  names: readonly string[],
+): Promise<Record<string, number>> {
+  const floors: Record<string, number> = {};
+  for (const name of names) {
+    const label = await platform.get(name).then(
+      (s) => s.labels?.['com.openfaas.scale.min'],
+      (err: unknown) => {
+        if (isRefusal(err)) return undefined;
+        throw err;
+      },
+    );
+    const min = Number(label);
+    floors[name] = label !== undefined && Number.isInteger(min) && min >= 1 ? min : 1;
+  }
+  return floors;
+}

@@ -63,6 +63,11 @@ export interface SweepOptions {
   annotator?: SweepAnnotator;
   /** Puts the functions back in their first state before each run; default: not restored. */
   restorer?: FunctionRestorer;
+  /**
+   * The replicas each function keeps when idle (com.openfaas.scale.min), which cooldown waits
+   * for; a function not named keeps 1 (the reference's "fewer than 2 replicas").
+   */
+  replicaFloors?: Readonly<Record<string, number>>;
 }
 
 export interface SweepShortcuts {
@@ -229,7 +234,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         manifest({ state: 'running' });
       }
       const rest = shortcuts.adaptiveCooldown
-        ? await cooldown(config, planned, baseline, metrics, sleep)
+        ? await cooldown(config, planned, baseline, metrics, opts.replicaFloors ?? {}, sleep)
         : await fixedRest(shortcuts.fixedRestSeconds ?? config.cooldown.max_wait_seconds, sleep);
       if (rest.timedOut) {
         skip(planned, `cooldown timed out after ${config.cooldown.max_wait_seconds} s (${rest.why})`);
@@ -338,20 +343,25 @@ async function cooldown(
   planned: PlannedConfig,
   baseline: NodeSample,
   metrics: MetricsSource,
+  floors: Readonly<Record<string, number>>,
   sleep: (ms: number) => Promise<void>,
 ): Promise<{ timedOut: false; seconds: number } | { timedOut: true; why: string }> {
   const started = performance.now();
   const { max_wait_seconds: maxWait, sleep_step_seconds: step, idle_threshold_pct: pct } = config.cooldown;
   for (;;) {
     const now = await metrics.node();
-    const replicas = await Promise.all(Object.keys(planned.rates).map((n) => metrics.replicas(n)));
-    const maxReplicas = Math.max(0, ...replicas);
-    if (isCooledDown(now, baseline, pct, maxReplicas))
+    const replicas = await Promise.all(
+      Object.keys(planned.rates).map(async (n) => ({
+        count: await metrics.replicas(n),
+        floor: floors[n] ?? 1,
+      })),
+    );
+    if (isCooledDown(now, baseline, pct, replicas))
       return { timedOut: false, seconds: (performance.now() - started) / 1000 };
     if ((performance.now() - started) / 1000 >= maxWait) {
       return {
         timedOut: true,
-        why: `cpu ${now.cpuPct.toFixed(1)}% vs idle ${baseline.cpuPct.toFixed(1)}%, ram ${now.ramBytes} vs ${baseline.ramBytes} bytes, ${maxReplicas} replicas`,
+        why: `cpu ${now.cpuPct.toFixed(1)}% vs idle ${baseline.cpuPct.toFixed(1)}%, ram ${now.ramBytes} vs ${baseline.ramBytes} bytes, replicas ${replicas.map((r) => `${r.count} (idle ${Math.max(1, r.floor)})`).join(', ')}`,
       };
     }
     await sleep(step * 1000);
@@ -397,7 +407,8 @@ async function measure(
       powerMicrowatts: f.powerMicrowatts,
       replicas: f.replicas,
       overloaded: rate > 0 && functionOverloaded(successRate, f.replicas, config.overload),
-      meanLatencyMs: rate > 0 ? (r && r.requests > 0 ? meanLatency(name) : Number.NaN) : 0,
+      // No successful answer, no latency: the summary's Trend of failures (or its empty 0) is not one.
+      meanLatencyMs: rate === 0 ? 0 : r && r.requests > 0 && successRate > 0 ? meanLatency(name) : Number.NaN,
     };
   });
   const loaded = functions.filter((f) => f.rate > 0);

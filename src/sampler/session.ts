@@ -17,7 +17,7 @@ import { loadStackForEmbedded } from '../platform/embedded/stack.js';
 import { OpenFaaSClient } from '../platform/openfaas/client.js';
 import { createSweepAnnotator } from './grafana.js';
 import { checkPlanSize } from './plan.js';
-import { chooseRestorer } from './restore.js';
+import { chooseRestorer, replicaFloors } from './restore.js';
 import { runSweep, type SweepProgress, type SweepResult, type SweepShortcuts } from './runner.js';
 
 export interface SamplerSessionOptions {
@@ -133,7 +133,7 @@ export async function runSamplerSession(
         ...(gatewayAuth ? { auth: gatewayAuth } : {}),
       });
     const api: Platform | undefined = platform ?? gatewayClient;
-    const sweep = (c: SamplerConfig, dir: string) =>
+    const sweep = async (c: SamplerConfig, dir: string) =>
       runSweep({
         config: c,
         outputDir: dir,
@@ -145,6 +145,14 @@ export async function runSamplerSession(
         ...(opts.shortcuts ? { shortcuts: opts.shortcuts } : {}),
         annotator,
         restorer: chooseRestorer(c, dir, api, logger),
+        ...(api
+          ? {
+              replicaFloors: await replicaFloors(
+                api,
+                c.functions.map((f) => f.name),
+              ),
+            }
+          : {}),
       });
 
     if (!opts.profile) {

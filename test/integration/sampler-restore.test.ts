@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/core/logger.js';
 import { OpenFaaSClient } from '../../src/platform/openfaas/client.js';
-import { chooseRestorer, scaleToZeroRestorer } from '../../src/sampler/restore.js';
+import { chooseRestorer, replicaFloors, scaleToZeroRestorer } from '../../src/sampler/restore.js';
 import { startTestGateway, type TestGateway } from '../helpers/embedded-gateway.js';
 
 const auth = { username: 'admin', password: 'restore-test-secret' };
@@ -94,5 +94,16 @@ describe('restoring functions between runs', () => {
       method: 'none',
       reason: 'restore_functions: false',
     });
+  });
+
+  it('reads the replicas each function keeps when idle from its com.openfaas.scale.min label', async () => {
+    expect(await replicaFloors(gw.client, ['echo', 'figlet', 'env'])).toEqual({ echo: 2, figlet: 1, env: 1 });
+    // A gateway that refuses the credentials does not say: the reference's 1.
+    const anonymous = new OpenFaaSClient({ gateway: gw.url });
+    try {
+      expect(await replicaFloors(anonymous, ['echo'])).toEqual({ echo: 1 });
+    } finally {
+      await anonymous.close();
+    }
   });
 });

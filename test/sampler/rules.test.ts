@@ -29,20 +29,26 @@ describe('sampler rules', () => {
     );
   });
 
-  it('cooldown: CPU within points, RAM and power within percent, NaN passes, replicas below 2', () => {
+  it('cooldown: CPU within points, RAM and power within percent, NaN passes, replicas at the floor', () => {
+    const one = [{ count: 1, floor: 1 }];
     const idle = { cpuPct: 2, ramBytes: 1000, ramPct: 10, powerMicrowatts: Number.NaN };
-    expect(isCooledDown({ cpuPct: 16, ramBytes: 1150, ramPct: 11, powerMicrowatts: 30 }, idle, 15, 1)).toBe(
+    expect(isCooledDown({ cpuPct: 16, ramBytes: 1150, ramPct: 11, powerMicrowatts: 30 }, idle, 15, one)).toBe(
       true,
     );
-    expect(isCooledDown({ cpuPct: 18, ramBytes: 1000, ramPct: 10, powerMicrowatts: 30 }, idle, 15, 1)).toBe(
+    expect(isCooledDown({ cpuPct: 18, ramBytes: 1000, ramPct: 10, powerMicrowatts: 30 }, idle, 15, one)).toBe(
       false,
     );
-    expect(isCooledDown({ cpuPct: 2, ramBytes: 1200, ramPct: 10, powerMicrowatts: 30 }, idle, 15, 1)).toBe(
+    expect(isCooledDown({ cpuPct: 2, ramBytes: 1200, ramPct: 10, powerMicrowatts: 30 }, idle, 15, one)).toBe(
       false,
     );
-    expect(isCooledDown({ cpuPct: 2, ramBytes: 1000, ramPct: 10, powerMicrowatts: 30 }, idle, 15, 2)).toBe(
-      false,
-    );
+    const quiet = { cpuPct: 2, ramBytes: 1000, ramPct: 10, powerMicrowatts: 30 };
+    // The reference's rule where a function keeps 1 replica: fewer than 2.
+    expect(isCooledDown(quiet, idle, 15, [{ count: 2, floor: 1 }])).toBe(false);
+    // A function with com.openfaas.scale.min 2 (the example echo) is idle at 2, busy above.
+    expect(isCooledDown(quiet, idle, 15, [...one, { count: 2, floor: 2 }])).toBe(true);
+    expect(isCooledDown(quiet, idle, 15, [...one, { count: 3, floor: 2 }])).toBe(false);
+    // A floor of 0 (scale to zero) still allows the one replica a run leaves.
+    expect(isCooledDown(quiet, idle, 15, [{ count: 1, floor: 0 }])).toBe(true);
   });
 
   it('resume: counts rows per configuration and drops a line a crash cut short', () => {

@@ -7,12 +7,14 @@ import { silentLogger } from '../../src/core/logger.js';
 import { readResults } from '../../src/dataset/results.js';
 import { readIndex } from '../../src/dataset/sweep-lists.js';
 import type { LoadDriver } from '../../src/load/contract.js';
+import { k6ScenarioId } from '../../src/load/k6-summary.js';
 import type { MetricsSource, NodeNow } from '../../src/metrics/contract.js';
 import { type FrontierSegment, frontierSegments, midpoint, narrow } from '../../src/sampler/frontier.js';
 import type { FunctionRestorer } from '../../src/sampler/restore.js';
 import { runSweep } from '../../src/sampler/runner.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'dfaas-frontier-'));
+/** The sweep runner (src/sampler/runner.ts) over stand-in load and metrics: frontier refinement, latency, cooldown's replicas. */
+const dir = mkdtempSync(join(tmpdir(), 'dfaas-sweep-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('frontier segments and bisection', () => {
@@ -197,5 +199,55 @@ describe('a sweep with frontier refinement', () => {
     });
     expect(load.runs).toHaveLength(6);
     expect(existsSync(join(out, 'frontier.csv'))).toBe(false);
+  });
+});
+
+describe("a sweep's rows", () => {
+  const single = SamplerConfigSchema.parse({
+    functions: [{ name: 'a' }],
+    rates: { strategy: { type: 'custom', values: [10] } },
+    duration: '1s',
+    iterations: 1,
+    cooldown: { max_wait_seconds: 0 },
+    platform: { stack: 'unused.yml' },
+  });
+  const trend = (avg: number) => ({ avg, min: avg, med: avg, max: avg, 'p(90)': avg, 'p(95)': avg });
+  /** Every request answered with `successRate`, the summary's latency Trend at `avgMs` (k6 writes 0 for an empty one). */
+  const answering = (successRate: number, avgMs: number): LoadDriver => ({
+    where: 'this test',
+    open: async () => {},
+    close: async () => {},
+    run: async () => ({
+      summary: { metrics: { [`latency_${k6ScenarioId('a')}`]: trend(avgMs) } },
+      figures: () => ({ requests: 10, dropped: 0, successRate, medianLatencyMs: avgMs }),
+    }),
+  });
+  const run = (name: string, load: LoadDriver, extra: Partial<Parameters<typeof runSweep>[0]> = {}) =>
+    runSweep({
+      config: single,
+      outputDir: join(dir, name),
+      gatewayUrl: 'http://127.0.0.1:1',
+      load,
+      metrics,
+      logger: silentLogger,
+      sleep: async () => {},
+      ...extra,
+    }).then(() => readResults(join(dir, name, 'results.csv')));
+
+  it('gives a function with no successful answer no latency (nan), and the mean of one that answered', async () => {
+    const failed = await run('all-failed', answering(0, 0));
+    expect(failed[0]?.functions[0]?.meanLatencyMs).toBeNaN();
+    const answered = await run('answered', answering(1, 12.7));
+    expect(answered[0]?.functions[0]?.meanLatencyMs).toBe(12);
+  });
+
+  it("waits for a function's own idle replicas: 2 for one that keeps 2, fewer than 2 otherwise", async () => {
+    const twoReplicas: MetricsSource = { ...metrics, replicas: async () => 2 };
+    const kept = await run('keeps-two', answering(1, 5), { metrics: twoReplicas, replicaFloors: { a: 2 } });
+    expect(kept).toHaveLength(1);
+    // With the reference's rule alone, 2 replicas never cool down: the configuration is skipped.
+    const skipped = await run('reference-rule', answering(1, 5), { metrics: twoReplicas });
+    expect(skipped).toHaveLength(0);
+    expect(readFileSync(join(dir, 'reference-rule', 'skipped.csv'), 'utf8')).toContain('replicas 2 (idle 1)');
   });
 });
