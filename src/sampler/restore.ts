@@ -58,22 +58,19 @@ export function scaleToZeroRestorer(
     record: { method: 'scale-to-zero' },
     async restore() {
       if (self.record.method === 'none') return;
-      if (!counts) {
-        try {
-          counts = await firstCounts(platform, names);
-          // One scale first: a gateway that refuses it refuses them all.
-          await platform.scale(names[0] as string, 0);
-        } catch (err) {
-          if (!isRefusal(err)) throw err;
-          self.record = { method: 'none', reason: `the gateway refused to scale: ${(err as Error).message}` };
-          logger.warn(
-            `functions are not restored between runs: ${self.record.reason} (give gateway_auth_file with the gateway's credentials)`,
-          );
-          return;
-        }
+      const firstRestore = counts === undefined;
+      try {
+        counts ??= await firstCounts(platform, names);
+        await Promise.all(names.map((n) => platform.scale(n, 0)));
+      } catch (err) {
+        if (!firstRestore || !isRefusal(err)) throw err;
+        self.record = { method: 'none', reason: `the gateway refused to scale: ${(err as Error).message}` };
+        logger.warn(
+          `functions are not restored between runs: ${self.record.reason} (give gateway_auth_file with the gateway's credentials)`,
+        );
+        return;
       }
       const first = counts;
-      await Promise.all(names.map((n) => platform.scale(n, 0)));
       await Promise.all(
         names.map((n) => waitReplicas(platform, n, (s) => s.availableReplicas === 0, timeoutMs)),
       );

@@ -4,21 +4,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfigText } from '../../src/config/read-file.js';
 import { loadSamplerConfig, SamplerConfigSchema } from '../../src/config/sampler.js';
-import { ConfigError } from '../../src/core/errors.js';
 import { dfaas } from '../helpers/cli.js';
+import { configError } from '../helpers/config-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-read-file-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 /** Ten lists of ten aliases of a ten-item list: 1,000 values from three lines, past yaml's limit of 100 alias expansions. */
 const ALIAS_BOMB = [

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSamplerConfig, loadSamplerConfigWithNotes } from '../../src/config/sampler.js';
-import { ConfigError } from '../../src/core/errors.js';
+import { configError } from '../helpers/config-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-sampler-'));
 let n = 0;
@@ -14,13 +14,7 @@ function file(text: string): string {
 }
 
 function fieldsOf(text: string): string[] {
-  try {
-    loadSamplerConfig(file(text));
-  } catch (err) {
-    if (err instanceof ConfigError) return err.issues.map((i) => i.field);
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
+  return configError(() => loadSamplerConfig(file(text))).issues.map((i) => i.field);
 }
 
 const fns = 'platform: { stack: stack.yml }\nfunctions:\n  - name: figlet\n  - name: env\n';

@@ -4,24 +4,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/read-file.js';
 import { StackSchema, stackToDeployments } from '../../src/config/stack.js';
-import { ConfigError } from '../../src/core/errors.js';
 import { loadStackForEmbedded } from '../../src/platform/embedded/stack.js';
+import { configError } from '../helpers/config-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-stack-'));
 function stackFile(name: string, text: string): string {
   const file = join(dir, name);
   writeFileSync(file, text);
   return file;
-}
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('stack files', () => {

@@ -113,6 +113,27 @@ function recalcAgent(
   });
 }
 
+/** A recalc agent serving f (at most 10 requests/s) on a clock the test sets with setNow(ms). */
+function agentOnClock() {
+  let now = 0;
+  const proxy = fakeProxy();
+  const peers = fakePeers();
+  const agent = recalcAgent({
+    peers,
+    proxy,
+    listFunctions: async () => [{ name: 'f', maxRate: 10 }],
+    clock: { monotonic: () => now, now: () => now },
+  });
+  return {
+    agent,
+    proxy,
+    peers,
+    setNow: (ms: number) => {
+      now = ms;
+    },
+  };
+}
+
 describe('agent period', () => {
   it('turns counters into period rates, runs the strategy, applies the routes with the neighbours and publishes', async () => {
     let now = 0;
@@ -211,15 +232,7 @@ describe('agent period', () => {
   });
 
   it('grants every connected neighbour a fresh token each period, then presents it', async () => {
-    let now = 0;
-    const proxy = fakeProxy();
-    const peers = fakePeers();
-    const agent = recalcAgent({
-      peers,
-      proxy,
-      listFunctions: async () => [{ name: 'f', maxRate: 10 }],
-      clock: { monotonic: () => now, now: () => now },
-    });
+    const { agent, proxy, peers, setNow } = agentOnClock();
     // Connected but not (yet) a neighbour: A has no use for this node's token.
     await agent.tick();
     expect(peers.granted).toEqual([]);
@@ -230,10 +243,10 @@ describe('agent period', () => {
       FuncLimits: { SELF: { f: 5 } },
     } as const;
     peers.deliver('A', offer);
-    now = 1000;
+    setNow(1000);
     await agent.tick();
     peers.deliver('A', offer);
-    now = 2000;
+    setNow(2000);
     await agent.tick();
     expect(peers.granted.map((g) => g.peer)).toEqual(['A', 'A']);
     const [first, second] = peers.granted.map((g) => g.grant) as [TokenGrant, TokenGrant];
@@ -244,15 +257,7 @@ describe('agent period', () => {
   });
 
   it('puts a peer’s token in force at the proxy before acknowledging it, until it expires', async () => {
-    let now = 0;
-    const proxy = fakeProxy();
-    const peers = fakePeers();
-    const agent = recalcAgent({
-      peers,
-      proxy,
-      listFunctions: async () => [{ name: 'f', maxRate: 10 }],
-      clock: { monotonic: () => now, now: () => now },
-    });
+    const { agent, proxy, peers, setNow } = agentOnClock();
     await agent.tick();
     const routes = proxy.tables.at(-1)?.functions;
     const token = 'a'.repeat(64);
@@ -260,10 +265,10 @@ describe('agent period', () => {
     // Applied with the routes in force, before the grant's promise (the acknowledgement) resolved.
     expect(proxy.tables.at(-1)).toMatchObject({ functions: routes, tokens: { peers: { A: [token] } } });
 
-    now = 2999;
+    setNow(2999);
     await agent.tick();
     expect(proxy.tables.at(-1)?.tokens.peers).toEqual({ A: [token] });
-    now = 3000;
+    setNow(3000);
     await agent.tick();
     expect(proxy.tables.at(-1)?.tokens.peers).toEqual({});
   });
