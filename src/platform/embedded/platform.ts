@@ -500,14 +500,17 @@ function errorResponse(err: PlatformError): Omit<InvokeResponse, 'durationMs'> {
 class RefusedError extends Error {}
 
 /**
- * Whether a failed request to a replica was never sent: the connection was refused (the replica
- * died a moment ago), or the request still waited in the replica's pool when the pool was
- * destroyed because the replica had died (undici fails queued requests with ClientDestroyedError;
- * the ones already sent fail earlier, with the socket).
+ * Whether a failed request to a replica was never sent: its connection failed while being made
+ * (refused, or reset by a replica dying as it accepted it: Node's `connect ECONNRESET`), or the
+ * request still waited in the replica's pool when the pool was destroyed because the replica had
+ * died (undici fails queued requests with ClientDestroyedError; the ones already sent fail
+ * earlier, with the socket).
  */
 function neverSent(err: unknown): boolean {
+  const { code, syscall } = err as NodeJS.ErrnoException;
   return (
-    (err as NodeJS.ErrnoException).code === 'ECONNREFUSED' ||
+    code === 'ECONNREFUSED' ||
+    syscall === 'connect' ||
     err instanceof undiciErrors.ClientDestroyedError ||
     err instanceof undiciErrors.ClientClosedError
   );
