@@ -18,11 +18,15 @@ export const FunctionResourcesSchema = z
         (v) => v === '' || parseMemoryBytes(v) !== undefined,
         'not a memory quantity (e.g. 128Mi, 256M, 1Gi)',
       )
-      .optional(),
+      .optional()
+      .describe(
+        'Memory as a Kubernetes quantity in bytes: "128Mi" (binary), "256M" (decimal), "1Gi"; "" means unset.',
+      ),
     cpu: z
       .string()
       .refine((v) => v === '' || parseCpuCores(v) !== undefined, 'not a CPU quantity (e.g. 0.5, 500m)')
-      .optional(),
+      .optional()
+      .describe('CPU as a Kubernetes quantity in cores: "0.5", or "500m" (millicores); "" means unset.'),
   })
   .strict();
 
@@ -34,22 +38,67 @@ export const FunctionNameSchema = z
 
 export const FunctionDeploymentSchema = z
   .object({
-    service: FunctionNameSchema,
-    image: z.string().min(1),
-    namespace: z.string().optional(),
-    envProcess: z.string().optional(),
-    constraints: z.array(z.string()).optional(),
-    envVars: stringMap.optional(),
-    secrets: z.array(z.string()).optional(),
-    labels: stringMap.nullable().optional(),
-    annotations: stringMap.nullable().optional(),
-    limits: FunctionResourcesSchema.nullable().optional(),
-    requests: FunctionResourcesSchema.nullable().optional(),
-    readOnlyRootFilesystem: z.boolean().optional(),
-    /** Deprecated in OpenFaaS and ignored, accepted so faas-cli bodies validate. */
-    registryAuth: z.string().optional(),
-    /** Deprecated in OpenFaaS and ignored, accepted so faas-cli bodies validate. */
-    network: z.string().optional(),
+    service: FunctionNameSchema.describe(
+      'The function\'s name: lower-case letters, digits and "-", at most 63 characters (a DNS-1123 label).',
+    ),
+    image: z
+      .string()
+      .min(1)
+      .describe(
+        'Container image. The embedded platform runs no containers: it runs envProcess, else the dfaas.handler annotation, else a built-in for an image named dfaas/NAME[:tag].',
+      ),
+    namespace: z.string().optional().describe('Namespace of the function. Default: openfaas-fn.'),
+    envProcess: z
+      .string()
+      .optional()
+      .describe("The command the watchdog runs (the stack's fprocess), through /bin/sh -c."),
+    constraints: z
+      .array(z.string())
+      .optional()
+      .describe('Placement constraints for the orchestrator; recorded, not used by the embedded platform.'),
+    envVars: stringMap
+      .optional()
+      .describe(
+        'Environment variables of the function; exec_timeout, read_timeout, write_timeout, max_inflight and mode are read by the platform.',
+      ),
+    secrets: z
+      .array(z.string())
+      .optional()
+      .describe('Names of OpenFaaS secrets to mount; recorded, not used by the embedded platform.'),
+    labels: stringMap
+      .nullable()
+      .optional()
+      .describe(
+        'Labels, e.g. com.openfaas.scale.min/max for scaling, dfaas.maxrate (requests/s) for a DFaaS node.',
+      ),
+    annotations: stringMap
+      .nullable()
+      .optional()
+      .describe(
+        'Annotations, e.g. dfaas.handler (builtin:NAME or a module path), com.openfaas.health.http.path.',
+      ),
+    limits: FunctionResourcesSchema.nullable()
+      .optional()
+      .describe(
+        'Resource limits of each replica: memory is enforced; cpu where cgroups v2 allows, else advisory.',
+      ),
+    requests: FunctionResourcesSchema.nullable()
+      .optional()
+      .describe('Resource requests (for scheduling); recorded, not used by the embedded platform.'),
+    readOnlyRootFilesystem: z
+      .boolean()
+      .optional()
+      .describe(
+        "Whether the function's root filesystem is read-only; recorded, not used by the embedded platform.",
+      ),
+    registryAuth: z
+      .string()
+      .optional()
+      .describe("Deprecated in OpenFaaS and ignored; accepted so that faas-cli's bodies validate."),
+    network: z
+      .string()
+      .optional()
+      .describe("Deprecated in OpenFaaS and ignored; accepted so that faas-cli's bodies validate."),
   })
   .strict();
 

@@ -25,25 +25,90 @@ const scalarMap = z.record(z.string(), scalarString);
 
 export const StackFunctionSchema = z
   .object({
-    lang: z.string().optional(),
-    handler: z.string().optional(),
-    image: z.string().min(1).optional(),
-    fprocess: z.string().min(1).optional(),
-    namespace: z.string().optional(),
-    environment: scalarMap.optional(),
-    environment_file: z.array(z.string()).optional(),
-    secrets: z.array(z.string()).optional(),
-    constraints: z.array(z.string()).optional(),
-    labels: scalarMap.optional(),
-    annotations: scalarMap.optional(),
-    limits: FunctionResourcesSchema.optional(),
-    requests: FunctionResourcesSchema.optional(),
-    readonly_root_filesystem: z.boolean().optional(),
-    build_args: scalarMap.optional(),
-    build_options: z.array(z.string()).optional(),
-    build_secrets: scalarMap.optional(),
-    platforms: z.string().optional(),
-    skip_build: z.boolean().optional(),
+    lang: z
+      .string()
+      .optional()
+      .describe(
+        'The template: builtin (handler names a dfaas built-in); a name starting with node, typescript, ts, js or javascript (handler is a module); any other needs fprocess.',
+      ),
+    handler: z
+      .string()
+      .optional()
+      .describe(
+        "With lang builtin, the built-in's name (figlet, echo, ...); with a module lang, the module's path, relative to the stack file.",
+      ),
+    image: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Container image. Default: dfaas/HANDLER:latest for lang builtin, else NAME:latest.'),
+    fprocess: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'A command, run through /bin/sh -c: one process per request (body on stdin, response on stdout), or with environment mode: http a long-lived server on $PORT.',
+      ),
+    namespace: z.string().optional().describe('Namespace of the function. Default: openfaas-fn.'),
+    environment: scalarMap
+      .optional()
+      .describe(
+        'Environment variables (scalars become strings); exec_timeout, read_timeout, write_timeout (durations such as "10s"), max_inflight and mode are read by the platform.',
+      ),
+    environment_file: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'YAML files with an environment map, relative to the stack file; environment wins over them.',
+      ),
+    secrets: z
+      .array(z.string())
+      .optional()
+      .describe('Names of OpenFaaS secrets to mount; recorded, not used by the embedded platform.'),
+    constraints: z
+      .array(z.string())
+      .optional()
+      .describe('Placement constraints for the orchestrator; recorded, not used by the embedded platform.'),
+    labels: scalarMap
+      .optional()
+      .describe(
+        'Labels, e.g. com.openfaas.scale.min/max for scaling, dfaas.maxrate (requests/s) for a DFaaS node.',
+      ),
+    annotations: scalarMap
+      .optional()
+      .describe(
+        'Annotations, e.g. com.openfaas.health.http.path (the readiness path of an http-mode fprocess).',
+      ),
+    limits: FunctionResourcesSchema.optional().describe(
+      'Resource limits of each replica: memory is enforced; cpu where cgroups v2 allows, else advisory.',
+    ),
+    requests: FunctionResourcesSchema.optional().describe(
+      'Resource requests (for scheduling); recorded, not used by the embedded platform.',
+    ),
+    readonly_root_filesystem: z
+      .boolean()
+      .optional()
+      .describe(
+        "Whether the function's root filesystem is read-only; recorded, not used by the embedded platform.",
+      ),
+    build_args: scalarMap
+      .optional()
+      .describe('faas-cli build option; accepted and ignored (dfaas builds nothing).'),
+    build_options: z
+      .array(z.string())
+      .optional()
+      .describe('faas-cli build option; accepted and ignored (dfaas builds nothing).'),
+    build_secrets: scalarMap
+      .optional()
+      .describe('faas-cli build option; accepted and ignored (dfaas builds nothing).'),
+    platforms: z
+      .string()
+      .optional()
+      .describe('faas-cli build option; accepted and ignored (dfaas builds nothing).'),
+    skip_build: z
+      .boolean()
+      .optional()
+      .describe('faas-cli build option; accepted and ignored (dfaas builds nothing).'),
   })
   .strict()
   .superRefine((fn, ctx) => {
@@ -57,30 +122,60 @@ export const StackFunctionSchema = z
 
 export const StackSchema = z
   .object({
-    version: scalarString.optional(),
+    version: scalarString
+      .optional()
+      .describe("The stack file format's version (faas-cli writes 1.0); not used by dfaas."),
     provider: z
       .object({
-        name: z.string(),
-        gateway: z.string().optional(),
-        network: z.string().optional(),
+        name: z.string().describe('The provider, openfaas; not used by dfaas.'),
+        gateway: z
+          .string()
+          .optional()
+          .describe(
+            'The gateway faas-cli deploys to; not used by dfaas (dfaas gateway --port chooses its own).',
+          ),
+        network: z.string().optional().describe('Deprecated in faas-cli; not used by dfaas.'),
       })
       .strict()
-      .optional(),
-    functions: z.record(FunctionNameSchema, StackFunctionSchema),
+      .optional()
+      .describe("faas-cli's provider block; accepted, not used by dfaas."),
+    functions: z
+      .record(FunctionNameSchema, StackFunctionSchema)
+      .describe('The functions by name (lower-case letters, digits and "-": a DNS-1123 label).'),
     configuration: z
       .object({
-        templates: z.array(z.object({ name: z.string(), source: z.string().optional() }).strict()).optional(),
-        copy: z.array(z.string()).optional(),
+        templates: z
+          .array(
+            z
+              .object({
+                name: z.string().describe("The template's name."),
+                source: z.string().optional().describe('Where faas-cli fetches the template from.'),
+              })
+              .strict(),
+          )
+          .optional()
+          .describe('Templates faas-cli pulls before a build; accepted and ignored.'),
+        copy: z
+          .array(z.string())
+          .optional()
+          .describe('Paths faas-cli copies into each build; accepted and ignored.'),
       })
       .strict()
-      .optional(),
+      .optional()
+      .describe('faas-cli build configuration; accepted and ignored (dfaas builds nothing).'),
   })
   .strict();
 
 export type Stack = z.infer<typeof StackSchema>;
 
 /** A faas-cli environment_file: a YAML file with an `environment` map. */
-export const EnvironmentFileSchema = z.object({ environment: scalarMap }).strict();
+export const EnvironmentFileSchema = z
+  .object({
+    environment: scalarMap.describe(
+      "Environment variables of the functions that list this file (scalars become strings); a function's own environment wins.",
+    ),
+  })
+  .strict();
 export type StackFunction = z.infer<typeof StackFunctionSchema>;
 
 /** Annotation that tells the embedded platform which handler to run: builtin:NAME or a module path. */

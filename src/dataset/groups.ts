@@ -8,7 +8,9 @@ import { z } from 'zod';
 export const GroupListSchema = z
   .record(
     z.string().regex(/^[A-Za-z0-9_]+$/, 'a group name is letters, digits and _'),
-    z.array(z.string().min(1)),
+    z
+      .array(z.string().min(1))
+      .describe('The names of the functions in this group (each function in one group only).'),
   )
   .superRefine((groups, ctx) => {
     const seen = new Map<string, string>();

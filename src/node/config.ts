@@ -25,14 +25,32 @@ export const DEFAULT_HAPROXY_BINARY = '/usr/sbin/haproxy';
 
 const ProxySchema = z
   .object({
-    /** auto: haproxy when the binary is installed, else embedded. */
-    driver: z.enum(['auto', 'embedded', 'haproxy']).default('auto'),
-    host: z.string().min(1).default('127.0.0.1'),
-    port: port.default(0),
-    /** Host peers should use to reach this proxy (HAProxyHost in messages); default: host. */
-    advertise_host: z.string().min(1).optional(),
-    /** The HAProxy executable (2.6 or later): a path, or a name on PATH. */
-    haproxy_binary: z.string().min(1).default(DEFAULT_HAPROXY_BINARY),
+    driver: z
+      .enum(['auto', 'embedded', 'haproxy'])
+      .default('auto')
+      .describe(
+        'embedded: in the node process; haproxy: HAProxy through its Runtime API; auto: haproxy when haproxy_binary is an executable, else embedded. Default: auto.',
+      ),
+    host: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .describe('The address the proxy listens on for users and peers. Default: 127.0.0.1.'),
+    port: port.default(0).describe("The proxy's port; 0: any free port. Default: 0."),
+    advertise_host: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'The host peers use to reach this proxy (HAProxyHost in messages), an address or a name; needed when host is a wildcard address. Default: host.',
+      ),
+    haproxy_binary: z
+      .string()
+      .min(1)
+      .default(DEFAULT_HAPROXY_BINARY)
+      .describe(
+        `The HAProxy executable (2.6 or later): a path, relative to the configuration file, or a name on PATH. Default: ${DEFAULT_HAPROXY_BINARY}.`,
+      ),
   })
   .strict()
   .refine((p) => p.advertise_host !== undefined || !['0.0.0.0', '::', '[::]'].includes(p.host), {
@@ -42,17 +60,30 @@ const ProxySchema = z
 
 const PlatformSchema = z
   .object({
-    /** An existing OpenFaaS gateway; absent: the embedded platform is started. */
-    gateway_url: z.url().optional(),
-    /** Functions to deploy on the embedded platform at start (an OpenFaaS stack.yml). */
-    stack: z.string().min(1).optional(),
-    gateway_port: port.default(0),
-    /**
-     * `username:password` for the gateway's /system/* API (OpenFaaS's basic-auth secrets joined by
-     * a colon): the embedded gateway requires them, and the node uses them with gateway_url.
-     * Absent: the embedded gateway gets credentials generated at start, which only the node knows.
-     */
-    auth_file: z.string().min(1).optional(),
+    gateway_url: z
+      .url()
+      .optional()
+      .describe(
+        'The URL of an existing OpenFaaS gateway. Default: the embedded platform, started on this machine.',
+      ),
+    stack: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'The functions to deploy on the embedded platform at start: an OpenFaaS stack.yml, relative to the configuration file.',
+      ),
+    gateway_port: port
+      .default(0)
+      .describe("The embedded gateway's port (on 127.0.0.1); 0: any free port. Default: 0."),
+    /** OpenFaaS's basic-auth secrets joined by a colon. */
+    auth_file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "A file with one line username:password, relative to the configuration file, for the gateway's /system/* API: the embedded gateway requires it, the node uses it with gateway_url. Default: credentials generated at start, which only the node knows.",
+      ),
   })
   .strict()
   .refine((p) => !(p.gateway_url && p.stack), {
@@ -61,35 +92,75 @@ const PlatformSchema = z
   });
 
 const threshold = z.number().positive().optional();
+/** Each threshold's meaning, in the units of dfaas's models (those of results.csv). */
+const THRESHOLD_DESCRIPTIONS: Record<NodeMetric, string> = {
+  cpu_usage_node:
+    "Overloaded above this predicted node CPU; with dfaas's models, in percent of one core (a 4-core node goes to 400).",
+  ram_usage_node: "Overloaded above this predicted node RAM; with dfaas's models, in bytes.",
+  power_usage_node:
+    "Overloaded above this predicted node power; with dfaas's models, in microwatts (as results.csv holds it).",
+};
 /** One optional threshold per node metric the forecaster predicts (cpu_usage_node, …). */
 const ThresholdsSchema = z
-  .object(Object.fromEntries(NODE_METRICS.map((m) => [m, threshold])) as Record<NodeMetric, typeof threshold>)
+  .object(
+    Object.fromEntries(NODE_METRICS.map((m) => [m, threshold.describe(THRESHOLD_DESCRIPTIONS[m])])) as Record<
+      NodeMetric,
+      typeof threshold
+    >,
+  )
   .strict();
 
 const AgentSchema = z
   .object({
-    strategy: z.enum(STRATEGY_NAMES).default(DEFAULT_STRATEGY),
-    /** Recalculation period. */
-    period: positiveDuration.default(5_000),
+    strategy: z
+      .enum(STRATEGY_NAMES)
+      .default(DEFAULT_STRATEGY)
+      .describe(
+        `The offloading strategy that sets the proxy's weights and limits. Default: ${DEFAULT_STRATEGY}.`,
+      ),
+    period: positiveDuration
+      .default(5_000)
+      .describe('How often the strategy runs, a duration such as "5s" or "500ms". Default: 5s.'),
     /** The strategies' parameters (static_local_share, latency_k, latency_base; see src/offload/strategies/). */
     ...STRATEGY_PARAMS,
-    /** node-margin: a DFaaS forecaster service (`dfaas forecast serve`), or models loaded in-process. */
-    forecaster_url: z.url().optional(),
-    forecaster_models: z.string().min(1).optional(),
-    /** node-margin: group_list.json. */
-    group_list: z.string().min(1).optional(),
+    forecaster_url: z
+      .url()
+      .optional()
+      .describe(
+        'node-margin: the URL of a DFaaS forecaster service (dfaas forecast serve); or give forecaster_models.',
+      ),
+    forecaster_models: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'node-margin: a folder of models (dfaas forecast train --out), relative to the configuration file, loaded in the node process; or give forecaster_url.',
+      ),
+    group_list: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'node-margin: the function groups, a group_list.json (dfaas schema group-list) relative to the configuration file.',
+      ),
     node_type: z
       .union([z.enum(NODE_TYPE_NAMES), z.number().int().min(0)])
       .default('heavy')
-      .transform((t) => (typeof t === 'number' ? t : NODE_TYPES[t])),
-    /**
-     * node-margin: overload when a predicted node metric exceeds its threshold, in the units of
-     * the forecaster's models (dfaas's: CPU in percent of one core, RAM in bytes, power in watts).
-     * No defaults: a threshold in the wrong unit makes a node always or never overloaded.
-     */
-    thresholds: ThresholdsSchema.prefault({}),
-    /** JSON lines of every period's decision; absent: decisions go to the log at debug level. */
-    decision_log: z.string().min(1).optional(),
+      .transform((t) => (typeof t === 'number' ? t : NODE_TYPES[t]))
+      .describe(
+        'node-margin: the node type the forecaster predicts for: heavy (0), mid (1), light (2), or a capacity number (e.g. cores). Default: heavy.',
+      ),
+    /** No defaults: a threshold in the wrong unit makes a node always or never overloaded. */
+    thresholds: ThresholdsSchema.prefault({}).describe(
+      "node-margin: the node is overloaded when a predicted metric exceeds its threshold, in the units of the forecaster's models; give at least one.",
+    ),
+    decision_log: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "A file, relative to the configuration file, of every period's decision as JSON lines. Default: decisions go to the log at debug level.",
+      ),
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -116,25 +187,54 @@ const AgentSchema = z
 
 export const NodeConfigSchema = z
   .object({
-    /** A name for logs and status pages; peers know the node by its libp2p peer id. */
     node_id: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . -')
-      .default('node'),
-    /** The node's ed25519 identity (libp2p protobuf); created when missing. */
-    identity_file: z.string().min(1).default('node.key'),
-    /** libp2p listen addresses. */
-    listen: z.array(multiaddr).min(1).default(['/ip4/127.0.0.1/tcp/0']),
-    /** Peers to dial at start and re-dial while disconnected (multiaddrs ending in /p2p/<peer id>). */
-    bootstrap: z.array(multiaddr).default([]),
-    mdns: z.boolean().default(false),
-    dht: z.boolean().default(false),
-    /** The agent's own HTTP server: /agent/status, /metrics, /healthz. */
-    agent_host: z.string().min(1).default('127.0.0.1'),
-    agent_port: port.default(0),
-    proxy: ProxySchema.prefault({}),
-    platform: PlatformSchema.prefault({}),
-    agent: AgentSchema.prefault({}),
+      .default('node')
+      .describe(
+        'A name for logs and status pages; peers know the node by its libp2p peer id. Default: node.',
+      ),
+    identity_file: z
+      .string()
+      .min(1)
+      .default('node.key')
+      .describe(
+        "The node's ed25519 identity (libp2p protobuf), relative to the configuration file; created when missing. Default: node.key.",
+      ),
+    listen: z
+      .array(multiaddr)
+      .min(1)
+      .default(['/ip4/127.0.0.1/tcp/0'])
+      .describe('libp2p listen addresses (multiaddrs; tcp/0: any free port). Default: /ip4/127.0.0.1/tcp/0.'),
+    bootstrap: z
+      .array(multiaddr)
+      .default([])
+      .describe('Peers to dial at start and re-dial while disconnected: multiaddrs ending in /p2p/PEER_ID.'),
+    mdns: z
+      .boolean()
+      .default(false)
+      .describe('Discover peers on the local network with mDNS. Default: false.'),
+    dht: z
+      .boolean()
+      .default(false)
+      .describe('Find peers through a libp2p Kademlia DHT as well. Default: false.'),
+    agent_host: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .describe(
+        "The address of the agent's HTTP server (/agent/status, /metrics, /healthz). Default: 127.0.0.1.",
+      ),
+    agent_port: port.default(0).describe("The agent's HTTP port; 0: any free port. Default: 0."),
+    proxy: ProxySchema.prefault({}).describe(
+      'The proxy users send requests to, which serves them here or forwards them to peers.',
+    ),
+    platform: PlatformSchema.prefault({}).describe(
+      'The FaaS platform behind the proxy: the embedded one (with stack), or OpenFaaS at gateway_url.',
+    ),
+    agent: AgentSchema.prefault({}).describe(
+      'The agent: its offloading strategy, its parameters and its period.',
+    ),
   })
   .strict();
 

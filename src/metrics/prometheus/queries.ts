@@ -6,15 +6,39 @@ import { z } from 'zod';
  */
 export const PrometheusQueriesSchema = z
   .object({
-    node_cpu: z.string().min(1),
-    node_cores: z.string().min(1),
-    node_ram: z.string().min(1),
-    node_ram_pct: z.string().min(1),
-    node_power: z.string().min(1),
-    function_cpu: z.string().min(1),
-    function_ram: z.string().min(1),
-    function_power: z.string().min(1),
-    function_replicas: z.string().min(1),
+    node_cpu: z
+      .string()
+      .min(1)
+      .describe("PromQL: the node's CPU in percent of one core (a 4-core node goes to 400), over {window}."),
+    node_cores: z
+      .string()
+      .min(1)
+      .describe("PromQL: the node's CPU cores (its capacity is cores × 100 percent)."),
+    node_ram: z.string().min(1).describe("PromQL: the node's RAM in use, in bytes."),
+    node_ram_pct: z.string().min(1).describe("PromQL: the node's RAM in use, in percent of its total RAM."),
+    node_power: z
+      .string()
+      .min(1)
+      .describe(
+        "PromQL: the node's power in microwatts (Scaphandre's unit, unscaled); run only with scaphandre_enabled.",
+      ),
+    function_cpu: z
+      .string()
+      .min(1)
+      .describe(
+        'PromQL: the CPU of function {function}, all replicas, in percent of one core, over {window}.',
+      ),
+    function_ram: z
+      .string()
+      .min(1)
+      .describe('PromQL: the memory of function {function}, all replicas, in bytes.'),
+    function_power: z
+      .string()
+      .min(1)
+      .describe(
+        "PromQL: the power of the function's processes, those matching {pid_regex}, in microwatts; run only with scaphandre_enabled for a function in function_pid_regexes.",
+      ),
+    function_replicas: z.string().min(1).describe('PromQL: the replicas of function {function}.'),
   })
   .strict();
 

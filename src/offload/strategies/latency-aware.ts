@@ -19,10 +19,18 @@ export const latencyAwareDefinition = defineStrategy({
     // The bases' own parameters pass through to them.
     ...recalcDefinition.params.shape,
     ...nodeMarginDefinition.params.shape,
-    /** Forward only to this many lowest-RTT peers. */
-    latency_k: z.number().int().min(1).default(2),
-    /** The strategy whose weights it narrows. */
-    latency_base: z.enum(Object.keys(BASES) as [BaseName, ...BaseName[]]).default('recalc'),
+    latency_k: z
+      .number()
+      .int()
+      .min(1)
+      .default(2)
+      .describe(
+        'latency-aware: forward each function only to this many peers, those of lowest RTT. Default: 2.',
+      ),
+    latency_base: z
+      .enum(Object.keys(BASES) as [BaseName, ...BaseName[]])
+      .default('recalc')
+      .describe('latency-aware: the strategy whose weights it narrows. Default: recalc.'),
   }),
   create: (params) =>
     latencyAware(

@@ -8,8 +8,14 @@ export const staticDefinition = defineStrategy({
   name: 'static',
   description: 'serve a fixed share here (static_local_share) and split the rest among the holders',
   params: z.object({
-    /** Share of each function's user requests served here, 0-1; the rest is split among holders. */
-    static_local_share: z.number().min(0).max(1).default(0.6),
+    static_local_share: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.6)
+      .describe(
+        "static: the share of each function's user requests served here, a fraction 0-1; the rest is split evenly among the peers that deploy it. Default: 0.6.",
+      ),
   }),
   create: (params) => staticShare(params.static_local_share),
   // Its messages only say where the node is and what it deploys: one missed period is tolerated.
