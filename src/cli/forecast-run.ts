@@ -11,6 +11,7 @@ import { GroupListSchema } from '../dataset/groups.js';
 import { nodeTypeCode } from '../dataset/node-types.js';
 import { readProfileCsv } from '../dataset/profiles.js';
 import { Forecaster } from '../forecast/forecaster.js';
+import { readFeatureCsv } from '../forecast/inputs.js';
 import { MODEL_TYPES, type ModelType } from '../forecast/model.js';
 import { addToGroupList, assignGroup, fitGroups, GroupModelSchema } from '../forecast/profiles.js';
 import type { ClassificationScores, RegressionScores } from '../forecast/scores.js';
@@ -21,6 +22,7 @@ import {
   type Evaluation,
   prepareData,
   trainAndEvaluate,
+  trainingDataWarnings,
   writeModels,
 } from '../forecast/train.js';
 import { badFlag } from './errors.js';
@@ -54,6 +56,12 @@ export interface ServeFlags {
   models: string;
   port: number;
   host: string;
+  model: string;
+}
+
+export interface PredictFlags {
+  models: string;
+  data: string;
   model: string;
 }
 
@@ -97,6 +105,7 @@ function prepared(flags: DataFlags, ctx: CliContext) {
     droppedRows: data.dropped,
     outliersReplaced: data.replaced,
   });
+  for (const warning of trainingDataWarnings(data)) logger.warn(warning);
   const options = (baselines: boolean) => ({
     variant: flags.variant,
     groups,
@@ -111,6 +120,13 @@ function prepared(flags: DataFlags, ctx: CliContext) {
 }
 
 const fmt = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
+
+/** `--model` checked against the model types (the flag's parser cannot load them: names.ts). */
+function modelType(value: string): ModelType {
+  if (!(MODEL_TYPES as readonly string[]).includes(value))
+    throw badFlag('--model', `unknown model "${value}" (one of ${MODEL_TYPES.join(', ')})`);
+  return value as ModelType;
+}
 
 /** The evaluation as tables: per target, our trees beside the linear and random-forest baselines. */
 function evaluationTables(evaluation: Evaluation): (string | Table)[] {
@@ -194,16 +210,37 @@ export function runEvaluate(flags: DataFlags & { out?: string; folds?: number },
   printResult(ctx, evaluation, () => evaluationTables(evaluation));
 }
 
+export function runPredict(flags: PredictFlags, ctx: CliContext): void {
+  const type = modelType(flags.model);
+  const forecaster = Forecaster.load(flags.models);
+  const predictions = readFeatureCsv(flags.data, forecaster).map(({ line, input, x }) => ({
+    line,
+    input,
+    prediction: forecaster.answerAll(x, type),
+  }));
+  printResult(ctx, predictions, () => {
+    const targets = Object.keys(predictions[0]?.prediction ?? {});
+    // A class is 0 or 1; anything else is a figure.
+    const cell = (v: number) => (Number.isInteger(v) ? String(v) : fmt(v));
+    return {
+      header: ['line', ...targets],
+      rows: predictions.map((p) => [
+        String(p.line),
+        ...targets.map((t) => cell(p.prediction[t] ?? Number.NaN)),
+      ]),
+    };
+  });
+}
+
 export async function runServe(flags: ServeFlags, ctx: CliContext): Promise<void> {
-  if (!(MODEL_TYPES as readonly string[]).includes(flags.model))
-    throw badFlag('--model', `unknown model "${flags.model}" (one of ${MODEL_TYPES.join(', ')})`);
+  const defaultModel = modelType(flags.model);
   await checkListenHosts('command line', { '--host': flags.host });
   const forecaster = Forecaster.load(flags.models);
   const service = await startForecasterService({
     forecaster,
     port: flags.port,
     host: flags.host,
-    defaultModel: flags.model as ModelType,
+    defaultModel,
     logger: ctx.logger,
   });
   ctx.logger.info(`forecaster on ${service.url}`, {

@@ -1,10 +1,10 @@
 /**
- * `dfaas forecast profile|assign|train|evaluate|serve`: their flags; the models and the ML
+ * `dfaas forecast profile|assign|train|evaluate|predict|serve`: their flags; the models and the ML
  * libraries load when a command runs (forecast-run.ts). Values that need them (node types,
  * model types) are checked there.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { DataArgument, DataFlags, ProfileFlags, ServeFlags } from './forecast-run.js';
+import type { DataArgument, DataFlags, PredictFlags, ProfileFlags, ServeFlags } from './forecast-run.js';
 import type { CliContext } from './io.js';
 import { MODEL_TYPES_FOR_HELP } from './names.js';
 import { intOption, parseDecimal } from './options.js';
@@ -25,6 +25,9 @@ function fraction(value: string): number {
     throw new InvalidArgumentError(`--test-fraction must be between 0 and 1, got "${value}"`);
   return n;
 }
+
+const MODELS_HELP =
+  'the --out folder of `dfaas forecast train` (group_list.json, group_model.json and evaluation*.json there are skipped)';
 
 const dataOptions = (cmd: Command) =>
   cmd
@@ -98,9 +101,24 @@ export function registerForecast(program: Command, context: () => CliContext): v
     );
 
   forecast
+    .command('predict')
+    .description('predict every trained target for each input of a CSV, as the service would answer')
+    .requiredOption('--models <dir>', MODELS_HELP)
+    .requiredOption(
+      '--data <csv>',
+      "a header naming the models' features (e.g. rate_group_HIGH_USAGE, …, node_type; other columns are ignored), then one input per line",
+    )
+    .option(
+      '--model <type>',
+      `which model of each target answers: ${MODEL_TYPES_FOR_HELP.join(', ')} (the quantiles: the node targets and the overload class alone)`,
+      MODEL_TYPES_FOR_HELP[0],
+    )
+    .action(async (flags: PredictFlags) => (await run()).runPredict(flags, context()));
+
+  forecast
     .command('serve')
-    .description('serve the models over HTTP, compatible with the DFaaS forecaster')
-    .requiredOption('--models <dir>', 'models of `dfaas forecast train`')
+    .description('serve every trained target over HTTP, compatible with the DFaaS forecaster')
+    .requiredOption('--models <dir>', MODELS_HELP)
     .option('--port <port>', 'port', intOption('--port', 0, 65_535), 8080)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option(

@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { ForecastInputError, ModelFileError } from './errors.js';
 import {
+  answerModel,
+  answersType,
   loadModels,
   type ModelFile,
   type ModelType,
@@ -69,9 +71,30 @@ export class Forecaster {
 
   /** One target's prediction for a feature vector; overloaded_node gives the probability. */
   predict(target: string, x: number[], type: ModelType = 'regression'): number {
+    return predictModel(this.model(target), x, type);
+  }
+
+  /** One target's answer, as the service gives it: `{TARGET: v}`, or the class and its probability (answerModel). */
+  answer(target: string, x: number[], type: ModelType = 'regression'): Record<string, number> {
+    return answerModel(this.model(target), x, type);
+  }
+
+  /**
+   * Every target's answer for a feature vector, in one object: the targets that have a `type`
+   * model (the quantiles exist for the node targets alone) and the overload class.
+   */
+  answerAll(x: number[], type: ModelType = 'regression'): Record<string, number> {
+    const answers = this.targets
+      .map((t) => this.model(t))
+      .filter((m) => answersType(m, type))
+      .map((m) => answerModel(m, x, type));
+    return Object.assign({}, ...answers);
+  }
+
+  private model(target: string): ModelFile {
     const model = this.models.get(target);
     if (!model) throw new ForecastInputError(`no model of ${target}; there are ${this.targets.join(', ')}`);
-    return predictModel(model, x, type);
+    return model;
   }
 
   /** The node's CPU, RAM and power for one request body. */

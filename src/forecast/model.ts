@@ -25,6 +25,13 @@ export type NodeTarget = NodeMetric;
 export const MODEL_FORMAT = 'dfaas-forecast-model';
 /** The scores file written beside the models, not a model. */
 export const EVALUATION_FILE = 'evaluation.json';
+/**
+ * The other files dfaas writes where the models may be, which loading skips: `profile`'s
+ * group_list.json and group_model.json (README's flow gives `profile` and `train` the same
+ * `--out`), `train`'s evaluation.json, and `evaluate --out` files named evaluation-NAME.json (as
+ * examples/forecast/make-models.sh names them). Any other JSON file must be a model.
+ */
+const NOT_MODELS = /^(group_list|group_model|evaluation(-.+)?)\.json$/;
 
 export type RegressionModels = {
   regression: GbtModel;
@@ -71,7 +78,7 @@ export function modelPath(dir: string, target: string): string {
 
 /**
  * Every model file of `dir`, by target. A ModelFileError names a JSON file that is not a model
- * file, or a folder without any.
+ * file (other than the ones dfaas writes beside the models, NOT_MODELS), or a folder without any.
  */
 export function loadModels(dir: string): Map<string, ModelFile> {
   const models = new Map<string, ModelFile>();
@@ -81,7 +88,7 @@ export function loadModels(dir: string): Map<string, ModelFile> {
   } catch (err) {
     throw new ModelFileError(`${dir}: cannot read the models folder: ${(err as Error).message}`);
   }
-  for (const name of names.filter((f) => f.endsWith('.json') && f !== EVALUATION_FILE)) {
+  for (const name of names.filter((f) => f.endsWith('.json') && !NOT_MODELS.test(f))) {
     const path = join(dir, name);
     let parsed: Partial<ModelFile>;
     try {
@@ -128,4 +135,30 @@ export function predictRegression(
 export function predictModel(file: ModelFile, x: number[], type: ModelType = 'regression'): number {
   if ('classifier' in file.models) return predictGbt(file.models.classifier, x);
   return predictRegression(file.models, type, x, file.target);
+}
+
+/** Whether `type` of a model file answers: a regression's quantiles may be absent; a class has one model for every type. */
+export function answersType(file: ModelFile, type: ModelType): boolean {
+  return 'classifier' in file.models || type === 'regression' || file.models[type] !== undefined;
+}
+
+/**
+ * A model file's answer to a feature vector, keyed as the DFaaS forecaster keys its answers:
+ * `{TARGET: value}` for a regression; for a class, `{TARGET: 0 or 1, TARGET_probability: p}`,
+ * the class being 1 when the probability reaches the threshold stored with the model (lowered by
+ * calibration so that overloads are rarely missed, docs/forecast.md), so a caller needs neither
+ * the threshold nor its own cut-off.
+ */
+export function answerModel(
+  file: ModelFile,
+  x: number[],
+  type: ModelType = 'regression',
+): Record<string, number> {
+  if (!('classifier' in file.models))
+    return { [file.target]: predictRegression(file.models, type, x, file.target) };
+  const probability = predictGbt(file.models.classifier, x);
+  return {
+    [file.target]: probability >= file.models.threshold ? 1 : 0,
+    [`${file.target}_probability`]: probability,
+  };
 }

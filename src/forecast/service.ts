@@ -5,8 +5,14 @@
  *   GET|POST /cpu_usage_node     body {rate_group_HIGH_USAGE, rate_group_LOW_USAGE,
  *   GET|POST /ram_usage_node          rate_group_MEDIUM_USAGE, node_type}  (the models' features)
  *   GET|POST /power_usage_node   → [{"cpu_usage_node": v}] (that metric alone)
+ *   GET|POST /TARGET             any other trained target (latency_node, cpu_usage_group_G, …), the same way
+ *   GET|POST /overloaded_node    → [{"overloaded_node": 0|1, "overloaded_node_probability": p}]
  *   GET|POST /node_usage         → [{"cpu_usage_node": v, "ram_usage_node": v, "power_usage_node": v}]
  *   POST /node_usage/batch       body [input, …] → [{…}, …], one per input
+ *
+ * The reference serves the three node metrics alone; the other targets are served the same way,
+ * so whatever `dfaas forecast train` learnt can be asked for. The overload class answers 1 when
+ * its probability reaches the threshold stored with the model (model.ts, answerModel).
  *
  * A batch is predicted in slices of a few milliseconds, between which the service answers other
  * requests: a large batch delays a request that arrives meanwhile by a slice, not by the whole
@@ -14,8 +20,10 @@
  * inputs) bounds a batch.
  *
  * GET carries a JSON body, as the original's clients send it. `?model=regression|quantile005|
- * quantile095` picks the model per request (default from the command line). A bad body or
- * model is 400 with the reason; a metric without a model (power, when the data had none) is 404.
+ * quantile095` picks the model per request (default from the command line; the overload class
+ * has one model for all). A bad body or model (a quantile of a target that has only the
+ * regression: latency, the groups) is 400 with the reason; a metric without a model (power, when
+ * the data had none) is 404.
  * Errors answer `{"error": "<reason>", "code": "DFAAS_ERR_…"}` (src/core/http.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -58,6 +66,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * wait but nearly doubled the batch's time under back-to-back small requests.
  */
 const BATCH_SLICE_MS = 5;
+
+const isNodeTarget = (name: string) => (NODE_TARGETS as readonly string[]).includes(name);
 
 function modelOf(query: URLSearchParams, fallback: ModelType): ModelType {
   const asked = query.get('model') ?? query.get('model_type');
@@ -109,7 +119,10 @@ export async function startForecasterService(opts: ForecasterServiceOptions): Pr
     const query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1));
     const method = req.method ?? 'GET';
     if (path === '/') return sendText(res, 200, 'DFaaS Forecaster ready.');
-    const metric = NODE_TARGETS.find((t) => `/${t}` === path);
+    const name = path.slice(1);
+    // Every trained target is a route; a node metric is one even without its model, to say why
+    // there is none.
+    const metric = forecaster.has(name) || isNodeTarget(name) ? name : undefined;
     if (!metric && path !== '/node_usage' && path !== '/node_usage/batch') {
       throw new NotFoundError(`no route ${path}`);
     }
@@ -122,7 +135,7 @@ export async function startForecasterService(opts: ForecasterServiceOptions): Pr
     if (metric) {
       if (!forecaster.has(metric))
         throw new NotFoundError(`no model of ${metric} (the training data had none)`);
-      return sendJson(res, 200, [{ [metric]: forecaster.predict(metric, forecaster.vector(body), model) }]);
+      return sendJson(res, 200, [forecaster.answer(metric, forecaster.vector(body), model)]);
     }
     if (!batch) return sendJson(res, 200, [forecaster.nodeUsage(body, model)]);
     if (!Array.isArray(body)) throw new ForecastInputError('the batch body is an array of inputs');

@@ -130,6 +130,37 @@ const QUANTILE_LEARNING_RATE = 0.2;
 
 const configurationsOf = (rows: GroupRow[]) => new Set(rows.map((r) => r.configKey)).size;
 
+/**
+ * Below this many configurations the models still train, but a 20% hold-out or a calibration
+ * fold (a fifth of the training configurations, calibration.ts) is a handful of configurations:
+ * the figures and the band's correction rest on too little to mean much.
+ */
+export const FEW_CONFIGURATIONS = 30;
+
+/**
+ * What makes the data a weak basis for the models, one sentence each, for `train` and `evaluate`
+ * to warn about: few configurations (FEW_CONFIGURATIONS), or overload in none or in all of them
+ * (the classifier then has one class to learn, and answers it whatever the rates).
+ */
+export function trainingDataWarnings(data: PreparedData): string[] {
+  const configurations = configurationsOf(data.rows);
+  const overloaded = configurationsOf(data.rows.filter((r) => r.node.overloaded));
+  const warnings: string[] = [];
+  if (configurations < FEW_CONFIGURATIONS)
+    warnings.push(
+      `only ${configurations} configurations (fewer than ${FEW_CONFIGURATIONS}): the figures and the calibration rest on a handful each; sample more`,
+    );
+  if (overloaded === 0)
+    warnings.push(
+      `no overloaded configuration among the ${configurations}: overloaded_node cannot learn when the node overloads and always answers 0; sample higher rates`,
+    );
+  else if (overloaded === configurations)
+    warnings.push(
+      `every one of the ${configurations} configurations is overloaded: overloaded_node cannot learn when the node copes and always answers 1; sample lower rates`,
+    );
+  return warnings;
+}
+
 export function trainAndEvaluate(
   data: PreparedData,
   options: TrainOptions,

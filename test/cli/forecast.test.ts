@@ -1,7 +1,9 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freeLoopbackPort } from '../../src/core/net.js';
+import { SYNTHETIC_GROUPS, writeSyntheticResults } from '../forecast/helpers.js';
 import { dfaas } from '../helpers/cli.js';
 
 // Profiling and assigning on the committed profiles (test/fixtures/forecast, made by its
@@ -9,6 +11,9 @@ import { dfaas } from '../helpers/cli.js';
 const FIXTURES = 'test/fixtures/forecast';
 const DATA = [`${FIXTURES}/heavy.csv:heavy`, `${FIXTURES}/light.csv:light`];
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-cli-forecast-'));
+/** The models examples/forecast/make-models.sh trained on the committed dataset. */
+const MODELS = 'examples/forecast/models';
+const FEATURES = 'rate_group_HIGH_USAGE,rate_group_LOW_USAGE,rate_group_MEDIUM_USAGE,node_type';
 
 describe('dfaas forecast profile and assign (in-process)', () => {
   it('profiles the functions into named groups, and assigns a function without retraining', async () => {
@@ -120,5 +125,157 @@ describe('dfaas forecast profile and assign (in-process)', () => {
     expect(broken.code, broken.stderr).toBe(2);
     expect(broken.stderr).toContain(`${join(notJson, 'cpu_usage_node.json')}: not a dfaas forecast model`);
     expect(existsSync(join(dir, 'none'))).toBe(false);
+  });
+});
+
+describe('dfaas forecast predict and serve (in-process)', () => {
+  it('predicts every target for each line of a CSV: a table, or JSON with --json', async () => {
+    const inputs = join(dir, 'inputs.csv');
+    writeFileSync(inputs, `${FEATURES}\n10,50,0,1\n60,60,60,2\n`);
+    const table = await dfaas(['forecast', 'predict', '--models', MODELS, '--data', inputs]);
+    expect(table.code, table.stderr).toBe(0);
+    const [header, rule, ...rows] = table.stdout.trimEnd().split('\n');
+    expect(header?.split(/\s+/)).toEqual([
+      'line',
+      'cpu_usage_group_HIGH_USAGE',
+      'cpu_usage_group_LOW_USAGE',
+      'cpu_usage_group_MEDIUM_USAGE',
+      'cpu_usage_node',
+      'latency_node',
+      'overloaded_node',
+      'overloaded_node_probability',
+      'ram_usage_group_HIGH_USAGE',
+      'ram_usage_group_LOW_USAGE',
+      'ram_usage_group_MEDIUM_USAGE',
+      'ram_usage_node',
+    ]);
+    expect(rule).toMatch(/^-+( +-+)+$/);
+    expect(rows.map((r) => r.trim().split(/\s+/)[0])).toEqual(['2', '3']);
+
+    const json = await dfaas(['--json', 'forecast', 'predict', '--models', MODELS, '--data', inputs]);
+    expect(json.code, json.stderr).toBe(0);
+    const predictions = JSON.parse(json.stdout) as {
+      line: number;
+      input: Record<string, number>;
+      prediction: Record<string, number>;
+    }[];
+    expect(predictions.map((p) => p.line)).toEqual([2, 3]);
+    expect(predictions[0]?.input).toEqual({
+      rate_group_HIGH_USAGE: 10,
+      rate_group_LOW_USAGE: 50,
+      rate_group_MEDIUM_USAGE: 0,
+      node_type: 1,
+    });
+    // The light node at 60 requests/s of each group is overloaded; 10 and 50 on a mid node is not.
+    expect(predictions.map((p) => p.prediction.overloaded_node)).toEqual([0, 1]);
+    for (const { prediction } of predictions) {
+      expect(prediction.cpu_usage_node).toBeGreaterThan(0);
+      expect(prediction.latency_node).toBeGreaterThan(0);
+    }
+
+    // The quantiles exist for the node targets alone: those, and the class, answer.
+    const upper = await dfaas([
+      '--json',
+      'forecast',
+      'predict',
+      '--models',
+      MODELS,
+      '--data',
+      inputs,
+      '--model',
+      'quantile095',
+    ]);
+    const [first] = JSON.parse(upper.stdout) as { prediction: Record<string, number> }[];
+    expect(Object.keys(first?.prediction ?? {})).toEqual([
+      'cpu_usage_node',
+      'overloaded_node',
+      'overloaded_node_probability',
+      'ram_usage_node',
+    ]);
+    expect(first?.prediction.cpu_usage_node).toBeGreaterThan(predictions[0]?.prediction.cpu_usage_node ?? 0);
+  });
+
+  it('exits 2 naming the file, the line and the column of a bad CSV', async () => {
+    const bad = join(dir, 'bad-inputs.csv');
+    writeFileSync(bad, `${FEATURES}\n10,50,0,1\n10,fifty,0,1\n`);
+    const res = await dfaas(['forecast', 'predict', '--models', MODELS, '--data', bad]);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toContain(
+      `bad input in ${bad}\n  line 3: rate_group_LOW_USAGE: "fifty" is not a number`,
+    );
+    writeFileSync(bad, 'rate_group_HIGH_USAGE,node_type\n10,1\n');
+    const json = await dfaas(['--json', 'forecast', 'predict', '--models', MODELS, '--data', bad]);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stderr)).toMatchObject({
+      code: 'DFAAS_ERR_BAD_INPUT',
+      source: bad,
+      issues: [
+        {
+          field: 'header',
+          message: expect.stringMatching(/^no column rate_group_LOW_USAGE, rate_group_MEDIUM_USAGE/),
+        },
+      ],
+    });
+    const model = await dfaas(['forecast', 'predict', '--models', MODELS, '--data', bad, '--model', 'q99']);
+    expect(model.code).toBe(2);
+    expect(model.stderr).toMatch(/--model: unknown model "q99"/);
+  });
+
+  it('serves the models from the folder profile and train share, the overload class included', async () => {
+    // As the README's flow leaves it: models, the group files, evaluation.json and an evaluation --out.
+    const shared = join(dir, 'shared');
+    cpSync(MODELS, shared, { recursive: true });
+    for (const f of ['group_list.json', 'group_model.json', 'evaluation-split.json'])
+      copyFileSync(join('examples/forecast', f), join(shared, f));
+    const port = await freeLoopbackPort();
+    let answer: unknown;
+    const res = await dfaas(['--json', 'forecast', 'serve', '--models', shared, '--port', String(port)], {
+      // While the service runs: ask it, then return as Ctrl-C would.
+      untilSignal: async () => {
+        const http = await fetch(`http://127.0.0.1:${port}/overloaded_node`, {
+          method: 'POST',
+          body: JSON.stringify({
+            rate_group_HIGH_USAGE: 60,
+            rate_group_LOW_USAGE: 60,
+            rate_group_MEDIUM_USAGE: 60,
+            node_type: 2,
+          }),
+        });
+        answer = await http.json();
+      },
+    });
+    expect(res.code, res.stderr).toBe(0);
+    const { targets } = JSON.parse(res.stdout) as { targets: string[] };
+    expect(targets).toEqual(expect.arrayContaining(['cpu_usage_node', 'latency_node', 'overloaded_node']));
+    expect(targets).not.toContain('group_list');
+    expect(answer).toEqual([{ overloaded_node: 1, overloaded_node_probability: expect.any(Number) }]);
+  });
+});
+
+describe('dfaas forecast train and evaluate on weak data (in-process)', () => {
+  it('warn, and still train, when the data is small and never overloaded', async () => {
+    // 9 configurations (rates 0, 10, 20 of each function), far below the synthetic overload.
+    const weak = mkdtempSync(join(dir, 'weak-'));
+    const data = `${writeSyntheticResults(weak, 'heavy', 1, 20)}:heavy`;
+    const groups = join(weak, 'group_list.json');
+    writeFileSync(groups, JSON.stringify(SYNTHETIC_GROUPS));
+    const warnings = [
+      'only 9 configurations (fewer than 30)',
+      'no overloaded configuration among the 9: overloaded_node cannot learn when the node overloads',
+    ];
+    const trained = await dfaas(['forecast', 'train', '--data', data, '--groups', groups, '--out', weak]);
+    expect(trained.code, trained.stderr).toBe(0);
+    const logged = (stderr: string) =>
+      stderr
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { level: string; message: string })
+        .filter((l) => l.level === 'warn')
+        .map((l) => l.message);
+    expect(logged(trained.stderr)).toEqual(warnings.map((w) => expect.stringContaining(w)));
+    const evaluated = await dfaas(['forecast', 'evaluate', '--data', data, '--groups', groups]);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(logged(evaluated.stderr)).toEqual(warnings.map((w) => expect.stringContaining(w)));
   });
 });

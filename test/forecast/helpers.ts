@@ -6,19 +6,24 @@ import type { DataFile, TrainOptions } from '../../src/forecast/train.js';
 
 /**
  * A synthetic sampler dataset with a known relationship, written by the sampler's own CSV writer:
- * functions `light` (LOW_USAGE) and `heavy` (HIGH_USAGE) at rates 0..90 step 10, alone and
- * together, 2 iterations. Node CPU = 1·light + 4·heavy (twice that on a light node, type 2),
+ * functions `light` (LOW_USAGE) and `heavy` (HIGH_USAGE) at rates 0..maxRate (90) step 10, alone
+ * and together, 2 iterations. Node CPU = 1·light + 4·heavy (twice that on a light node, type 2),
  * RAM = 500 MB + 1 MB per heavy request/s, power = 20 W + CPU/10, a few % noise; overloaded when
  * the CPU is above 300.
  */
-export function writeSyntheticResults(dir: string, nodeType: 'heavy' | 'light', seed = 1): string {
+export function writeSyntheticResults(
+  dir: string,
+  nodeType: 'heavy' | 'light',
+  seed = 1,
+  maxRate = 90,
+): string {
   const random = seededRandom(seed);
   const noise = () => 1 + (random() - 0.5) * 0.04;
   const factor = nodeType === 'light' ? 2 : 1;
   const names = ['heavy', 'light'];
   const lines: string[] = [resultsHeader(2).join(',')];
-  for (let l = 0; l <= 90; l += 10) {
-    for (let h = 0; h <= 90; h += 10) {
+  for (let l = 0; l <= maxRate; l += 10) {
+    for (let h = 0; h <= maxRate; h += 10) {
       for (let it = 0; it < 2; it++) {
         const cpu = factor * (1 * l + 4 * h) * noise() + 2;
         const ram = (500 + h * noise()) * 1e6;

@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ForecastInputError, ModelFileError } from '../../src/forecast/errors.js';
 import { type GbtOptions, trainGbt } from '../../src/forecast/gbt.js';
 import {
+  answerModel,
+  answersType,
   loadModels,
   MODEL_FORMAT,
   type ModelFile,
@@ -55,6 +57,24 @@ describe('the model file', () => {
     expect(predictModel(loaded.get('cpu_usage_node') as ModelFile, [3])).toBeCloseTo(30, 0);
   });
 
+  it('skips the files dfaas writes beside the models (profile, train, evaluate --out), not any other', () => {
+    const models = join(dir, 'beside');
+    mkdirSync(models);
+    const cpu = file('cpu_usage_node', { regression: gbt({ kind: 'squared' }) });
+    writeFileSync(modelPath(models, cpu.target), JSON.stringify(cpu));
+    for (const name of [
+      'group_list.json',
+      'group_model.json',
+      'evaluation.json',
+      'evaluation-5-fold.json',
+      'notes.txt',
+    ])
+      writeFileSync(join(models, name), '{"LOW_USAGE": ["figlet"]}');
+    expect([...loadModels(models).keys()]).toEqual(['cpu_usage_node']);
+    writeFileSync(join(models, 'group_list.old.json'), '{"LOW_USAGE": ["figlet"]}');
+    expect(() => loadModels(models)).toThrow(/group_list\.old\.json: not a dfaas forecast model/);
+  });
+
   it('refuses a folder without models and a JSON file that is not one', () => {
     const empty = join(dir, 'empty');
     mkdirSync(empty);
@@ -94,5 +114,41 @@ describe('the model file', () => {
     const over = file('overloaded_node', { classifier, threshold: 0.5 });
     expect(predictModel(over, [7])).toBeGreaterThan(0.5);
     expect(predictModel(over, [0])).toBeLessThan(0.5);
+  });
+});
+
+describe("a model file's answer", () => {
+  it('is {TARGET: value} for a regression, by the model type asked for', () => {
+    const cpu = file('cpu_usage_node', {
+      regression: gbt({ kind: 'squared' }),
+      quantile095: gbt({ kind: 'quantile', alpha: 0.95 }),
+    });
+    expect(answerModel(cpu, [3])).toEqual({ cpu_usage_node: predictModel(cpu, [3]) });
+    expect(answerModel(cpu, [3], 'quantile095')).toEqual({
+      cpu_usage_node: predictModel(cpu, [3], 'quantile095'),
+    });
+    expect(answersType(cpu, 'quantile095')).toBe(true);
+    expect(answersType(cpu, 'quantile005')).toBe(false);
+  });
+
+  it('is the class by the stored threshold and the probability for a classifier, whatever the type', () => {
+    const classifier = trainGbt(
+      x,
+      y.map((v) => (v > 35 ? 1 : 0)),
+      { loss: { kind: 'logistic' }, trees: 20, learningRate: 0.5, minSamplesLeaf: 1 },
+    );
+    const p = (threshold: number) => file('overloaded_node', { classifier, threshold });
+    const probability = predictModel(p(0.5), [0]);
+    expect(probability).toBeLessThan(0.5);
+    expect(answerModel(p(0.5), [0])).toEqual({
+      overloaded_node: 0,
+      overloaded_node_probability: probability,
+    });
+    // A threshold lowered by calibration turns the same probability into an overload.
+    expect(answerModel(p(probability), [0], 'quantile095')).toEqual({
+      overloaded_node: 1,
+      overloaded_node_probability: probability,
+    });
+    expect(answersType(p(0.5), 'quantile005')).toBe(true);
   });
 });

@@ -96,6 +96,34 @@ describe('the forecaster service', () => {
     }
   });
 
+  it('serves every trained target, the overload as its class and probability', async () => {
+    const x = forecaster.vector(INPUT);
+    for (const target of forecaster.targets) {
+      const res = await call(`${service.url}/${target}`, 'POST', INPUT);
+      expect(res.status, `${target}: ${res.body}`).toBe(200);
+      expect(res.json()).toEqual([forecaster.answer(target, x)]);
+    }
+    expect(forecaster.targets).toEqual(expect.arrayContaining(['latency_node', 'overloaded_node']));
+    const calm = (await call(`${service.url}/overloaded_node`, 'GET', INPUT)).json();
+    expect(calm).toEqual([{ overloaded_node: 0, overloaded_node_probability: expect.any(Number) }]);
+    // The synthetic node overloads above 300% CPU: 4% per HIGH_USAGE request/s.
+    const busy = { ...INPUT, rate_group_HIGH_USAGE: 90 };
+    const [answer] = (await call(`${service.url}/overloaded_node`, 'POST', busy)).json() as Record<
+      string,
+      number
+    >[];
+    expect(answer?.overloaded_node).toBe(1);
+    expect(answer?.overloaded_node_probability).toBeGreaterThan(0.5);
+    const quantile = await call(`${service.url}/latency_node?model=quantile095`, 'POST', INPUT);
+    expect([quantile.status, quantile.json()]).toEqual([
+      400,
+      {
+        error: 'latency_node has no quantile095 model (only the node targets have quantiles)',
+        code: 'DFAAS_ERR_FORECAST_INPUT',
+      },
+    ]);
+  });
+
   it('picks the model per request, else the default', async () => {
     const at = async (query: string) =>
       (

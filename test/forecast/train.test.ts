@@ -8,7 +8,14 @@ import { Forecaster } from '../../src/forecast/forecaster.js';
 import type { ModelFile } from '../../src/forecast/model.js';
 import type { RegressionScores } from '../../src/forecast/scores.js';
 import { classificationScores, regressionScores } from '../../src/forecast/scores.js';
-import { crossValidate, prepareData, trainAndEvaluate, writeModels } from '../../src/forecast/train.js';
+import {
+  crossValidate,
+  FEW_CONFIGURATIONS,
+  prepareData,
+  trainAndEvaluate,
+  trainingDataWarnings,
+  writeModels,
+} from '../../src/forecast/train.js';
 import { SYNTHETIC_GROUPS, syntheticOptions, writeSyntheticResults } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-train-'));
@@ -129,5 +136,24 @@ describe('node-usage models', () => {
     const tiny = { ...data, rows: data.rows.slice(0, 2) };
     expect(() => trainAndEvaluate(tiny, syntheticOptions(files))).toThrow(TrainingDataError);
     expect(() => trainAndEvaluate(tiny, syntheticOptions(files))).toThrow(/too few/);
+  });
+
+  it('warns about data too small, or without both overloaded and coping configurations', () => {
+    const data = prepareData(files, SYNTHETIC_GROUPS);
+    expect(trainingDataWarnings(data)).toEqual([]);
+    // 2 rows per configuration: the first 2·(FEW_CONFIGURATIONS − 1) rows are one configuration too few.
+    const few = { ...data, rows: data.rows.slice(0, 2 * (FEW_CONFIGURATIONS - 1)) };
+    expect(trainingDataWarnings(few)).toEqual([
+      expect.stringMatching(/^only 29 configurations \(fewer than 30\)/),
+    ]);
+    expect(
+      trainingDataWarnings({ ...data, rows: data.rows.slice(0, 2 * FEW_CONFIGURATIONS) }),
+    ).not.toContainEqual(expect.stringMatching(/^only/));
+    const calm = { ...data, rows: data.rows.filter((r) => !r.node.overloaded) };
+    expect(trainingDataWarnings(calm)).toEqual([expect.stringMatching(/^no overloaded configuration/)]);
+    const busy = { ...data, rows: data.rows.filter((r) => r.node.overloaded) };
+    expect(trainingDataWarnings(busy)).toEqual([
+      expect.stringMatching(/^every one of the \d+ configurations is overloaded/),
+    ]);
   });
 });
