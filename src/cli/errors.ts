@@ -5,7 +5,7 @@
  * on stderr instead, for a program to read. Running out of file descriptors, whatever failed
  * for it, is reported as that (open-files.ts).
  */
-import { ConfigError, DfaasError, ExitCode, errorCode } from '../core/errors.js';
+import { ConfigError, DfaasError, ExitCode, errorCode, PreflightError } from '../core/errors.js';
 import type { CliStream } from './io.js';
 import { explainOpenFileLimit } from './open-files.js';
 
@@ -21,6 +21,7 @@ export function reportError(error: unknown, stderr: CliStream, json = false): nu
       hint: err instanceof DfaasError ? err.hint : undefined,
     };
     if (err instanceof ConfigError) Object.assign(out, { source: err.source, issues: err.issues });
+    if (err instanceof PreflightError) Object.assign(out, { problems: err.problems });
     stderr.write(`${JSON.stringify(out)}\n`);
     return exitCode;
   }

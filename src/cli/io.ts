@@ -5,6 +5,7 @@
  * in src/cli writes to process.stdout/stderr or exits the process.
  */
 import type { Logger, LogLevel } from '../core/logger.js';
+import type { Interrupts } from './signals.js';
 
 export interface CliStream {
   write(chunk: string): unknown;
@@ -19,6 +20,8 @@ export interface CliIo {
    * the process's signals (see signals.ts).
    */
   untilSignal?: (logger: Logger) => Promise<void>;
+  /** How a long job (a sweep) hears Ctrl-C; default: the process's signals (see signals.ts). */
+  interrupts?: (logger: Logger) => Interrupts;
   /** The environment (DFAAS_LOG_LEVEL, LB_LOG_LEVEL); default: process.env. */
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -30,4 +33,5 @@ export interface CliContext {
   logLevel: LogLevel;
   logger: Logger;
   untilSignal: () => Promise<void>;
+  interrupts: () => Interrupts;
 }

@@ -2,8 +2,9 @@
 import { dirname, resolve } from 'node:path';
 import { type LoadScenarios, LoadScenariosSchema } from '../config/load-scenarios.js';
 import { loadConfigFile, validateConfig } from '../config/read-file.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, PreflightError } from '../core/errors.js';
 import { ensureDir, writeFileAtomic } from '../core/files.js';
+import { whyNoAnswer } from '../core/net.js';
 import { runLoad } from '../load/builtin/generator.js';
 import { toK6Summary } from '../load/k6-summary.js';
 import { badFlag } from './errors.js';
@@ -38,6 +39,7 @@ export async function runLoadCommand(flags: LoadFlags, ctx: CliContext): Promise
   // Where the summary goes is checked before the load runs, not after.
   if (flags.summaryExport)
     ensureDir(dirname(resolve(flags.summaryExport)), { source: 'command line', field: '--summary-export' });
+  await checkTargetsAnswer(Object.values(config.scenarios).map((s) => s.request.url));
   const progress = createProgress(ctx, 'load progress');
   ctx.logger.debug('load starting', { scenarios: Object.keys(config.scenarios) });
   const run = await runLoad(config.scenarios, {
@@ -54,7 +56,18 @@ export async function runLoadCommand(flags: LoadFlags, ctx: CliContext): Promise
   if (flags.summaryExport) writeFileAtomic(flags.summaryExport, `${JSON.stringify(summary, null, 2)}\n`);
   printResult(ctx, summary, () => [
     {
-      header: ['scenario', 'sent', 'ok', 'failed', 'dropped', 'achieved rps', 'p50 ms', 'p95 ms', 'max ms'],
+      header: [
+        'scenario',
+        'sent',
+        'ok',
+        'failed',
+        'dropped',
+        'achieved rps',
+        'p50 ms',
+        'p95 ms',
+        'max ms',
+        'failures by cause',
+      ],
       rows: Object.entries(run.scenarios).map(([name, r]) => [
         name,
         String(r.sent),
@@ -65,10 +78,26 @@ export async function runLoadCommand(flags: LoadFlags, ctx: CliContext): Promise
         (r.latencyUs.getValueAtPercentile(50) / 1000).toFixed(2),
         (r.latencyUs.getValueAtPercentile(95) / 1000).toFixed(2),
         (r.latencyUs.maxValue / 1000).toFixed(2),
+        Object.entries(r.failures)
+          .sort(([, a], [, b]) => b - a)
+          .map(([cause, n]) => `${cause} ×${n}`)
+          .join(', ') || '-',
       ]),
     },
     flags.summaryExport ? `\nsummary: ${flags.summaryExport}\n` : '',
   ]);
+}
+
+/**
+ * Pre-flight: every target's host and port accepts a connection, so a closed port or a typo in a
+ * URL is an error before any load, not a run of failed requests and a summary of zeros.
+ */
+async function checkTargetsAnswer(urls: string[]): Promise<void> {
+  const origins = [...new Set(urls.map((u) => new URL(u).origin))];
+  const problems = (await Promise.all(origins.map(async (o) => ({ o, why: await whyNoAnswer(o) }))))
+    .filter((p) => p.why !== undefined)
+    .map((p) => `${p.o} does not answer: ${p.why}`);
+  if (problems.length > 0) throw new PreflightError('the load', problems);
 }
 
 function fromFlags(flags: LoadFlags): LoadScenarios {

@@ -6,7 +6,7 @@ import { InvalidArgumentError } from 'commander';
 import { ConfigError } from '../core/errors.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../core/logger.js';
 import type { CliContext, CliIo } from './io.js';
-import { untilSignal } from './signals.js';
+import { processInterrupts, untilSignal } from './signals.js';
 
 /**
  * A decimal number as people write it ("12", "-0.5", "1e3"), else NaN. Number() alone takes
@@ -85,5 +85,13 @@ export function cliContext(
     write: (line) => io.stderr.write(line),
   });
   const wait = io.untilSignal ?? untilSignal;
-  return { io, json, logLevel, logger, untilSignal: () => wait(logger) };
+  const interrupts = io.interrupts ?? processInterrupts;
+  return {
+    io,
+    json,
+    logLevel,
+    logger,
+    untilSignal: () => wait(logger),
+    interrupts: () => interrupts(logger),
+  };
 }

@@ -18,6 +18,8 @@ export interface SampleFlags {
   dryRun?: boolean;
   profile?: boolean;
   outputDir?: string;
+  /** --no-retry-skipped sets it false. */
+  retrySkipped: boolean;
 }
 
 export async function runSample(flags: SampleFlags, ctx: CliContext): Promise<void> {
@@ -38,15 +40,22 @@ export async function runSample(flags: SampleFlags, ctx: CliContext): Promise<vo
       ? embeddedBuiltinsStack(loaded, stackDir, loaded.run_id ?? defaultRunId(flags.config, loaded))
       : loaded;
     const progress = createProgress(ctx, 'progress');
-    const result = await runSamplerSession({
-      config,
-      configFile: flags.config,
-      profile: Boolean(flags.profile),
-      logger: ctx.logger,
-      onProgress: (p) => progress.update(progressText(p), { ...p }),
-    });
-    progress.done();
-    printSampleResult(ctx, flags, result);
+    const interrupts = ctx.interrupts();
+    try {
+      const result = await runSamplerSession({
+        config,
+        configFile: flags.config,
+        profile: Boolean(flags.profile),
+        logger: ctx.logger,
+        onProgress: (p) => progress.update(progressText(p), { ...p }),
+        retrySkipped: flags.retrySkipped,
+        signal: interrupts.signal,
+      });
+      printSampleResult(ctx, flags, result);
+    } finally {
+      progress.done();
+      interrupts.dispose();
+    }
   } finally {
     if (stackDir) rmSync(stackDir, { recursive: true, force: true });
   }
@@ -99,17 +108,31 @@ function printSampleResult(
   printResult(ctx, result, () =>
     flags.profile
       ? `profiles:\n${result.profiles.map((p) => `  ${p}\n`).join('')}`
-      : `results: ${resolve(result.outputDir, 'results.csv')}\nreport:  ${result.report}\n`,
+      : [
+          `results: ${resolve(result.outputDir, 'results.csv')}`,
+          `report:  ${result.report}`,
+          ...(result.skipped > 0
+            ? [
+                `skipped: ${result.skipped} configurations, with their reasons in ${resolve(result.outputDir, 'skipped.csv')}`,
+              ]
+            : []),
+          ...(result.busyBaseline
+            ? [
+                'warning: the node was not idle when its baseline was measured (run.json: baseline.busyReasons)',
+              ]
+            : []),
+          '',
+        ].join('\n'),
   );
 }
 
-/** One terminal line of a sweep's progress (also used by `dfaas demo`). */
+/** One terminal line of a sweep's progress, counted in runs (a configuration's iterations); also `dfaas demo`'s. */
 export function progressText(p: SweepProgress): string {
   const eta = p.etaMs === undefined ? '?' : `${Math.round(p.etaMs / 1000)} s`;
   const current = p.current ? ` now ${JSON.stringify(p.current.rates)} #${p.current.iteration + 1}` : '';
   if (p.phase === 'frontier')
-    return `frontier refinement: ${p.done} done, ${p.skipped} skipped, ${Math.round(p.elapsedMs / 1000)} s${current}`;
-  return `${p.done} done, ${p.skipped} skipped, ${p.left} left, ${Math.round(p.elapsedMs / 1000)} s, eta ${eta}${current}`;
+    return `frontier refinement: runs ${p.done} done, ${p.skipped} skipped, ${Math.round(p.elapsedMs / 1000)} s${current}`;
+  return `runs ${p.done} done, ${p.skipped} skipped, ${p.left} left, ${Math.round(p.elapsedMs / 1000)} s, eta ${eta}${current}`;
 }
 
 function printPlan(config: SamplerConfig, configFile: string, ctx: CliContext): void {

@@ -11,5 +11,9 @@ export function registerSample(program: Command, context: () => CliContext): voi
     .option('--output-dir <dir>', 'where the results go (default: output_dir, else ./dfaas-results/RUN_ID)')
     .option('--dry-run', 'print the plan in execution order and run nothing')
     .option('--profile', 'profiler mode: sweep each function alone and write profiles/NAME.csv')
+    .option(
+      '--no-retry-skipped',
+      'resuming, keep skipped the configurations an earlier run skipped for a cooldown timeout (default: run them again)',
+    )
     .action(async (flags: SampleFlags) => (await import('./sample-run.js')).runSample(flags, context()));
 }

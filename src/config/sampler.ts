@@ -14,51 +14,98 @@ import { positiveDuration as duration } from './units.js';
 
 const SampledFunctionSchema = z
   .object({
-    name: FunctionNameSchema,
+    name: FunctionNameSchema.describe(
+      "The function's name on the gateway; with neither platform nor gateway_url, the dfaas built-in of that name.",
+    ),
     method: z
       .string()
       .regex(/^[A-Za-z]+$/, 'an HTTP method')
-      .default('POST'),
-    body: z.string().default(''),
-    headers: z.record(z.string(), z.string()).default({}),
-    /** Rates above this are left out for this function. */
-    max_rate: z.number().min(0).optional(),
+      .default('POST')
+      .describe('HTTP method of its requests. Default: POST (GET in the reference).'),
+    body: z.string().default('').describe('Body of each request. Default: empty.'),
+    headers: z.record(z.string(), z.string()).default({}).describe('HTTP headers of each request, by name.'),
+    max_rate: z
+      .number()
+      .min(0)
+      .optional()
+      .describe('Rates above this, in requests/s, are left out for this function. Default: none left out.'),
   })
   .strict();
 
 const RateStrategySchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('linear') }).strict(),
   z
     .object({
-      type: z.literal('exponential'),
-      base: z.number().gt(1),
-      min_power: z.number().int().min(0),
-      max_power: z.number().int().min(0),
+      type: z.literal('linear').describe('Rates from min_rate to max_rate in steps of step requests/s.'),
+    })
+    .strict(),
+  z
+    .object({
+      type: z
+        .literal('exponential')
+        .describe('Rates base^min_power .. base^max_power, those within min_rate..max_rate.'),
+      base: z.number().gt(1).describe('The base of the powers, above 1.'),
+      min_power: z.number().int().min(0).describe('The smallest power, a whole number.'),
+      max_power: z.number().int().min(0).describe('The largest power, a whole number, at least min_power.'),
     })
     .strict()
     .refine((s) => s.max_power >= s.min_power, { message: 'must be >= min_power', path: ['max_power'] }),
   z
-    .object({ type: z.literal('random'), count: z.number().int().min(1), seed: z.number().int().default(1) })
+    .object({
+      type: z.literal('random').describe('Draws count distinct whole rates within min_rate..max_rate.'),
+      count: z
+        .number()
+        .int()
+        .min(1)
+        .describe('How many rates to draw (all the whole rates of the range, if fewer).'),
+      seed: z
+        .number()
+        .int()
+        .default(1)
+        .describe('Seed of the draw: the same seed draws the same rates. Default: 1.'),
+    })
     .strict(),
-  z.object({ type: z.literal('custom'), values: z.array(z.number().min(0)).min(1) }).strict(),
+  z
+    .object({
+      type: z.literal('custom').describe('The rates listed in values, those within min_rate..max_rate.'),
+      values: z.array(z.number().min(0)).min(1).describe('The rates, in requests/s.'),
+    })
+    .strict(),
 ]);
 
 const RatesSchema = z
   .object({
-    min_rate: z.number().min(0).default(0),
-    max_rate: z.number().min(0).default(200),
-    step: z.number().gt(0, 'must be > 0').default(10),
-    strategy: RateStrategySchema.default({ type: 'linear' }),
+    min_rate: z.number().min(0).default(0).describe('The lowest rate, in requests/s. Default: 0.'),
+    max_rate: z.number().min(0).default(200).describe('The highest rate, in requests/s. Default: 200.'),
+    step: z
+      .number()
+      .gt(0, 'must be > 0')
+      .default(10)
+      .describe('The step between rates of the linear strategy, in requests/s. Default: 10.'),
+    strategy: RateStrategySchema.default({ type: 'linear' }).describe(
+      'How the rates between min_rate and max_rate are chosen. Default: linear.',
+    ),
   })
   .strict()
   .refine((r) => r.max_rate >= r.min_rate, { message: 'must be >= min_rate', path: ['max_rate'] });
 
 const CombinationsSchema = z
   .object({
-    min_functions: z.number().int().min(1).default(1),
-    max_functions: z.number().int().min(1).default(2),
-    /** true (default): max_functions is excluded, as in the legacy range(min, max). */
-    exclusive: z.boolean().default(true),
+    min_functions: z
+      .number()
+      .int()
+      .min(1)
+      .default(1)
+      .describe('The fewest functions loaded together. Default: 1.'),
+    max_functions: z
+      .number()
+      .int()
+      .min(1)
+      .default(2)
+      .describe('The most functions loaded together, itself excluded unless exclusive is false. Default: 2.'),
+    exclusive: z
+      .boolean()
+      .default(true)
+      .describe('Whether max_functions is excluded, as in the legacy range(min, max). Default: true.'),
   })
   .strict()
   .refine((c) => (c.exclusive ? c.min_functions < c.max_functions : c.min_functions <= c.max_functions), {
@@ -72,10 +119,23 @@ const CombinationsSchema = z
  */
 export const GrafanaSettingsSchema = z
   .object({
-    enabled: z.boolean().default(false),
-    url: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
-    api_key: z.string().min(1).optional(),
-    org_id: z.number().int().min(1).default(1),
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Provision a Prometheus data source and the sweep dashboard, and mark each load window with an annotation. Default: false.',
+      ),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .default('http://localhost:3000')
+      .describe("Grafana's http(s) URL. Default: http://localhost:3000."),
+    api_key: z.string().min(1).optional().describe('Grafana API key, sent as a Bearer token.'),
+    org_id: z
+      .number()
+      .int()
+      .min(1)
+      .default(1)
+      .describe('Grafana organisation id, sent as X-Grafana-Org-Id. Default: 1.'),
   })
   .strict();
 export type GrafanaSettings = z.output<typeof GrafanaSettingsSchema>;
@@ -98,34 +158,92 @@ const urlOrTemplate = z.string().refine(
 
 const pct = z.number().min(0).max(100);
 const fraction = z.number().min(0).max(1);
+const REFERENCE_ONLY = "The reference's key: accepted and recorded in run.json, not used by dfaas.";
 
 export const SamplerConfigSchema = z
   .object({
-    functions: z.array(SampledFunctionSchema).min(1, 'give at least one function'),
-    rates: RatesSchema.default({ min_rate: 0, max_rate: 200, step: 10, strategy: { type: 'linear' } }),
-    combinations: CombinationsSchema.default({ min_functions: 1, max_functions: 2, exclusive: true }),
-    duration: duration.default(30_000),
-    iterations: z.number().int().min(1).default(3),
-    /**
-     * A plan with more configurations is refused before anything runs (exit 2, with its count):
-     * 10,000 configurations of 30 s in 3 iterations is more than ten days of load.
-     */
-    max_configurations: z.number().int().min(1).default(10_000),
+    functions: z
+      .array(SampledFunctionSchema)
+      .min(1, 'give at least one function')
+      .describe('The functions to sweep, each with its request.'),
+    rates: RatesSchema.default({
+      min_rate: 0,
+      max_rate: 200,
+      step: 10,
+      strategy: { type: 'linear' },
+    }).describe('The rates each function is swept over, in requests/s. Default: 0 to 200, step 10.'),
+    combinations: CombinationsSchema.default({
+      min_functions: 1,
+      max_functions: 2,
+      exclusive: true,
+    }).describe(
+      'How many functions are loaded together. Default: 1 up to 2 excluded (single functions only).',
+    ),
+    duration: duration
+      .default(30_000)
+      .describe('The load window of each configuration, a duration such as "30s" or "1m30s". Default: 30s.'),
+    iterations: z
+      .number()
+      .int()
+      .min(1)
+      .default(3)
+      .describe('How many times each configuration runs. Default: 3.'),
+    // 10,000 configurations of 30 s in 3 iterations is more than ten days of load.
+    max_configurations: z
+      .number()
+      .int()
+      .min(1)
+      .default(10_000)
+      .describe('A plan with more configurations is refused before anything runs (exit 2). Default: 10000.'),
     cooldown: z
       .object({
-        max_wait_seconds: z.number().min(0).default(180),
-        sleep_step_seconds: z.number().gt(0).default(5),
-        idle_threshold_pct: pct.default(15),
+        max_wait_seconds: z
+          .number()
+          .min(0)
+          .default(180)
+          .describe(
+            'The longest wait before a run, in seconds; past it the configuration is skipped (skipped.csv). Default: 180.',
+          ),
+        sleep_step_seconds: z.number().gt(0).default(5).describe('Seconds between checks. Default: 5.'),
+        idle_threshold_pct: pct
+          .default(15)
+          .describe(
+            'Cooled down when CPU is at most this many points above idle CPU (one core = 100), and RAM and power at most this percent above idle. Default: 15.',
+          ),
       })
       .strict()
-      .default({ max_wait_seconds: 180, sleep_step_seconds: 5, idle_threshold_pct: 15 }),
+      .default({ max_wait_seconds: 180, sleep_step_seconds: 5, idle_threshold_pct: 15 })
+      .describe(
+        'The wait before each run until the node is back near its idle baseline and every function at its idle replicas.',
+      ),
     overload: z
       .object({
-        cpu_overload_pct_of_capacity: pct.default(80),
-        ram_overload_pct: pct.default(90),
-        success_rate_node_min: fraction.default(0.95),
-        success_rate_function_min: fraction.default(0.9),
-        replicas_overload_threshold: z.number().int().min(1).default(15),
+        cpu_overload_pct_of_capacity: pct
+          .default(80)
+          .describe(
+            'The node is overloaded above this CPU, in percent of its capacity (all its cores). Default: 80.',
+          ),
+        ram_overload_pct: pct
+          .default(90)
+          .describe(
+            'The node is overloaded above this RAM in use, in percent of its total RAM. Default: 90.',
+          ),
+        success_rate_node_min: fraction
+          .default(0.95)
+          .describe(
+            "The node is overloaded when its functions' mean success rate is below this, a fraction 0-1. Default: 0.95.",
+          ),
+        success_rate_function_min: fraction
+          .default(0.9)
+          .describe(
+            'A function is overloaded when its success rate is below this, a fraction 0-1. Default: 0.9.',
+          ),
+        replicas_overload_threshold: z
+          .number()
+          .int()
+          .min(1)
+          .default(15)
+          .describe('A function is overloaded when its replicas reach this count. Default: 15.'),
       })
       .strict()
       .default({
@@ -134,90 +252,222 @@ export const SamplerConfigSchema = z
         success_rate_node_min: 0.95,
         success_rate_function_min: 0.9,
         replicas_overload_threshold: 15,
-      }),
-    gateway_url: z.url({ protocol: /^https?$/ }).optional(),
-    /** May hold `{host.address}`: the host of gateway_url, else 127.0.0.1 (resolved on loading). */
-    prometheus_url: urlOrTemplate.optional(),
-    grafana: GrafanaSettingsSchema.optional(),
-    metrics: z
+      })
+      .describe(
+        'When a function, or the node, counts as overloaded; any overloaded function overloads the node.',
+      ),
+    /**
+     * What an idle node looks like (src/sampler/baseline.ts): the idle baseline's mean CPU at most
+     * `max_cpu_pct_of_capacity` and its samples within `max_cpu_spread_pct_of_capacity` of each
+     * other, both in percent of the node's capacity (all its cores). A busier baseline is measured
+     * all the same, with a warning and `baseline.busy` in run.json. Left out of the parsed
+     * configuration when not given (defaults 5 and 5), like restore_functions.
+     */
+    idle_baseline: z
       .object({
-        /** `local` is the old name of `embedded`, still read (with a deprecation warning). */
-        source: z.enum(['embedded', 'prometheus', 'local']).optional(),
+        max_cpu_pct_of_capacity: pct
+          .default(5)
+          .describe(
+            "The idle baseline's mean CPU at most, in percent of the node's capacity (all its cores). Default: 5.",
+          ),
+        max_cpu_spread_pct_of_capacity: pct
+          .default(5)
+          .describe(
+            "The idle baseline's samples at most this far apart, in percent of the node's capacity (all its cores). Default: 5.",
+          ),
       })
       .strict()
-      .default({}),
-    queries_path: z.string().optional(),
-    /**
-     * Restore the functions before each run (scale to zero and back, on OpenFaaS through the
-     * gateway API), so node RAM does not carry the heap of earlier runs. Left out: on for a new
-     * sweep, and off for one resumed from a run.json that recorded no restore (a dataset is not
-     * measured half one way and half the other). Left out of the parsed configuration when not
-     * given, so the default run id (a hash of it) of an older configuration does not change.
-     */
-    restore_functions: z.boolean().optional(),
-    /** Basic auth for the gateway's /system API (restoring on OpenFaaS): one line `username:password`. */
-    gateway_auth_file: z.string().min(1).optional(),
-    /**
-     * Frontier refinement after the grid: bisect between each overloaded configuration and its
-     * largest non-overloaded neighbours down to `rate_step` requests/s (src/sampler/frontier.ts).
-     */
-    frontier: z
-      .object({ rate_step: z.number().gt(0, 'must be > 0') })
+      .optional()
+      .describe(
+        'What an idle node looks like; a busier idle baseline is measured all the same, with a warning.',
+      ),
+    gateway_url: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe(
+        'A gateway already serving the functions (e.g. OpenFaaS), its http(s) URL; needs prometheus_url. With neither this nor platform: the embedded platform with the built-ins.',
+      ),
+    prometheus_url: urlOrTemplate
+      .optional()
+      .describe(
+        "Prometheus's http(s) URL, needed with gateway_url or metrics.source prometheus; {host.address} in it becomes the host of gateway_url, else 127.0.0.1.",
+      ),
+    grafana: GrafanaSettingsSchema.optional().describe(
+      "A Grafana to provision and annotate during the sweep (the reference's block). Default: none.",
+    ),
+    metrics: z
+      .object({
+        source: z
+          .enum(['embedded', 'prometheus', 'local'])
+          .optional()
+          .describe(
+            "embedded: the embedded platform's own /proc figures; prometheus: the PromQL of queries_path. local is the old name of embedded (read with a warning). Default: prometheus with gateway_url, else embedded.",
+          ),
+      })
       .strict()
-      .optional(),
-    scaphandre_enabled: z.boolean().default(false),
-    function_pid_regexes: z.record(z.string(), z.string()).default({}),
-    output_dir: z.string().optional(),
+      .default({})
+      .describe("Where the node's figures come from."),
+    queries_path: z
+      .string()
+      .optional()
+      .describe(
+        "The prometheus source's PromQL file (dfaas schema prometheus-queries), relative to the configuration file. Default: the shipped queries/embedded.yml with platform, else queries/openfaas.yml.",
+      ),
+    /**
+     * Left out: on for a new sweep, and off for one resumed from a run.json that recorded no
+     * restore (a dataset is not measured half one way and half the other). Left out of the parsed
+     * configuration when not given, so the default run id (a hash of it) of an older
+     * configuration does not change.
+     */
+    restore_functions: z
+      .boolean()
+      .optional()
+      .describe(
+        "Scale the functions to zero and back before each run (on OpenFaaS through the gateway API), so node RAM does not carry earlier runs' heap. Default: on for a new sweep; off for one resumed from a run.json that recorded no restore.",
+      ),
+    gateway_auth_file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "A file with one line username:password, relative to the configuration file: basic auth for the gateway's /system API (restoring functions on OpenFaaS); needs gateway_url.",
+      ),
+    /** The bisection: src/sampler/frontier.ts. */
+    frontier: z
+      .object({
+        rate_step: z
+          .number()
+          .gt(0, 'must be > 0')
+          .describe("Bisect until the rates of a segment's ends are at most this far apart, in requests/s."),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'Frontier refinement after the grid: bisect between each overloaded configuration and its largest non-overloaded neighbours. Default: off.',
+      ),
+    scaphandre_enabled: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Measure power with Scaphandre (the prometheus source's node_power and function_power). Default: false.",
+      ),
+    function_pid_regexes: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe(
+        "Per function, a regex of its processes' command lines ({pid_regex} in function_power), for Scaphandre's per-process power.",
+      ),
+    output_dir: z
+      .string()
+      .optional()
+      .describe(
+        'Where the results go, relative to the current directory; --output-dir wins. Default: ./dfaas-results/RUN_ID.',
+      ),
     run_id: z
       .string()
       .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only')
-      .optional(),
-    /**
-     * What sends the load: the built-in open-model generator, or k6 (on k6_host over SSH when
-     * given, else the local k6_binary). Default: k6 when k6_host is given, else builtin.
-     */
-    load_driver: z.enum(['builtin', 'k6']).optional(),
-    k6_binary: z.string().min(1).default('k6'),
-    k6_host: z.string().min(1).optional(),
-    k6_user: z.string().min(1).optional(),
-    /** Private key file (relative to the configuration file, or ~/…); without it, the SSH agent. */
-    k6_ssh_key: z.string().min(1).optional(),
-    k6_port: z.number().int().min(1).max(65_535).default(22),
-    /** Pins the k6 host's key: its fingerprint as `ssh-keygen -lf` prints it. */
+      .optional()
+      .describe(
+        "The run's name, in output_dir and the k6 workspace. Default: the file's name and a hash of the effective configuration, so rerunning resumes.",
+      ),
+    load_driver: z
+      .enum(['builtin', 'k6'])
+      .optional()
+      .describe(
+        'What sends the load: builtin (the open-model generator, in-process) or k6 (on k6_host over SSH when given, else k6_binary on this machine). Default: k6 when k6_host is given, else builtin.',
+      ),
+    k6_binary: z
+      .string()
+      .min(1)
+      .default('k6')
+      .describe(
+        'The k6 executable on this machine, a path or a name on PATH (load_driver k6 without k6_host). Default: k6.',
+      ),
+    k6_host: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A host to run k6 on, over SSH; implies load_driver k6 and needs k6_user.'),
+    k6_user: z.string().min(1).optional().describe('The SSH user on k6_host.'),
+    k6_ssh_key: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'A private key file for SSH to k6_host, relative to the configuration file, or ~/…. Default: the SSH agent ($SSH_AUTH_SOCK).',
+      ),
+    k6_port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65_535)
+      .default(22)
+      .describe('The SSH port of k6_host. Default: 22.'),
     k6_host_fingerprint: z
       .string()
       .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a SHA256 fingerprint as ssh-keygen -lf prints it')
-      .optional(),
-    /** Remote directory of the scripts and summaries; each run gets a subdirectory named by run id. */
-    k6_workspace_root: z.string().min(1).default('dfaas-k6'),
-    k6_outputs: z.array(z.string().min(1)).default([]),
-    k6_tags: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a k6 tag name'), z.string()).default({}),
-    /**
-     * Start the embedded gateway with this stack (a path relative to the configuration file)
-     * when no gateway_url is given; on `port` (default: any free one) for a Prometheus to scrape.
-     */
+      .optional()
+      .describe(
+        "Pins k6_host's key: its fingerprint as ssh-keygen -lf prints it (SHA256:…); any other key is refused. Default: any key, its fingerprint logged.",
+      ),
+    k6_workspace_root: z
+      .string()
+      .min(1)
+      .default('dfaas-k6')
+      .describe(
+        'The directory on k6_host (relative to the remote home) of the scripts and summaries; each run gets a subdirectory named by its run id. Default: dfaas-k6.',
+      ),
+    k6_outputs: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('k6 outputs, each passed as --out (e.g. json=raw.json).'),
+    k6_tags: z
+      .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a k6 tag name'), z.string())
+      .default({})
+      .describe("Tags of k6's metrics, by name, each passed as --tag NAME=VALUE."),
     platform: z
-      .object({ stack: z.string().min(1), port: z.number().int().min(0).max(65_535).default(0) })
-      .strict()
-      .optional(),
-    // The reference's keys that dfaas accepts, records (run.json) and does not act on (see
-    // REFERENCE_ONLY_KEYS): the runner's common keys, and the plugin's own.
-    timeout_buffer: z.number().int().min(0).optional(),
-    max_retries: z.number().int().min(0).optional(),
-    tags: z.array(z.string()).optional(),
-    config_path: z.string().min(1).optional(),
-    deploy_functions: z.boolean().optional(),
-    k6_log_stream: z.boolean().optional(),
-    openfaas_port: z.number().int().min(1).max(65_535).optional(),
-    prometheus_port: z.number().int().min(1).max(65_535).optional(),
-    loki: z
       .object({
-        enabled: z.boolean().optional(),
-        endpoint: z.string().optional(),
-        labels: z.record(z.string(), z.string()).optional(),
+        stack: z
+          .string()
+          .min(1)
+          .describe(
+            'The stack file of the functions (dfaas schema stack), relative to the configuration file.',
+          ),
+        port: z
+          .number()
+          .int()
+          .min(0)
+          .max(65_535)
+          .default(0)
+          .describe(
+            "The embedded gateway's port, e.g. for a Prometheus to scrape; 0: any free port. Default: 0.",
+          ),
       })
       .strict()
-      .optional(),
+      .optional()
+      .describe('Start the embedded gateway on this machine with this stack (instead of gateway_url).'),
+    // The reference's keys that dfaas accepts, records (run.json) and does not act on (see
+    // REFERENCE_ONLY_KEYS): the runner's common keys, and the plugin's own.
+    timeout_buffer: z.number().int().min(0).optional().describe(REFERENCE_ONLY),
+    max_retries: z.number().int().min(0).optional().describe(REFERENCE_ONLY),
+    tags: z.array(z.string()).optional().describe(REFERENCE_ONLY),
+    config_path: z.string().min(1).optional().describe(REFERENCE_ONLY),
+    deploy_functions: z
+      .boolean()
+      .optional()
+      .describe(`${REFERENCE_ONLY} dfaas deploys only on the embedded platform (platform.stack).`),
+    k6_log_stream: z.boolean().optional().describe(REFERENCE_ONLY),
+    openfaas_port: z.number().int().min(1).max(65_535).optional().describe(REFERENCE_ONLY),
+    prometheus_port: z.number().int().min(1).max(65_535).optional().describe(REFERENCE_ONLY),
+    loki: z
+      .object({
+        enabled: z.boolean().optional().describe(REFERENCE_ONLY),
+        endpoint: z.string().optional().describe(REFERENCE_ONLY),
+        labels: z.record(z.string(), z.string()).optional().describe(REFERENCE_ONLY),
+      })
+      .strict()
+      .optional()
+      .describe(REFERENCE_ONLY),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -54,6 +54,24 @@ export class TimeoutError extends DfaasError {
   }
 }
 
+/**
+ * What a run would use does not work (a gateway that does not answer, a Prometheus query with no
+ * series, a k6 that does not run), found before the run starts or writes anything. Every
+ * problem found is listed, not only the first.
+ */
+export class PreflightError extends DfaasError {
+  constructor(
+    readonly what: string,
+    readonly problems: string[],
+  ) {
+    super('DFAAS_ERR_PREFLIGHT', `${what} cannot start:\n${problems.map((p) => `  ${p}`).join('\n')}`, {
+      status: 503,
+      hint: 'nothing was run or written; fix what is listed and run the same command again',
+    });
+    this.name = 'PreflightError';
+  }
+}
+
 /** One problem in a configuration: where it is (file and dotted field path) and what is wrong. */
 export interface ConfigIssue {
   field: string;

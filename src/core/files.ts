@@ -8,6 +8,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  rmdirSync,
   rmSync,
   statSync,
   writeSync,
@@ -70,8 +71,9 @@ export interface DirOrigin {
  * the path came from when it cannot: the nearest existing ancestor is not a folder, not writable,
  * or refuses a new folder. Checked level by level, because Node's recursive mkdir retries forever
  * where creating a folder fails with ENOENT (under /proc: `--output-dir /proc/x` spun at 100% CPU).
+ * Returns the folders it made, outermost first, for removeEmptyFolders to take back.
  */
-export function ensureDir(dir: string, origin: DirOrigin): void {
+export function ensureDir(dir: string, origin: DirOrigin): string[] {
   const refuse = (message: string) => new ConfigError(origin.source, [{ field: origin.field, message }]);
   const missing: string[] = [];
   let at = resolve(dir);
@@ -93,6 +95,21 @@ export function ensureDir(dir: string, origin: DirOrigin): void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST' && statSync(folder).isDirectory()) continue;
       throw refuse(`cannot create the folder ${folder}: ${(err as Error).message}`);
+    }
+  }
+  return missing;
+}
+
+/**
+ * Removes these folders (as ensureDir returned them, outermost first) where they are still empty:
+ * a run that fails its pre-flight leaves nothing behind, not even the folder it was to write in.
+ */
+export function removeEmptyFolders(folders: readonly string[]): void {
+  for (const folder of [...folders].reverse()) {
+    try {
+      rmdirSync(folder);
+    } catch {
+      return; // not empty (or gone): its parents are not empty either
     }
   }
 }

@@ -1,7 +1,7 @@
 /** Network helpers every layer needs: an http origin, a free loopback port, waiting for a server. */
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { pollUntil } from './poll.js';
 
 /** The http:// origin of a host and port, an IPv6 address in brackets. */
@@ -95,5 +95,32 @@ export function answersBelow500(port: number, path: string, timeoutMs = 1000): P
     req.on('error', () => resolve(false));
     req.on('timeout', () => req.destroy());
     req.end();
+  });
+}
+
+/**
+ * Why nothing answers at a URL's host and port (a TCP connect, no request sent, so a function
+ * behind it is not called), or undefined when something accepts the connection.
+ */
+export function whyNoAnswer(url: string, timeoutMs = 3000): Promise<string | undefined> {
+  const u = new URL(url);
+  const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(undefined);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(`no answer from ${host}:${port} within ${timeoutMs} ms`);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      socket.destroy();
+      resolve(
+        `${host}:${port}: ${err.code ?? err.message}${err.code === 'ECONNREFUSED' ? ' (nothing listens there)' : ''}`,
+      );
+    });
   });
 }

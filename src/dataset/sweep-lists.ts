@@ -21,7 +21,14 @@ export interface IndexRow {
 export interface SkippedRow {
   rates: Record<string, number>;
   reason: string;
+  /** The iteration (from 0) the configuration was at when it was skipped; absent in older files. */
+  iteration?: number;
+  /** When it was skipped (ISO 8601); absent in older files. */
+  skippedAt?: string;
 }
+
+/** What skipped.csv has after the reference's function columns: dfaas's, in this order. */
+const SKIPPED_TAIL = ['reason', 'iteration', 'skipped_at'];
 
 export const INDEX_HEADER = 'functions;rates;results_file';
 /** skipped.csv's header as dfaas wrote it before it took the reference's. Still read. */
@@ -54,9 +61,12 @@ export function indexLine(row: IndexRow): string {
   return `[${names.map(pyString).join(', ')}];[${names.map((n) => pyNumber(row.rates[n] ?? 0)).join(', ')}];${row.resultsFile}`;
 }
 
-/** skipped.csv's header: the reference's `function_<name>,rate_function_<name>` per function (name order), then `reason`. */
+/**
+ * skipped.csv's header: the reference's `function_<name>,rate_function_<name>` per function (name
+ * order), then dfaas's `reason,iteration,skipped_at`.
+ */
 export function skippedHeader(allFunctions: readonly string[]): string {
-  return [...allFunctions.flatMap((n) => [`function_${n}`, `rate_function_${n}`]), 'reason'].join(',');
+  return [...allFunctions.flatMap((n) => [`function_${n}`, `rate_function_${n}`]), ...SKIPPED_TAIL].join(',');
 }
 
 /** A CSV cell quoted where it must be (as Python's csv module does): holding `,`, `"` or a line end. */
@@ -64,11 +74,16 @@ function quoted(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** One skipped.csv line over `allFunctions` (name order): name and rate, empty for the others, then the reason. */
+/**
+ * One skipped.csv line over `allFunctions` (name order): name and rate, empty for the others, then
+ * the reason, the iteration and the time (empty where an older file did not record them).
+ */
 export function skippedLine(allFunctions: readonly string[], row: SkippedRow): string {
   return [
     ...allFunctions.flatMap((n) => (n in row.rates ? [n, pyNumber(row.rates[n] ?? 0)] : ['', ''])),
     quoted(row.reason.replace(/[\r\n]+/g, ' ')),
+    row.iteration === undefined ? '' : String(row.iteration),
+    row.skippedAt ?? '',
   ].join(',');
 }
 
@@ -206,10 +221,11 @@ export function readSkipped(path: string): SkippedRow[] {
     if (!m?.[1] || columns[i + 1] !== `rate_function_${m[1]}`) break;
     names.push(m[1]);
   }
-  const withReason = columns.length === 2 * names.length + 1 && columns.at(-1) === 'reason';
-  if (names.length === 0 || (!withReason && columns.length !== 2 * names.length))
+  // The reference's columns alone, then dfaas's reason, or reason,iteration,skipped_at.
+  const tail = columns.slice(2 * names.length);
+  if (names.length === 0 || ![0, 1, 3].includes(tail.length) || tail.some((c, i) => c !== SKIPPED_TAIL[i]))
     throw new DatasetFormatError(
-      `${path} line 1: header is "${head.line}", expected function_NAME,rate_function_NAME per function, then reason`,
+      `${path} line 1: header is "${head.line}", expected function_NAME,rate_function_NAME per function, then ${SKIPPED_TAIL.join(',')}`,
     );
   return lines.map(({ line, number }) => {
     const bad = badAt(number);
@@ -226,7 +242,15 @@ export function readSkipped(path: string): SkippedRow[] {
       pairs.push([name, rate]);
     });
     if (pairs.length === 0) throw bad(`no function in "${line}"`);
-    return { rates: ratesFrom(pairs, line, bad), reason: withReason ? (cells.at(-1) ?? '') : '' };
+    const [reason = '', iteration = '', skippedAt = ''] = cells.slice(2 * names.length);
+    if (iteration !== '' && !/^\d+$/.test(iteration))
+      throw bad(`iteration is "${iteration}", expected a whole number`);
+    return {
+      rates: ratesFrom(pairs, line, bad),
+      reason,
+      ...(iteration === '' ? {} : { iteration: Number(iteration) }),
+      ...(skippedAt === '' ? {} : { skippedAt }),
+    };
   });
 }
 

@@ -79,6 +79,11 @@ function counter(count: number, seconds: number): Counter {
 }
 
 /** The k6 summary of a run of the built-in generator, for the whole run and per scenario. */
+/** The counter of a scenario's failed requests of one cause (dfaas's own; k6 does not write it). */
+export function failuresMetric(scenario: string, cause: string): string {
+  return `failures_${scenario}{cause:${cause}}`;
+}
+
 export function toK6Summary(run: LoadRunResult): K6Summary {
   const seconds = run.elapsedMs / 1000;
   const results = Object.entries(run.scenarios);
@@ -104,6 +109,9 @@ export function toK6Summary(run: LoadRunResult): K6Summary {
     metrics[`success_rate_${name}`] = rateOf(r.ok, r.errors);
     metrics[`request_count_${name}`] = counter(r.sent, seconds);
     metrics[droppedMetric(name)] = counter(r.dropped, seconds);
+    // Failures by cause, as k6 names a submetric by a tag: failures_ID{cause:connection refused}.
+    for (const [cause, count] of Object.entries(r.failures))
+      metrics[failuresMetric(name, cause)] = counter(count, seconds);
   }
   metrics.http_reqs = counter(sent, seconds);
   metrics.iterations = counter(sent, seconds);

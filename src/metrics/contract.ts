@@ -54,6 +54,11 @@ export interface MetricsSource {
   node(): Promise<NodeNow>;
   /** Replicas of a function now. */
   replicas(name: string): Promise<number>;
+  /**
+   * Pre-flight: what would make every figure of a run NaN or wrong (Prometheus not answering, a
+   * query of the profile with no series for these functions), one line per problem; none: [].
+   */
+  check(functions: string[]): Promise<string[]>;
   /** Starts collecting over a load window; `stop` ends it and gives the averages. */
   startWindow(functions: string[]): { stop(): Promise<WindowFigures> };
 }

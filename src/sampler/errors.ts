@@ -13,3 +13,11 @@ export class OutputDirInUseError extends DfaasError {
     this.name = 'OutputDirInUseError';
   }
 }
+
+/** Ctrl-C during a sweep: what was measured is kept, and the same command resumes it. */
+export class SweepInterruptedError extends DfaasError {
+  constructor() {
+    super('DFAAS_ERR_INTERRUPTED', 'interrupted, rerun the same command to resume', { status: 503 });
+    this.name = 'SweepInterruptedError';
+  }
+}

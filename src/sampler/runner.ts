@@ -1,11 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { cpus, type as osType, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { SamplerConfig } from '../config/sampler.js';
 import { appendLineDurably, writeFileAtomic } from '../core/files.js';
 import type { Logger } from '../core/logger.js';
 import { sleep as realSleep } from '../core/poll.js';
-import { VERSION } from '../core/version.js';
 import { CSV_EOL, csvText } from '../dataset/cells.js';
 import { metricsSeriesCsv } from '../dataset/metrics-series.js';
 import { type FunctionResult, resultsHeader, resultsLine } from '../dataset/results.js';
@@ -22,10 +20,12 @@ import type { ConfigurationLoad, LoadDriver, LoadTarget } from '../load/index.js
 import { writeK6Script } from '../load/k6/script.js';
 import { k6ScenarioId, parseK6Summary } from '../load/k6-summary.js';
 import type { MetricsSource, NodeSample } from '../metrics/contract.js';
+import { measureIdleBaseline } from './baseline.js';
 import { isCooledDown } from './cooldown.js';
-import { OutputDirInUseError } from './errors.js';
+import { OutputDirInUseError, SweepInterruptedError } from './errors.js';
 import { frontierSegments, gridOutcomes, midpoint, narrow } from './frontier.js';
 import { noopAnnotator, type SweepAnnotator } from './grafana.js';
+import { newManifest, readManifest, writeManifest } from './manifest.js';
 import { functionOverloaded, nodeOverloaded } from './overload.js';
 import { configId, dominates, type PlannedConfig, planSweep } from './plan.js';
 import { writeReport } from './report.js';
@@ -33,7 +33,9 @@ import { type FunctionRestorer, noRestore } from './restore.js';
 import { cutPartialLastLine, readDoneRows } from './resume.js';
 
 export interface SweepProgress {
+  /** Runs (a configuration's iterations) in results.csv. */
   done: number;
+  /** Runs not made because their configuration was skipped. */
   skipped: number;
   /** Runs the grid still needs. */
   left: number;
@@ -68,6 +70,13 @@ export interface SweepOptions {
    * for; a function not named keeps 1 (the reference's "fewer than 2 replicas").
    */
   replicaFloors?: Readonly<Record<string, number>>;
+  /**
+   * Run again the configurations an earlier session skipped for a cooldown timeout (default
+   * true); false keeps them skipped. Those skipped for dominating an overloaded one stay skipped.
+   */
+  retrySkipped?: boolean;
+  /** Ctrl-C: the sweep stops where it is, records `interrupted` and throws SweepInterruptedError. */
+  signal?: AbortSignal;
 }
 
 export interface SweepShortcuts {
@@ -82,13 +91,23 @@ export interface SweepShortcuts {
 const RESULTS_FILE = 'results.csv';
 /** The configurations frontier refinement added, in index.csv's format. */
 export const FRONTIER_FILE = 'frontier.csv';
+/** How skipped.csv's reason of a configuration skipped for a cooldown timeout begins. */
+const COOLDOWN_TIMEOUT = 'cooldown timed out';
+
+/** Whether a skipped.csv reason is a cooldown timeout (a rerun tries those again). */
+export function isCooldownTimeout(reason: string): boolean {
+  return reason.startsWith(COOLDOWN_TIMEOUT);
+}
 
 export interface SweepResult {
   outputDir: string;
   /** Path of report.html. */
   report: string;
   rowsWritten: number;
+  /** Configurations skipped and not measured in full after all. */
   skipped: number;
+  /** The idle baseline was not the idle node's (see run.json's baseline.busyReasons). */
+  busyBaseline: boolean;
 }
 
 /**
@@ -97,19 +116,19 @@ export interface SweepResult {
  * the node did over the load window, decides overload, and appends one row to results.csv
  * (fsynced), so an interrupted sweep resumes without a lost or a duplicated row. Configurations
  * that dominate one that overloaded the node in more than half its iterations are skipped, and so
- * are those whose cooldown times out. With `frontier`, the grid is followed by frontier
- * refinement (./frontier.ts), its configurations appended to the same files and listed in
- * frontier.csv.
+ * are those whose cooldown times out (a rerun tries those again). With `frontier`, the grid is
+ * followed by frontier refinement (./frontier.ts), its configurations appended to the same files
+ * and listed in frontier.csv. run.json (./manifest.ts) says what state the sweep is in.
  */
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
-  const { config, outputDir, metrics, logger } = opts;
-  const sleep = opts.sleep ?? realSleep;
+  const { config, outputDir, metrics, logger, signal } = opts;
+  const interruptible = <T>(p: Promise<T>) => untilAborted(p, signal);
+  const sleep = (ms: number) => interruptible((opts.sleep ?? realSleep)(ms));
   const shortcuts = opts.shortcuts ?? { skipDominated: true, adaptiveCooldown: true };
   // Never throws: a Grafana that is down costs one warning, not the sweep.
   const annotator = opts.annotator ?? noopAnnotator;
   await annotator.start();
   const started = performance.now();
-  const startedAt = new Date().toISOString();
   for (const sub of ['summaries', 'metrics', 'k6_scripts'])
     mkdirSync(join(outputDir, sub), { recursive: true });
   const resultsPath = join(outputDir, RESULTS_FILE);
@@ -137,44 +156,40 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const skippedRows = readSkipped(skippedPath);
   if (skippedRows.some((r) => Object.keys(r.rates).some((n) => !names.includes(n))))
     throw new OutputDirInUseError(skippedPath);
-  const skippedBefore = new Set(skippedRows.map((r) => configurationKey(r.rates)));
-  // Rewritten whole (an older `functions;rates;reason` file takes the reference's columns).
+  // Skipped for good: what dominated an overloaded configuration, and cooldown timeouts unless
+  // they are to be tried again (skipped.csv keeps their rows: the record of what happened).
+  const retry = opts.retrySkipped ?? true;
+  const skippedBefore = new Map(
+    skippedRows
+      .filter((r) => !(retry && isCooldownTimeout(r.reason)))
+      .map((r) => [configurationKey(r.rates), r.rates]),
+  );
+  const retried = new Set(
+    skippedRows.map((r) => configurationKey(r.rates)).filter((k) => !skippedBefore.has(k)),
+  );
+  if (retried.size > 0)
+    logger.info(
+      `trying again ${retried.size} configurations skipped for a cooldown timeout (--no-retry-skipped keeps them skipped)`,
+    );
+  // Rewritten whole (an older file takes the current columns).
   writeFileAtomic(
     skippedPath,
     csvText([skippedHeader(names), ...skippedRows.map((r) => skippedLine(names, r))]),
   );
 
-  const manifest = (extra: Record<string, unknown>) =>
-    writeFileAtomic(
-      join(outputDir, 'run.json'),
-      `${JSON.stringify(
-        {
-          dfaas: VERSION,
-          node: process.version,
-          host: { os: `${osType()} ${release()}`, cpus: cpus().length, memoryBytes: totalmem() },
-          config,
-          startedAt,
-          restore: restorer.record,
-          ...(config.frontier
-            ? { frontier: { rate_step: config.frontier.rate_step, file: FRONTIER_FILE } }
-            : {}),
-          ...extra,
-        },
-        null,
-        2,
-      )}\n`,
-    );
-  manifest({ state: 'running' });
-
-  const baseline = await idleBaseline(metrics, sleep);
-  logger.info('idle baseline', { cpuPct: baseline.cpuPct, ramBytes: baseline.ramBytes });
+  const manifest = newManifest(config, readManifest(outputDir), restorer.record);
+  if (config.frontier) manifest.frontier = { rate_step: config.frontier.rate_step, file: FRONTIER_FILE };
+  const saveManifest = () => writeManifest(outputDir, manifest);
+  saveManifest();
 
   const plan = planSweep(config);
   const grid = new Set(plan.map((p) => p.id));
   let runsThisSession = 0;
-  let skipped = skippedBefore.size;
   let rowsWritten = 0;
   let phase: SweepProgress['phase'] = 'grid';
+  const runsLeftOf = (rates: Record<string, number>) =>
+    Math.max(0, config.iterations - (done.iterations.get(configId(rates)) ?? 0));
+  const skippedRuns = () => [...skippedBefore.values()].reduce((sum, rates) => sum + runsLeftOf(rates), 0);
   // frontier.csv, index.csv's companion: the configurations frontier refinement added.
   if (config.frontier) cutPartialLastLine(frontierPath);
   const frontierMarked = new Set(readIndex(frontierPath).map((r) => configurationKey(r.rates)));
@@ -189,16 +204,13 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     const elapsedMs = performance.now() - started;
     // Runs the grid still needs (frontier refinement's are not known in advance).
     const left = plan.reduce(
-      (sum, p) =>
-        skippedBefore.has(configurationKey(p.rates))
-          ? sum
-          : sum + Math.max(0, config.iterations - (done.iterations.get(p.id) ?? 0)),
+      (sum, p) => (skippedBefore.has(configurationKey(p.rates)) ? sum : sum + runsLeftOf(p.rates)),
       0,
     );
     const runsDone = [...done.iterations.values()].reduce((a, b) => a + b, 0);
     opts.onProgress?.({
       done: runsDone,
-      skipped,
+      skipped: skippedRuns(),
       left,
       phase,
       elapsedMs,
@@ -209,127 +221,188 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const skip = (planned: PlannedConfig, reason: string) => {
     const k = configurationKey(planned.rates);
     if (skippedBefore.has(k)) return;
-    skippedBefore.add(k);
-    appendLineDurably(skippedPath, skippedLine(names, { rates: planned.rates, reason }), CSV_EOL);
-    skipped++;
-    logger.info('configuration skipped', { id: planned.id, rates: planned.rates, reason });
-  };
-  let restoreRecorded = restorer.record;
-
-  /**
-   * Runs the iterations of a configuration that results.csv does not hold yet, each after a
-   * restore and a cooldown. False when the configuration is (or gets) skipped.
-   */
-  const runConfiguration = async (planned: PlannedConfig): Promise<boolean> => {
-    const already = done.iterations.get(planned.id) ?? 0;
-    if (skippedBefore.has(configurationKey(planned.rates))) return false;
-    if (already >= config.iterations) return true;
-    const script = join(outputDir, 'k6_scripts', `${planned.id}.js`);
-    writeFileAtomic(script, k6Script(config, planned, opts.gatewayUrl));
-    for (let iteration = already; iteration < config.iterations; iteration++) {
-      progress({ ...planned, iteration });
-      await restorer.restore();
-      if (restorer.record !== restoreRecorded) {
-        restoreRecorded = restorer.record;
-        manifest({ state: 'running' });
-      }
-      const rest = shortcuts.adaptiveCooldown
-        ? await cooldown(config, planned, baseline, metrics, opts.replicaFloors ?? {}, sleep)
-        : await fixedRest(shortcuts.fixedRestSeconds ?? config.cooldown.max_wait_seconds, sleep);
-      if (rest.timedOut) {
-        skip(planned, `cooldown timed out after ${config.cooldown.max_wait_seconds} s (${rest.why})`);
-        return false;
-      }
-      const line = await measure(
-        config,
-        planned,
-        { target: { scriptPath: script, gatewayUrl: opts.gatewayUrl }, load: opts.load, metrics, baseline },
-        rest.seconds,
-      );
-      await annotator.configurationDone(
-        planned.id,
-        line.loadWindow.startMs,
-        line.loadWindow.endMs,
-        `configuration ${planned.id}, iteration ${iteration}: ${JSON.stringify(planned.rates)}`,
-      );
-      writeFileAtomic(
-        join(outputDir, 'summaries', `${planned.id}-${iteration}.json`),
-        `${JSON.stringify(line.summary, null, 2)}\n`,
-      );
-      writeFileAtomic(join(outputDir, 'metrics', `${planned.id}-${iteration}.csv`), line.series);
-      appendLineDurably(resultsPath, resultsLine(names, line.row), CSV_EOL);
-      const key = configurationKey(planned.rates);
-      if (!indexed.has(key)) {
-        indexed.add(key);
-        appendLineDurably(indexPath, indexLine({ rates: planned.rates, resultsFile: RESULTS_FILE }), CSV_EOL);
-      }
-      rowsWritten++;
-      runsThisSession++;
-      done.rates.set(planned.id, planned.rates);
-      done.iterations.set(planned.id, iteration + 1);
-      if (line.row.node.overloaded)
-        done.overloaded.set(planned.id, (done.overloaded.get(planned.id) ?? 0) + 1);
-    }
-    return true;
-  };
-  const overloadedMostly = (id: string) =>
-    (done.overloaded.get(id) ?? 0) > (done.iterations.get(id) ?? 0) / 2;
-
-  for (const planned of plan) {
-    const complete = (done.iterations.get(planned.id) ?? 0) >= config.iterations;
-    if (complete || skippedBefore.has(configurationKey(planned.rates))) continue;
-    const overloadedBelow = [...done.rates.entries()].find(
-      ([id, rates]) => dominates(planned.rates, rates) && overloadedMostly(id),
+    skippedBefore.set(k, planned.rates);
+    const iteration = done.iterations.get(planned.id) ?? 0;
+    appendLineDurably(
+      skippedPath,
+      skippedLine(names, { rates: planned.rates, reason, iteration, skippedAt: new Date().toISOString() }),
+      CSV_EOL,
     );
-    if (overloadedBelow && shortcuts.skipDominated) {
-      skip(planned, `dominates ${overloadedBelow[0]}, which overloaded the node`);
-      continue;
-    }
-    await runConfiguration(planned);
-  }
+    logger.info('configuration skipped', { id: planned.id, rates: planned.rates, iteration, reason });
+  };
 
-  // Frontier refinement: the segments come from the grid's rows alone and each step from the
-  // rows before it, so a resumed sweep walks the same steps, running only what is missing.
-  if (config.frontier) {
-    phase = 'frontier';
-    const step = config.frontier.rate_step;
-    for (let segment of frontierSegments(gridOutcomes(plan, done.iterations, done.overloaded))) {
-      for (let mid = midpoint(segment, step); mid; mid = midpoint(segment, step)) {
-        const planned = { id: configId(mid), rates: mid };
-        if (!(await runConfiguration(planned))) break;
-        markFrontier(planned);
-        segment = narrow(segment, mid, overloadedMostly(planned.id));
+  try {
+    const baseline = await measureIdleBaseline(() => interruptible(metrics.node()), config, sleep);
+    manifest.baseline = baseline;
+    saveManifest();
+    if (baseline.busy)
+      logger.warn(
+        `the node is not idle: ${baseline.busyReasons.join('; ')}; every row is measured against this baseline (run.json: baseline)`,
+      );
+    else logger.info('idle baseline', { cpuPct: baseline.cpuPct, ramBytes: baseline.ramBytes });
+
+    /**
+     * Runs the iterations of a configuration that results.csv does not hold yet, each after a
+     * restore and a cooldown. False when the configuration is (or gets) skipped.
+     */
+    const runConfiguration = async (planned: PlannedConfig): Promise<boolean> => {
+      const already = done.iterations.get(planned.id) ?? 0;
+      if (skippedBefore.has(configurationKey(planned.rates))) return false;
+      if (already >= config.iterations) return true;
+      const script = join(outputDir, 'k6_scripts', `${planned.id}.js`);
+      writeFileAtomic(script, k6Script(config, planned, opts.gatewayUrl));
+      for (let iteration = already; iteration < config.iterations; iteration++) {
+        if (signal?.aborted) throw new SweepInterruptedError();
+        progress({ ...planned, iteration });
+        const startedAt = new Date().toISOString();
+        const steps = stopwatch();
+        await interruptible(restorer.restore());
+        if (restorer.record !== manifest.restore) {
+          manifest.restore = restorer.record;
+          saveManifest();
+        }
+        const restoreSeconds = steps.lap();
+        const rest = shortcuts.adaptiveCooldown
+          ? await cooldown(config, planned, baseline, metrics, opts.replicaFloors ?? {}, sleep)
+          : await fixedRest(shortcuts.fixedRestSeconds ?? config.cooldown.max_wait_seconds, sleep);
+        if (rest.timedOut) {
+          skip(planned, `${COOLDOWN_TIMEOUT} after ${config.cooldown.max_wait_seconds} s (${rest.why})`);
+          return false;
+        }
+        const cooldownSeconds = steps.lap();
+        const line = await interruptible(
+          measure(
+            config,
+            planned,
+            {
+              target: { scriptPath: script, gatewayUrl: opts.gatewayUrl },
+              load: opts.load,
+              metrics,
+              baseline,
+            },
+            rest.seconds,
+          ),
+        );
+        await annotator.configurationDone(
+          planned.id,
+          line.loadWindow.startMs,
+          line.loadWindow.endMs,
+          `configuration ${planned.id}, iteration ${iteration}: ${JSON.stringify(planned.rates)}`,
+        );
+        writeFileAtomic(
+          join(outputDir, 'summaries', `${planned.id}-${iteration}.json`),
+          `${JSON.stringify(line.summary, null, 2)}\n`,
+        );
+        writeFileAtomic(join(outputDir, 'metrics', `${planned.id}-${iteration}.csv`), line.series);
+        appendLineDurably(resultsPath, resultsLine(names, line.row), CSV_EOL);
+        const key = configurationKey(planned.rates);
+        if (!indexed.has(key)) {
+          indexed.add(key);
+          appendLineDurably(
+            indexPath,
+            indexLine({ rates: planned.rates, resultsFile: RESULTS_FILE }),
+            CSV_EOL,
+          );
+        }
+        const measureSeconds = steps.lap();
+        const loadSeconds = (line.loadWindow.endMs - line.loadWindow.startMs) / 1000;
+        manifest.runs.push({
+          id: planned.id,
+          iteration,
+          rates: planned.rates,
+          startedAt,
+          restoreSeconds,
+          cooldownSeconds,
+          loadSeconds,
+          recordSeconds: Math.max(0, Math.round((measureSeconds - loadSeconds) * 1000) / 1000),
+        });
+        saveManifest();
+        rowsWritten++;
+        runsThisSession++;
+        done.rates.set(planned.id, planned.rates);
+        done.iterations.set(planned.id, iteration + 1);
+        if (line.row.node.overloaded)
+          done.overloaded.set(planned.id, (done.overloaded.get(planned.id) ?? 0) + 1);
+      }
+      return true;
+    };
+    const overloadedMostly = (id: string) =>
+      (done.overloaded.get(id) ?? 0) > (done.iterations.get(id) ?? 0) / 2;
+
+    for (const planned of plan) {
+      const complete = (done.iterations.get(planned.id) ?? 0) >= config.iterations;
+      if (complete || skippedBefore.has(configurationKey(planned.rates))) continue;
+      const overloadedBelow = [...done.rates.entries()].find(
+        ([id, rates]) => dominates(planned.rates, rates) && overloadedMostly(id),
+      );
+      if (overloadedBelow && shortcuts.skipDominated) {
+        skip(planned, `dominates ${overloadedBelow[0]}, which overloaded the node`);
+        continue;
+      }
+      await runConfiguration(planned);
+    }
+
+    // Frontier refinement: the segments come from the grid's rows alone and each step from the
+    // rows before it, so a resumed sweep walks the same steps, running only what is missing.
+    if (config.frontier) {
+      phase = 'frontier';
+      const step = config.frontier.rate_step;
+      for (let segment of frontierSegments(gridOutcomes(plan, done.iterations, done.overloaded))) {
+        for (let mid = midpoint(segment, step); mid; mid = midpoint(segment, step)) {
+          const planned = { id: configId(mid), rates: mid };
+          if (!(await runConfiguration(planned))) break;
+          markFrontier(planned);
+          segment = narrow(segment, mid, overloadedMostly(planned.id));
+        }
       }
     }
+  } catch (err) {
+    // What was measured is kept (every row is on disk); run.json and the report say how it ended.
+    Object.assign(
+      manifest,
+      err instanceof SweepInterruptedError
+        ? { state: 'interrupted', interruptedAt: new Date().toISOString() }
+        : { state: 'failed', error: (err as Error).message },
+    );
+    saveManifest();
+    writeReport(outputDir);
+    throw err;
   }
   progress();
   const report = writeReport(outputDir);
-  manifest({
+  const skipped = [...skippedBefore.values()].filter((rates) => runsLeftOf(rates) > 0).length;
+  Object.assign(manifest, {
     state: 'finished',
     finishedAt: new Date().toISOString(),
     rows: [...done.iterations.values()].reduce((a, b) => a + b, 0),
     skipped,
   });
-  return { outputDir, rowsWritten, skipped, report };
+  saveManifest();
+  return { outputDir, rowsWritten, skipped, report, busyBaseline: manifest.baseline?.busy ?? false };
 }
 
-/** The idle node: the mean of 3 samples a second apart (the platform samples /proc every second). */
-async function idleBaseline(
-  metrics: MetricsSource,
-  sleep: (ms: number) => Promise<void>,
-): Promise<NodeSample> {
-  const samples: NodeSample[] = [];
-  for (let i = 0; i < 3; i++) {
-    await sleep(1000);
-    samples.push(await metrics.node());
-  }
-  const mean = (pick: (s: NodeSample) => number) => samples.reduce((a, s) => a + pick(s), 0) / samples.length;
+/** Seconds (to the ms) since it was made, or since the last lap. */
+function stopwatch(): { lap(): number } {
+  let last = performance.now();
   return {
-    cpuPct: mean((s) => s.cpuPct),
-    ramBytes: mean((s) => s.ramBytes),
-    ramPct: mean((s) => s.ramPct),
-    powerMicrowatts: mean((s) => s.powerMicrowatts),
+    lap() {
+      const now = performance.now();
+      const seconds = Math.round(now - last) / 1000;
+      last = now;
+      return seconds;
+    },
   };
+}
+
+/** `p`, or a SweepInterruptedError as soon as `signal` aborts (what `p` was doing is abandoned). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(new SweepInterruptedError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new SweepInterruptedError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** The reference the adaptive cooldown is measured against: a rest of fixed length before every run. */

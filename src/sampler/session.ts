@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { SamplerConfig } from '../config/sampler.js';
 import { ConfigError } from '../core/errors.js';
-import { ensureDir } from '../core/files.js';
+import { ensureDir, removeEmptyFolders } from '../core/files.js';
 import type { Logger } from '../core/logger.js';
 import { pollUntil } from '../core/poll.js';
 import { profileRowsOf, writeProfileCsv } from '../dataset/profiles.js';
@@ -17,6 +17,7 @@ import { loadStackForEmbedded } from '../platform/embedded/stack.js';
 import { OpenFaaSClient } from '../platform/openfaas/client.js';
 import { createSweepAnnotator } from './grafana.js';
 import { checkPlanSize } from './plan.js';
+import { preflightSweep } from './preflight.js';
 import { chooseRestorer, replicaFloors } from './restore.js';
 import { runSweep, type SweepProgress, type SweepResult, type SweepShortcuts } from './runner.js';
 
@@ -30,7 +31,17 @@ export interface SamplerSessionOptions {
   onProgress?: (p: SweepProgress) => void;
   /** Passed to the sweep (perf/sweep.ts turns them off); default: all on. */
   shortcuts?: SweepShortcuts;
+  /** Passed to the sweep: try again what an earlier session skipped for a cooldown timeout (default true). */
+  retrySkipped?: boolean;
+  /** Ctrl-C: the sweep stops, records `interrupted` and throws SweepInterruptedError. */
+  signal?: AbortSignal;
 }
+
+/**
+ * How long the pre-flight asks Prometheus again for queries with no series yet: a Prometheus
+ * started with the sweep needs a scrape or two (a rate needs two) before its series exist.
+ */
+const PROMETHEUS_SETTLE_MS = 20_000;
 
 /** A run id that is the same for the same file and configuration, so rerunning it resumes. */
 export function defaultRunId(file: string, config: SamplerConfig): string {
@@ -92,8 +103,8 @@ export async function runSamplerSession(
   const gatewayAuth = config.gateway_auth_file
     ? readAuthFile(resolve(here, config.gateway_auth_file))
     : undefined;
-  // Last of the checks, as it makes the folder: bad input before it leaves nothing written.
-  ensureDir(outputDir, { source: configFile, field: 'output_dir' });
+  // Last of the checks on the file, as it makes the folder: bad input leaves nothing written.
+  const madeFolders = ensureDir(outputDir, { source: configFile, field: 'output_dir' });
   let platform: EmbeddedPlatform | undefined;
   let gateway: Gateway | undefined;
   let gatewayClient: OpenFaaSClient | undefined;
@@ -111,6 +122,7 @@ export async function runSamplerSession(
         durationMs: config.duration,
         pidRegexes: config.function_pid_regexes,
         scaphandre: config.scaphandre_enabled,
+        settleMs: PROMETHEUS_SETTLE_MS,
       },
       logger,
       configFile,
@@ -133,8 +145,16 @@ export async function runSamplerSession(
         ...(gatewayAuth ? { auth: gatewayAuth } : {}),
       });
     const api: Platform | undefined = platform ?? gatewayClient;
-    const sweep = async (c: SamplerConfig, dir: string) =>
-      runSweep({
+    const sweep = async (c: SamplerConfig, dir: string) => {
+      await preflightSweep({
+        configFile,
+        gatewayUrl,
+        api,
+        functions: c.functions.map((f) => f.name),
+        metrics,
+        logger,
+      });
+      return runSweep({
         config: c,
         outputDir: dir,
         gatewayUrl,
@@ -143,6 +163,8 @@ export async function runSamplerSession(
         logger,
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         ...(opts.shortcuts ? { shortcuts: opts.shortcuts } : {}),
+        ...(opts.retrySkipped === undefined ? {} : { retrySkipped: opts.retrySkipped }),
+        ...(opts.signal ? { signal: opts.signal } : {}),
         annotator,
         restorer: chooseRestorer(c, dir, api, logger),
         ...(api
@@ -154,6 +176,7 @@ export async function runSamplerSession(
             }
           : {}),
       });
+    };
 
     if (!opts.profile) {
       await deploy(config.functions.map((f) => f.name));
@@ -161,6 +184,7 @@ export async function runSamplerSession(
     }
     // Profiler mode: each function alone, deployed for its sweep and removed after it.
     const profiles: string[] = [];
+    let busyBaseline = false;
     for (const f of [...config.functions].sort((a, b) => (a.name < b.name ? -1 : 1))) {
       await deploy([f.name]);
       const alone: SamplerConfig = {
@@ -169,6 +193,7 @@ export async function runSamplerSession(
         combinations: { min_functions: 1, max_functions: 2, exclusive: true },
       };
       const result = await sweep(alone, join(outputDir, 'profile-runs', f.name));
+      busyBaseline ||= result.busyBaseline;
       profiles.push(
         writeProfileCsv(
           join(outputDir, 'profiles', `${f.name}.csv`),
@@ -177,11 +202,13 @@ export async function runSamplerSession(
       );
       if (platform) await platform.remove(f.name);
     }
-    return { outputDir, rowsWritten: 0, skipped: 0, report: '', profiles };
+    return { outputDir, rowsWritten: 0, skipped: 0, report: '', profiles, busyBaseline };
   } finally {
     await load.close();
     await gatewayClient?.close();
     await gateway?.close();
+    // A sweep that failed before writing (its pre-flight, k6 not running) leaves no folder behind.
+    removeEmptyFolders(madeFolders);
   }
 }
 

@@ -1,7 +1,10 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freeLoopbackPort } from '../../src/core/net.js';
 import { dfaas } from '../helpers/cli.js';
 import { useOkServer } from '../helpers/ok-server.js';
 
@@ -67,5 +70,63 @@ describe('dfaas load (in-process)', () => {
     expect(res.stderr).toContain(bad);
     expect(res.stderr).toMatch(/scenarios\.x-y/);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses a target that does not answer before any load (exit 1), and writes nothing', async () => {
+    const closed = `http://127.0.0.1:${await freeLoopbackPort()}/function/echo`;
+    const out = join(dir, 'closed.json');
+    const res = await dfaas(['--json', 'load', '--url', closed, '--rate', '5', '--summary-export', out]);
+    expect(res.code, res.stderr).toBe(1);
+    const error = JSON.parse(res.stderr.trim().split('\n').at(-1) as string);
+    expect(error.code).toBe('DFAAS_ERR_PREFLIGHT');
+    expect(error.problems).toEqual([expect.stringMatching(/does not answer: .*ECONNREFUSED/)]);
+    expect(res.stderr).not.toMatch(/load progress/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('breaks failures down by cause, in the table and in the summary', async () => {
+    // Every third request answers 503, every third has its connection destroyed, the rest 200.
+    let n = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      const k = n++ % 3;
+      if (k === 1) res.writeHead(503).end();
+      else if (k === 2) req.socket.destroy();
+      else res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const out = join(dir, 'causes.json');
+      const res = await dfaas([
+        'load',
+        '--url',
+        url,
+        '--rate',
+        '30',
+        '--duration',
+        '1s',
+        '--summary-export',
+        out,
+      ]);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stdout).toMatch(/failures by cause/);
+      expect(res.stdout).toMatch(/http 503 ×\d+/);
+      expect(res.stdout).toMatch(/connection reset ×\d+/);
+      const metrics = JSON.parse(readFileSync(out, 'utf8')).metrics;
+      const byCause = Object.fromEntries(
+        Object.entries(metrics)
+          .filter(([k]) => k.startsWith('failures_default{cause:'))
+          .map(([k, v]) => [k.slice('failures_default{cause:'.length, -1), (v as { count: number }).count]),
+      );
+      expect(Object.keys(byCause).sort()).toEqual(['connection reset', 'http 503']);
+      // The causes add up to the failures, and the failures to what was not answered 2xx.
+      const failed = Object.values(byCause).reduce((a, b) => a + b, 0);
+      expect(failed).toBe(
+        metrics.request_count_default.count - Math.round(metrics.success_rate_default.passes),
+      );
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });

@@ -121,14 +121,21 @@ describe('the reference DFaaS formats, byte for byte', () => {
     expect(() => readIndex(path)).toThrow(`${path} line 2: 2 rates for 1 function`);
   });
 
-  it('skipped.csv: function_<name>,rate_function_<name> per function, then the reason (quoted as Python quotes)', () => {
+  it("skipped.csv: function_<name>,rate_function_<name> per function, then dfaas's reason (quoted as Python quotes), iteration and time", () => {
     const names = ['figlet', 'shasum'];
     expect(skippedHeader(names)).toBe(
-      'function_figlet,rate_function_figlet,function_shasum,rate_function_shasum,reason',
+      'function_figlet,rate_function_figlet,function_shasum,rate_function_shasum,reason,iteration,skipped_at',
     );
-    const row = { rates: { shasum: 30 }, reason: 'cooldown timed out after 5 s (cpu 9.0%, 2 "replicas")' };
+    const row = {
+      rates: { shasum: 30 },
+      reason: 'cooldown timed out after 5 s (cpu 9.0%, 2 "replicas")',
+      iteration: 1,
+      skippedAt: '2026-11-30T09:00:00.000Z',
+    };
     const line = skippedLine(names, row);
-    expect(line).toBe(',,shasum,30,"cooldown timed out after 5 s (cpu 9.0%, 2 ""replicas"")"');
+    expect(line).toBe(
+      ',,shasum,30,"cooldown timed out after 5 s (cpu 9.0%, 2 ""replicas"")",1,2026-11-30T09:00:00.000Z',
+    );
     const path = join(dir, 'skipped.csv');
     writeFileSync(path, `${skippedHeader(names)}\n${line}\n`);
     expect(readSkipped(path)).toEqual([row]);

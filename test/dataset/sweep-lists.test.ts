@@ -33,10 +33,10 @@ describe('index.csv and skipped.csv', () => {
       "['figlet', 'shasum'];[10, 2.5];results.csv",
     );
     expect(skippedHeader(['figlet', 'shasum'])).toBe(
-      'function_figlet,rate_function_figlet,function_shasum,rate_function_shasum,reason',
+      'function_figlet,rate_function_figlet,function_shasum,rate_function_shasum,reason,iteration,skipped_at',
     );
     expect(skippedLine(['figlet', 'shasum'], { rates: { shasum: 20 }, reason: 'overloaded' })).toBe(
-      ',,shasum,20,overloaded',
+      ',,shasum,20,overloaded,,',
     );
   });
 
@@ -113,22 +113,30 @@ describe('index.csv and skipped.csv', () => {
   it('refuse a line with other cells than the header, a name in another column, a bad rate, or no function', () => {
     const header = skippedHeader(['figlet', 'shasum']);
     const cases: [string, RegExp][] = [
-      ['figlet,10', /has 2 cells, expected 5/],
-      ['figlet,10,,,why,more', /has 6 cells, expected 5/],
-      ['"figlet,10,,,why', /has a bad quote/],
-      ['shasum,10,,,why', /function_figlet is "shasum", expected "figlet"/],
-      ['figlet,,,,why', /rate of figlet is "": not a number of 0 or more/],
-      ['figlet,0x10,,,why', /rate of figlet is "0x10"/],
-      ['figlet,-1,,,why', /rate of figlet is "-1"/],
-      [',,,,why', /no function in/],
+      ['figlet,10', /has 2 cells, expected 7/],
+      ['figlet,10,,,why,0,,more', /has 8 cells, expected 7/],
+      ['"figlet,10,,,why,,', /has a bad quote/],
+      ['shasum,10,,,why,,', /function_figlet is "shasum", expected "figlet"/],
+      ['figlet,,,,why,,', /rate of figlet is "": not a number of 0 or more/],
+      ['figlet,0x10,,,why,,', /rate of figlet is "0x10"/],
+      ['figlet,-1,,,why,,', /rate of figlet is "-1"/],
+      [',,,,why,,', /no function in/],
+      ['figlet,10,,,why,first,', /iteration is "first", expected a whole number/],
     ];
     for (const [line, message] of cases) {
       const path = join(dir, 'skipped-bad-new.csv');
-      writeFileSync(path, `${header}\nfiglet,5,,,overloaded\n${line}\n,,shasum,6,overloaded\n`);
+      writeFileSync(
+        path,
+        `${header}\nfiglet,5,,,overloaded,0,2026-11-30T09:00:00.000Z\n${line}\n,,shasum,6,overloaded,,\n`,
+      );
       expect(() => readSkipped(path), line).toThrow(DatasetFormatError);
       expect(() => readSkipped(path), line).toThrow(`${path} line 3: `);
       expect(() => readSkipped(path), line).toThrow(message);
     }
+    // dfaas's skipped.csv before it recorded the iteration and the time reads too.
+    const older = join(dir, 'skipped-older.csv');
+    writeFileSync(older, `${header.replace(',iteration,skipped_at', '')}\nfiglet,5,,,overloaded\n`);
+    expect(readSkipped(older)).toEqual([{ rates: { figlet: 5 }, reason: 'overloaded' }]);
     // The reference's own skipped.csv, without dfaas's reason column, reads too.
     const path = join(dir, 'skipped-reference.csv');
     writeFileSync(path, 'function_figlet,rate_function_figlet\r\nfiglet,10\r\n');
@@ -141,14 +149,18 @@ describe('index.csv and skipped.csv', () => {
       { rates: { a: 0, b: 1e-7, c: 1e21, d: 2.5 }, reason: '' },
       { rates: { a: 3 }, reason: 'x;y;;z' },
       { rates: { b: 4 }, reason: 'a, "quoted" reason' },
+      { rates: { a: 5 }, reason: 'cooldown timed out', iteration: 2, skippedAt: '2026-11-30T09:00:00.000Z' },
     ];
     const path = join(dir, 'skipped-any.csv');
     writeFileSync(path, `${[SKIPPED_HEADER, ...rows.map(skipped)].join('\n')}\n`);
-    expect(readFileSync(path, 'utf8')).toContain('\na,0,b,1e-07,c,1000000000000000000000,d,2.5,,,,,\n');
-    expect(readFileSync(path, 'utf8')).toContain(',,b,4,,,,,,,,,"a, ""quoted"" reason"\n');
+    expect(readFileSync(path, 'utf8')).toContain('\na,0,b,1e-07,c,1000000000000000000000,d,2.5,,,,,,,\n');
+    expect(readFileSync(path, 'utf8')).toContain(',,b,4,,,,,,,,,"a, ""quoted"" reason",,\n');
+    expect(readFileSync(path, 'utf8')).toContain(
+      '\na,5,,,,,,,,,,,cooldown timed out,2,2026-11-30T09:00:00.000Z\n',
+    );
     expect(readSkipped(path)).toEqual(rows);
     // A line end in a reason is written as a space: every line of the file is one row.
-    expect(skipped({ rates: { a: 1 }, reason: 'one\r\ntwo' }).endsWith(',one two')).toBe(true);
+    expect(skipped({ rates: { a: 1 }, reason: 'one\r\ntwo' }).endsWith(',one two,,')).toBe(true);
   });
 
   it('resume drops a last line a crash cut short; read as it is, the line is refused saying it has no line end', () => {

@@ -22,13 +22,15 @@ export async function startTestGateway(
     /** Gateway options besides the platform, port and auth. */
     gateway?: Omit<GatewayOptions, 'platform' | 'port' | 'auth'>;
     auth?: Credentials;
+    /** Default: any free port. */
+    port?: number;
   } = {},
 ): Promise<TestGateway> {
   const platform = new EmbeddedPlatform({ drainMs: 2000, ...opts.platform });
   const gateway = await startGateway({
     ...opts.gateway,
     platform,
-    port: 0,
+    port: opts.port ?? 0,
     ...(opts.auth ? { auth: opts.auth } : {}),
   });
   const client = new OpenFaaSClient({ gateway: gateway.url, ...(opts.auth ? { auth: opts.auth } : {}) });

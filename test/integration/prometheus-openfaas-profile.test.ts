@@ -169,10 +169,16 @@ describe.skipIf(!prometheus || !nodeExporter)(
         silentLogger,
       );
       const source = createMetricsSource(choice, {
-        prometheus: { durationMs: 4000, pidRegexes: { figlet: 'figlet' }, scaphandre: true },
+        prometheus: { durationMs: 4000, pidRegexes: { figlet: 'figlet' }, scaphandre: true, settleMs: 0 },
         logger: silentLogger,
         configFile: 'test',
       });
+      // Pre-flight: every query of the profile has a series for the deployed functions; one
+      // that is not deployed has no replicas series, and that is what it names.
+      expect(await source.check(['figlet', 'nodeinfo'])).toEqual([]);
+      expect(await source.check(['figlet', 'shasum'])).toEqual([
+        expect.stringMatching(/^function_replicas for shasum returns no series: /),
+      ]);
       const window = source.startWindow(['figlet', 'nodeinfo']);
       await new Promise((r) => setTimeout(r, 4000));
       const figures = await window.stop();

@@ -99,9 +99,10 @@ describe.skipIf(!prometheus || !nodeExporter)('dfaas sample with real Prometheus
 
   it('restores the functions of a gateway_url target through its /system API, with gateway_auth_file', async () => {
     // The embedded gateway stands in for OpenFaaS here (a real one cannot run in this sandbox):
-    // it answers the same /system API with basic auth (test/integration/openapi.test.ts).
+    // it answers the same /system API with basic auth (test/integration/openapi.test.ts). On the
+    // port Prometheus scrapes, so the pre-flight finds the function's series (queries/embedded.yml).
     const auth = { username: 'admin', password: 'sampler-restore-secret' };
-    const gw = await startTestGateway({ stack: 'examples/stack.yml', auth });
+    const gw = await startTestGateway({ stack: 'examples/stack.yml', auth, port: gatewayPort });
     try {
       writeFileSync(join(dir, 'gateway-auth'), `${auth.username}:${auth.password}\n`);
       const sample = async (name: string, extra: string[]) => {
@@ -116,6 +117,7 @@ describe.skipIf(!prometheus || !nodeExporter)('dfaas sample with real Prometheus
             'cooldown: { max_wait_seconds: 20, sleep_step_seconds: 1, idle_threshold_pct: 100 }',
             `gateway_url: ${gw.url}`,
             `prometheus_url: ${promUrl}`,
+            `queries_path: ${resolve('queries/embedded.yml')}`,
             `output_dir: ${join(dir, name)}`,
             ...extra,
           ].join('\n'),

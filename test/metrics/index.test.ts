@@ -3,16 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { createLogger } from '../../src/core/logger.js';
 import { chooseMetricsSource, createMetricsSource } from '../../src/metrics/index.js';
+import { recordingLogger } from '../helpers/logger.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-metrics-registry-'));
 const configFile = join(dir, 'sample.yaml');
-
-function recordingLogger() {
-  const lines: string[] = [];
-  return { lines, logger: createLogger({ level: 'debug', json: false, write: (l) => lines.push(l) }) };
-}
 
 describe('the metrics-source registry', () => {
   it('defaults to embedded on the embedded platform, to prometheus for a gateway elsewhere', () => {
@@ -30,12 +25,15 @@ describe('the metrics-source registry', () => {
   });
 
   it('reads the old name "local" as embedded, with a deprecation warning', () => {
-    const { lines, logger } = recordingLogger();
+    const { entries, logger } = recordingLogger();
     const choice = chooseMetricsSource({ source: 'local', embeddedPlatform: true, configFile }, logger);
     expect(choice.name).toBe('embedded');
-    expect(lines.join('')).toMatch(
-      /warn: .*sample\.yaml: metrics\.source "local" is deprecated, use "embedded"/,
-    );
+    expect(entries).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        message: expect.stringMatching(/sample\.yaml: metrics\.source "local" is deprecated, use "embedded"/),
+      }),
+    ]);
   });
 
   it('refuses prometheus without a URL and a bad queries file before anything starts, naming them', () => {
@@ -65,7 +63,11 @@ describe('the metrics-source registry', () => {
     const create = () =>
       createMetricsSource(
         { name: 'embedded' },
-        { prometheus: { durationMs: 1000, pidRegexes: {}, scaphandre: false }, logger, configFile },
+        {
+          prometheus: { durationMs: 1000, pidRegexes: {}, scaphandre: false, settleMs: 0 },
+          logger,
+          configFile,
+        },
       );
     expect(create).toThrow(ConfigError);
     expect(create).toThrow(/metrics\.source/);

@@ -9,9 +9,11 @@ import { readIndex } from '../../src/dataset/sweep-lists.js';
 import type { LoadDriver } from '../../src/load/contract.js';
 import { k6ScenarioId } from '../../src/load/k6-summary.js';
 import type { MetricsSource, NodeNow } from '../../src/metrics/contract.js';
+import { SweepInterruptedError } from '../../src/sampler/errors.js';
 import { type FrontierSegment, frontierSegments, midpoint, narrow } from '../../src/sampler/frontier.js';
 import type { FunctionRestorer } from '../../src/sampler/restore.js';
 import { runSweep } from '../../src/sampler/runner.js';
+import { recordingLogger } from '../helpers/logger.js';
 
 /** The sweep runner (src/sampler/runner.ts) over stand-in load and metrics: frontier refinement, latency, cooldown's replicas. */
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-sweep-'));
@@ -87,6 +89,7 @@ const idle: NodeNow = { cpuPct: 5, ramBytes: 1e9, ramPct: 10, powerMicrowatts: N
 const metrics: MetricsSource = {
   node: async () => idle,
   replicas: async () => 1,
+  check: async () => [],
   startWindow: (functions) => ({
     stop: async () => ({
       node: idle,
@@ -249,5 +252,113 @@ describe("a sweep's rows", () => {
     const skipped = await run('reference-rule', answering(1, 5), { metrics: twoReplicas });
     expect(skipped).toHaveLength(0);
     expect(readFileSync(join(dir, 'reference-rule', 'skipped.csv'), 'utf8')).toContain('replicas 2 (idle 1)');
+  });
+
+  it('flags a busy idle baseline: a warning, and run.json says why', async () => {
+    // 2 cores: 30% of one core is 15% of the node's capacity, above the default 5%.
+    const busy: MetricsSource = { ...metrics, node: async () => ({ ...idle, cpuPct: 30 }) };
+    const { logger, entries } = recordingLogger();
+    await run('busy', answering(1, 5), { metrics: busy, logger });
+    const manifest = JSON.parse(readFileSync(join(dir, 'busy', 'run.json'), 'utf8'));
+    expect(manifest.baseline).toMatchObject({
+      cpuPct: 30,
+      cores: 2,
+      busy: true,
+      samplesCpuPct: [30, 30, 30],
+    });
+    expect(manifest.baseline.busyReasons).toEqual([
+      expect.stringMatching(/^CPU 15\.0% of the node's 2 cores/),
+    ]);
+    expect(entries.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+      expect.stringMatching(/^the node is not idle: CPU 15\.0%/),
+    ]);
+    // An idle one (5% of a core: 2.5% of capacity) is not flagged; a looser ceiling accepts the busy one.
+    await run('idle', answering(1, 5));
+    expect(JSON.parse(readFileSync(join(dir, 'idle', 'run.json'), 'utf8')).baseline.busy).toBe(false);
+    await run('loose', answering(1, 5), {
+      metrics: busy,
+      config: {
+        ...single,
+        idle_baseline: { max_cpu_pct_of_capacity: 20, max_cpu_spread_pct_of_capacity: 5 },
+      },
+    });
+    expect(JSON.parse(readFileSync(join(dir, 'loose', 'run.json'), 'utf8')).baseline.busy).toBe(false);
+  });
+
+  it('records in run.json the state, durations with their units, and each run with its timings', async () => {
+    await run('manifest', answering(1, 5));
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest', 'run.json'), 'utf8'));
+    expect(manifest).toMatchObject({ state: 'finished', rows: 1, skipped: 0, config: { duration: '1s' } });
+    expect(manifest.runs).toEqual([
+      {
+        id: expect.any(String),
+        iteration: 0,
+        rates: { a: 10 },
+        startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        restoreSeconds: expect.any(Number),
+        cooldownSeconds: expect.any(Number),
+        loadSeconds: expect.any(Number),
+        recordSeconds: expect.any(Number),
+      },
+    ]);
+  });
+
+  it('runs again on a rerun what a cooldown timeout skipped (unless told not to), keeping skipped.csv whole', async () => {
+    const hot: MetricsSource = { ...metrics, node: async () => idle, replicas: async () => 3 };
+    const first = await run('retry', answering(1, 5), { metrics: hot });
+    expect(first).toHaveLength(0);
+    const skippedCsv = () =>
+      readFileSync(join(dir, 'retry', 'skipped.csv'), 'utf8')
+        .trim()
+        .split('\r\n');
+    expect(skippedCsv()).toEqual([
+      'function_a,rate_function_a,reason,iteration,skipped_at',
+      expect.stringMatching(
+        /^a,10,"cooldown timed out after 0 s \(.*replicas 3 \(idle 1\)\)",0,\d{4}-\d\d-\d\dT[\d:.]+Z$/,
+      ),
+    ]);
+    // Still hot, and told not to retry: nothing runs, nothing is added.
+    expect(await run('retry', answering(1, 5), { metrics: hot, retrySkipped: false })).toHaveLength(0);
+    expect(skippedCsv()).toHaveLength(2);
+    // By default the rerun tries it again: cooled down now, it is measured; its skip stays on record.
+    expect(await run('retry', answering(1, 5))).toHaveLength(1);
+    expect(skippedCsv()).toHaveLength(2);
+    const manifest = JSON.parse(readFileSync(join(dir, 'retry', 'run.json'), 'utf8'));
+    expect(manifest).toMatchObject({ state: 'finished', rows: 1, skipped: 0 });
+  });
+
+  it('stops where it is on an abort: run.json says interrupted, and the same call resumes', async () => {
+    const two = {
+      ...single,
+      rates: { ...single.rates, strategy: { type: 'custom' as const, values: [10, 20] } },
+    };
+    const controller = new AbortController();
+    const stopAfterFirst: LoadDriver = {
+      ...answering(1, 5),
+      run: async (c, t) => {
+        const out = await answering(1, 5).run(c, t);
+        if (c.rates.a === 10) controller.abort(); // Ctrl-C while the first run is recorded
+        return out;
+      },
+    };
+    const interrupted = runSweep({
+      config: two,
+      outputDir: join(dir, 'interrupted'),
+      gatewayUrl: 'http://127.0.0.1:1',
+      load: stopAfterFirst,
+      metrics,
+      logger: silentLogger,
+      sleep: async () => {},
+      signal: controller.signal,
+    });
+    await expect(interrupted).rejects.toThrow(SweepInterruptedError);
+    await expect(interrupted).rejects.toThrow('interrupted, rerun the same command to resume');
+    const manifest = () => JSON.parse(readFileSync(join(dir, 'interrupted', 'run.json'), 'utf8'));
+    expect(manifest()).toMatchObject({ state: 'interrupted', interruptedAt: expect.any(String) });
+    expect(existsSync(join(dir, 'interrupted', 'report.html'))).toBe(true);
+    const rows = await run('interrupted', answering(1, 5), { config: two });
+    expect(rows.map((r) => r.functions[0]?.rate)).toEqual([10, 20]);
+    expect(manifest()).toMatchObject({ state: 'finished', rows: 2 });
+    expect(manifest().runs).toHaveLength(2);
   });
 });

@@ -23,6 +23,8 @@ export interface OpenLoopResult {
   ok: number;
   /** Requests answered with another status, or failed in transport. */
   errors: number;
+  /** `errors` by cause (see failureCause): `http 503`, `connection refused`, `timeout`, … */
+  failures: Record<string, number>;
   /** Arrivals dropped because maxInflight requests were in flight. */
   dropped: number;
   /**
@@ -61,12 +63,17 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     sent: 0,
     ok: 0,
     errors: 0,
+    failures: {},
     dropped: 0,
     latencyUs: histogram(),
     durationUs: histogram(),
     lagUs: histogram(),
     maxInflightSeen: 0,
     elapsedMs: 0,
+  };
+  const fail = (cause: string) => {
+    result.errors++;
+    result.failures[cause] = (result.failures[cause] ?? 0) + 1;
   };
   let inflight = 0;
   const pending = new Set<Promise<void>>();
@@ -92,13 +99,11 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
           (status) => {
             const end = performance.now();
             if (status >= 200 && status < 300) result.ok++;
-            else result.errors++;
+            else fail(`http ${status}`);
             result.latencyUs.recordValue(us(end - due));
             result.durationUs.recordValue(us(end - sentAt));
           },
-          () => {
-            result.errors++;
-          },
+          (err: unknown) => fail(failureCause(err)),
         )
         .finally(() => {
           inflight--;
@@ -114,4 +119,33 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   await Promise.all(pending);
   result.elapsedMs = performance.now() - start;
   return result;
+}
+
+/** Transport errors by their code (Node's and undici's), in the words a failure table uses. */
+const CAUSES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection reset',
+  UND_ERR_SOCKET: 'connection reset',
+  ETIMEDOUT: 'timeout',
+  UND_ERR_CONNECT_TIMEOUT: 'timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'timeout',
+  UND_ERR_BODY_TIMEOUT: 'timeout',
+  ENOTFOUND: 'unknown host',
+  EAI_AGAIN: 'unknown host',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'host unreachable',
+};
+
+/** Why a request failed in transport: a cause of CAUSES, else `error CODE` (or `error`). */
+export function failureCause(err: unknown): string {
+  let e: unknown = err;
+  // undici wraps the socket's error: the code that says why is on the innermost cause.
+  for (let depth = 0; depth < 5 && e instanceof Error; depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code && CAUSES[code]) return CAUSES[code];
+    if (!(e.cause instanceof Error)) return code ? `error ${code}` : 'error';
+    e = e.cause;
+  }
+  return 'error';
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { TimeoutError } from '../../core/errors.js';
@@ -44,6 +44,9 @@ export function k6RunArgs(script: string, summary: string, settings: K6RunSettin
  * scripts' own thresholds always pass, but a user's `--out` or tags cannot make one fail either).
  */
 export const K6_SUMMARY_EXIT_CODES = new Set([0, 99]);
+
+/** How long `k6 version` (the pre-flight) may take, here or on the k6 host. */
+export const K6_VERSION_TIMEOUT_MS = 20_000;
 
 /** The last lines of what k6 printed, for an error message that says why a run failed. */
 export function tail(text: string, lines = 8): string {
@@ -94,7 +97,20 @@ export class LocalK6Runner implements K6Runner {
     });
   }
 
-  async open(): Promise<void> {}
+  /** Pre-flight: `k6 version` runs, so a k6 that cannot start fails before the sweep does. */
+  open(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      execFile(this.executable, ['version'], { timeout: K6_VERSION_TIMEOUT_MS }, (err, stdout, stderr) =>
+        err
+          ? reject(
+              new LoadRunError(
+                `${this.where} does not run (k6 version): ${tail(`${stderr}${stdout}`) || err.message}`,
+              ),
+            )
+          : resolve(),
+      );
+    });
+  }
 
   async close(): Promise<void> {}
 }

@@ -4,7 +4,14 @@ import { basename } from 'node:path';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { ConfigError, TimeoutError } from '../../core/errors.js';
 import { K6SshError, LoadRunError } from '../errors.js';
-import { K6_SUMMARY_EXIT_CODES, type K6Runner, type K6RunSettings, k6RunArgs, tail } from './local.js';
+import {
+  K6_SUMMARY_EXIT_CODES,
+  K6_VERSION_TIMEOUT_MS,
+  type K6Runner,
+  type K6RunSettings,
+  k6RunArgs,
+  tail,
+} from './local.js';
 
 export interface SshTarget {
   host: string;
@@ -74,8 +81,14 @@ export class SshK6Runner implements K6Runner {
     }
   }
 
+  /** Pre-flight: connects (key, fingerprint, workspace) and runs `k6 version` on the k6 host. */
   async open(): Promise<void> {
-    await this.connect();
+    const { client } = await this.connect();
+    const version = await this.exec(client, `${sh(this.settings.binary)} version`, K6_VERSION_TIMEOUT_MS);
+    if (version.code !== 0)
+      throw new LoadRunError(
+        `${this.where} does not run (k6 version exited with ${version.code}): ${tail(version.output)}`,
+      );
   }
 
   async close(): Promise<void> {

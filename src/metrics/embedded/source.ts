@@ -27,6 +27,12 @@ export class EmbeddedMetricsSource implements MetricsSource {
     };
   }
 
+  /** The platform is in this process: only a function it does not run would give no figures. */
+  async check(functions: string[]): Promise<string[]> {
+    const running = this.platform.snapshot().functions;
+    return functions.filter((f) => !(f in running)).map((f) => `the embedded platform does not run ${f}`);
+  }
+
   async replicas(name: string): Promise<number> {
     return this.platform.snapshot().functions[name]?.replicas ?? 0;
   }

@@ -1,4 +1,5 @@
 import type { Logger } from '../../core/logger.js';
+import { sleep } from '../../core/poll.js';
 import type { FunctionWindow, MetricsSource, NodeNow, WindowFigures, WindowSample } from '../contract.js';
 import { averageThenSum, type PrometheusClient, type RangeSeries, sumAtEachTime } from './client.js';
 import { fillQuery, type PrometheusQueries } from './queries.js';
@@ -11,6 +12,8 @@ export interface PrometheusSourceOptions {
   /** Without Scaphandre, power is NaN without asking. */
   scaphandre: boolean;
   logger: Logger;
+  /** How long check() asks again for queries that have no series yet, in ms. */
+  settleMs: number;
 }
 
 /**
@@ -47,6 +50,47 @@ export class PrometheusMetricsSource implements MetricsSource {
       powerMicrowatts,
       cores: Number.isFinite(cores) && cores > 0 ? cores : 1,
     };
+  }
+
+  /**
+   * Every query the run will ask returns a series: the node's, and per function its replicas
+   * (and its CPU and RAM while it has replicas: a function scaled to zero has no container to
+   * measure), power with Scaphandre. Prometheus that does not answer fails at once; queries
+   * without series are asked again for `settleMs` (a Prometheus just started has not scraped
+   * yet, and a rate needs two scrapes), then reported.
+   */
+  async check(functions: string[]): Promise<string[]> {
+    const deadline = performance.now() + this.options.settleMs;
+    for (;;) {
+      const problems: string[] = [];
+      const ask = async (name: keyof PrometheusQueries, fn?: string) => {
+        const expr = this.fill(this.queries[name], fn);
+        const series = await this.client.query(expr);
+        if (series.length === 0) problems.push(`${name}${fn ? ` for ${fn}` : ''} returns no series: ${expr}`);
+        return series.reduce((sum, r) => sum + Number(r.value[1]), 0);
+      };
+      try {
+        await Promise.all([
+          ask('node_cpu'),
+          ask('node_cores'),
+          ask('node_ram'),
+          ask('node_ram_pct'),
+          this.options.scaphandre ? ask('node_power') : undefined,
+          ...functions.map(async (fn) => {
+            if ((await ask('function_replicas', fn)) <= 0) return;
+            await Promise.all([
+              ask('function_cpu', fn),
+              ask('function_ram', fn),
+              this.options.scaphandre && this.options.pidRegexes[fn] ? ask('function_power', fn) : undefined,
+            ]);
+          }),
+        ]);
+      } catch (err) {
+        return [(err as Error).message];
+      }
+      if (problems.length === 0 || performance.now() >= deadline) return problems.sort();
+      await sleep(Math.min(1000, Math.max(0, deadline - performance.now())));
+    }
   }
 
   async replicas(name: string): Promise<number> {
