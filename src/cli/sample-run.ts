@@ -9,12 +9,13 @@ import { BUILTIN_FUNCTIONS } from '../platform/functions/builtins.js';
 import { checkPlanSize, planSweep } from '../sampler/plan.js';
 import type { SweepProgress } from '../sampler/runner.js';
 import type { runSamplerSession } from '../sampler/session.js';
+import { badFlag } from './errors.js';
 import type { CliContext } from './io.js';
 import { printResult } from './output.js';
 import { createProgress } from './progress.js';
 
 export interface SampleFlags {
-  config: string;
+  config?: string;
   dryRun?: boolean;
   profile?: boolean;
   outputDir?: string;
@@ -22,7 +23,44 @@ export interface SampleFlags {
   retrySkipped: boolean;
 }
 
-export async function runSample(flags: SampleFlags, ctx: CliContext): Promise<void> {
+export interface CompareFlags {
+  out?: string;
+}
+
+export async function runSample(flags: SampleFlags & { config?: string }, ctx: CliContext): Promise<void> {
+  if (!flags.config)
+    throw badFlag(
+      '--config',
+      'give the sampler configuration (--config FILE), or a subcommand: report, compare',
+    );
+  await runSweepCommand({ ...flags, config: flags.config }, ctx);
+}
+
+/** `dfaas sample report DIR`: report.html again, from the folder alone. */
+export async function runReport(dir: string, ctx: CliContext): Promise<void> {
+  const { writeReport } = await import('../sampler/report.js');
+  const report = await writeReport(dir);
+  printResult(ctx, { report }, () => `report: ${resolve(report)}\n`);
+}
+
+/** `dfaas sample compare DIR DIR…`: compare.html and differences.csv. */
+export async function runCompare(dirs: string[], flags: CompareFlags, ctx: CliContext): Promise<void> {
+  if (dirs.length < 2)
+    throw badFlag('DIR', `give two or more sweeps' folders to compare, got ${dirs.length}`);
+  const { writeComparison } = await import('../sampler/compare.js');
+  const out = flags.out ?? join('dfaas-results', `compare-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  const result = await writeComparison(dirs, out);
+  printResult(ctx, result, () =>
+    [
+      `compared ${result.labels.join(', ')}: ${result.shared} configurations measured in two or more`,
+      `report:      ${resolve(result.report)}`,
+      `differences: ${resolve(result.differences)}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+async function runSweepCommand(flags: SampleFlags & { config: string }, ctx: CliContext): Promise<void> {
   const { config: loaded, unused } = loadSamplerConfigWithNotes(
     flags.config,
     flags.outputDir ? { output_dir: flags.outputDir } : {},

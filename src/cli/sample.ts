@@ -1,13 +1,17 @@
-/** `dfaas sample`: its flags; the sampler loads when the command runs (sample-run.ts). */
+/** `dfaas sample` and `sample report|compare`: their flags; the sampler loads when a command runs (sample-run.ts). */
 import type { Command } from 'commander';
 import type { CliContext } from './io.js';
-import type { SampleFlags } from './sample-run.js';
+import type { CompareFlags, SampleFlags } from './sample-run.js';
 
 export function registerSample(program: Command, context: () => CliContext): void {
-  program
+  const run = () => import('./sample-run.js');
+  const sample = program
     .command('sample')
     .description('sweep load configurations over functions and record what the node did (CSV datasets)')
-    .requiredOption('--config <file>', 'sampler configuration (YAML/JSON; `dfaas schema sampler`)')
+    .option(
+      '--config <file>',
+      'sampler configuration (YAML/JSON; `dfaas schema sampler`); required for a sweep',
+    )
     .option('--output-dir <dir>', 'where the results go (default: output_dir, else ./dfaas-results/RUN_ID)')
     .option('--dry-run', 'print the plan in execution order and run nothing')
     .option('--profile', 'profiler mode: sweep each function alone and write profiles/NAME.csv')
@@ -15,5 +19,25 @@ export function registerSample(program: Command, context: () => CliContext): voi
       '--no-retry-skipped',
       'resuming, keep skipped the configurations an earlier run skipped for a cooldown timeout (default: run them again)',
     )
-    .action(async (flags: SampleFlags) => (await import('./sample-run.js')).runSample(flags, context()));
+    .action(async (flags: SampleFlags) => (await run()).runSample(flags, context()));
+
+  sample
+    .command('report')
+    .description(
+      "rebuild report.html from a sweep's folder (finished, interrupted or running), touching no platform",
+    )
+    .argument('<dir>', "the sweep's folder (with results.csv)")
+    .action(async (dir: string) => (await run()).runReport(dir, context()));
+
+  sample
+    .command('compare')
+    .description(
+      'draw sweeps side by side (compare.html) and write a table of their differences (differences.csv)',
+    )
+    .argument('<dirs...>', "two or more sweeps' folders")
+    .option(
+      '--out <dir>',
+      'where compare.html and differences.csv go (default: ./dfaas-results/compare-TIME)',
+    )
+    .action(async (dirs: string[], flags: CompareFlags) => (await run()).runCompare(dirs, flags, context()));
 }

@@ -365,11 +365,11 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         : { state: 'failed', error: (err as Error).message },
     );
     saveManifest();
-    writeReport(outputDir);
+    // The report of what was measured; a report that fails here must not hide why the sweep did.
+    await writeReport(outputDir).catch((e: Error) => logger.warn(`report.html not written: ${e.message}`));
     throw err;
   }
   progress();
-  const report = writeReport(outputDir);
   const skipped = [...skippedBefore.values()].filter((rates) => runsLeftOf(rates) > 0).length;
   Object.assign(manifest, {
     state: 'finished',
@@ -378,6 +378,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     skipped,
   });
   saveManifest();
+  const report = await writeReport(outputDir);
   return { outputDir, rowsWritten, skipped, report, busyBaseline: manifest.baseline?.busy ?? false };
 }
 

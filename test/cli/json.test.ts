@@ -41,7 +41,7 @@ describe('--json: everything the CLI prints is JSON', () => {
       [['gateway', '--port'], '--port', /argument missing/],
       [['gateway', '--port', 'eighty'], '--port', /--port must be a whole number/],
       [['--log-level', 'loud', 'schema'], '--log-level', /--log-level must be one of/],
-      [['sample'], '--config', /required option '--config <file>' not specified/],
+      [['sample'], '--config', /give the sampler configuration \(--config FILE\)/],
       [['cluster', 'up', '--proxy', 'nginx'], '--proxy', /Allowed choices are auto, embedded, haproxy/],
       [['frobnicate'], '', /unknown command 'frobnicate'/],
       [['schema', 'stack', 'node'], '', /too many arguments for 'schema'/],

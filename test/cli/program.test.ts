@@ -25,7 +25,7 @@ describe('createProgram (the dfaas command line, in-process)', () => {
       [['--log-level', 'loud', 'schema'], /--log-level must be one of debug, info/],
       [['gateway', '--nope'], /unknown option '--nope'/],
       [['frobnicate'], /unknown command 'frobnicate'/],
-      [['sample'], /required option '--config <file>' not specified/],
+      [['sample'], /--config: give the sampler configuration/],
       [['cluster', 'up', '--nodes', '0'], /--nodes must be a whole number from 1 to 50/],
       [['cluster', 'up', '--proxy', 'nginx'], /--proxy.*Allowed choices are auto, embedded, haproxy/],
       [

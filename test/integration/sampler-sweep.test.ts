@@ -135,7 +135,7 @@ describe('dfaas sample on the embedded gateway', () => {
     ]);
     expect(index).toContain("\r\n['figlet', 'shasum'];[0, 10];results.csv\r\n");
     expect(readFileSync(join(out, 'skipped.csv'), 'utf8')).toBe(
-      'function_figlet,rate_function_figlet,function_shasum,rate_function_shasum,reason\r\n',
+      'function_figlet,rate_function_figlet,function_shasum,rate_function_shasum,reason,iteration,skipped_at\r\n',
     );
     expect(readdirSync(join(out, 'summaries'))).toHaveLength(8);
     expect(readdirSync(join(out, 'k6_scripts'))).toHaveLength(8);
@@ -168,15 +168,17 @@ describe('dfaas sample on the embedded gateway', () => {
     });
     const report = readFileSync(join(out, 'report.html'), 'utf8');
     for (const part of [
-      '<h2>figlet alone</h2>',
-      '<h2>shasum alone</h2>',
+      '<h2>The run</h2>',
+      '<h2>Each function alone</h2>',
       '<h2>Pairs</h2>',
       '<h2>Overload frontier</h2>',
+      '<h2>Skipped</h2>',
     ]) {
       expect(report).toContain(part);
     }
-    expect(report.match(/<svg /g)?.length).toBe(9); // 4 charts per function alone, 1 heatmap
-    expect(report).not.toMatch(/https?:\/\//); // opens offline: no CDN, no remote asset
+    // 4 charts of the functions alone, 3 heatmaps of the pair (CPU, success, latency)
+    expect(report.match(/<svg /g)?.length).toBe(7);
+    expect(report).not.toMatch(/(src|href)=["']?(https?:)?\/\//); // opens offline: no CDN, no remote asset
     const summary = JSON.parse(
       readFileSync(join(out, 'summaries', readdirSync(join(out, 'summaries'))[0] as string), 'utf8'),
     );
