@@ -50,9 +50,18 @@ export async function pollWithin<T>(probe: Probe<T>, options: PollOptions): Prom
   return 'value' in outcome ? outcome.value : undefined;
 }
 
-/** Resolves after `ms`. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms`, or at once when `signal` aborts (no timer left to keep the process alive). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    if (signal?.aborted) done();
+    else signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Carries the error a probe gave up with past the retry. */
@@ -81,6 +90,6 @@ async function poll<T>(
     }
     const left = deadline - performance.now();
     if (left <= 0) return { lastError };
-    await sleep(Math.min(everyMs, left));
+    await sleep(Math.min(everyMs, left), signal);
   }
 }

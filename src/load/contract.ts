@@ -42,6 +42,10 @@ export interface LoadDriver {
   readonly where: string;
   /** Fails early when the driver cannot work (k6 host unreachable, key refused). */
   open(): Promise<void>;
-  run(configuration: LoadConfiguration, target: LoadTarget): Promise<ConfigurationLoad>;
+  /**
+   * `signal`: Ctrl-C. The load stops sending when it aborts (what it sent so far is summarised);
+   * a k6 on a remote host finishes its configuration.
+   */
+  run(configuration: LoadConfiguration, target: LoadTarget, signal?: AbortSignal): Promise<ConfigurationLoad>;
   close(): Promise<void>;
 }

@@ -28,7 +28,8 @@ export interface RestoreRecord {
 export interface FunctionRestorer {
   readonly record: RestoreRecord;
   /** Puts the functions back in their first state, each ready again; a no-op with `none`. */
-  restore(): Promise<void>;
+  /** `signal`: Ctrl-C, which ends its waits at once. */
+  restore(signal?: AbortSignal): Promise<void>;
 }
 
 export const noRestore = (reason: string): FunctionRestorer => ({
@@ -54,9 +55,9 @@ export function scaleToZeroRestorer(
 ): FunctionRestorer {
   const timeoutMs = opts.timeoutMs ?? STEP_TIMEOUT_MS;
   let counts: Map<string, number> | undefined;
-  const self: { record: RestoreRecord; restore(): Promise<void> } = {
+  const self: { record: RestoreRecord; restore(signal?: AbortSignal): Promise<void> } = {
     record: { method: 'scale-to-zero' },
-    async restore() {
+    async restore(signal) {
       if (self.record.method === 'none') return;
       const firstRestore = counts === undefined;
       try {
@@ -72,12 +73,18 @@ export function scaleToZeroRestorer(
       }
       const first = counts;
       await Promise.all(
-        names.map((n) => waitReplicas(platform, n, (s) => s.availableReplicas === 0, timeoutMs)),
+        names.map((n) => waitReplicas(platform, n, (s) => s.availableReplicas === 0, timeoutMs, signal)),
       );
       await Promise.all(names.map((n) => platform.scale(n, first.get(n) as number)));
       await Promise.all(
         names.map((n) =>
-          waitReplicas(platform, n, (s) => s.availableReplicas >= (first.get(n) as number), timeoutMs),
+          waitReplicas(
+            platform,
+            n,
+            (s) => s.availableReplicas >= (first.get(n) as number),
+            timeoutMs,
+            signal,
+          ),
         ),
       );
     },
@@ -101,9 +108,11 @@ async function waitReplicas(
   name: string,
   ok: (s: { availableReplicas: number }) => boolean,
   timeoutMs: number,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   await pollUntil(async () => ok({ availableReplicas: (await platform.get(name)).availableReplicas ?? 0 }), {
     timeoutMs,
+    signal,
     everyMs: 100,
     what: `${name} to be restored (scaled to zero and back)`,
   });

@@ -123,7 +123,7 @@ export interface SweepResult {
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const { config, outputDir, metrics, logger, signal } = opts;
   const interruptible = <T>(p: Promise<T>) => untilAborted(p, signal);
-  const sleep = (ms: number) => interruptible((opts.sleep ?? realSleep)(ms));
+  const sleep = (ms: number) => interruptible(opts.sleep ? opts.sleep(ms) : realSleep(ms, signal));
   const shortcuts = opts.shortcuts ?? { skipDominated: true, adaptiveCooldown: true };
   // Never throws: a Grafana that is down costs one warning, not the sweep.
   const annotator = opts.annotator ?? noopAnnotator;
@@ -256,7 +256,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         progress({ ...planned, iteration });
         const startedAt = new Date().toISOString();
         const steps = stopwatch();
-        await interruptible(restorer.restore());
+        await interruptible(restorer.restore(signal));
         if (restorer.record !== manifest.restore) {
           manifest.restore = restorer.record;
           saveManifest();
@@ -279,6 +279,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
               load: opts.load,
               metrics,
               baseline,
+              ...(signal ? { signal } : {}),
             },
             rest.seconds,
           ),
@@ -445,7 +446,13 @@ async function cooldown(
 async function measure(
   config: SamplerConfig,
   planned: PlannedConfig,
-  on: { target: LoadTarget; load: LoadDriver; metrics: MetricsSource; baseline: NodeSample },
+  on: {
+    target: LoadTarget;
+    load: LoadDriver;
+    metrics: MetricsSource;
+    baseline: NodeSample;
+    signal?: AbortSignal;
+  },
   restSeconds: number,
 ) {
   const { metrics, baseline } = on;
@@ -453,7 +460,7 @@ async function measure(
   const loadStartMs = Date.now();
   let load: ConfigurationLoad;
   try {
-    load = await on.load.run(planned, on.target);
+    load = await on.load.run(planned, on.target, on.signal);
   } catch (err) {
     await window.stop(); // its sampling timer would keep the process alive
     throw err;

@@ -249,4 +249,39 @@ describe('dfaas sample on the embedded gateway', () => {
     const index = readFileSync(join(out, 'index.csv'), 'utf8').trim().split('\r\n');
     expect(index).toHaveLength(9); // one line per configuration
   });
+
+  it('stops on Ctrl-C saying how to resume, records interrupted, and the same command resumes it', async () => {
+    const file = config('ctrl-c');
+    const out = join(dir, 'ctrl-c');
+    const child = spawn(
+      process.execPath,
+      ['--import', tsx, 'src/cli/main.ts', '--log-level', 'warn', 'sample', '--config', file],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => (stderr += c));
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    const results = join(out, 'results.csv');
+    await waitFor(
+      'a row',
+      () => existsSync(results) && readFileSync(results, 'utf8').trim().split(/\r?\n/).length >= 2,
+      60_000,
+    );
+    child.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(stderr).toContain('interrupted, rerun the same command to resume');
+    expect(stderr).toContain('DFAAS_ERR_INTERRUPTED');
+    const manifest = () => JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    expect(manifest()).toMatchObject({ state: 'interrupted', interruptedAt: expect.any(String) });
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain(
+      'interrupted: rerun the same command to resume',
+    );
+    const rows = rowKeys(readFileSync(results, 'utf8')).length;
+    expect(rows).toBeLessThan(8);
+    const res = await runCliAsync(['--log-level', 'warn', 'sample', '--config', file]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(rowKeys(readFileSync(results, 'utf8'))).toHaveLength(8);
+    expect(manifest()).toMatchObject({ state: 'finished', rows: 8 });
+    expect(manifest().runs).toHaveLength(8);
+  }, 90_000);
 });

@@ -11,7 +11,11 @@ export class BuiltinLoadDriver implements LoadDriver {
 
   constructor(private readonly config: SamplerConfig) {}
 
-  async run(planned: LoadConfiguration, { gatewayUrl }: LoadTarget): Promise<ConfigurationLoad> {
+  async run(
+    planned: LoadConfiguration,
+    { gatewayUrl }: LoadTarget,
+    signal?: AbortSignal,
+  ): Promise<ConfigurationLoad> {
     const scenarios: Record<string, Scenario> = {};
     for (const f of this.config.functions) {
       const rate = planned.rates[f.name];
@@ -34,10 +38,13 @@ export class BuiltinLoadDriver implements LoadDriver {
     }
     // A configuration whose rates are all 0 still takes its duration: it measures the idle node.
     if (Object.keys(scenarios).length === 0) {
-      await sleep(this.config.duration);
+      await sleep(this.config.duration, signal);
       return readSummary({ metrics: {} }, this.where);
     }
-    return readSummary(JSON.parse(JSON.stringify(toK6Summary(await runLoad(scenarios)))), this.where);
+    return readSummary(
+      JSON.parse(JSON.stringify(toK6Summary(await runLoad(scenarios, signal ? { signal } : {})))),
+      this.where,
+    );
   }
 
   async open(): Promise<void> {}

@@ -16,6 +16,8 @@ export interface LoadRunOptions {
   /** Called at most every `progressEveryMs` (default 500) while the load runs. */
   onProgress?: (progress: LoadProgress) => void;
   progressEveryMs?: number;
+  /** Stops sending when it aborts: the requests in flight are awaited, the rest never sent. */
+  signal?: AbortSignal;
 }
 
 export interface LoadRunResult {
@@ -79,6 +81,7 @@ export async function runLoad(
           send,
           startAt: start,
           onResponse: () => completed++,
+          ...(options.signal ? { signal: options.signal } : {}),
         });
         return [name, { ...result, maxVUs }] as const;
       }),

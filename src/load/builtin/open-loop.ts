@@ -1,4 +1,5 @@
 import { build, type Histogram } from 'hdr-histogram-js';
+import { sleep } from '../../core/poll.js';
 import type { ArrivalSchedule } from './schedule.js';
 
 export interface OpenLoopOptions {
@@ -14,6 +15,8 @@ export interface OpenLoopOptions {
   startAt?: number;
   /** Called after each response, for progress displays. */
   onResponse?: () => void;
+  /** Stops sending when it aborts (the arrivals left are neither sent nor counted as dropped). */
+  signal?: AbortSignal;
 }
 
 export interface OpenLoopResult {
@@ -58,7 +61,7 @@ const us = (ms: number) => Math.max(1, Math.round(ms * 1000));
  * (count and duration).
  */
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
-  const { schedule, maxInflight, send, onResponse } = options;
+  const { schedule, maxInflight, send, onResponse, signal } = options;
   const result: OpenLoopResult = {
     sent: 0,
     ok: 0,
@@ -79,7 +82,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   const pending = new Set<Promise<void>>();
   const start = options.startAt ?? performance.now();
   let next = 0;
-  while (next < schedule.count) {
+  while (next < schedule.count && !signal?.aborted) {
     const now = performance.now();
     // Send every arrival whose time has come; then yield to the event loop until the next one.
     while (next < schedule.count && start + schedule.offsetMs(next) <= now) {
@@ -114,7 +117,8 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     }
     if (next >= schedule.count) break;
     const wait = start + schedule.offsetMs(next) - performance.now();
-    await new Promise((r) => (wait > 0 ? setTimeout(r, Math.max(1, Math.floor(wait))) : setImmediate(r)));
+    if (wait > 0) await sleep(Math.max(1, Math.floor(wait)), signal);
+    else await new Promise((r) => setImmediate(r));
   }
   await Promise.all(pending);
   result.elapsedMs = performance.now() - start;

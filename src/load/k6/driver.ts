@@ -13,10 +13,14 @@ export class K6LoadDriver implements LoadDriver {
     return this.runner.where;
   }
 
-  async run(_configuration: LoadConfiguration, { scriptPath }: LoadTarget): Promise<ConfigurationLoad> {
+  async run(
+    _configuration: LoadConfiguration,
+    { scriptPath }: LoadTarget,
+    signal?: AbortSignal,
+  ): Promise<ConfigurationLoad> {
     // k6 stops a scenario's last iterations within its gracefulStop (30 s); a minute more for
     // starting, the summary and the SSH round trips.
-    const summary = await this.runner.run(scriptPath, this.durationMs + 90_000);
+    const summary = await this.runner.run(scriptPath, this.durationMs + 90_000, signal);
     return readSummary(summary, this.runner.where);
   }
 

@@ -20,8 +20,11 @@ export interface K6Runner {
   readonly where: string;
   /** Checks that k6 can be reached (connects to the k6 host), so a sweep fails before it starts. */
   open(): Promise<void>;
-  /** Runs the script at `scriptPath` (a local file) and returns the parsed summary JSON. */
-  run(scriptPath: string, timeoutMs: number): Promise<unknown>;
+  /**
+   * Runs the script at `scriptPath` (a local file) and returns the parsed summary JSON. `signal`
+   * (Ctrl-C) stops a k6 on this machine; one on a remote host finishes its run.
+   */
+  run(scriptPath: string, timeoutMs: number, signal?: AbortSignal): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -64,7 +67,7 @@ export class LocalK6Runner implements K6Runner {
     this.where = `local k6 (${executable})`;
   }
 
-  run(scriptPath: string, timeoutMs: number): Promise<unknown> {
+  run(scriptPath: string, timeoutMs: number, signal?: AbortSignal): Promise<unknown> {
     const summary = `${scriptPath.replace(/\.js$/, '')}.summary.json`;
     const args = k6RunArgs(basename(scriptPath), basename(summary), this.settings);
     return new Promise((resolve, reject) => {
@@ -73,6 +76,7 @@ export class LocalK6Runner implements K6Runner {
         stdio: ['ignore', 'pipe', 'pipe'],
         timeout: timeoutMs,
         killSignal: 'SIGKILL',
+        ...(signal ? { signal } : {}),
       });
       let output = '';
       child.stdout.on('data', (d: Buffer) => (output += d.toString()));

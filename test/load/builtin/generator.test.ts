@@ -121,6 +121,35 @@ describe('open-model load generator', () => {
     expect((slow?.latencyUs.getValueAtPercentile(50) ?? 0) / 1000).toBeGreaterThanOrEqual(300);
   });
 
+  it('stops sending when its signal aborts (Ctrl-C), and summarises what it sent', async () => {
+    const controller = new AbortController();
+    // 10 minutes of arrivals, aborted after the first few responses: the run ends with them.
+    let answered = 0;
+    const run = await runLoad(
+      scenarios({
+        long: {
+          executor: 'constant-arrival-rate',
+          rate: 20,
+          duration: '10m',
+          request: { url: `${base}/fast` },
+        },
+      }),
+      {
+        signal: controller.signal,
+        progressEveryMs: 10,
+        onProgress: (p) => {
+          answered = p.completed;
+          if (answered >= 5) controller.abort();
+        },
+      },
+    );
+    const long = run.scenarios.long;
+    expect(long?.sent).toBeGreaterThanOrEqual(5);
+    expect(long?.sent).toBeLessThan(12_000);
+    expect((long?.ok ?? 0) + (long?.errors ?? 0)).toBe(long?.sent);
+    expect(long?.dropped).toBe(0); // the arrivals never reached are not failures
+  });
+
   it('ramps the rate as ramping-arrival-rate', async () => {
     const run = await runLoad(
       scenarios({
