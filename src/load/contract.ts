@@ -22,12 +22,33 @@ export interface LoadConfiguration {
   rates: Record<string, number>;
 }
 
+/** One second of a function's load, counted from the start of the run. */
+export interface LoadSecond {
+  /** Requests sent in that second. */
+  sent: number;
+  /** Answers received in that second: 2xx, and the others (another status, or a transport error). */
+  ok: number;
+  failed: number;
+  /** Sum of the latencies (µs) of the answers with a status received in that second, and how many. */
+  latencyUs: number;
+  timed: number;
+}
+
+/** A function's load second by second (the built-in generator's; k6's summary has none). */
+export interface LoadTimeline {
+  /** When the run started, ms since the epoch. */
+  startedAtMs: number;
+  seconds: LoadSecond[];
+}
+
 /** What one configuration's load did, read from its k6-shaped summary whichever driver sent it. */
 export interface ConfigurationLoad {
   /** The k6 `--summary-export` JSON (saved as summaries/ID-ITERATION.json). */
   summary: unknown;
   /** Per function with a rate above 0; undefined for the others. */
   figures(functionName: string): ScenarioFigures | undefined;
+  /** Per function with a rate above 0, when the driver counts second by second. */
+  timeline?(functionName: string): LoadTimeline | undefined;
 }
 
 export interface LoadTarget {

@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SamplerConfig } from '../config/sampler.js';
 import { appendLineDurably, writeFileAtomic } from '../core/files.js';
 import type { Logger } from '../core/logger.js';
 import { sleep as realSleep } from '../core/poll.js';
 import { CSV_EOL, csvText } from '../dataset/cells.js';
-import { metricsSeriesCsv } from '../dataset/metrics-series.js';
+import { LATENCY_FILE, LATENCY_HEADER, latencyLines } from '../dataset/latency.js';
+import { loadBetweenLines, metricsSeriesCsv } from '../dataset/metrics-series.js';
 import { type FunctionResult, resultsHeader, resultsLine } from '../dataset/results.js';
 import {
   configurationKey,
@@ -19,7 +20,7 @@ import {
 import type { ConfigurationLoad, LoadDriver, LoadTarget } from '../load/index.js';
 import { writeK6Script } from '../load/k6/script.js';
 import { k6ScenarioId, parseK6Summary } from '../load/k6-summary.js';
-import type { MetricsSource, NodeSample } from '../metrics/contract.js';
+import type { MetricsSource, NodeSample, WindowSample } from '../metrics/contract.js';
 import { measureIdleBaseline } from './baseline.js';
 import { isCooledDown } from './cooldown.js';
 import { OutputDirInUseError, SweepInterruptedError } from './errors.js';
@@ -152,6 +153,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     return [indexLine({ rates, resultsFile: RESULTS_FILE })];
   });
   writeFileAtomic(indexPath, csvText([INDEX_HEADER, ...indexLines]));
+  // latency.csv is derived from the summaries of the runs in results.csv, rebuilt whole too (a run
+  // cut short between its summary and its row is run again, and its lines with it).
+  const latencyPath = join(outputDir, LATENCY_FILE);
+  writeFileAtomic(latencyPath, csvText([LATENCY_HEADER, ...latencyOfDoneRuns(outputDir, done.rows)]));
   cutPartialLastLine(skippedPath);
   const skippedRows = readSkipped(skippedPath);
   if (skippedRows.some((r) => Object.keys(r.rates).some((n) => !names.includes(n))))
@@ -295,6 +300,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           `${JSON.stringify(line.summary, null, 2)}\n`,
         );
         writeFileAtomic(join(outputDir, 'metrics', `${planned.id}-${iteration}.csv`), line.series);
+        for (const l of latencyLines(planned.id, iteration, planned.rates, line.summary))
+          appendLineDurably(latencyPath, l, CSV_EOL);
         appendLineDurably(resultsPath, resultsLine(names, line.row), CSV_EOL);
         const key = configurationKey(planned.rates);
         if (!indexed.has(key)) {
@@ -381,6 +388,23 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   saveManifest();
   const report = await writeReport(outputDir);
   return { outputDir, rowsWritten, skipped, report, busyBaseline: manifest.baseline?.busy ?? false };
+}
+
+/** latency.csv's lines of the runs in results.csv (rates in row order), from their summaries. */
+function latencyOfDoneRuns(outputDir: string, rows: readonly Record<string, number>[]): string[] {
+  const seen = new Map<string, number>();
+  return rows.flatMap((rates) => {
+    const id = configId(rates);
+    const iteration = seen.get(id) ?? 0;
+    seen.set(id, iteration + 1);
+    const path = join(outputDir, 'summaries', `${id}-${iteration}.json`);
+    if (!existsSync(path)) return []; // a results.csv from elsewhere, without its summaries
+    try {
+      return latencyLines(id, iteration, rates, JSON.parse(readFileSync(path, 'utf8')));
+    } catch {
+      return latencyLines(id, iteration, rates, undefined); // unreadable: its figures nan
+    }
+  });
 }
 
 /** Seconds (to the ms) since it was made, or since the last lap. */
@@ -510,10 +534,7 @@ async function measure(
     summary: load.summary,
     /** When the load ran (epoch ms), for the Grafana annotation. */
     loadWindow: { startMs: loadStartMs, endMs: loadEndMs },
-    series: metricsSeriesCsv(
-      Object.keys(planned.rates).sort(),
-      figures.series.map(({ atMs, ...s }) => ({ ...s, timeS: (atMs - loadStartMs) / 1000 })),
-    ),
+    series: seriesCsv(planned, figures.series, load, loadStartMs),
     row: {
       functions,
       node: {
@@ -530,6 +551,27 @@ async function measure(
       },
     },
   };
+}
+
+/** metrics/ID-ITERATION.csv: what the metrics source sampled, with the load between its samples. */
+function seriesCsv(
+  planned: PlannedConfig,
+  samples: WindowSample[],
+  load: ConfigurationLoad,
+  loadStartMs: number,
+): string {
+  const names = Object.keys(planned.rates).sort();
+  const timesS = samples.map((s) => (s.atMs - loadStartMs) / 1000);
+  const loaded = names.filter((n) => (planned.rates[n] ?? 0) > 0);
+  const between = loadBetweenLines(
+    timesS,
+    Object.fromEntries(loaded.map((n) => [n, load.timeline?.(n)])),
+    loadStartMs,
+  );
+  return metricsSeriesCsv(
+    names,
+    samples.map(({ atMs: _, ...s }, i) => ({ ...s, timeS: timesS[i] as number, load: between[i] ?? {} })),
+  );
 }
 
 /** A function's mean latency in ms (its `latency_ID` Trend's avg) in a k6-shaped summary; NaN when absent. */

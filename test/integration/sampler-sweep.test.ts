@@ -152,11 +152,32 @@ describe('dfaas sample on the embedded gateway', () => {
     expect(pairSeries?.[0]).toBe(
       'time_s,cpu_usage_node,ram_usage_node,ram_usage_node_percentage,power_usage_node,' +
         'cpu_usage_function_figlet,ram_usage_function_figlet,power_usage_function_figlet,replica_figlet,' +
-        'cpu_usage_function_shasum,ram_usage_function_shasum,power_usage_function_shasum,replica_shasum',
+        'cpu_usage_function_shasum,ram_usage_function_shasum,power_usage_function_shasum,replica_shasum,' +
+        'sent_per_s_figlet,ok_per_s_figlet,failed_per_s_figlet,latency_ms_figlet,' +
+        'sent_per_s_shasum,ok_per_s_shasum,failed_per_s_shasum,latency_ms_shasum',
     );
     const points = (pairSeries ?? []).slice(1).map((l) => l.split(','));
     expect(points.length).toBeGreaterThanOrEqual(2);
     expect(points.every((p) => Number(p[2]) > 0 && Number(p[6]) > 1e6 && p[8] === '1')).toBe(true);
+    // The load between samples, per second: the pair file loads at least one function at 10/s.
+    const sent = points.flatMap((p) => [Number(p[13]), Number(p[17])]).filter(Number.isFinite);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    // latency.csv: a line per run and loaded function (8 runs, 6 of them with load: 6 lines … 2 of one pair).
+    const latency = readFileSync(join(out, 'latency.csv'), 'utf8').trim().split('\r\n');
+    expect(latency[0]).toBe(
+      'id,iteration,function,rate,requests,successful,failed,dropped,latency_mean_ms,latency_p50_ms,latency_p90_ms,latency_p95_ms,latency_p99_ms,latency_max_ms',
+    );
+    expect(latency).toHaveLength(1 + 6);
+    for (const line of latency.slice(1)) {
+      const [, iteration, fn, rate, requests, , , , mean, p50, p90, p95, p99] = line.split(',');
+      expect(iteration).toBe('0');
+      expect(['figlet', 'shasum']).toContain(fn);
+      expect(rate).toBe('10');
+      expect(Number(requests)).toBeGreaterThan(0);
+      for (const v of [mean, p50, p90, p95, p99]) expect(Number(v)).toBeGreaterThan(0);
+      expect(Number(p50)).toBeLessThanOrEqual(Number(p99));
+    }
     expect(Number(points.at(-1)?.[0])).toBeGreaterThan(Number(points[0]?.[0]));
     const manifest = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
     // A new sweep restores its functions before each run (test/integration/sampler-restore.test.ts).

@@ -41,10 +41,14 @@ export class BuiltinLoadDriver implements LoadDriver {
       await sleep(this.config.duration, signal);
       return readSummary({ metrics: {} }, this.where);
     }
-    return readSummary(
-      JSON.parse(JSON.stringify(toK6Summary(await runLoad(scenarios, signal ? { signal } : {})))),
-      this.where,
-    );
+    const run = await runLoad(scenarios, signal ? { signal } : {});
+    return {
+      ...readSummary(JSON.parse(JSON.stringify(toK6Summary(run))), this.where),
+      timeline: (name) => {
+        const scenario = run.scenarios[k6ScenarioId(name)];
+        return scenario ? { startedAtMs: run.startedAtMs, seconds: scenario.timeline } : undefined;
+      },
+    };
   }
 
   async open(): Promise<void> {}

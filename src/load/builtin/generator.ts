@@ -25,6 +25,8 @@ export interface LoadRunResult {
   scenarios: Record<string, OpenLoopResult & { maxVUs: number }>;
   /** Wall time of the whole run, in ms. */
   elapsedMs: number;
+  /** When it started, ms since the epoch (the timelines count from here). */
+  startedAtMs: number;
 }
 
 export function scheduleOf(s: Scenario): ArrivalSchedule {
@@ -63,6 +65,7 @@ export async function runLoad(
   const planned = [...schedules.values()].reduce((sum, s) => sum + s.count, 0);
   const durationMs = Math.max(0, ...[...schedules.values()].map((s) => s.durationMs));
   let completed = 0;
+  const startedAtMs = Date.now();
   const start = performance.now();
   const timer = options.onProgress
     ? setInterval(
@@ -86,7 +89,7 @@ export async function runLoad(
         return [name, { ...result, maxVUs }] as const;
       }),
     );
-    return { scenarios: Object.fromEntries(results), elapsedMs: performance.now() - start };
+    return { scenarios: Object.fromEntries(results), elapsedMs: performance.now() - start, startedAtMs };
   } finally {
     clearInterval(timer);
     options.onProgress?.({ completed, planned, elapsedMs: performance.now() - start, durationMs });

@@ -1,5 +1,6 @@
 import { build, type Histogram } from 'hdr-histogram-js';
 import { sleep } from '../../core/poll.js';
+import type { LoadSecond } from '../contract.js';
 import type { ArrivalSchedule } from './schedule.js';
 
 export interface OpenLoopOptions {
@@ -41,6 +42,8 @@ export interface OpenLoopResult {
   lagUs: Histogram;
   /** Most requests in flight at once. */
   maxInflightSeen: number;
+  /** Second by second from the start: what was sent and answered then. */
+  timeline: LoadSecond[];
   /** Wall time from the start to the last response, in ms. */
   elapsedMs: number;
 }
@@ -72,15 +75,23 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     durationUs: histogram(),
     lagUs: histogram(),
     maxInflightSeen: 0,
+    timeline: [],
     elapsedMs: 0,
+  };
+  const start = options.startAt ?? performance.now();
+  const second = (at: number) => {
+    const i = Math.max(0, Math.floor((at - start) / 1000));
+    for (let k = result.timeline.length; k <= i; k++)
+      result.timeline.push({ sent: 0, ok: 0, failed: 0, latencyUs: 0, timed: 0 });
+    return result.timeline[i] as LoadSecond;
   };
   const fail = (cause: string) => {
     result.errors++;
     result.failures[cause] = (result.failures[cause] ?? 0) + 1;
+    second(performance.now()).failed++;
   };
   let inflight = 0;
   const pending = new Set<Promise<void>>();
-  const start = options.startAt ?? performance.now();
   let next = 0;
   while (next < schedule.count && !signal?.aborted) {
     const now = performance.now();
@@ -97,13 +108,19 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
       result.maxInflightSeen = Math.max(result.maxInflightSeen, inflight);
       result.sent++;
       const sentAt = performance.now();
+      second(sentAt).sent++;
       const p: Promise<void> = send()
         .then(
           (status) => {
             const end = performance.now();
-            if (status >= 200 && status < 300) result.ok++;
-            else fail(`http ${status}`);
+            if (status >= 200 && status < 300) {
+              result.ok++;
+              second(end).ok++;
+            } else fail(`http ${status}`);
             result.latencyUs.recordValue(us(end - due));
+            const at = second(end);
+            at.latencyUs += us(end - due);
+            at.timed++;
             result.durationUs.recordValue(us(end - sentAt));
           },
           (err: unknown) => fail(failureCause(err)),

@@ -27,6 +27,9 @@ export interface K6ScriptOptions {
   duration: string;
 }
 
+/** The Trend statistics the summary holds: k6's default, and p(99). */
+const TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
+
 export function writeK6Script(targets: K6Target[], options: K6ScriptOptions): string {
   const active = targets.filter((t) => t.rate > 0);
   const lines: string[] = [
@@ -62,7 +65,8 @@ export function writeK6Script(targets: K6Target[], options: K6ScriptOptions): st
   }
   lines.push(
     '',
-    `export const options = ${JSON.stringify({ discardResponseBodies: true, scenarios, thresholds }, null, 2)};`,
+    // p(99) beside k6's default statistics, for latency.csv's tails.
+    `export const options = ${JSON.stringify({ discardResponseBodies: true, summaryTrendStats: TREND_STATS, scenarios, thresholds }, null, 2)};`,
     '',
   );
   for (const t of active) {

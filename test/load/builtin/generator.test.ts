@@ -84,6 +84,7 @@ describe('open-model load generator', () => {
       'max',
       'p(90)',
       'p(95)',
+      'p(99)',
     ]);
     // What we write, we read.
     const parsed = parseK6Summary(JSON.parse(JSON.stringify(summary)), 'ours');
