@@ -27,6 +27,23 @@ export interface CompareFlags {
   out?: string;
 }
 
+export interface ExportFlags {
+  format: 'csv' | 'parquet';
+  long?: boolean;
+  out?: string;
+}
+
+/** `dfaas sample export DIR`: the results as a tidy table (CSV or Parquet). */
+export async function runExport(dir: string, flags: ExportFlags, ctx: CliContext): Promise<void> {
+  const { writeExport } = await import('../sampler/export.js');
+  const result = writeExport(dir, {
+    format: flags.format,
+    long: Boolean(flags.long),
+    ...(flags.out ? { out: flags.out } : {}),
+  });
+  printResult(ctx, result, () => `${result.rows} rows: ${resolve(result.path)}\n`);
+}
+
 export async function runSample(flags: SampleFlags & { config?: string }, ctx: CliContext): Promise<void> {
   if (!flags.config)
     throw badFlag(

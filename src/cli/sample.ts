@@ -1,7 +1,7 @@
 /** `dfaas sample` and `sample report|compare`: their flags; the sampler loads when a command runs (sample-run.ts). */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { CliContext } from './io.js';
-import type { CompareFlags, SampleFlags } from './sample-run.js';
+import type { CompareFlags, ExportFlags, SampleFlags } from './sample-run.js';
 
 export function registerSample(program: Command, context: () => CliContext): void {
   const run = () => import('./sample-run.js');
@@ -40,4 +40,15 @@ export function registerSample(program: Command, context: () => CliContext): voi
       'where compare.html and differences.csv go (default: ./dfaas-results/compare-TIME)',
     )
     .action(async (dirs: string[], flags: CompareFlags) => (await run()).runCompare(dirs, flags, context()));
+
+  sample
+    .command('export')
+    .description(
+      "a sweep's results as an analysis-ready table: a row per run, function and figure (--long) or per run and function",
+    )
+    .argument('<dir>', "the sweep's folder (with results.csv)")
+    .addOption(new Option('--format <format>', 'file format').choices(['csv', 'parquet']).default('csv'))
+    .option('--long', 'one row per run, function (or node), figure: columns metric, unit, value')
+    .option('--out <file>', 'where it goes (default: DIR/export[-long].csv|parquet)')
+    .action(async (dir: string, flags: ExportFlags) => (await run()).runExport(dir, flags, context()));
 }
