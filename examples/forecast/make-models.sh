@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes this folder from the committed forecasting dataset (test/fixtures/forecast/, made by its
 # make-dataset.sh): the function groups, the models trained on 80% of the configurations, and the
-# figures of one held-out split and of 5-fold cross-validation (docs/forecast.md shows them).
+# figures of one held-out split and of 5-fold cross-validation (docs/forecast.md shows them), each
+# evaluation JSON with its report beside it (.html: predicted-vs-actual and residual plots).
 # Run from the repository root after `npm install`; a few minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -22,8 +22,23 @@ export async function renderChart(spec: ChartSpec): Promise<RenderedChart> {
   const vega = compile(spec).spec;
   const view = new View(parse(vega), { renderer: 'none' });
   try {
-    return { svg: await view.toSVG(), vega };
+    return { svg: roundGeometry(await view.toSVG()), vega };
   } finally {
     view.finalize();
   }
+}
+
+/** The attributes of an SVG that hold coordinates (never text a reader sees). */
+const GEOMETRY = /\b(d|transform|points|x|y|x1|x2|y1|y2|width|height)="([^"]*)"/g;
+
+/**
+ * Vega writes coordinates with up to 15 digits; to the hundredth of a pixel they draw the same,
+ * and a report of many points is half the size.
+ */
+function roundGeometry(svg: string): string {
+  return svg.replace(
+    GEOMETRY,
+    (_, name: string, value: string) =>
+      `${name}="${value.replace(/-?\d+\.\d{3,}/g, (n) => String(Math.round(Number(n) * 100) / 100))}"`,
+  );
 }

@@ -10,16 +10,23 @@ import { writeFileAtomic } from '../core/files.js';
 import { GroupListSchema } from '../dataset/groups.js';
 import { nodeTypeCode } from '../dataset/node-types.js';
 import { readProfileCsv } from '../dataset/profiles.js';
+import {
+  EVALUATED_MODELS,
+  type Evaluation,
+  evaluatedModels,
+  heldOutText,
+  writeEvaluation,
+} from '../forecast/evaluation.js';
+import { writeEvaluationReport } from '../forecast/evaluation-report.js';
 import { Forecaster } from '../forecast/forecaster.js';
 import { readFeatureCsv } from '../forecast/inputs.js';
-import { MODEL_TYPES, type ModelType } from '../forecast/model.js';
+import { EVALUATION_FILE, MODEL_TYPES, type ModelType } from '../forecast/model.js';
 import { addToGroupList, assignGroup, fitGroups, GroupModelSchema } from '../forecast/profiles.js';
 import type { ClassificationScores, RegressionScores } from '../forecast/scores.js';
 import { startForecasterService } from '../forecast/service.js';
 import {
   crossValidate,
   type DataFile,
-  type Evaluation,
   prepareData,
   trainAndEvaluate,
   trainingDataWarnings,
@@ -133,9 +140,8 @@ function evaluationTables(evaluation: Evaluation): (string | Table)[] {
   const regression: string[][] = [];
   const classification: string[][] = [];
   for (const [target, e] of Object.entries(evaluation.targets)) {
-    for (const model of ['gbt', 'linear', 'forest'] as const) {
-      if (!e[model]) continue;
-      const name = model === 'gbt' ? 'boosted trees' : model === 'linear' ? 'linear' : 'random forest';
+    for (const model of evaluatedModels(e)) {
+      const name = EVALUATED_MODELS[model];
       if (e.task === 'regression') {
         const s = e[model] as RegressionScores;
         const coverage =
@@ -148,9 +154,7 @@ function evaluationTables(evaluation: Evaluation): (string | Table)[] {
     }
   }
   return [
-    evaluation.folds
-      ? `${evaluation.folds}-fold cross-validation: each of the ${evaluation.configurations.test} configurations (${evaluation.rows.test} rows) held out once, by models trained on about ${evaluation.configurations.train}\n`
-      : `held out: ${evaluation.configurations.test} configurations (${evaluation.rows.test} rows); trained on ${evaluation.configurations.train} (${evaluation.rows.train} rows)\n`,
+    `${heldOutText(evaluation)}\n`,
     `features: ${evaluation.features.join(', ')}\n\n`,
     { header: ['target', 'model', 'R²', 'MAE', 'MAPE %', 'q05–q95 %'], rows: regression },
     '\n',
@@ -189,25 +193,35 @@ export function runAssign(flags: { profile: string; model: string; groups: strin
   );
 }
 
-export function runTrain(flags: DataFlags & { out: string }, ctx: CliContext): void {
+export async function runTrain(flags: DataFlags & { out: string }, ctx: CliContext): Promise<void> {
   const { data, options, progress } = prepared(flags, ctx);
   const { models, evaluation } = trainAndEvaluate(data, options(false));
   progress.done();
   const written = writeModels(flags.out, models, evaluation);
-  printResult(ctx, { models: written, evaluation }, () => [
+  const report = await writeEvaluationReport(join(flags.out, EVALUATION_FILE), evaluation);
+  printResult(ctx, { models: written, evaluation, report }, () => [
     ...evaluationTables(evaluation),
-    `\nwrote ${written.length} models and evaluation.json to ${resolve(flags.out)}\n`,
+    `\nwrote ${written.length} models, ${EVALUATION_FILE} and ${basename(report)} to ${resolve(flags.out)}\n`,
   ]);
 }
 
-export function runEvaluate(flags: DataFlags & { out?: string; folds?: number }, ctx: CliContext): void {
+/** With --out FILE, the evaluation's JSON there and its report beside it (FILE.html). */
+export async function runEvaluate(
+  flags: DataFlags & { out?: string; folds?: number },
+  ctx: CliContext,
+): Promise<void> {
   const { data, options, progress } = prepared(flags, ctx);
   const evaluation = flags.folds
     ? crossValidate(data, { ...options(true), folds: flags.folds })
     : trainAndEvaluate(data, options(true)).evaluation;
   progress.done();
-  if (flags.out) writeFileAtomic(flags.out, `${JSON.stringify(evaluation, null, 2)}\n`);
-  printResult(ctx, evaluation, () => evaluationTables(evaluation));
+  let written = '';
+  if (flags.out) {
+    writeEvaluation(flags.out, evaluation);
+    const report = await writeEvaluationReport(flags.out, evaluation);
+    written = `\nwrote ${resolve(flags.out)} and ${basename(report)}\n`;
+  }
+  printResult(ctx, evaluation, () => [...evaluationTables(evaluation), written]);
 }
 
 export function runPredict(flags: PredictFlags, ctx: CliContext): void {

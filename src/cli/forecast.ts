@@ -82,7 +82,7 @@ export function registerForecast(program: Command, context: () => CliContext): v
         'train the node-usage models (boosted trees: regression, 0.05/0.95 quantiles, overload class)',
       ),
   )
-    .requiredOption('--out <dir>', 'where TARGET.json and evaluation.json go')
+    .requiredOption('--out <dir>', 'where TARGET.json, evaluation.json and its report evaluation.html go')
     .action(async (flags: DataFlags & { out: string }) => (await run()).runTrain(flags, context()));
 
   dataOptions(
@@ -90,7 +90,10 @@ export function registerForecast(program: Command, context: () => CliContext): v
       .command('evaluate')
       .description('score the models on held-out configurations beside linear and random-forest baselines'),
   )
-    .option('--out <file>', 'also save the figures as JSON here')
+    .option(
+      '--out <file>',
+      'also save the figures as JSON here, and their report with the plots beside it (FILE.json → FILE.html)',
+    )
     .option(
       '--folds <k>',
       'k-fold cross-validation by configuration instead of one split',

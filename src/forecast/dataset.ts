@@ -21,6 +21,7 @@
  */
 import { seededRandom } from '../core/random.js';
 import type { GroupList } from '../dataset/groups.js';
+import { NODE_TYPES } from '../dataset/node-types.js';
 import { type FunctionResult, type NodeResult, ratesOf, readResults } from '../dataset/results.js';
 import { ForecastInputError, TrainingDataError } from './errors.js';
 
@@ -48,6 +49,19 @@ export function configKeyOf(rates: Record<string, number>, nodeType: number): st
     .sort()
     .map((n) => `${n}:${rates[n]}`)
     .join('|')}@${nodeType}`;
+}
+
+/**
+ * A configuration key in words, for a person: `figlet 15, matmul 30 requests/s on a light node
+ * (2)`. Functions at rate 0 stay: `matmul 40, shasum 0` (a pair, one of them idle) is another
+ * configuration than `matmul 40` alone.
+ */
+export function configurationText(key: string): string {
+  const at = key.lastIndexOf('@');
+  const nodeType = Number(key.slice(at + 1));
+  const rates = key.slice(0, at).replaceAll(':', ' ').replaceAll('|', ', ');
+  const name = Object.entries(NODE_TYPES).find(([, code]) => code === nodeType)?.[0];
+  return `${rates} requests/s on ${name ? `a ${name} node (${nodeType})` : `node type ${nodeType}`}`;
 }
 
 /** Step 1 for one function's figures: NaN success is 1, other NaN 0, resource figures 0 at rate 0. */

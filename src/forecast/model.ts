@@ -29,7 +29,8 @@ export const EVALUATION_FILE = 'evaluation.json';
  * The other files dfaas writes where the models may be, which loading skips: `profile`'s
  * group_list.json and group_model.json (README's flow gives `profile` and `train` the same
  * `--out`), `train`'s evaluation.json, and `evaluate --out` files named evaluation-NAME.json (as
- * examples/forecast/make-models.sh names them). Any other JSON file must be a model.
+ * examples/forecast/make-models.sh names them). Any other JSON file must be a model. (The reports
+ * beside the evaluations, evaluation.html and evaluation-NAME.html, are not JSON: never read.)
  */
 const NOT_MODELS = /^(group_list|group_model|evaluation(-.+)?)\.json$/;
 

@@ -24,6 +24,13 @@ import {
   splitByConfiguration,
 } from './dataset.js';
 import { TrainingDataError } from './errors.js';
+import {
+  type Evaluation,
+  evaluateTarget,
+  type HeldOutRows,
+  type TargetEvaluation,
+  writeEvaluation,
+} from './evaluation.js';
 import { type FeatureVariant, featureNames, featureVector, type Target, targetsFor } from './features.js';
 import { type GbtModel, type GbtOptions, predictGbt, trainGbt } from './gbt.js';
 import {
@@ -35,12 +42,9 @@ import {
   predictRegression,
   type RegressionModels,
 } from './model.js';
-import {
-  type ClassificationScores,
-  classificationScores,
-  type RegressionScores,
-  regressionScores,
-} from './scores.js';
+
+/** The evaluation's format is evaluation.ts's; re-exported for the library's entry (src/index.ts). */
+export type { Evaluation } from './evaluation.js';
 
 export interface DataFile {
   path: string;
@@ -74,26 +78,6 @@ export function prepareData(files: DataFile[], groups: GroupList): PreparedData 
     dropped,
     replaced,
   };
-}
-
-export interface TargetEvaluation {
-  task: 'regression' | 'classification';
-  gbt: RegressionScores | ClassificationScores;
-  /** The baselines, when asked for (`evaluate`; `train` skips them: the forest is slow). */
-  linear?: RegressionScores | ClassificationScores;
-  forest?: RegressionScores | ClassificationScores;
-  /** Share of held-out rows between the 0.05 and 0.95 quantile predictions (regression). */
-  intervalCoverage?: number;
-}
-
-export interface Evaluation {
-  /** With cross-validation: rows and configurations per training fold (about), and all held out. */
-  rows: { train: number; test: number };
-  configurations: { train: number; test: number };
-  /** k of a k-fold cross-validation; absent for one split. */
-  folds?: number;
-  features: string[];
-  targets: Record<string, TargetEvaluation>;
 }
 
 export interface TrainOptions {
@@ -200,7 +184,9 @@ export function crossValidate(data: PreparedData, options: TrainOptions & { fold
   const folds = foldsByConfiguration(data.rows, options.folds, options.seed);
   const features = featureNames(options.variant, Object.keys(options.groups), data.functions);
   const targets = targetsFor(data.rows, Object.keys(options.groups));
-  const pooled = new Map<string, HeldOut>(targets.map((t) => [t.name, { actual: [], gbt: [] }]));
+  const pooled = new Map<string, HeldOutRows>(
+    targets.map((t) => [t.name, { configurations: [], actual: [], gbt: [] }]),
+  );
   folds.forEach((test, f) => {
     const train = folds.filter((_, g) => g !== f).flat();
     const xTrain = train.map((r) => featureVector(r, features));
@@ -208,7 +194,8 @@ export function crossValidate(data: PreparedData, options: TrainOptions & { fold
     targets.forEach((target, i) => {
       options.onTarget?.(`${target.name} (fold ${f + 1}/${folds.length})`, i, targets.length);
       const { predicted } = fitTarget(target, { rows: train, x: xTrain, features }, xTest, options);
-      const into = pooled.get(target.name) as HeldOut;
+      const into = pooled.get(target.name) as HeldOutRows;
+      into.configurations.push(...test.map((r) => r.configKey));
       into.actual.push(...test.map((r) => target.of(r)));
       for (const key of ['gbt', 'linear', 'forest', 'low', 'high'] as const) {
         const values = predicted[key];
@@ -226,22 +213,13 @@ export function crossValidate(data: PreparedData, options: TrainOptions & { fold
     folds: folds.length,
     features,
     targets: Object.fromEntries(
-      targets.map((t) => [t.name, scoreTarget(t.task, pooled.get(t.name) as HeldOut)]),
+      targets.map((t) => [t.name, evaluateTarget(t.task, pooled.get(t.name) as HeldOutRows)]),
     ),
   };
 }
 
-/** What a target's models predicted for held-out rows, beside the actual values. */
-interface HeldOut {
-  actual: number[];
-  /** Our trees: values, or 0/1 classes. */
-  gbt: number[];
-  linear?: number[];
-  forest?: number[];
-  /** The 0.05 and 0.95 quantile predictions (node targets). */
-  low?: number[];
-  high?: number[];
-}
+/** What a target's models predicted for held-out rows. */
+type Predicted = Omit<HeldOutRows, 'configurations' | 'actual'>;
 
 /** Trains a target's models on the training rows and predicts xTest with them and the baselines. */
 function fitTarget(
@@ -249,7 +227,7 @@ function fitTarget(
   train: { rows: GroupRow[]; x: number[][]; features: string[] },
   xTest: number[][],
   options: TrainOptions,
-): { models: ModelFile['models']; predicted: Omit<HeldOut, 'actual'> } {
+): { models: ModelFile['models']; predicted: Predicted } {
   const xTrain = train.x;
   const yTrain = train.rows.map((r) => target.of(r));
   const predict = (m: GbtModel) => xTest.map((x) => predictGbt(m, x));
@@ -336,24 +314,6 @@ function boost(x: number[][], y: number[], loss: GbtOptions['loss'], seed: numbe
   });
 }
 
-function scoreTarget(task: Target['task'], p: HeldOut): TargetEvaluation {
-  const score = task === 'classification' ? classificationScores : regressionScores;
-  const { low, high, actual } = p;
-  return {
-    task,
-    gbt: score(actual, p.gbt),
-    ...(p.linear ? { linear: score(actual, p.linear) } : {}),
-    ...(p.forest ? { forest: score(actual, p.forest) } : {}),
-    ...(low && high
-      ? {
-          intervalCoverage:
-            actual.filter((y, i) => y >= (low[i] as number) && y <= (high[i] as number)).length /
-            actual.length,
-        }
-      : {}),
-  };
-}
-
 function trainTarget(
   target: Target,
   on: {
@@ -373,7 +333,11 @@ function trainTarget(
     xTest,
     options,
   );
-  const scores = scoreTarget(target.task, { actual: on.test.map((r) => target.of(r)), ...predicted });
+  const scores = evaluateTarget(target.task, {
+    configurations: on.test.map((r) => r.configKey),
+    actual: on.test.map((r) => target.of(r)),
+    ...predicted,
+  });
   const fingerprint = createHash('sha256')
     .update(JSON.stringify({ x: xTrain, y: yTrain }))
     .digest('hex');
@@ -410,6 +374,6 @@ export function writeModels(dir: string, models: ModelFile[], evaluation: Evalua
     writeFileAtomic(path, `${JSON.stringify(m)}\n`);
     return path;
   });
-  writeFileAtomic(join(dir, EVALUATION_FILE), `${JSON.stringify(evaluation, null, 2)}\n`);
+  writeEvaluation(join(dir, EVALUATION_FILE), evaluation);
   return written;
 }

@@ -279,3 +279,49 @@ describe('dfaas forecast train and evaluate on weak data (in-process)', () => {
     expect(logged(evaluated.stderr)).toEqual(warnings.map((w) => expect.stringContaining(w)));
   });
 });
+
+describe('dfaas forecast train and evaluate write their report (in-process)', () => {
+  it('writes evaluation.html beside evaluation.json, and FILE.html beside evaluate --out FILE.json', async () => {
+    const out = mkdtempSync(join(dir, 'report-'));
+    const data = `${writeSyntheticResults(out, 'heavy', 1, 20)}:heavy`;
+    const groups = join(out, 'group_list.json');
+    writeFileSync(groups, JSON.stringify(SYNTHETIC_GROUPS));
+    const trained = await dfaas(['forecast', 'train', '--data', data, '--groups', groups, '--out', out]);
+    expect(trained.code, trained.stderr).toBe(0);
+    expect(trained.stdout).toMatch(/wrote \d+ models, evaluation\.json and evaluation\.html to /);
+    expect(readFileSync(join(out, 'evaluation.html'), 'utf8')).toContain(
+      '<h1>dfaas forecast evaluation</h1>',
+    );
+
+    const split = join(out, 'evaluation-split.json');
+    const evaluated = await dfaas([
+      'forecast',
+      'evaluate',
+      '--data',
+      data,
+      '--groups',
+      groups,
+      '--out',
+      split,
+    ]);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(evaluated.stdout).toContain(`wrote ${split} and evaluation-split.html`);
+    expect(existsSync(join(out, 'evaluation-split.html'))).toBe(true);
+    // The JSON keeps every field it had, and adds each held-out configuration's predictions.
+    const saved = JSON.parse(readFileSync(split, 'utf8')) as { targets: Record<string, object> };
+    expect(Object.keys(saved.targets.cpu_usage_node ?? {})).toEqual([
+      'task',
+      'gbt',
+      'linear',
+      'forest',
+      'intervalCoverage',
+      'heldOut',
+    ]);
+
+    // The models folder, reports and all, still loads as models.
+    const inputs = join(out, 'inputs.csv');
+    writeFileSync(inputs, `${FEATURES}\n10,10,0,0\n`);
+    const predicted = await dfaas(['forecast', 'predict', '--models', out, '--data', inputs]);
+    expect(predicted.code, predicted.stderr).toBe(0);
+  });
+});

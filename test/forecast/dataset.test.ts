@@ -10,6 +10,8 @@ import {
 } from '../../src/dataset/results.js';
 import {
   aggregateGroups,
+  configKeyOf,
+  configurationText,
   type DatasetRow,
   foldsByConfiguration,
   overloadPerConfiguration,
@@ -71,6 +73,16 @@ const row = (key: string, cpu: number, overloaded = false): DatasetRow => ({
 });
 
 describe('forecast datasets', () => {
+  it('says a configuration in words: its functions, idle ones included, and the node type', () => {
+    expect(configurationText(configKeyOf({ matmul: 30, figlet: 15 }, 2))).toBe(
+      'figlet 15, matmul 30 requests/s on a light node (2)',
+    );
+    expect(configurationText(configKeyOf({ shasum: 0, matmul: 40 }, 0))).toBe(
+      'matmul 40, shasum 0 requests/s on a heavy node (0)',
+    );
+    expect(configurationText(configKeyOf({ figlet: 5 }, 8))).toBe('figlet 5 requests/s on node type 8');
+  });
+
   it('reads results.csv: NaN success is 1, other NaN 0, resource figures zeroed at rate 0', () => {
     const path = results('a.csv', [
       [[fn('figlet', 0), fn('matmul', 20)], node()],

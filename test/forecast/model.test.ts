@@ -67,6 +67,8 @@ describe('the model file', () => {
       'group_model.json',
       'evaluation.json',
       'evaluation-5-fold.json',
+      'evaluation.html',
+      'evaluation-5-fold.html',
       'notes.txt',
     ])
       writeFileSync(join(models, name), '{"LOW_USAGE": ["figlet"]}');
