@@ -13,6 +13,7 @@ export function registerDemo(program: Command, context: () => CliContext): void 
       'start the embedded gateway with a stack, call each function cold and warm, print a table, then run a small sweep and a three-node offloading run',
     )
     .option('--stack <file>', 'stack file', EXAMPLE_STACK)
+    // RESULTS_ROOT (src/core/files.ts), written out: registering a command loads no more of core.
     .option('--out <dir>', 'folder for the results', 'results')
     .option('--sweep <file>', 'sampler configuration of the small sweep that follows', DEMO_SWEEP)
     .option('--no-sweep', 'skip the sweep')

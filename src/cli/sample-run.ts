@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadSamplerConfigWithNotes, type SamplerConfig } from '../config/sampler.js';
 import { ConfigError } from '../core/errors.js';
+import { RESULTS_ROOT } from '../core/files.js';
 import type { Logger } from '../core/logger.js';
 import { BUILTIN_FUNCTIONS } from '../platform/functions/builtins.js';
 import { checkPlanSize, planSweep } from '../sampler/plan.js';
@@ -65,7 +66,7 @@ export async function runCompare(dirs: string[], flags: CompareFlags, ctx: CliCo
   if (dirs.length < 2)
     throw badFlag('DIR', `give two or more sweeps' folders to compare, got ${dirs.length}`);
   const { writeComparison } = await import('../sampler/compare.js');
-  const out = flags.out ?? join('dfaas-results', `compare-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  const out = flags.out ?? join(RESULTS_ROOT, `compare-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   const result = await writeComparison(dirs, out);
   printResult(ctx, result, () =>
     [

@@ -12,7 +12,7 @@ export function registerSample(program: Command, context: () => CliContext): voi
       '--config <file>',
       'sampler configuration (YAML/JSON; `dfaas schema sampler`); required for a sweep',
     )
-    .option('--output-dir <dir>', 'where the results go (default: output_dir, else ./dfaas-results/RUN_ID)')
+    .option('--output-dir <dir>', 'where the results go (default: output_dir, else ./results/RUN_ID)')
     .option('--dry-run', 'print the plan in execution order and run nothing')
     .option('--profile', 'profiler mode: sweep each function alone and write profiles/NAME.csv')
     .option(
@@ -37,7 +37,7 @@ export function registerSample(program: Command, context: () => CliContext): voi
     .argument('<dirs...>', "two or more sweeps' folders")
     .option(
       '--out <dir>',
-      'where compare.html and differences.csv go (default: ./dfaas-results/compare-TIME)',
+      'where compare.html and differences.csv go (default: ./results/compare-TIME)',
     )
     .action(async (dirs: string[], flags: CompareFlags) => (await run()).runCompare(dirs, flags, context()));
 

@@ -361,7 +361,7 @@ export const SamplerConfigSchema = z
       .string()
       .optional()
       .describe(
-        'Where the results go, relative to the current directory; --output-dir wins. Default: ./dfaas-results/RUN_ID.',
+        'Where the results go, relative to the current directory; --output-dir wins. Default: ./results/RUN_ID (./dfaas-results/RUN_ID where an earlier dfaas left that sweep).',
       ),
     run_id: z
       .string()

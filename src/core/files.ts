@@ -17,6 +17,12 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from './errors.js';
 
 /**
+ * Where dfaas writes what a command makes when not told where (sweeps, comparisons, the demo,
+ * clusters), relative to the current directory; git-ignored in a clone.
+ */
+export const RESULTS_ROOT = 'results';
+
+/**
  * Writes a whole file atomically: a temp file beside it, fsync, rename. A crash leaves either
  * the old file or the new one, never half of one. `mode` is the new file's (before the umask).
  */

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { SamplerConfig } from '../config/sampler.js';
 import { ConfigError } from '../core/errors.js';
-import { ensureDir, removeEmptyFolders } from '../core/files.js';
+import { ensureDir, RESULTS_ROOT, removeEmptyFolders } from '../core/files.js';
 import type { Logger } from '../core/logger.js';
 import { pollUntil } from '../core/poll.js';
 import { profileRowsOf, writeProfileCsv } from '../dataset/profiles.js';
@@ -49,8 +50,15 @@ export function defaultRunId(file: string, config: SamplerConfig): string {
   return `${basename(file).replace(/\.[^.]+$/, '')}-${hash}`;
 }
 
+/**
+ * Where a sweep writes: output_dir, else RESULTS_ROOT/RUN_ID, or the folder an earlier dfaas
+ * wrote the same sweep in (./dfaas-results/RUN_ID), so that rerunning it still resumes it.
+ */
 export function outputDirOf(config: SamplerConfig, configFile: string): string {
-  return resolve(config.output_dir ?? `dfaas-results/${config.run_id ?? defaultRunId(configFile, config)}`);
+  if (config.output_dir) return resolve(config.output_dir);
+  const runId = config.run_id ?? defaultRunId(configFile, config);
+  const earlier = resolve('dfaas-results', runId);
+  return existsSync(join(earlier, 'results.csv')) ? earlier : resolve(RESULTS_ROOT, runId);
 }
 
 /**
