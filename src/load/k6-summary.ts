@@ -87,6 +87,21 @@ export function failuresMetric(scenario: string, cause: string): string {
   return `failures_${scenario}{cause:${cause}}`;
 }
 
+/** A scenario's failed requests by cause, from a summary (none in one k6 wrote). */
+export function failuresByCause(summary: unknown, scenario: string): Record<string, number> {
+  const metrics = K6SummarySchema.safeParse(summary);
+  if (!metrics.success) return {};
+  const prefix = failuresMetric(scenario, '');
+  return Object.fromEntries(
+    Object.entries(metrics.data.metrics).flatMap(([key, value]) => {
+      const count = CounterSchema.safeParse(value);
+      return key.startsWith(prefix.slice(0, -1)) && count.success
+        ? [[key.slice(prefix.length - 1, -1), count.data.count]]
+        : [];
+    }),
+  );
+}
+
 export function toK6Summary(run: LoadRunResult): K6Summary {
   const seconds = run.elapsedMs / 1000;
   const results = Object.entries(run.scenarios);

@@ -19,7 +19,7 @@ import {
 } from '../dataset/sweep-lists.js';
 import type { ConfigurationLoad, LoadDriver, LoadTarget } from '../load/index.js';
 import { writeK6Script } from '../load/k6/script.js';
-import { k6ScenarioId, parseK6Summary } from '../load/k6-summary.js';
+import { failuresByCause, k6ScenarioId, parseK6Summary } from '../load/k6-summary.js';
 import type { MetricsSource, NodeSample, WindowSample } from '../metrics/contract.js';
 import { measureIdleBaseline } from './baseline.js';
 import { isCooledDown } from './cooldown.js';
@@ -289,6 +289,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
             rest.seconds,
           ),
         );
+        reportFailures(planned, line.summary, logger);
         await annotator.configurationDone(
           planned.id,
           line.loadWindow.startMs,
@@ -388,6 +389,21 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   saveManifest();
   const report = await writeReport(outputDir);
   return { outputDir, rowsWritten, skipped, report, busyBaseline: manifest.baseline?.busy ?? false };
+}
+
+/** A line on screen for each function that had failed requests in a run, with their causes. */
+function reportFailures(planned: PlannedConfig, summary: unknown, logger: Logger): void {
+  for (const name of Object.keys(planned.rates)) {
+    const causes = Object.entries(failuresByCause(summary, k6ScenarioId(name)));
+    if (causes.length === 0) continue;
+    logger.info(
+      `${name} at ${planned.rates[name]} requests/s: ${causes.reduce((a, [, n]) => a + n, 0)} failed (${causes
+        .sort(([, a], [, b]) => b - a)
+        .map(([cause, n]) => `${cause} ×${n}`)
+        .join(', ')})`,
+      { id: planned.id, function: name, failures: Object.fromEntries(causes) },
+    );
+  }
 }
 
 /** latency.csv's lines of the runs in results.csv (rates in row order), from their summaries. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../../src/core/net.js';
+import { failuresByCause } from '../../src/load/k6-summary.js';
 import { dfaas } from '../helpers/cli.js';
 import { useOkServer } from '../helpers/ok-server.js';
 
@@ -120,6 +121,8 @@ describe('dfaas load (in-process)', () => {
           .map(([k, v]) => [k.slice('failures_default{cause:'.length, -1), (v as { count: number }).count]),
       );
       expect(Object.keys(byCause).sort()).toEqual(['connection reset', 'http 503']);
+      // What the sampler reads back of a run's summary to say on screen why requests failed.
+      expect(failuresByCause(JSON.parse(readFileSync(out, 'utf8')), 'default')).toEqual(byCause);
       // The causes add up to the failures, and the failures to what was not answered 2xx.
       const failed = Object.values(byCause).reduce((a, b) => a + b, 0);
       expect(failed).toBe(
