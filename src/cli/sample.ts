@@ -35,10 +35,7 @@ export function registerSample(program: Command, context: () => CliContext): voi
       'draw sweeps side by side (compare.html) and write a table of their differences (differences.csv)',
     )
     .argument('<dirs...>', "two or more sweeps' folders")
-    .option(
-      '--out <dir>',
-      'where compare.html and differences.csv go (default: ./results/compare-TIME)',
-    )
+    .option('--out <dir>', 'where compare.html and differences.csv go (default: ./results/compare-TIME)')
     .action(async (dirs: string[], flags: CompareFlags) => (await run()).runCompare(dirs, flags, context()));
 
   sample
