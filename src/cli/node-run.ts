@@ -1,14 +1,16 @@
-/** `dfaas node up` and `dfaas cluster up|status` at work. */
+/** `dfaas node up` and `dfaas cluster up|status|down` at work. */
 import { dirname, resolve } from 'node:path';
 import { loadConfigFile } from '../config/read-file.js';
 import { parseDurationMs } from '../config/units.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, type ConfigIssue, issuesFromZod } from '../core/errors.js';
 import { findExecutable } from '../core/executable.js';
-import { haproxyExecutable, startNode } from '../node/agent/node.js';
-import { fetchStatus, planCluster, readClusterPlan, startCluster } from '../node/cluster.js';
+import { ensureDir } from '../core/files.js';
+import { haproxyExecutable, readNodeInputs, startNode } from '../node/agent/node.js';
+import { fetchStatus, nodeExited, planCluster, readClusterPlan, startCluster } from '../node/cluster.js';
+import { checkNoClusterRunning, stopCluster } from '../node/cluster-running.js';
 import { DEFAULT_HAPROXY_BINARY, type NodeConfig, NodeConfigSchema } from '../node/config.js';
+import { processRef } from '../node/processes.js';
 import { DEFAULT_STRATEGY, STRATEGY_NAMES, type StrategyName } from '../offload/strategies/index.js';
-import { loadStackForEmbedded } from '../platform/embedded/stack.js';
 import { badFlag } from './errors.js';
 import type { CliContext } from './io.js';
 import { checkListenHosts } from './listen-host.js';
@@ -22,6 +24,15 @@ export interface ClusterUpFlags {
   period: string;
   dir: string;
   startTimeout: number;
+  forecasterModels?: string;
+  groups?: string;
+  threshold?: Record<string, number>;
+  nodeType?: string | number;
+}
+
+export interface ClusterDownFlags {
+  dir: string;
+  timeout: number;
 }
 
 export async function runNodeUp(flags: { config: string }, ctx: CliContext): Promise<void> {
@@ -66,29 +77,23 @@ function checkHaproxy(config: NodeConfig, file: string, baseDir: string): void {
 
 export async function runClusterUp(flags: ClusterUpFlags, ctx: CliContext): Promise<void> {
   const { logger, logLevel } = ctx;
-  // Checked here so that bad input exits 2 before any node starts.
-  const strategy = flags.strategy ?? DEFAULT_STRATEGY;
-  if (!(STRATEGY_NAMES as readonly string[]).includes(strategy))
-    throw badFlag('--strategy', `unknown strategy "${strategy}" (one of ${STRATEGY_NAMES.join(', ')})`);
-  const periodMs = parseDurationMs(flags.period);
-  if (periodMs === undefined || periodMs <= 0)
-    throw badFlag('--period', `must be a duration > 0 such as 5s, got "${flags.period}"`);
-  if (flags.stack) loadStackForEmbedded(flags.stack);
-  // The nodes run the default HAProxy: without it each would fail alone, after the plan is written.
-  if (flags.proxy === 'haproxy' && !findExecutable(DEFAULT_HAPROXY_BINARY))
-    throw badFlag(
-      '--proxy',
-      `no HAProxy at ${DEFAULT_HAPROXY_BINARY}: ${INSTALL_HAPROXY}, or use --proxy auto or embedded`,
-    );
+  const { strategy, periodMs, agent } = checkClusterFlags(flags);
+  checkNoClusterRunning(flags.dir);
+  ensureDir(flags.dir, { source: 'command line', field: '--dir' });
   const plan = await planCluster({
     nodes: flags.nodes,
-    strategy: strategy as StrategyName,
+    strategy,
     proxy: flags.proxy,
     periodMs,
     stack: flags.stack,
     dir: flags.dir,
+    agent,
   });
-  const cluster = await startCluster(plan, logLevel, flags.startTimeout);
+  const cluster = await startCluster(plan, {
+    logLevel,
+    timeoutMs: flags.startTimeout,
+    clusterUp: processRef(process.pid),
+  });
   printResult(ctx, plan, () => [
     {
       header: ['node', 'proxy (send requests here)', 'agent status', 'peer id'],
@@ -99,18 +104,79 @@ export async function runClusterUp(flags: ClusterUpFlags, ctx: CliContext): Prom
         n.peerId,
       ]),
     },
-    `\n${plan.strategy} cluster up (${plan.dir}); dfaas cluster status --dir ${flags.dir}; Ctrl-C stops it\n`,
+    `\n${plan.strategy} cluster up (${plan.dir}); dfaas cluster status --dir ${flags.dir}; Ctrl-C (or dfaas cluster down --dir ${flags.dir}) stops it\n`,
   ]);
   let stopping = false;
   for (const n of plan.nodes) {
-    cluster.children.get(n.name)?.on('exit', (code, signal) => {
-      if (!stopping) logger.warn(`${n.name} exited (${code ?? signal}); see ${n.log}`);
+    const child = cluster.children.get(n.name);
+    child?.on('exit', () => {
+      if (!stopping) logger.warn(nodeExited(n, child).message);
     });
   }
   await ctx.untilSignal();
   stopping = true;
   logger.info('stopping the cluster');
   await cluster.stop();
+}
+
+/** The flag behind each node configuration field that cluster up sets, to name it in bad input. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  // node-margin "needs forecaster_url or forecaster_models": cluster up takes the models.
+  'agent.forecaster_url': '--forecaster-models',
+  'agent.forecaster_models': '--forecaster-models',
+  'agent.group_list': '--groups',
+  'agent.thresholds': '--threshold',
+  'agent.node_type': '--node-type',
+};
+
+/** A node configuration issue as one of a flag (a threshold's name goes into the message). */
+function flagIssue(issue: ConfigIssue): ConfigIssue {
+  const field = Object.keys(FLAG_OF_FIELD).find((f) => issue.field === f || issue.field.startsWith(`${f}.`));
+  if (!field) return issue;
+  const rest = issue.field.slice(field.length + 1);
+  return {
+    field: FLAG_OF_FIELD[field] as string,
+    message: rest ? `${rest}: ${issue.message}` : issue.message,
+  };
+}
+
+/**
+ * Checks every flag of cluster up before anything is written or started (bad input exits 2):
+ * the strategy, the period, HAProxy, and the nodes' configuration as each node will read it, with
+ * the stack, group list and models it names. Returns the agent settings every node gets.
+ */
+function checkClusterFlags(flags: ClusterUpFlags): {
+  strategy: StrategyName;
+  periodMs: number;
+  agent: Record<string, unknown>;
+} {
+  const strategy = flags.strategy ?? DEFAULT_STRATEGY;
+  if (!(STRATEGY_NAMES as readonly string[]).includes(strategy))
+    throw badFlag('--strategy', `unknown strategy "${strategy}" (one of ${STRATEGY_NAMES.join(', ')})`);
+  const periodMs = parseDurationMs(flags.period);
+  if (periodMs === undefined || periodMs <= 0)
+    throw badFlag('--period', `must be a duration > 0 such as 5s, got "${flags.period}"`);
+  // The nodes run the default HAProxy: without it each would fail alone, after the plan is written.
+  if (flags.proxy === 'haproxy' && !findExecutable(DEFAULT_HAPROXY_BINARY))
+    throw badFlag(
+      '--proxy',
+      `no HAProxy at ${DEFAULT_HAPROXY_BINARY}: ${INSTALL_HAPROXY}, or use --proxy auto or embedded`,
+    );
+  // Absolute, since each node reads its configuration in --dir.
+  const agent = {
+    ...(flags.forecasterModels ? { forecaster_models: resolve(flags.forecasterModels) } : {}),
+    ...(flags.groups ? { group_list: resolve(flags.groups) } : {}),
+    ...(flags.threshold ? { thresholds: flags.threshold } : {}),
+    ...(flags.nodeType === undefined ? {} : { node_type: flags.nodeType }),
+  };
+  // What the flags put in a node's configuration (planCluster adds ports, peers and files).
+  const parsed = NodeConfigSchema.safeParse({
+    platform: flags.stack ? { stack: resolve(flags.stack) } : {},
+    agent: { strategy, period: `${periodMs}ms`, ...agent },
+  });
+  if (!parsed.success) throw new ConfigError('command line', issuesFromZod(parsed.error).map(flagIssue));
+  readNodeInputs(parsed.data, process.cwd());
+  return { strategy: strategy as StrategyName, periodMs, agent };
 }
 
 export async function runClusterStatus(flags: { dir: string }, ctx: CliContext): Promise<void> {
@@ -150,12 +216,24 @@ export async function runClusterStatus(flags: { dir: string }, ctx: CliContext):
   });
 }
 
+export async function runClusterDown(flags: ClusterDownFlags, ctx: CliContext): Promise<void> {
+  const plan = readClusterPlan(flags.dir);
+  const stopped = await stopCluster(plan, flags.timeout);
+  printResult(ctx, stopped, () => [
+    { header: ['process', 'pid', 'stopped by'], rows: stopped.map((p) => [p.name, String(p.pid), p.signal]) },
+    `\nthe cluster in ${plan.dir} is stopped\n`,
+  ]);
+}
+
 /**
  * Resolves when the process that started this node (`dfaas cluster up`, over an IPC channel) is
- * gone, even if it was killed without a chance to stop its nodes; never for a node started by hand.
+ * gone, even if it was killed without a chance to stop its nodes, and at once if it died while
+ * this node was starting; never for a node started by hand (no channel).
  */
 function parentGone(): Promise<void> {
   return new Promise((resolve) => {
+    if (process.send === undefined) return;
     if (process.connected) process.once('disconnect', resolve);
+    else resolve();
   });
 }

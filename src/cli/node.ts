@@ -1,14 +1,31 @@
 /**
- * `dfaas node up` and `dfaas cluster up|status`: their flags; the node (libp2p, proxies,
- * platform) loads when a command runs (node-run.ts). The strategy and the period are checked
- * there too, so that registering these commands loads neither the strategies nor zod (the names
- * the help lists are in names.ts).
+ * `dfaas node up` and `dfaas cluster up|status|down`: their flags; the node (libp2p, proxies,
+ * platform) loads when a command runs (node-run.ts). The strategy, the period and node-margin's
+ * inputs are checked there too, so that registering these commands loads neither the strategies
+ * nor zod (the names the help lists are in names.ts).
  */
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CliContext } from './io.js';
 import { DEFAULT_STRATEGY_FOR_HELP, STRATEGY_NAMES_FOR_HELP } from './names.js';
-import type { ClusterUpFlags } from './node-run.js';
-import { intOption } from './options.js';
+import type { ClusterDownFlags, ClusterUpFlags } from './node-run.js';
+import { intOption, parseDecimal } from './options.js';
+
+/** `--threshold NAME=VALUE`, repeatable: node-margin's thresholds by metric (the names are checked when it runs). */
+function thresholdOption(value: string, previous: Record<string, number> = {}): Record<string, number> {
+  const [, name, number] = /^([^=\s]+)=(.*)$/.exec(value) ?? [];
+  const n = parseDecimal(number ?? '');
+  if (!name || Number.isNaN(n))
+    throw new InvalidArgumentError(
+      `--threshold must be NAME=NUMBER such as cpu_usage_node=150, got "${value}"`,
+    );
+  return { ...previous, [name]: n };
+}
+
+/** `--node-type heavy|mid|light|N`: a number stays a number (a capacity), a name a name. */
+function nodeTypeOption(value: string): string | number {
+  const n = parseDecimal(value);
+  return Number.isNaN(n) ? value : n;
+}
 
 export function registerNode(program: Command, context: () => CliContext): void {
   const run = () => import('./node-run.js');
@@ -26,7 +43,9 @@ export function registerNode(program: Command, context: () => CliContext): void 
     .description('N DFaaS nodes on this machine, connected on loopback');
   cluster
     .command('up')
-    .description('start N nodes (one process each) and keep them running until Ctrl-C')
+    .description(
+      'start N nodes (one process each) and keep them running until Ctrl-C or `dfaas cluster down`',
+    )
     .option('--nodes <n>', 'how many nodes', intOption('--nodes', 1, 50), 3)
     .option(
       '--strategy <name>',
@@ -43,6 +62,24 @@ export function registerNode(program: Command, context: () => CliContext): void 
       'OpenFaaS stack.yml deployed on every node (default: figlet and echo with dfaas.maxrate)',
     )
     .option('--period <duration>', 'agent recalculation period', '5s')
+    .option(
+      '--forecaster-models <dir>',
+      'node-margin: the models of `dfaas forecast train` (e.g. examples/forecast/models), loaded by each node',
+    )
+    .option(
+      '--groups <file>',
+      'node-margin: the function groups, a group_list.json (e.g. examples/forecast/group_list.json)',
+    )
+    .option(
+      '--threshold <name=value>',
+      'node-margin: overloaded above this predicted metric, in the models’ units (e.g. cpu_usage_node=150, percent of one core); repeatable',
+      thresholdOption,
+    )
+    .option(
+      '--node-type <type>',
+      'node-margin: the node type the forecaster predicts for: heavy, mid, light or a capacity number (default: heavy)',
+      nodeTypeOption,
+    )
     .option('--dir <dir>', 'folder for the nodes’ configs, keys, logs and decision logs', 'results/cluster')
     .option(
       '--start-timeout <ms>',
@@ -57,4 +94,13 @@ export function registerNode(program: Command, context: () => CliContext): void 
     .description("each node's peers, function rates and current weights (from its /agent/status)")
     .option('--dir <dir>', 'the folder of `dfaas cluster up`', 'results/cluster')
     .action(async (flags: { dir: string }) => (await run()).runClusterStatus(flags, context()));
+
+  cluster
+    .command('down')
+    .description(
+      'stop the cluster of a folder, started in the background or in another terminal (SIGTERM, then SIGKILL after --timeout)',
+    )
+    .option('--dir <dir>', 'the folder of `dfaas cluster up`', 'results/cluster')
+    .option('--timeout <ms>', 'how long the cluster may take to stop', intOption('--timeout', 1), 30_000)
+    .action(async (flags: ClusterDownFlags) => (await run()).runClusterDown(flags, context()));
 }

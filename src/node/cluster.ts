@@ -12,12 +12,15 @@ import { pollUntil } from '../core/poll.js';
 import type { StrategyName } from '../offload/strategies/index.js';
 import type { AgentStatus } from './agent/agent.js';
 import { AgentStatusError, NodeExitedError } from './errors.js';
+import { markNodeStart, nodeFailureCause } from './node-log.js';
 import { loadOrCreateIdentity, peerIdOf } from './peers/identity.js';
+import { type ProcessRef, processRef } from './processes.js';
 
 /**
  * `dfaas cluster up`: N nodes on this machine, each a `dfaas node up` process with its own ports,
  * identity and log, all on loopback and bootstrapped to each other. The plan (configs, keys,
- * cluster.json) is written to one folder, which `dfaas cluster status` reads.
+ * cluster.json) is written to one folder, which `dfaas cluster status` reads; once the nodes are
+ * spawned, cluster.json records their processes too, which `dfaas cluster down` stops.
  */
 
 export interface ClusterOptions {
@@ -40,12 +43,16 @@ export interface ClusterNode {
   proxyUrl: string;
   agentUrl: string;
   p2pAddress: string;
+  /** The node's process, once spawned. */
+  process?: ProcessRef;
 }
 
 export interface ClusterPlan {
   dir: string;
   strategy: string;
   nodes: ClusterNode[];
+  /** The `dfaas cluster up` process that runs the nodes and stops them on SIGTERM, when there is one. */
+  clusterUp?: ProcessRef;
 }
 
 /** What every node deploys when no --stack is given: figlet with a capacity of 10 requests/s. */
@@ -116,21 +123,27 @@ export async function planCluster(options: ClusterOptions): Promise<ClusterPlan>
     strategy: options.strategy,
     nodes: nodes.map(({ p2pPort: _p, proxyPort: _x, agentPort: _a, ...n }) => n),
   };
-  writeFileAtomic(join(dir, 'cluster.json'), `${JSON.stringify(plan, null, 2)}\n`);
+  writePlan(plan);
   return plan;
+}
+
+function writePlan(plan: ClusterPlan): void {
+  writeFileAtomic(join(plan.dir, 'cluster.json'), `${JSON.stringify(plan, null, 2)}\n`);
 }
 
 /**
  * Starts one node as a child process running this same CLI (`dfaas node up`), with its output
  * appended to the node's log. The child runs in its own process group so a SIGKILL of it (as the
- * fault tests do) can take its replicas with it.
+ * fault tests do) can take its replicas with it. With --json, the error that ends it is one JSON
+ * line, which nodeExited reads back.
  */
 export function spawnClusterNode(node: ClusterNode, logLevel = 'info'): ChildProcess {
+  markNodeStart(node.log, node.name);
   const out = openSync(node.log, 'a');
   try {
     return spawn(
       process.execPath,
-      [...cliEntry(), '--log-level', logLevel, 'node', 'up', '--config', node.config],
+      [...cliEntry(), '--json', '--log-level', logLevel, 'node', 'up', '--config', node.config],
       // The IPC channel only tells the node when this process is gone (see `dfaas node up`).
       { stdio: ['ignore', out, out, 'ipc'], detached: true },
     );
@@ -157,10 +170,23 @@ export async function waitForNode(node: ClusterNode, child: ChildProcess, timeou
       if (child.exitCode !== null || child.signalCode !== null) return 'exited';
       return (await fetchStatus(node)).periods > 0 && 'started';
     },
-    { timeoutMs, everyMs: 100, what: `${node.name} to start and run a period (see ${node.log})` },
+    {
+      timeoutMs,
+      everyMs: 100,
+      what: `${node.name} to start and run a period (see ${node.log})`,
+      explain: () => {
+        const cause = nodeFailureCause(node.log);
+        return cause ? `its last error: ${cause}` : '';
+      },
+    },
   );
-  if (outcome === 'exited')
-    throw new NodeExitedError(node.name, String(child.exitCode ?? child.signalCode), node.log);
+  if (outcome === 'exited') throw nodeExited(node, child);
+}
+
+/** The error of a node whose process has exited, with the cause its log gives. */
+export function nodeExited(node: ClusterNode, child: ChildProcess): NodeExitedError {
+  const how = String(child.exitCode ?? child.signalCode);
+  return new NodeExitedError(node.name, how, node.log, nodeFailureCause(node.log));
 }
 
 export async function fetchStatus(
@@ -182,7 +208,13 @@ export function readClusterPlan(dir: string): ClusterPlan {
       { field: '', message: `not found: start a cluster with dfaas cluster up --dir ${dir}` },
     ]);
   }
-  return JSON.parse(readFileSync(file, 'utf8')) as ClusterPlan;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ClusterPlan;
+  } catch (err) {
+    throw new ConfigError(file, [
+      { field: '', message: `not a cluster.json of dfaas cluster up: ${(err as Error).message}` },
+    ]);
+  }
 }
 
 export interface StartedCluster {
@@ -190,16 +222,30 @@ export interface StartedCluster {
   stop(): Promise<void>;
 }
 
-/** Spawns every node of the plan and waits until each has run a period and sees all the others. */
-export async function startCluster(
-  plan: ClusterPlan,
-  logLevel = 'warn',
-  timeoutMs = 60_000,
-): Promise<StartedCluster> {
+export interface StartOptions {
+  /** The nodes' --log-level (default warn). */
+  logLevel?: string;
+  /** How long each node may take to start, and the mesh to form (default 60 s). */
+  timeoutMs?: number;
+  /** The `dfaas cluster up` process, recorded for `dfaas cluster down` to signal. */
+  clusterUp?: ProcessRef;
+}
+
+/**
+ * Spawns every node of the plan, records their processes in cluster.json, and waits until each
+ * has run a period and sees all the others.
+ */
+export async function startCluster(plan: ClusterPlan, options: StartOptions = {}): Promise<StartedCluster> {
+  const { logLevel = 'warn', timeoutMs = 60_000, clusterUp } = options;
   const children = new Map<string, ChildProcess>();
   const stop = () => Promise.all([...children.values()].map((c) => stopNodeProcess(c))).then(() => undefined);
   try {
     for (const n of plan.nodes) children.set(n.name, spawnClusterNode(n, logLevel));
+    writePlan({
+      ...plan,
+      nodes: plan.nodes.map((n) => ({ ...n, process: processRef(children.get(n.name)?.pid) })),
+      ...(clusterUp ? { clusterUp } : {}),
+    });
     await Promise.all(plan.nodes.map((n) => waitForNode(n, children.get(n.name) as ChildProcess, timeoutMs)));
     await waitForMesh(plan.nodes, timeoutMs);
   } catch (err) {

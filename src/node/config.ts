@@ -144,7 +144,9 @@ const AgentSchema = z
         'node-margin: the function groups, a group_list.json (dfaas schema group-list) relative to the configuration file.',
       ),
     node_type: z
-      .union([z.enum(NODE_TYPE_NAMES), z.number().int().min(0)])
+      .union([z.enum(NODE_TYPE_NAMES), z.number().int().min(0)], {
+        error: `${NODE_TYPE_NAMES.join(', ')} or a whole number of 0 or more`,
+      })
       .default('heavy')
       .transform((t) => (typeof t === 'number' ? t : NODE_TYPES[t]))
       .describe(

@@ -1,4 +1,4 @@
-import { DfaasError } from '../core/errors.js';
+import { DfaasError, ExitCode } from '../core/errors.js';
 
 /**
  * Errors of a DFaaS node and of a cluster of them: what fails between the node's processes and
@@ -6,13 +6,41 @@ import { DfaasError } from '../core/errors.js';
  * TimeoutError (both in core).
  */
 
-/** A node of `dfaas cluster up` exited while the cluster was starting. */
+/**
+ * A node of `dfaas cluster up` exited while the cluster was starting; `cause` is what the node
+ * reported (read from its log), when it said anything.
+ */
 export class NodeExitedError extends DfaasError {
-  constructor(node: string, how: string, log: string) {
-    super('DFAAS_ERR_NODE_EXITED', `${node} exited (${how}); see ${log}`, {
-      hint: 'the node log says why (a port in use, a bad stack, a missing binary)',
+  constructor(node: string, how: string, log: string, cause?: string) {
+    super('DFAAS_ERR_NODE_EXITED', `${node} exited (${how})${cause ? `: ${cause}` : ''}; see ${log}`, {
+      hint: cause ? undefined : 'the node log says why (a port in use, a bad stack, a missing binary)',
     });
     this.name = 'NodeExitedError';
+  }
+}
+
+/** `dfaas cluster up` into a folder whose cluster is still running: it would overwrite its files. */
+export class ClusterRunningError extends DfaasError {
+  constructor(dir: string, running: string[]) {
+    super('DFAAS_ERR_CLUSTER_RUNNING', `a cluster is running in ${dir} (${running.join(', ')})`, {
+      exitCode: ExitCode.badInput,
+      status: 409,
+      hint: `stop it with dfaas cluster down --dir ${dir}, or choose another --dir`,
+    });
+    this.name = 'ClusterRunningError';
+  }
+}
+
+/** `dfaas cluster down` on a folder none of whose recorded processes runs. */
+export class ClusterNotRunningError extends DfaasError {
+  constructor(dir: string, recorded: string[]) {
+    const gone =
+      recorded.length > 0 ? `its processes have exited (${recorded.join(', ')})` : 'no process recorded';
+    super('DFAAS_ERR_CLUSTER_NOT_RUNNING', `no cluster running in ${dir}: ${gone}`, {
+      status: 404,
+      hint: 'nothing was stopped: a cluster stops with its cluster up (Ctrl-C, or killed), its nodes with it',
+    });
+    this.name = 'ClusterNotRunningError';
   }
 }
 

@@ -138,7 +138,7 @@ export async function runOffloadScenario(options: OffloadScenarioOptions): Promi
     dir,
     ...(options.agent ? { agent: options.agent } : {}),
   });
-  const cluster = await startCluster(plan, options.logLevel);
+  const cluster = await startCluster(plan, { logLevel: options.logLevel });
   try {
     const [first] = plan.nodes as [ClusterNode];
     const outcome = await loadAndTally({

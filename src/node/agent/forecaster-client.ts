@@ -21,6 +21,22 @@ function metricsOf(usage: Record<string, unknown>): Partial<Record<NodeMetric, n
   return out;
 }
 
+/**
+ * The prediction in a /node_usage answer: the DFaaS forecaster (and `dfaas forecast serve`)
+ * answers a one-element array, `[{"cpu_usage_node": …}]`; a bare object is taken as well. An
+ * answer that is neither (not JSON, an empty array) has no metric.
+ */
+function usageOf(text: string): Record<string, unknown> {
+  let answer: unknown;
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  const usage: unknown = Array.isArray(answer) ? answer[0] : answer;
+  return typeof usage === 'object' && usage !== null ? (usage as Record<string, unknown>) : {};
+}
+
 /** Node-margin's forecaster from models loaded in this process (`forecaster_models`). */
 export function inProcessForecaster(forecaster: Forecaster): NodeForecaster {
   return {
@@ -54,7 +70,9 @@ export function httpForecaster(url: string, timeoutMs = 2000): NodeForecaster {
       const text = await res.body.text();
       if (res.statusCode !== 200)
         throw new ForecasterRequestError(`${base}/node_usage`, res.statusCode, text);
-      const usage = metricsOf(JSON.parse(text) as Record<string, unknown>);
+      const usage = metricsOf(usageOf(text));
+      if (Object.keys(usage).length === 0)
+        throw new ForecasterRequestError(`${base}/node_usage`, res.statusCode, `no node metric in ${text}`);
       if (memo.size > 10_000) memo.clear();
       memo.set(body, usage);
       return usage;

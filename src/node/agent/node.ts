@@ -68,6 +68,33 @@ export function chooseProxyDriver(config: NodeConfig['proxy'], baseDir: string):
   return haproxyExecutable(config, baseDir) ? 'haproxy' : 'embedded';
 }
 
+/** The files a node reads before it starts: its functions and node-margin's forecaster and groups. */
+export interface NodeInputs {
+  deployments: ReturnType<typeof loadStackForEmbedded>;
+  forecaster: NodeForecaster | undefined;
+  groups: GroupList | undefined;
+}
+
+/**
+ * Reads the stack, the group list and the models a configuration names (relative to `baseDir`),
+ * starting nothing: bad input in any of them is an error here. `dfaas cluster up` calls it to
+ * check its nodes' inputs before it writes their configurations.
+ */
+export function readNodeInputs(config: NodeConfig, baseDir: string): NodeInputs {
+  const path = (p: string) => resolve(baseDir, p);
+  const { agent } = config;
+  const deployments = config.platform.stack ? loadStackForEmbedded(path(config.platform.stack)) : [];
+  if (!needsForecaster(agent.strategy, agent))
+    return { deployments, forecaster: undefined, groups: undefined };
+  return {
+    deployments,
+    groups: loadConfigFile(GroupListSchema, path(agent.group_list as string)),
+    forecaster: agent.forecaster_models
+      ? inProcessForecaster(Forecaster.load(path(agent.forecaster_models)))
+      : httpForecaster(agent.forecaster_url as string),
+  };
+}
+
 /**
  * Starts every part of a node from its configuration; `baseDir` resolves the config's relative
  * paths. Everything that can be checked is read first (stack, group list, models), so bad input
@@ -76,17 +103,9 @@ export function chooseProxyDriver(config: NodeConfig['proxy'], baseDir: string):
 export async function startNode(config: NodeConfig, baseDir: string, logger: Logger): Promise<RunningNode> {
   const path = (p: string) => resolve(baseDir, p);
   const { agent: agentConfig } = config;
-  const deployments = config.platform.stack ? loadStackForEmbedded(path(config.platform.stack)) : [];
+  const { deployments, forecaster, groups } = readNodeInputs(config, baseDir);
   // The agent section holds every strategy's parameters; each strategy picks its own.
   const { strategy: strategyName, ...params } = agentConfig;
-  let forecaster: NodeForecaster | undefined;
-  let groups: GroupList | undefined;
-  if (needsForecaster(strategyName, params)) {
-    groups = loadConfigFile(GroupListSchema, path(agentConfig.group_list as string));
-    forecaster = agentConfig.forecaster_models
-      ? inProcessForecaster(Forecaster.load(path(agentConfig.forecaster_models)))
-      : httpForecaster(agentConfig.forecaster_url as string);
-  }
   const privateKey = await loadOrCreateIdentity(path(config.identity_file));
   const peerId = peerIdOf(privateKey);
 
