@@ -38,6 +38,24 @@ function config(outputDir: string, extra: string[] = []): string {
   return file;
 }
 
+/** `dfaas sample --config FILE` in a process of its own, once `results` holds `rows` rows. */
+async function sampleUntilRows(file: string, results: string, rows: number) {
+  const child = spawn(
+    process.execPath,
+    ['--import', tsx, 'src/cli/main.ts', '--log-level', 'warn', 'sample', '--config', file],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr += c));
+  const exited = new Promise<number | null>((r) => child.on('exit', r));
+  await waitFor(
+    `${rows} rows`,
+    () => existsSync(results) && readFileSync(results, 'utf8').trim().split(/\r?\n/).length > rows,
+    60_000,
+  );
+  return { child, exited, stderr: () => stderr };
+}
+
 const rowKeys = (csv: string) =>
   csv
     .trim()
@@ -242,22 +260,10 @@ describe('dfaas sample on the embedded gateway', () => {
   it('resumes after SIGKILL with no lost and no duplicated row', async () => {
     const file = config('killed');
     const out = join(dir, 'killed');
-    const child = spawn(
-      process.execPath,
-      ['--import', tsx, 'src/cli/main.ts', '--log-level', 'warn', 'sample', '--config', file],
-      {
-        stdio: 'ignore',
-      },
-    );
-    const exited = new Promise((r) => child.on('exit', r));
+    const sweep = await sampleUntilRows(file, join(out, 'results.csv'), 3);
+    sweep.child.kill('SIGKILL');
+    await sweep.exited;
     const results = join(out, 'results.csv');
-    await waitFor(
-      '3 rows',
-      () => existsSync(results) && readFileSync(results, 'utf8').trim().split(/\r?\n/).length >= 4,
-      60_000,
-    );
-    child.kill('SIGKILL');
-    await exited;
     const partial = rowKeys(readFileSync(results, 'utf8'));
     expect(partial.length).toBeGreaterThanOrEqual(3);
     expect(partial.length).toBeLessThan(8);
@@ -274,22 +280,11 @@ describe('dfaas sample on the embedded gateway', () => {
   it('stops on Ctrl-C saying how to resume, records interrupted, and the same command resumes it', async () => {
     const file = config('ctrl-c');
     const out = join(dir, 'ctrl-c');
-    const child = spawn(
-      process.execPath,
-      ['--import', tsx, 'src/cli/main.ts', '--log-level', 'warn', 'sample', '--config', file],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr?.on('data', (c: Buffer) => (stderr += c));
-    const exited = new Promise<number | null>((r) => child.on('exit', r));
     const results = join(out, 'results.csv');
-    await waitFor(
-      'a row',
-      () => existsSync(results) && readFileSync(results, 'utf8').trim().split(/\r?\n/).length >= 2,
-      60_000,
-    );
-    child.kill('SIGINT');
-    expect(await exited).toBe(1);
+    const sweep = await sampleUntilRows(file, results, 1);
+    sweep.child.kill('SIGINT');
+    expect(await sweep.exited).toBe(1);
+    const stderr = sweep.stderr();
     expect(stderr).toContain('interrupted, rerun the same command to resume');
     expect(stderr).toContain('DFAAS_ERR_INTERRUPTED');
     const manifest = () => JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
