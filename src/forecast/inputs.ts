@@ -1,7 +1,7 @@
 /**
  * A CSV of forecaster inputs, what `dfaas forecast predict --data` reads: a header naming the
- * models' features in any order (other columns are ignored, as the service ignores extra
- * fields), then one input per line. Each input is checked as the service checks a request body
+ * models' features in any order and any case (`rate_group_high_usage` is rate_group_HIGH_USAGE;
+ * other columns are ignored, as the service ignores extra fields), then one input per line. Each input is checked as the service checks a request body
  * (Forecaster.vector), and bad input is a ConfigError naming the file, the line and the column.
  */
 import { ConfigError } from '../core/errors.js';
@@ -23,8 +23,9 @@ export interface FeatureInput {
 export function readFeatureCsv(path: string, forecaster: Forecaster): FeatureInput[] {
   const bad = (field: string, message: string) => new ConfigError(path, [{ field, message }]);
   const [head, ...lines] = csvLines(readInputFile(path));
-  const columns = (head?.line ?? '').split(',').map((c) => c.trim());
-  const missing = forecaster.features.filter((f) => !columns.includes(f));
+  const columns = (head?.line ?? '').split(',').map((c) => c.trim().toLowerCase());
+  const columnOf = (feature: string) => columns.indexOf(feature.toLowerCase());
+  const missing = forecaster.features.filter((f) => columnOf(f) < 0);
   if (missing.length > 0)
     throw bad(
       'header',
@@ -37,7 +38,7 @@ export function readFeatureCsv(path: string, forecaster: Forecaster): FeatureInp
       throw bad(`line ${number}`, `${cells.length} cells, expected ${columns.length} (the header's)`);
     const input: Record<string, number> = {};
     for (const feature of forecaster.features) {
-      const text = (cells[columns.indexOf(feature)] ?? '').trim();
+      const text = (cells[columnOf(feature)] ?? '').trim();
       const value = parseNumberCell(text);
       // parseNumberCell reads an empty cell and `nan` as NaN, a missing figure in the sampler's
       // files; an input without the figure is no input.

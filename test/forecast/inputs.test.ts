@@ -74,10 +74,10 @@ function issueOf(path: string): { source: string; field: string; message: string
 }
 
 describe('a CSV of forecaster inputs', () => {
-  it('reads the features by name, in any order, ignoring other columns and CRLF line ends', () => {
+  it('reads the features by name, in any order and case, ignoring other columns and CRLF line ends', () => {
     const path = csv(
       'ok.csv',
-      'node_type,id,rate_group_LOW_USAGE,rate_group_HIGH_USAGE\r\n2,a,50,10\r\n\r\n0,b,0,1.5e1\r\n',
+      'Node_Type,id,rate_group_low_usage,RATE_GROUP_HIGH_USAGE\r\n2,a,50,10\r\n\r\n0,b,0,1.5e1\r\n',
     );
     expect(readFeatureCsv(path, forecaster)).toEqual([
       {
