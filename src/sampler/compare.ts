@@ -141,18 +141,23 @@ export async function writeComparison(dirs: readonly string[], outDir: string): 
         `<section><h2>${escapeHtml(fn)} alone</h2><div class="row">${charts.join('')}</div></section>`,
       );
   }
-  const cpu = PAIR_METRICS[0] as (typeof PAIR_METRICS)[number];
   for (const [a, b] of pairsOf(functions, measured.flat())) {
-    const maps = await Promise.all(
-      records.map(async (r, i) => {
-        const cells = pairCells(a, b, measured[i] as MeasuredConfiguration[], r.skipped, cpu);
-        if (cells.length === 0) return '';
-        return page.figure(labels[i] as string, await renderChart(heatmapSpec(a, b, cpu, cells)));
+    const rows = await Promise.all(
+      PAIR_METRICS.map(async (metric) => {
+        const maps = await Promise.all(
+          records.map(async (r, i) => {
+            const cells = pairCells(a, b, measured[i] as MeasuredConfiguration[], r.skipped, metric);
+            if (cells.length === 0) return '';
+            return page.figure(
+              `${metric.title}: ${labels[i]}`,
+              await renderChart(heatmapSpec(a, b, metric, cells)),
+            );
+          }),
+        );
+        return `<div class="row">${maps.join('')}</div>`;
       }),
     );
-    sections.push(
-      `<section><h2>${escapeHtml(a)} × ${escapeHtml(b)}: node CPU</h2><div class="row">${maps.join('')}</div></section>`,
-    );
+    sections.push(`<section><h2>${escapeHtml(a)} × ${escapeHtml(b)}</h2>${rows.join('')}</section>`);
   }
   sections.push(frontiers(measured, labels), largestChanges(changes));
   const report = join(outDir, 'compare.html');

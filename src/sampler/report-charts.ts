@@ -63,6 +63,13 @@ export const PAIR_METRICS: PairMetric[] = [
     scheme: 'orangered',
   },
   {
+    title: 'node RAM',
+    legend: 'node RAM (MiB)',
+    format: '.0f',
+    pick: (c) => c.nodeRamBytes / 2 ** 20,
+    scheme: 'blues',
+  },
+  {
     title: 'success rate (mean of the loaded functions)',
     legend: 'success rate (share)',
     format: '.2f',

@@ -66,14 +66,14 @@ describe.skipIf(!browserPath)('report.html in Chromium', () => {
         ),
       })),
     );
-    expect(charts).toHaveLength(7);
+    expect(charts).toHaveLength(8);
     for (const chart of charts) {
       expect(chart.rendered).toBe('interactive');
       expect(chart.marks).toBeGreaterThan(0);
     }
     // 4 charts of each function alone (3 rates × 2 functions: 6 points and 2 lines each) …
     for (const chart of charts.slice(0, 4)) expect(chart.marks).toBe(8);
-    // … and 3 heatmaps of the pair, 3 × 3 cells each, two of them marked not measured (one not
+    // … and 4 heatmaps of the pair, 3 × 3 cells each, two of them marked not measured (one not
     // run, one skipped) and drawn apart from the measured ones.
     for (const chart of charts.slice(4)) {
       expect(chart.marks).toBe(9);

@@ -88,7 +88,8 @@ describe.skipIf(!prometheus || !nodeExporter)('dfaas sample with real Prometheus
       .trim()
       .split('\n');
     expect(seriesHeader).toBe(
-      'time_s,cpu_usage_node,ram_usage_node,ram_usage_node_percentage,power_usage_node,cpu_usage_function_matmul,ram_usage_function_matmul,power_usage_function_matmul,replica_matmul',
+      'time_s,cpu_usage_node,ram_usage_node,ram_usage_node_percentage,power_usage_node,cpu_usage_function_matmul,ram_usage_function_matmul,power_usage_function_matmul,replica_matmul,' +
+        'sent_per_s_matmul,ok_per_s_matmul,failed_per_s_matmul,latency_ms_matmul',
     );
     expect(points.length).toBeGreaterThanOrEqual(2);
     const last = (points.at(-1) as string).split(',');

@@ -215,8 +215,8 @@ describe('dfaas sample on the embedded gateway', () => {
     ]) {
       expect(report).toContain(part);
     }
-    // 4 charts of the functions alone, 3 heatmaps of the pair (CPU, success, latency)
-    expect(report.match(/<svg /g)?.length).toBe(7);
+    // 4 charts of the functions alone, 4 heatmaps of the pair (node CPU and RAM, success, latency)
+    expect(report.match(/<svg /g)?.length).toBe(8);
     expect(report).not.toMatch(/(src|href)=["']?(https?:)?\/\//); // opens offline: no CDN, no remote asset
     const summary = JSON.parse(
       readFileSync(join(out, 'summaries', readdirSync(join(out, 'summaries'))[0] as string), 'utf8'),

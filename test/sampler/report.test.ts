@@ -35,14 +35,14 @@ describe('report.html from a sweep folder', () => {
     expect(html).toContain(
       '<td>figlet 20 requests/s, shasum 10 requests/s</td><td>cooldown timed out after 20 s',
     );
-    // Each of the 3 heatmaps marks the run never made and the skipped one as not measured,
+    // Each of the 4 heatmaps marks the run never made and the skipped one as not measured,
     // out of the colour scale (a dashed white cell), and nothing else.
     const notMeasured = labelsOf(html, /not measured/);
-    expect(notMeasured).toHaveLength(6);
+    expect(notMeasured).toHaveLength(8);
     expect(
       notMeasured.filter((l) => l.startsWith('figlet 20 requests/s, shasum 0 requests/s: not measured')),
-    ).toHaveLength(3);
-    expect(notMeasured.filter((l) => l.includes('(skipped: cooldown timed out'))).toHaveLength(3);
+    ).toHaveLength(4);
+    expect(notMeasured.filter((l) => l.includes('(skipped: cooldown timed out'))).toHaveLength(4);
     // Measured cells carry their value, and overloaded ones say so.
     expect(
       labelsOf(
@@ -73,7 +73,8 @@ describe('report.html from a sweep folder', () => {
 
   it('draws the charts with Vega-Lite: axes with units, a legend, the data inline for the browser', async () => {
     const html = readFileSync(await writeReport(copyOf('finished')), 'utf8');
-    expect(html.match(/<svg /g)).toHaveLength(7); // 4 charts of each function alone, 3 heatmaps of the pair
+    // 4 charts of the functions alone, 4 heatmaps of the pair (node CPU and RAM, success, latency)
+    expect(html.match(/<svg /g)).toHaveLength(8);
     for (const title of [
       'rate (requests/s)',
       'function CPU (% of one core)',
@@ -85,7 +86,7 @@ describe('report.html from a sweep folder', () => {
     const specs = JSON.parse(
       /<script type="application\/json" id="dfaas-charts">(.*?)<\/script>/s.exec(html)?.[1] ?? '[]',
     );
-    expect(specs).toHaveLength(7);
+    expect(specs).toHaveLength(8);
     expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//); // opens offline: no CDN, no remote asset
   });
 });
@@ -106,9 +107,9 @@ describe('compare of sweep folders', () => {
     expect(cpu).toHaveLength(13);
     for (const [, , , a, b] of cpu) expect(b as number).toBeCloseTo((a as number) * 1.1, 2);
     const html = readFileSync(result.report, 'utf8');
-    expect(html).toContain('<h2>figlet × shasum: node CPU</h2>');
+    expect(html).toContain('<h2>figlet × shasum</h2>');
     expect(html).toContain('1 heavier not overloaded');
-    expect(labelsOf(html, /not measured/)).toHaveLength(2); // interrupted's node-CPU map only
+    expect(labelsOf(html, /not measured/)).toHaveLength(8); // interrupted's 4 maps only
   });
 });
 
