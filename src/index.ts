@@ -2,9 +2,20 @@
  * dfaas's library entry point, layer by layer (docs/architecture.md): core (errors, logger),
  * the foundations (configuration files, the platform boundary and its two implementations, load
  * drivers, metrics sources), the model layer (the dataset formats, offloading strategies, the
- * forecasting chain) and the capabilities (the sampler, DFaaS nodes).
+ * forecasting chain) and the capabilities (the sampler, DFaaS nodes, the benchmark statistics).
  */
 
+// Capabilities
+export {
+  CONFIDENCE_LEVELS,
+  groupStatistics,
+  type Interval,
+  meanInterval,
+  medianInterval,
+  percentile,
+  type SampleStatistics,
+  sampleStatistics,
+} from './bench/stats.js';
 // Foundations
 export { FunctionDeploymentSchema } from './config/function-deployment.js';
 export { toJsonSchema } from './config/json-schema.js';
@@ -42,7 +53,6 @@ export { createLoadDriver, LOAD_DRIVERS } from './load/index.js';
 export type { MetricsSource, NodeNow, NodeSample, WindowFigures } from './metrics/index.js';
 export { chooseMetricsSource, createMetricsSource, METRICS_SOURCES } from './metrics/index.js';
 export { type RunningNode, startNode } from './node/agent/node.js';
-// Capabilities
 export { type NodeConfig, NodeConfigSchema } from './node/config.js';
 export { type ProxyDriver, startProxy } from './node/proxy/index.js';
 export { StrategyInputError } from './offload/errors.js';
