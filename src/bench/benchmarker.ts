@@ -46,6 +46,11 @@ export type InvocationRow = LabEntry & {
   /** On the root entry: invocation_end − invocation_start, and execution_end − execution_start. */
   invocation_total?: number;
   execution_total?: number;
+  /**
+   * On the root entry, where the provider's platform says: the ms the call waited for a replica
+   * to start (its cold start), 0 for a warm call.
+   */
+  platform_cold_start_ms?: number;
 };
 
 export interface ErrorRow {
@@ -135,6 +140,7 @@ export class Benchmarker {
     for (;;) {
       let status: number;
       let text: string;
+      let coldStartMs: number | undefined;
       try {
         const res = await fetch(provider.url(fn), {
           method: 'POST',
@@ -144,6 +150,7 @@ export class Benchmarker {
         });
         status = res.status;
         text = await res.text();
+        if (provider.coldStartHeader) coldStartMs = Number(res.headers.get(provider.coldStartHeader) ?? 0);
       } catch (err) {
         return fail(failureCause(err), (err as Error).message, (err as Error).stack);
       }
@@ -154,7 +161,7 @@ export class Benchmarker {
         continue;
       }
       if (status < 200 || status > 299) return fail(`http ${status}`, text.slice(0, 1000));
-      const rows = this.rowsOf(text, { start, end, thread, threads, retries });
+      const rows = this.rowsOf(text, { start, end, thread, threads, retries, coldStartMs });
       if (typeof rows === 'string') return fail('bad answer', rows);
       this.invocations.push(...rows);
       return { ok: true, rows };
@@ -164,7 +171,14 @@ export class Benchmarker {
   /** The answer's entries as rows, the root first; a string says why the answer is not one. */
   private rowsOf(
     text: string,
-    call: { start: number; end: number; thread: number; threads: number; retries: number },
+    call: {
+      start: number;
+      end: number;
+      thread: number;
+      threads: number;
+      retries: number;
+      coldStartMs: number | undefined;
+    },
   ): InvocationRow[] | string {
     let body: unknown;
     try {
@@ -201,6 +215,7 @@ export class Benchmarker {
           ? {
               invocation_total: call.end - call.start,
               execution_total: Number(entry.execution_end) - executionStart,
+              ...(call.coldStartMs === undefined ? {} : { platform_cold_start_ms: call.coldStartMs }),
             }
           : {}),
       };

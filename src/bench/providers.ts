@@ -18,6 +18,11 @@ export interface BenchProvider {
   readonly headers: Readonly<Record<string, string>>;
   /** Statuses that mean "not ready yet": the call is sent again, and the retry counted. */
   readonly notReady: ReadonlySet<number>;
+  /**
+   * The answer header in which the platform says a call waited for a replica to start, with the
+   * ms it waited (the embedded gateway's `x-dfaas-cold-start-ms`); none where it does not say.
+   */
+  readonly coldStartHeader?: string;
 }
 
 const base = (url: string) => url.replace(/\/+$/, '');

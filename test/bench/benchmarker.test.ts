@@ -17,6 +17,8 @@ const answer = (req: IncomingMessage, res: ServerResponse, body: string) => {
   if (fn === 'starting' && notReadyLeft-- > 0) return res.writeHead(502).end('no replica ready');
   if (fn === 'broken') return res.writeHead(500).end('handler threw');
   if (fn === 'garbled') return res.end('<html>');
+  // The embedded gateway's header: this call waited 123.4 ms for its replica.
+  if (fn === 'function1') res.setHeader('x-dfaas-cold-start-ms', '123.4');
   const args = JSON.parse(body || '{}') as { nested?: boolean };
   const entry = (name: string, id: string, start: number, parent: string | null, level: number) => ({
     identifier: id,
@@ -82,6 +84,14 @@ describe('the Benchmarker', () => {
     );
     expect(root?.execution_total).toBeCloseTo(0.25, 9);
     expect(nested).not.toHaveProperty('invocation_total');
+    // A provider whose platform says when a call waited for a replica: the root row records it.
+    expect(root).not.toHaveProperty('platform_cold_start_ms');
+    const told = new Benchmarker({
+      provider: { ...openfaasProvider(gateway), coldStartHeader: 'x-dfaas-cold-start-ms' },
+    });
+    await told.invoke('function1');
+    await told.invoke('function3');
+    expect(told.invocations.map((r) => r.platform_cold_start_ms)).toEqual([123.4, 0]);
   });
 
   it('tags a burst thread_id 0..n−1 and numb_threads n (the reference swapped them)', async () => {
