@@ -118,12 +118,12 @@ export function sampleStatistics(values: readonly number[]): SampleStatistics {
 export function groupStatistics<T>(
   items: readonly T[],
   groupOf: (item: T) => string,
-  valueOf: (item: T) => number,
+  sampleOf: (item: T) => number,
 ): Record<string, SampleStatistics> {
   const groups = new Map<string, number[]>();
   for (const item of items) {
     const key = groupOf(item);
-    groups.set(key, [...(groups.get(key) ?? []), valueOf(item)]);
+    groups.set(key, [...(groups.get(key) ?? []), sampleOf(item)]);
   }
   return Object.fromEntries([...groups.entries()].map(([key, values]) => [key, sampleStatistics(values)]));
 }

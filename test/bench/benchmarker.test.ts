@@ -31,7 +31,7 @@ const answer = (req: IncomingMessage, res: ServerResponse, body: string) => {
   });
   const root = entry(fn, `${fn}-1`, 2_000, null, 0);
   const nested = args.nested
-    ? { [`function2-2`]: entry('function2', 'function2-2', 2_000.1, root.identifier, 1) }
+    ? { 'function2-2': entry('function2', 'function2-2', 2_000.1, root.identifier, 1) }
     : {};
   res.setHeader('content-type', 'application/json');
   res.end(JSON.stringify({ [root.identifier]: root, ...nested, root_identifier: root.identifier }));

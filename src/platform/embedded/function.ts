@@ -24,6 +24,8 @@ export interface EmbeddedFunctionOptions {
    * memory limit, failed start) and is being replaced, false when it was stopped.
    */
   onReplicaExit: (fn: EmbeddedFunction, replica: Replica, reason: ExitReason, unexpected: boolean) => void;
+  /** Variables every replica gets beneath the function's own environment (the gateway's URL). */
+  replicaEnv: () => Record<string, string>;
   /** Receives the replicas' stdout and stderr. */
   onReplicaOutput: (fn: EmbeddedFunction, replica: string, stream: 'stdout' | 'stderr', text: string) => void;
 }
@@ -264,7 +266,7 @@ export class EmbeddedFunction {
       id,
       onOutput: (stream, text) => this.options.onReplicaOutput(this, id, stream, text),
       program: this.settings.program,
-      env: { ...this.deployment.envVars },
+      env: { ...this.options.replicaEnv(), ...this.deployment.envVars },
       execTimeoutMs: this.settings.execTimeoutMs,
       readyTimeoutMs: this.options.readyTimeoutMs,
       connections: this.settings.maxInflight > 0 ? this.settings.maxInflight : 128,

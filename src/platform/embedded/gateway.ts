@@ -176,9 +176,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
   });
   const address = server.address() as AddressInfo;
+  const url = httpOrigin(address.address, address.port);
+  // Replicas are on this machine: a wildcard address is reached on loopback.
+  const wildcard = address.address === '0.0.0.0' || address.address === '::';
+  platform.setGatewayUrl(wildcard ? httpOrigin('127.0.0.1', address.port) : url);
 
   return {
-    url: httpOrigin(address.address, address.port),
+    url,
     port: address.port,
     server,
     async close() {

@@ -20,6 +20,7 @@ import {
   PlatformError,
   ReplicaUnavailableError,
 } from '../errors.js';
+import { GATEWAY_URL_ENV } from '../functions/handler.js';
 import { AsyncQueue } from './async-queue.js';
 import { decideReplicas } from './autoscaler.js';
 import { CpuLimiter } from './cgroup.js';
@@ -102,6 +103,8 @@ export class EmbeddedPlatform implements Platform {
   /** Removals still draining, which close() waits for too. */
   private readonly removing = new Set<Promise<void>>();
   private closed = false;
+  /** Where replicas call other functions ($DFAAS_GATEWAY_URL), once a gateway serves this platform. */
+  private gatewayUrl: string | undefined;
 
   constructor(options: EmbeddedPlatformOptions = {}) {
     this.logger = options.logger ?? silentLogger;
@@ -151,6 +154,8 @@ export class EmbeddedPlatform implements Platform {
       readyTimeoutMs: this.opts.readyTimeoutMs,
       drainMs: this.opts.drainMs,
       livenessPeriodMs: this.opts.livenessPeriodMs,
+      replicaEnv: (): Record<string, string> =>
+        this.gatewayUrl ? { [GATEWAY_URL_ENV]: this.gatewayUrl } : {},
       onReplicaSpawn: (f, r) => this.limitCpu(f, r),
       onReplicaReady: (f, r) => {
         if (r.startMs !== undefined)
@@ -177,6 +182,14 @@ export class EmbeddedPlatform implements Platform {
     this.metrics.serviceCount.set({ function_name: fn.name }, fn.desired);
     fn.reconcile();
     this.logger.info('deployed', { function: d.service, replicas: fn.desired });
+  }
+
+  /**
+   * Tells replicas started from now on where the gateway is (gateway.ts calls it once it
+   * listens, before the functions of a stack are deployed).
+   */
+  setGatewayUrl(url: string): void {
+    this.gatewayUrl = url;
   }
 
   async update(deployment: FunctionDeployment): Promise<void> {

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import figlet, { type FontName } from 'figlet';
-import { type BuiltinFunction, type FunctionRequest, HandlerInputError, intParam } from './handler.js';
+import {
+  type BuiltinFunction,
+  type FunctionRequest,
+  GATEWAY_URL_ENV,
+  HandlerInputError,
+  intParam,
+} from './handler.js';
+import { createLabFunction, gatewayInvoker, LAB_FUNCTION_NAMES, type LabFunctionName } from './lab.js';
+import { multiplySquare } from './monolith.js';
 
 const figletFn: BuiltinFunction = {
   name: 'figlet',
@@ -114,19 +122,47 @@ const matmulFn: BuiltinFunction = {
       a[i] = (i % 7) + 1;
       b[i] = (i % 5) + 1;
     }
-    const c = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) {
-      for (let k = 0; k < n; k++) {
-        const aik = a[i * n + k] as number;
-        for (let j = 0; j < n; j++) c[i * n + j] = (c[i * n + j] as number) + aik * (b[k * n + j] as number);
-      }
-    }
+    const c = multiplySquare(a, b, n);
     let sum = 0;
     for (const v of c) sum += v;
     return { headers: { 'content-type': 'application/json' }, body: { n, sum } };
   },
 };
 
+/** faas-benchmarker's lab functions (lab.ts); nested calls go to the gateway the platform names. */
+function labFn(name: LabFunctionName): BuiltinFunction {
+  const run = createLabFunction(name, {
+    invoke: gatewayInvoker(
+      () => process.env[GATEWAY_URL_ENV],
+      `${GATEWAY_URL_ENV} is not set (the embedded gateway sets it for its replicas)`,
+    ),
+  });
+  const monolith = name === 'monolith';
+  return {
+    name,
+    description: monolith
+      ? 'Lab function for dfaas bench: the contract of function1 plus one of several compute functions'
+      : 'Lab function for dfaas bench: sleeps, spins a seeded busy loop, calls functions; one JSON entry per call',
+    input: monolith
+      ? 'JSON {"sleep", "throughput_time", "invoke_nested", "run_function", "args", "seed"}, all optional'
+      : 'JSON {"sleep", "throughput_time", "invoke_nested"}, all optional',
+    example: monolith ? '{"run_function": "matrix_mult", "args": 50, "seed": 1}' : '{"sleep": 0.1}',
+    handler: async (req) => {
+      let input: unknown = {};
+      if (req.body.length > 0) {
+        try {
+          input = req.json();
+        } catch {
+          throw new HandlerInputError('body must be JSON, e.g. {"sleep": 0.5}');
+        }
+      }
+      return { headers: { 'content-type': 'application/json' }, body: await run(input) };
+    },
+  };
+}
+
 export const BUILTIN_FUNCTIONS: ReadonlyMap<string, BuiltinFunction> = new Map(
-  [figletFn, envFn, echoFn, shasumFn, sleepFn, eatMemoryFn, matmulFn].map((f) => [f.name, f]),
+  [figletFn, envFn, echoFn, shasumFn, sleepFn, eatMemoryFn, matmulFn, ...LAB_FUNCTION_NAMES.map(labFn)].map(
+    (f) => [f.name, f],
+  ),
 );

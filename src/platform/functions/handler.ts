@@ -49,6 +49,13 @@ export function intParam(req: FunctionRequest, name: string, fallback: number, m
   return value;
 }
 
+/**
+ * The environment variable that gives a replica the URL of the gateway serving it, so a function
+ * can call others (`$DFAAS_GATEWAY_URL/function/NAME`); the function's own environment may set
+ * another (e.g. a node's proxy).
+ */
+export const GATEWAY_URL_ENV = 'DFAAS_GATEWAY_URL';
+
 /** Bad input to a handler: the runner answers 400 with the message. */
 export class HandlerInputError extends Error {
   override name = 'HandlerInputError';
