@@ -30,14 +30,18 @@ export interface EmbeddedFunctionOptions {
   onReplicaOutput: (fn: EmbeddedFunction, replica: string, stream: 'stdout' | 'stderr', text: string) => void;
 }
 
-/** A replica picked for one request, and how long the request waited for a cold start. */
+/**
+ * A replica picked for one request and, when the request was the first that a replica started
+ * for it serves (a cold start), how long it waited for that start.
+ */
 export interface Lease {
   replica: Replica;
   coldStartMs?: number;
 }
 
 interface Waiter {
-  resolve: (replica: Replica) => void;
+  /** `first`: the request is the first the replica serves. */
+  resolve: (handed: { replica: Replica; first: boolean }) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -149,8 +153,10 @@ export class EmbeddedFunction {
       );
     }
     if (this.desired === 0) this.scale(Math.max(this.settings.scaling.min, 1));
-    const started = await this.waitForReplica();
-    return { replica: started, coldStartMs: performance.now() - now };
+    const { replica: started, first } = await this.waitForReplica();
+    // A request that waited is the cold start only if it is the new replica's first; the others
+    // queued behind it, or were handed a slot an older replica freed.
+    return first ? { replica: started, coldStartMs: performance.now() - now } : { replica: started };
   }
 
   release(lease: Lease): void {
@@ -170,6 +176,7 @@ export class EmbeddedFunction {
 
   private begin(replica: Replica): void {
     this.accountInflight();
+    replica.leased++;
     replica.inflight++;
     this.inflight++;
   }
@@ -190,7 +197,7 @@ export class EmbeddedFunction {
     return best;
   }
 
-  private waitForReplica(): Promise<Replica> {
+  private waitForReplica(): Promise<{ replica: Replica; first: boolean }> {
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
@@ -226,8 +233,9 @@ export class EmbeddedFunction {
       if (!replica) return;
       const waiter = this.waiters.shift() as Waiter;
       clearTimeout(waiter.timer);
+      const first = replica.leased === 0;
       this.begin(replica);
-      waiter.resolve(replica);
+      waiter.resolve({ replica, first });
     }
   }
 

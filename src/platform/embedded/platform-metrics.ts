@@ -76,7 +76,7 @@ export class PlatformMetrics {
 
   readonly coldStarts = new Histogram({
     name: 'dfaas_function_cold_start_seconds',
-    help: 'Time requests waited for a replica to start (scale from zero or replacement), in seconds',
+    help: 'Cold starts: the time the first request of a replica started for it (scale from zero or replacement) waited for it, in seconds',
     labelNames: ['function_name'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],

@@ -67,6 +67,8 @@ export class Replica extends EventEmitter<{ ready: []; exit: [ExitReason] }> {
   readonly startedAt = performance.now();
   state: ReplicaState = 'starting';
   inflight = 0;
+  /** Requests it has been given so far: its first is its cold start's. */
+  leased = 0;
   port?: number;
   pool?: Pool;
   /** Time from spawn to ready, in ms. */

@@ -1,0 +1,76 @@
+/**
+ * The `embedded` provider: dfaas's own platform, started by the run on a free loopback port with
+ * the lab functions deployed, its gateway's cold-start header read on every call, and cold starts
+ * forced through its scale API (to zero: the next call waits for a fresh replica to start), so an
+ * experiment need not wait for the platform to reclaim an idle instance.
+ */
+import type { Logger } from '../core/logger.js';
+import { silentLogger } from '../core/logger.js';
+import { pollUntil } from '../core/poll.js';
+import { type Gateway, startGateway } from '../platform/embedded/gateway.js';
+import { EmbeddedPlatform } from '../platform/embedded/platform.js';
+import { type BenchProvider, openfaasProvider } from './providers.js';
+
+/** The lab functions (docs/platform.md: lab functions). */
+export const LAB_FUNCTIONS = ['function1', 'function2', 'function3', 'monolith'] as const;
+
+export interface EmbeddedProvider extends BenchProvider {
+  readonly gatewayUrl: string;
+  /** Scales `fn` to zero: its next call is a cold start (a replica started for it). */
+  forceCold(fn: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface EmbeddedProviderOptions {
+  /**
+   * Labels of every lab function, e.g. `com.openfaas.scale.zero: "true"` with
+   * `com.openfaas.scale.zero-duration: "20s"` for the idle-time searches to find.
+   */
+  labels?: Record<string, string>;
+  /** Environment of every lab function (exec_timeout for long sleeps). */
+  envVars?: Record<string, string>;
+  logger?: Logger;
+}
+
+export async function startEmbeddedProvider(opts: EmbeddedProviderOptions = {}): Promise<EmbeddedProvider> {
+  const logger = opts.logger ?? silentLogger;
+  const platform = new EmbeddedPlatform({ logger });
+  let gateway: Gateway | undefined;
+  try {
+    gateway = await startGateway({ platform, port: 0, logger });
+    for (const name of LAB_FUNCTIONS)
+      await platform.deploy({
+        service: name,
+        image: `dfaas/${name}`,
+        ...(opts.labels ? { labels: opts.labels } : {}),
+        ...(opts.envVars ? { envVars: opts.envVars } : {}),
+      });
+  } catch (err) {
+    await gateway?.close();
+    await platform.close();
+    throw err;
+  }
+  const running = gateway;
+  const replicas = async (fn: string) => (await platform.get(fn)).availableReplicas ?? 0;
+  const provider: EmbeddedProvider = {
+    ...openfaasProvider(running.url),
+    name: 'embedded',
+    coldStartHeader: 'x-dfaas-cold-start-ms',
+    gatewayUrl: running.url,
+    async forceCold(fn) {
+      await platform.scale(fn, 0);
+      await pollUntil(async () => (await replicas(fn)) === 0, {
+        timeoutMs: 60_000,
+        everyMs: 50,
+        what: `${fn} scaled to zero`,
+      });
+    },
+    // The gateway closes its platform (draining, then stopping every replica).
+    close: () => running.close(),
+  };
+  // From zero replicas: every replica of the run is then started by a call, so each call's
+  // cold-start signals can agree (a replica the deployment started serves its first call without
+  // the platform having waited for it: the replica says cold, the platform does not).
+  for (const name of LAB_FUNCTIONS) await provider.forceCold(name);
+  return provider;
+}
