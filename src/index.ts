@@ -7,6 +7,18 @@
 
 // Capabilities
 export {
+  type BenchClock,
+  Benchmarker,
+  type BenchmarkerOptions,
+  type CallResult,
+  type ErrorRow,
+  type InvocationRow,
+} from './bench/benchmarker.js';
+export { type ColdAgreement, coldAgreement, coldSignals } from './bench/cold.js';
+export { type EmbeddedProvider, LAB_FUNCTIONS, startEmbeddedProvider } from './bench/embedded-provider.js';
+export { type IdleProbe, type IdleSearchResult, searchIdleTime } from './bench/experiments/idle-search.js';
+export { type BenchProvider, dfaasNodeProvider, httpProvider, openfaasProvider } from './bench/providers.js';
+export {
   CONFIDENCE_LEVELS,
   groupStatistics,
   type Interval,
