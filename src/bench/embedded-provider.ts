@@ -29,12 +29,20 @@ export interface EmbeddedProviderOptions {
   labels?: Record<string, string>;
   /** Environment of every lab function (exec_timeout for long sleeps). */
   envVars?: Record<string, string>;
+  /**
+   * How often the platform decides replicas, scale-to-zero included (default 2 s): a time-scaled
+   * idle search needs it well below its finest step.
+   */
+  autoscaleIntervalMs?: number;
   logger?: Logger;
 }
 
 export async function startEmbeddedProvider(opts: EmbeddedProviderOptions = {}): Promise<EmbeddedProvider> {
   const logger = opts.logger ?? silentLogger;
-  const platform = new EmbeddedPlatform({ logger });
+  const platform = new EmbeddedPlatform({
+    logger,
+    ...(opts.autoscaleIntervalMs ? { autoscaleIntervalMs: opts.autoscaleIntervalMs } : {}),
+  });
   let gateway: Gateway | undefined;
   try {
     gateway = await startGateway({ platform, port: 0, logger });

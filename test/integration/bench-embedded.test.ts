@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Benchmarker } from '../../src/bench/benchmarker.js';
 import { coldAgreement } from '../../src/bench/cold.js';
 import { type EmbeddedProvider, startEmbeddedProvider } from '../../src/bench/embedded-provider.js';
+import {
+  COLDSTART_IDENTIFIER_DEFAULTS,
+  runColdstartIdentifier,
+} from '../../src/bench/experiments/coldstart-identifier.js';
 import { sampleStatistics } from '../../src/bench/stats.js';
+import { sleep } from '../../src/core/poll.js';
 
 /**
  * The Benchmarker against the embedded provider: the lab functions on dfaas's own platform, cold
@@ -76,4 +81,34 @@ describe('the Benchmarker on the embedded provider', () => {
     expect(agreement.cold.platform).toBeGreaterThanOrEqual(1);
     expect(agreement.cold.platform).toBe(agreement.cold.marker);
   });
+
+  it('finds the idle time after which the platform reclaims an instance (coldstart-identifier, time-scaled)', async () => {
+    // The platform reclaims after 1.9 s idle: at --time-scale 50, the reference's 95 s, halfway
+    // between two of the search's finest steps (a probe right at it would race the autoscaler).
+    const reclaiming = await startEmbeddedProvider({
+      labels: { 'com.openfaas.scale.zero': 'true', 'com.openfaas.scale.zero-duration': '1900ms' },
+      autoscaleIntervalMs: 20,
+    });
+    try {
+      const { search, rows } = await runColdstartIdentifier(
+        new Benchmarker({ provider: reclaiming, retryForMs: 0 }),
+        { ...COLDSTART_IDENTIFIER_DEFAULTS, timeScale: 50 },
+        sleep,
+      );
+      expect(search.confirmed).toBe(true);
+      // The first probe past the platform's 95 s: within one search step (10 s) of it.
+      expect(search.idleSeconds).toBeGreaterThanOrEqual(95);
+      expect(search.idleSeconds - 95).toBeLessThanOrEqual(10);
+      expect(rows.at(-1)).toMatchObject({
+        final: true,
+        cold: true,
+        granularity: 10,
+        threads: 1,
+        benchmark: 0,
+      });
+      expect(rows.filter((r) => r.final)).toHaveLength(1);
+    } finally {
+      await reclaiming.close();
+    }
+  }, 90_000);
 });
