@@ -15,7 +15,7 @@ export {
   type InvocationRow,
 } from './bench/benchmarker.js';
 export { type ColdAgreement, coldAgreement, coldSignals } from './bench/cold.js';
-export { type EmbeddedProvider, LAB_FUNCTIONS, startEmbeddedProvider } from './bench/embedded-provider.js';
+export { type EmbeddedProvider, startEmbeddedProvider } from './bench/embedded-provider.js';
 export { type IdleProbe, type IdleSearchResult, searchIdleTime } from './bench/experiments/idle-search.js';
 export { type BenchProvider, dfaasNodeProvider, httpProvider, openfaasProvider } from './bench/providers.js';
 export {

@@ -9,10 +9,8 @@ import { silentLogger } from '../core/logger.js';
 import { pollUntil } from '../core/poll.js';
 import { type Gateway, startGateway } from '../platform/embedded/gateway.js';
 import { EmbeddedPlatform } from '../platform/embedded/platform.js';
+import { LAB_FUNCTION_NAMES } from '../platform/functions/lab.js';
 import { type BenchProvider, openfaasProvider } from './providers.js';
-
-/** The lab functions (docs/platform.md: lab functions). */
-export const LAB_FUNCTIONS = ['function1', 'function2', 'function3', 'monolith'] as const;
 
 export interface EmbeddedProvider extends BenchProvider {
   readonly gatewayUrl: string;
@@ -46,7 +44,7 @@ export async function startEmbeddedProvider(opts: EmbeddedProviderOptions = {}):
   let gateway: Gateway | undefined;
   try {
     gateway = await startGateway({ platform, port: 0, logger });
-    for (const name of LAB_FUNCTIONS)
+    for (const name of LAB_FUNCTION_NAMES)
       await platform.deploy({
         service: name,
         image: `dfaas/${name}`,
@@ -79,6 +77,6 @@ export async function startEmbeddedProvider(opts: EmbeddedProviderOptions = {}):
   // From zero replicas: every replica of the run is then started by a call, so each call's
   // cold-start signals can agree (a replica the deployment started serves its first call without
   // the platform having waited for it: the replica says cold, the platform does not).
-  for (const name of LAB_FUNCTIONS) await provider.forceCold(name);
+  for (const name of LAB_FUNCTION_NAMES) await provider.forceCold(name);
   return provider;
 }
