@@ -2,9 +2,9 @@
  * Where a benchmark's calls go: one contract for every FaaS platform dfaas benchmarks by URL. A
  * provider says the URL of a function and what every call carries, and which answers mean "not
  * ready yet" (a platform scaling a function from zero answers 5xx for a while). The embedded
- * platform's provider, which also starts it and forces cold starts through its API, comes with
- * the lab functions. Cloud providers (Lambda, Azure Functions) are not implemented: docs/bench.md
- * says what theirs must do.
+ * platform's provider, which also starts it and forces cold starts through its API, is
+ * ./embedded-provider.ts. Cloud providers (AWS Lambda, Azure Functions) are out of this
+ * repository's reach (no cloud from here): docs/bench.md specifies what theirs must implement.
  */
 import type { Credentials } from '../platform/embedded/basic-auth.js';
 
