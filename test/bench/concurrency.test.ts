@@ -2,8 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Benchmarker } from '../../src/bench/benchmarker.js';
-import { CONCURRENCY_DEFAULTS, runConcurrency } from '../../src/bench/experiments/concurrency.js';
+import { experimentContext } from '../../src/bench/context.js';
+import { concurrencyBenchmarking } from '../../src/bench/experiments/concurrency.js';
 import { httpProvider } from '../../src/bench/providers.js';
+import { virtualTime } from './fake-lab.js';
 
 /**
  * concurrency-benchmarking against an in-process stand-in of function3 (a lab function's answer)
@@ -42,25 +44,36 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 describe('concurrency-benchmarking', () => {
   it("keeps the reference's parameters as defaults", () => {
-    expect(CONCURRENCY_DEFAULTS).toEqual({
-      functionName: 'function3',
-      throughputTime: 0.3,
+    expect(concurrencyBenchmarking.params.parse({})).toEqual({
+      function_name: 'function3',
+      throughput_time: 0.3,
       levels: [8, 16, 32, 64, 128, 256],
       repetitions: 2,
     });
+    expect(concurrencyBenchmarking.params.parse({ levels: '4,8' }).levels).toEqual([4, 8]);
   });
 
   it('goes cold before each burst, releases N together and writes a row per burst with field-wise means', async () => {
     served = 0;
     const colds: number[] = [];
-    const rows = await runConcurrency(
-      new Benchmarker({ provider: httpProvider(url) }),
-      { ...CONCURRENCY_DEFAULTS, levels: [4, 8], repetitions: 2 },
-      async () => {
-        colds.push(served);
-        return 1200;
-      },
+    const provider = httpProvider(url);
+    const ctx = experimentContext({
+      bench: new Benchmarker({ provider }),
+      provider,
+      time: virtualTime(),
+      timeScale: 1,
+    });
+    // The provider cannot force a cold start: the experiment waits the coldtime (1200 s).
+    const goCold = ctx.goCold;
+    ctx.goCold = async (fn) => {
+      colds.push(served);
+      return goCold(fn);
+    };
+    await concurrencyBenchmarking.run(
+      ctx,
+      concurrencyBenchmarking.params.parse({ levels: [4, 8], repetitions: 2 }),
     );
+    const rows = ctx.recorded.get('Cc_bench') ?? [];
     // A cold wait before each of the 4 bursts, none in the middle of one.
     expect(colds).toEqual([0, 4, 8, 16]);
     expect(rows.map((r) => r.numb_threads)).toEqual([4, 4, 8, 8]);

@@ -2,12 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Benchmarker } from '../../src/bench/benchmarker.js';
-import {
-  FUNCTION_LIFETIME_DEFAULTS,
-  runFunctionLifetime,
-  type ScaledTime,
-} from '../../src/bench/experiments/function-lifetime.js';
+import { experimentContext } from '../../src/bench/context.js';
+import { functionLifetime, runFunctionLifetime } from '../../src/bench/experiments/function-lifetime.js';
 import { httpProvider } from '../../src/bench/providers.js';
+import { virtualTime } from './fake-lab.js';
 
 /** A stand-in function whose instance is replaced at its `replaceAt`-th call (never when 0). */
 let calls = 0;
@@ -34,30 +32,18 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-/** Virtual time: waits advance it at once. */
-function virtualTime(): ScaledTime & { waits: number[] } {
-  let t = 0;
-  const waits: number[] = [];
-  return {
-    waits,
-    nowSeconds: () => t,
-    wait: async (s) => {
-      waits.push(s);
-      t += s;
-    },
-  };
+function context(time = virtualTime()) {
+  const provider = httpProvider(url);
+  return experimentContext({ bench: new Benchmarker({ provider }), provider, time });
 }
+const DEFAULTS = functionLifetime.params.parse({});
 
 describe('function-lifetime', () => {
   it('calls every 10 s for 300 s, then every coldtime / 2, until the instance changes', async () => {
     calls = 0;
     replaceAt = 40;
     const time = virtualTime();
-    const row = await runFunctionLifetime(
-      new Benchmarker({ provider: httpProvider(url) }),
-      FUNCTION_LIFETIME_DEFAULTS,
-      time,
-    );
+    const row = await runFunctionLifetime(context(time), DEFAULTS);
     // 30 calls 10 s apart (to 300 s), then 600 s apart: the 40th call, at 300 + 9 × 600 = 5,700 s.
     expect(time.waits.slice(0, 31)).toEqual([...Array(30).fill(10), 600]);
     expect(calls).toBe(40);
@@ -75,11 +61,7 @@ describe('function-lifetime', () => {
   it('gives up after 24 h: a row of 24:00:00, not reclaimed', async () => {
     calls = 0;
     replaceAt = 0;
-    const row = await runFunctionLifetime(
-      new Benchmarker({ provider: httpProvider(url) }),
-      FUNCTION_LIFETIME_DEFAULTS,
-      virtualTime(),
-    );
+    const row = await runFunctionLifetime(context(), DEFAULTS);
     expect(row).toMatchObject({
       instance_identifier: '',
       hours: 24,

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Benchmarker } from '../../src/bench/benchmarker.js';
 import { coldAgreement } from '../../src/bench/cold.js';
+import { experimentContext } from '../../src/bench/context.js';
 import { type EmbeddedProvider, startEmbeddedProvider } from '../../src/bench/embedded-provider.js';
-import {
-  COLDSTART_IDENTIFIER_DEFAULTS,
-  runColdstartIdentifier,
-} from '../../src/bench/experiments/coldstart-identifier.js';
+import { idleSearchSummary } from '../../src/bench/experiments/cold-probes.js';
+import { coldstartIdentifier } from '../../src/bench/experiments/coldstart-identifier.js';
+import { scaledTime } from '../../src/bench/experiments/contract.js';
 import { sampleStatistics } from '../../src/bench/stats.js';
 import { sleep } from '../../src/core/poll.js';
 
@@ -90,15 +90,21 @@ describe('the Benchmarker on the embedded provider', () => {
       autoscaleIntervalMs: 20,
     });
     try {
-      const { search, rows } = await runColdstartIdentifier(
-        new Benchmarker({ provider: reclaiming, retryForMs: 0 }),
-        { ...COLDSTART_IDENTIFIER_DEFAULTS, timeScale: 50 },
-        sleep,
-      );
-      expect(search.confirmed).toBe(true);
+      const ctx = experimentContext({
+        bench: new Benchmarker({ provider: reclaiming, retryForMs: 0 }),
+        provider: reclaiming,
+        time: scaledTime(50, sleep),
+        timeScale: 50,
+      });
+      const params = coldstartIdentifier.params.parse({});
+      await coldstartIdentifier.prepare?.(ctx, params);
+      await coldstartIdentifier.run(ctx, params);
+      const found = idleSearchSummary(ctx.recorded);
+      expect(found.confirmed).toBe(true);
       // The first probe past the platform's 95 s: within one search step (10 s) of it.
-      expect(search.idleSeconds).toBeGreaterThanOrEqual(95);
-      expect(search.idleSeconds - 95).toBeLessThanOrEqual(10);
+      expect(found.idle_seconds).toBeGreaterThanOrEqual(95);
+      expect((found.idle_seconds as number) - 95).toBeLessThanOrEqual(10);
+      const rows = ctx.recorded.get('Coldstart') ?? [];
       expect(rows.at(-1)).toMatchObject({
         final: true,
         cold: true,

@@ -2,78 +2,62 @@
  * coldstart-identifier (faas-benchmarker): how long a function may stay idle before its instance
  * is reclaimed, told by identity: a call is cold when the instance that answers
  * (`instance_identifier`) is not the one that answered the call before. The search is
- * ./idle-search.ts with 300, 60 and 10 s steps and 5 confirmations; every wait is divided by
- * `timeScale`, so that a platform configured to reclaim after D/timeScale seconds is found at D
- * (the reference's hours in seconds, against the embedded platform). The first call only sets
- * the identity to compare with (the reference's cold reference call). The idle time counts from
- * the start of the call before, as a platform counts it (the reference slept after the call
- * returned, so a slow call, a cold start of a second, lengthened the idle time it meant).
+ * ./idle-search.ts with 300, 60 and 10 s steps and 5 confirmations, in the reference's seconds
+ * (waited at the run's time scale). The first call, on a fresh instance, only sets the identity
+ * to compare with (the reference's cold reference call). The idle time counts from the start of
+ * the call before, as a platform counts it (the reference slept after the call returned, so a
+ * slow call lengthened the idle time it meant). One Coldstart row per probe, `final` on the last
+ * confirmation (the reference recorded final when the identifier was unchanged: inverted).
  */
-import type { Benchmarker } from '../benchmarker.js';
+import { z } from 'zod';
+import { coldstartRows, type IdentityProbe, identityProbe, idleSearchSummary } from './cold-probes.js';
+import { defineExperiment, type ExperimentContext } from './contract.js';
 import { COLDSTART_IDENTIFIER_STEPS, type IdleSearchResult, searchIdleTime } from './idle-search.js';
+import { count, functionName, numbers, seconds } from './params.js';
 
-export interface ColdstartIdentifierParams {
-  functionName: string;
-  stepsSeconds: readonly number[];
-  confirmations: number;
-  /** Give up past this idle time, in the reference's seconds (24 h). */
-  maxSeconds: number;
-  /** Every wait divided by this (1: the reference's times). */
-  timeScale: number;
+export const coldstartIdentifierParams = z.object({
+  function_name: functionName('function1'),
+  steps: numbers(COLDSTART_IDENTIFIER_STEPS),
+  confirmations: count(5),
+  /** Give up past this idle time (24 h). */
+  max_seconds: seconds(24 * 3600),
+});
+export type ColdstartIdentifierParams = z.infer<typeof coldstartIdentifierParams>;
+
+/** Searches by identity through `probe` (calls `fn`, nested or not, and says who answered). */
+export async function searchByIdentity(
+  ctx: ExperimentContext,
+  probe: IdentityProbe,
+  params: { steps: readonly number[]; confirmations: number; max_seconds: number },
+): Promise<IdleSearchResult & { invocations: string[] }> {
+  let last = await probe.call();
+  const invocations: string[] = [];
+  const search = await searchIdleTime(
+    async (idleSeconds) => {
+      ctx.progress(`idle ${idleSeconds} s`, idleSeconds);
+      await probe.idleFor(idleSeconds);
+      const now = await probe.call();
+      invocations.push(now.invocation);
+      const cold = now.instance !== last.instance;
+      last = now;
+      return cold;
+    },
+    { stepsSeconds: params.steps, confirmations: params.confirmations, maxSeconds: params.max_seconds },
+  );
+  return { ...search, invocations };
 }
 
-export const COLDSTART_IDENTIFIER_DEFAULTS: ColdstartIdentifierParams = {
-  functionName: 'function1',
-  stepsSeconds: COLDSTART_IDENTIFIER_STEPS,
-  confirmations: 5,
-  maxSeconds: 24 * 3600,
-  timeScale: 1,
-};
-
-/** One probe: the reference's Coldstart row (without exp_id and invo_id, which the store adds). */
-export interface ColdstartRow {
-  /** The idle time before the call, in the reference's seconds: minutes and the rest. */
-  minutes: number;
-  seconds: number;
-  /** The search's step at that probe, seconds. */
-  granularity: number;
-  threads: number;
-  /** The reference's latency threshold; 0 when cold is told by identity. */
-  benchmark: number;
-  cold: boolean;
-  /** The idle time found, on the last confirmation. */
-  final: boolean;
-}
-
-export async function runColdstartIdentifier(
-  bench: Benchmarker,
-  params: ColdstartIdentifierParams,
-  sleep: (ms: number) => Promise<void>,
-): Promise<{ search: IdleSearchResult; rows: ColdstartRow[] }> {
-  let lastStart = 0;
-  const identity = async (): Promise<string> => {
-    lastStart = performance.now();
-    const result = await bench.invoke(params.functionName);
-    if (!result.ok)
-      throw new Error(`${params.functionName} failed (${result.error.type}): ${result.error.message}`);
-    return String(result.rows[0]?.instance_identifier ?? '');
-  };
-  let last = await identity();
-  const search = await searchIdleTime(async (idleSeconds) => {
-    await sleep(Math.max(0, lastStart + (idleSeconds * 1000) / params.timeScale - performance.now()));
-    const now = await identity();
-    const cold = now !== last;
-    last = now;
-    return cold;
-  }, params);
-  const rows = search.probes.map((p, i) => ({
-    minutes: Math.floor(p.idleSeconds / 60),
-    seconds: p.idleSeconds % 60,
-    granularity: p.step,
-    threads: 1,
-    benchmark: 0,
-    cold: p.cold,
-    final: search.confirmed && i === search.probes.length - 1,
-  }));
-  return { search, rows };
-}
+export const coldstartIdentifier = defineExperiment({
+  name: 'coldstart-identifier',
+  origin: 'faas-benchmarker',
+  description: 'idle time until an instance is reclaimed, told by a new instance answering (300 → 60 → 10 s)',
+  params: coldstartIdentifierParams,
+  async prepare(ctx, p) {
+    await ctx.goCold(p.function_name);
+  },
+  async run(ctx, p) {
+    const search = await searchByIdentity(ctx, identityProbe(ctx, p.function_name), p);
+    ctx.record('Coldstart', coldstartRows(search, { threads: 1, benchmark: 0 }));
+  },
+  process: idleSearchSummary,
+});

@@ -1,36 +1,28 @@
 /**
  * function-lifetime (faas-benchmarker): how long a busy instance lives. From a new instance (the
  * caller lets the function go cold first, where the reference slept its coldtime), the function
- * is called once every `baselineEverySeconds` for `baselineSeconds` (the reference: every
+ * is called once every `baseline_every` for `baseline_seconds` (the reference: every
  * 10 s for 300 s), then every `coldtime / 2` (often enough never to be idle long enough to be
- * reclaimed) until the instance that answers changes, or for at most `maxSeconds` (24 h). One
+ * reclaimed) until the instance that answers changes, or for at most `max_seconds` (24 h). One
  * Function_lifetime row: the first instance, the one that replaced it (if any), how long the
  * first lived (hours, minutes, seconds since the first call), and whether it was reclaimed. Every
- * wait is divided by `timeScale`; the clock is injected so the algorithm is tested without waiting.
+ * wait is in the reference's seconds (ctx.time); the clock is injected so the algorithm is tested without waiting.
  */
-import type { Benchmarker } from '../benchmarker.js';
+import { z } from 'zod';
+import type { StoreRow } from '../store/contract.js';
+import { defineExperiment, type ExperimentContext } from './contract.js';
+import { functionName, seconds } from './params.js';
 
-export interface FunctionLifetimeParams {
-  functionName: string;
-  baselineSeconds: number;
-  baselineEverySeconds: number;
-  /** The idle time after which the platform reclaims (coldstart experiments' result; the reference's default 1200 s). */
-  coldtimeSeconds: number;
-  maxSeconds: number;
-  timeScale: number;
-}
-
-export const FUNCTION_LIFETIME_DEFAULTS: FunctionLifetimeParams = {
-  functionName: 'function1',
-  baselineSeconds: 300,
-  baselineEverySeconds: 10,
-  coldtimeSeconds: 1200,
-  maxSeconds: 24 * 3600,
-  timeScale: 1,
-};
+export const functionLifetimeParams = z.object({
+  function_name: functionName('function1'),
+  baseline_seconds: seconds(300),
+  baseline_every: seconds(10),
+  max_seconds: seconds(24 * 3600),
+});
+export type FunctionLifetimeParams = z.infer<typeof functionLifetimeParams>;
 
 /** The reference's Function_lifetime row (without exp_id, which the store adds). */
-export interface FunctionLifetimeRow {
+export interface FunctionLifetimeRow extends StoreRow {
   /** The instance that replaced the first one ('' when none did). */
   instance_identifier: string;
   orig_identifier: string;
@@ -42,53 +34,64 @@ export interface FunctionLifetimeRow {
   reclaimed: boolean;
 }
 
-/** What the experiment needs of time: now in the reference's seconds, and a wait in them. */
-export interface ScaledTime {
-  nowSeconds(): number;
-  wait(seconds: number): Promise<void>;
-}
-
-/** Real time divided by `timeScale`: the reference's seconds pass `timeScale` times faster. */
-export function scaledTime(timeScale: number, sleep: (ms: number) => Promise<void>): ScaledTime {
-  const origin = performance.now();
-  return {
-    nowSeconds: () => ((performance.now() - origin) / 1000) * timeScale,
-    wait: (seconds) => sleep((seconds * 1000) / timeScale),
-  };
-}
-
 export async function runFunctionLifetime(
-  bench: Benchmarker,
+  ctx: ExperimentContext,
   params: FunctionLifetimeParams,
-  time: ScaledTime,
 ): Promise<FunctionLifetimeRow> {
+  const { time } = ctx;
   const identity = async (): Promise<string> => {
-    const result = await bench.invoke(params.functionName);
+    const result = await ctx.bench.invoke(params.function_name);
     if (!result.ok)
-      throw new Error(`${params.functionName} failed (${result.error.type}): ${result.error.message}`);
+      throw new Error(`${params.function_name} failed (${result.error.type}): ${result.error.message}`);
     return String(result.rows[0]?.instance_identifier ?? '');
   };
+  const every = ctx.coldtimeSeconds / 2;
   const start = time.nowSeconds();
   const orig = await identity();
   const since = () => time.nowSeconds() - start;
   const row = (instance: string, reclaimed: boolean): FunctionLifetimeRow => {
-    const lived = reclaimed ? since() : params.maxSeconds;
+    const lived = reclaimed ? since() : params.max_seconds;
     return {
       instance_identifier: instance,
       orig_identifier: orig,
       hours: Math.floor(lived / 3600),
       minutes: Math.floor((lived % 3600) / 60),
       seconds: lived % 60,
-      sleep_time: params.coldtimeSeconds / 2,
+      sleep_time: every,
       reclaimed,
     };
   };
-  while (since() < params.maxSeconds) {
-    const inBaseline = since() < params.baselineSeconds;
-    await time.wait(inBaseline ? params.baselineEverySeconds : params.coldtimeSeconds / 2);
-    if (since() >= params.maxSeconds) break;
+  while (since() < params.max_seconds) {
+    const inBaseline = since() < params.baseline_seconds;
+    const wait = inBaseline ? params.baseline_every : every;
+    ctx.progress(`calling ${params.function_name} every ${wait} s until its instance changes`, wait);
+    await time.wait(wait);
+    if (since() >= params.max_seconds) break;
     const now = await identity();
     if (now !== orig) return row(now, true);
   }
   return row('', false);
 }
+
+export const functionLifetime = defineExperiment({
+  name: 'function-lifetime',
+  origin: 'faas-benchmarker',
+  description:
+    'how long a busy instance lives: a call every 10 s, then every coldtime / 2, until it is replaced',
+  params: functionLifetimeParams,
+  async prepare(ctx, p) {
+    await ctx.goCold(p.function_name);
+  },
+  async run(ctx, p) {
+    ctx.record('Function_lifetime', [await runFunctionLifetime(ctx, p)]);
+  },
+  process(recorded) {
+    const row = recorded.get('Function_lifetime')?.[0];
+    return row
+      ? {
+          lifetime_seconds: Number(row.hours) * 3600 + Number(row.minutes) * 60 + Number(row.seconds),
+          reclaimed: row.reclaimed,
+        }
+      : {};
+  },
+});

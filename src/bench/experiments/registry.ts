@@ -1,0 +1,20 @@
+/**
+ * Every experiment dfaas runs, by name: faas-benchmarker's (its folder names), SeBS's and dfaas's
+ * own. `dfaas bench list` shows them in this order and `dfaas bench run all` runs them in it: the
+ * idle-time searches first, so the experiments after them wait the coldtime they found.
+ */
+
+import { coldstartIdentifier } from './coldstart-identifier.js';
+import { concurrencyBenchmarking } from './concurrency.js';
+import type { Experiment } from './contract.js';
+import { functionLifetime } from './function-lifetime.js';
+
+export const EXPERIMENTS: readonly Experiment[] = [
+  coldstartIdentifier,
+  functionLifetime,
+  concurrencyBenchmarking,
+] as unknown as readonly Experiment[];
+
+export function experimentNamed(name: string): Experiment | undefined {
+  return EXPERIMENTS.find((e) => e.name === name);
+}
