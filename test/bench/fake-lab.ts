@@ -16,7 +16,7 @@ export interface FakeCall {
   body: Record<string, unknown>;
   /** This function's call count, from 1. */
   n: number;
-  /** All calls' count, from 1. */
+  /** All calls' count, from 1 (identifiers stay unique when a test empties `calls`). */
   total: number;
 }
 
@@ -43,6 +43,7 @@ export async function startFakeLab(
 ): Promise<FakeLab> {
   const calls: FakeCall[] = [];
   const perFunction = new Map<string, number>();
+  let served = 0;
   const server = createServer((req, res) => {
     let text = '';
     req.on('data', (c) => (text += c));
@@ -51,7 +52,7 @@ export async function startFakeLab(
       const n = (perFunction.get(fn) ?? 0) + 1;
       perFunction.set(fn, n);
       const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-      const call = { fn, body, n, total: calls.length + 1 };
+      const call = { fn, body, n, total: ++served };
       calls.push(call);
       const a = await answer(call);
       if (a.status && a.status !== 200) return res.writeHead(a.status).end('failed');

@@ -27,6 +27,13 @@ export interface ScalingPolicy {
   zeroDurationMs: number;
   /** Scale down only to the highest recommendation of this window (dfaas.scale.down-window). */
   downWindowMs: number;
+  /**
+   * A ready replica older than this is replaced (a new one starts; the old one serves until the
+   * new one is ready, then drains): the instance recycling of cloud platforms (AWS Lambda retires
+   * instances after hours), which faas-benchmarker's function-lifetime measures. None by default
+   * (dfaas.replica.max-lifetime).
+   */
+  maxLifetimeMs?: number;
   /** Target autoscaling, present only when the function sets com.openfaas.scale.type or .target. */
   target?: { type: ScalingType; target: number; proportion: number };
 }
@@ -163,6 +170,11 @@ export function functionSettings(
       15 * 60_000,
     ),
     downWindowMs: duration(L('dfaas.scale.down-window'), labels['dfaas.scale.down-window'], 60_000),
+    ...(labels['dfaas.replica.max-lifetime'] === undefined
+      ? {}
+      : {
+          maxLifetimeMs: duration(L('dfaas.replica.max-lifetime'), labels['dfaas.replica.max-lifetime'], 0),
+        }),
     ...(target ? { target } : {}),
   };
 

@@ -267,6 +267,21 @@ export class EmbeddedFunction {
     this.retireExcessOutdated();
   }
 
+  /**
+   * Replaces the ready replicas older than the policy's max lifetime, as a rolling update does:
+   * each is marked outdated, a new one starts, and the old one drains once the new one is ready.
+   */
+  retireAged(now: number): void {
+    const maxMs = this.settings.scaling.maxLifetimeMs;
+    if (maxMs === undefined || this.removed) return;
+    const aged = this.replicas.filter(
+      (r) => r.state === 'ready' && !this.outdated.has(r) && now - r.startedAt >= maxMs,
+    );
+    if (aged.length === 0) return;
+    for (const r of aged) this.outdated.add(r);
+    this.reconcile();
+  }
+
   private startReplica(): void {
     const id = `${this.name}-${++replicaSerial}`;
     const replica = new Replica({

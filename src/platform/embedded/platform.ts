@@ -488,6 +488,7 @@ export class EmbeddedPlatform implements Platform {
         fn.scale(decision.replicas);
         this.metrics.serviceCount.set({ function_name: fn.name }, fn.desired);
       }
+      fn.retireAged(now);
     }
   }
 }
