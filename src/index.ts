@@ -16,8 +16,27 @@ export {
 } from './bench/benchmarker.js';
 export { type ColdAgreement, coldAgreement, coldSignals } from './bench/cold.js';
 export { type EmbeddedProvider, startEmbeddedProvider } from './bench/embedded-provider.js';
+export {
+  defineExperiment,
+  type Experiment,
+  type ExperimentContext,
+  type ScaledTime,
+  scaledTime,
+} from './bench/experiments/contract.js';
 export { type IdleProbe, type IdleSearchResult, searchIdleTime } from './bench/experiments/idle-search.js';
+export {
+  amount,
+  count,
+  functionName,
+  functionNames,
+  numbers,
+  paramsOf,
+  seconds,
+} from './bench/experiments/params.js';
+export { EXPERIMENTS, experimentNamed } from './bench/experiments/registry.js';
+export type { ProviderSpec } from './bench/provider-spec.js';
 export { type BenchProvider, dfaasNodeProvider, httpProvider, openfaasProvider } from './bench/providers.js';
+export { type BenchEvent, type BenchRunOptions, type ExperimentOutcome, runBench } from './bench/run.js';
 export {
   CONFIDENCE_LEVELS,
   groupStatistics,
@@ -28,6 +47,8 @@ export {
   type SampleStatistics,
   sampleStatistics,
 } from './bench/stats.js';
+export type { ColumnType, ResultsStore, StoreRow, TableDefinition } from './bench/store/contract.js';
+export { openStore } from './bench/store/registry.js';
 // Foundations
 export { FunctionDeploymentSchema } from './config/function-deployment.js';
 export { toJsonSchema } from './config/json-schema.js';

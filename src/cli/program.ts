@@ -11,6 +11,7 @@ import { Command, CommanderError, Help, Option } from 'commander';
 import { type ConfigError, ExitCode } from '../core/errors.js';
 import { LOG_LEVELS } from '../core/logger.js';
 import { VERSION } from '../core/version.js';
+import { registerBench } from './bench.js';
 import { registerDemo } from './demo.js';
 import { badFlag, reportError } from './errors.js';
 import { registerForecast } from './forecast.js';
@@ -75,6 +76,7 @@ export function createProgram(io: CliIo): DfaasProgram {
   registerSample(program, context);
   registerForecast(program, context);
   registerNode(program, context);
+  registerBench(program, context);
   registerSchema(program, context);
 
   return {

@@ -58,3 +58,8 @@ export function functionNames(defaults: readonly string[]) {
     )
     .default([...defaults]);
 }
+
+/** An experiment's parameters from their types above (what `dfaas bench create`'s template uses). */
+export function paramsOf<S extends z.ZodRawShape>(shape: S): z.ZodObject<S> {
+  return z.object(shape);
+}

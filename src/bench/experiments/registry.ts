@@ -3,16 +3,23 @@
  * own. `dfaas bench list` shows them in this order and `dfaas bench run all` runs them in it: the
  * idle-time searches first, so the experiments after them wait the coldtime they found.
  */
-
 import { coldstartIdentifier } from './coldstart-identifier.js';
+import { coldtimeLargeFunctions } from './coldtime-large-functions.js';
 import { concurrencyBenchmarking } from './concurrency.js';
 import type { Experiment } from './contract.js';
 import { functionLifetime } from './function-lifetime.js';
+import { growingLoadSpikes } from './growing-load-spikes.js';
+import { scenarioPyramid } from './scenario-pyramid.js';
+import { throughputBenchmarking } from './throughput-benchmarking.js';
 
 export const EXPERIMENTS: readonly Experiment[] = [
   coldstartIdentifier,
   functionLifetime,
   concurrencyBenchmarking,
+  scenarioPyramid,
+  growingLoadSpikes,
+  throughputBenchmarking,
+  coldtimeLargeFunctions,
 ] as unknown as readonly Experiment[];
 
 export function experimentNamed(name: string): Experiment | undefined {

@@ -128,14 +128,11 @@ export class SqlStore implements ResultsStore {
   /** `WHERE` over declared columns and `id`, NULL matched with IS NULL; its parameters follow `offset`. */
   private where(table: TableDefinition, where: StoreRow, offset: number): { sql: string; params: unknown[] } {
     const { id, ...rest } = where;
-    const withId = {
-      ...table,
-      columns: { ...table.columns, ...(id === undefined ? {} : { id: 'integer' as const }) },
-    };
+    const types: Record<string, ColumnType> = { ...table.columns, id: 'integer' };
     const columns = [...columnsOf(table, [rest]), ...(id === undefined ? [] : ['id'])];
     const params: unknown[] = [];
     const terms = columns.map((c) => {
-      const value = toSql(withId.columns[c] as ColumnType, where[c], this.db.booleanAsInteger);
+      const value = toSql(types[c] as ColumnType, where[c], this.db.booleanAsInteger);
       if (value === null) return `${quote(c)} IS NULL`;
       params.push(value);
       return `${quote(c)} = ${this.db.placeholder(offset + params.length)}`;

@@ -28,10 +28,10 @@ export interface ScalingPolicy {
   /** Scale down only to the highest recommendation of this window (dfaas.scale.down-window). */
   downWindowMs: number;
   /**
-   * A ready replica older than this is replaced (a new one starts; the old one serves until the
-   * new one is ready, then drains): the instance recycling of cloud platforms (AWS Lambda retires
-   * instances after hours), which faas-benchmarker's function-lifetime measures. None by default
-   * (dfaas.replica.max-lifetime).
+   * A ready replica older than this is retired: the instance recycling of cloud platforms (AWS
+   * Lambda retires instances after hours), which faas-benchmarker's function-lifetime measures.
+   * With scale to zero, once idle (the next call starts a new one); otherwise replaced by a
+   * rolling update. None by default (dfaas.replica.max-lifetime).
    */
   maxLifetimeMs?: number;
   /** Target autoscaling, present only when the function sets com.openfaas.scale.type or .target. */

@@ -268,15 +268,25 @@ export class EmbeddedFunction {
   }
 
   /**
-   * Replaces the ready replicas older than the policy's max lifetime, as a rolling update does:
-   * each is marked outdated, a new one starts, and the old one drains once the new one is ready.
+   * Retires the ready replicas older than the policy's max lifetime. A function that may scale
+   * to zero loses them when they are idle, as a cloud platform recycles an instance: the next
+   * call that needs one waits for a new replica (a cold start, by every signal). Any other is
+   * replaced as a rolling update does: a new replica starts, and the old one drains once it is ready.
    */
   retireAged(now: number): void {
-    const maxMs = this.settings.scaling.maxLifetimeMs;
-    if (maxMs === undefined || this.removed) return;
+    const { maxLifetimeMs, zero } = this.settings.scaling;
+    if (maxLifetimeMs === undefined || this.removed) return;
     const aged = this.replicas.filter(
-      (r) => r.state === 'ready' && !this.outdated.has(r) && now - r.startedAt >= maxMs,
+      (r) => r.state === 'ready' && !this.outdated.has(r) && now - r.startedAt >= maxLifetimeMs,
     );
+    if (zero) {
+      const idle = aged.filter((r) => r.inflight === 0);
+      if (idle.length === 0) return;
+      for (const r of idle) void r.stop(this.options.drainMs);
+      this.desired = Math.max(0, this.desired - idle.length);
+      this.reconcile();
+      return;
+    }
     if (aged.length === 0) return;
     for (const r of aged) this.outdated.add(r);
     this.reconcile();

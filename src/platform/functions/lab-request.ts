@@ -17,6 +17,11 @@ export const LAB_LIMITS = {
   depth: 10,
   /** Entries of one call's invoke_nested. */
   nestedCalls: 20,
+  /**
+   * UTF-8 bytes of `payload`, a string the call accepts and ignores (SeBS's invocation-overhead
+   * sends up to 6,251,000 bytes): 8 MiB.
+   */
+  payloadBytes: 8 * 1024 * 1024,
 } as const;
 
 export interface NestedCall {
@@ -35,8 +40,11 @@ export interface LabRequest {
   monolith?: { plan: MonolithPlan; args: number; seed: number };
 }
 
-/** faas-benchmarker's examples send `StatusCode: 200`; its handlers ignore it, and so do these. */
-const LAB_FIELDS = ['sleep', 'throughput_time', 'invoke_nested', 'parent', 'level', 'StatusCode'];
+/**
+ * faas-benchmarker's examples send `StatusCode: 200`; its handlers ignore it, and so do these.
+ * `payload` (dfaas, for SeBS's invocation-overhead) is bounded and ignored: only its transfer counts.
+ */
+const LAB_FIELDS = ['sleep', 'throughput_time', 'invoke_nested', 'parent', 'level', 'StatusCode', 'payload'];
 const MONOLITH_FIELDS = [...LAB_FIELDS, 'run_function', 'args', 'seed'];
 /** `invocation_type` appears in faas-benchmarker's nested entries; it is ignored. */
 const NESTED_FIELDS = ['function_name', 'invoke_payload', 'invocation_type'];
@@ -53,6 +61,7 @@ export function parseLabRequest(input: unknown, monolith: boolean): LabRequest {
     parent: body.parent === undefined ? 'root' : text(body.parent, 'parent'),
     level,
   };
+  if (body.payload !== undefined) payload(body.payload);
   if (body.throughput_time !== undefined) {
     request.throughputTime = seconds(body.throughput_time, 'throughput_time', LAB_LIMITS.throughputSeconds);
   }
@@ -110,6 +119,30 @@ function objectField(
     throw new HandlerInputError(`${field}: unknown field "${unknown}" (the fields are ${known?.join(', ')})`);
   }
   return value as Record<string, unknown>;
+}
+
+/** A string of at most LAB_LIMITS.payloadBytes UTF-8 bytes; its content is not read. */
+function payload(value: unknown): void {
+  if (typeof value !== 'string') {
+    const got =
+      value === null
+        ? 'null'
+        : Array.isArray(value)
+          ? 'a list'
+          : typeof value === 'object'
+            ? 'an object'
+            : `a ${typeof value}`;
+    throw new HandlerInputError(`payload must be a string, got ${got}`);
+  }
+  // A string's UTF-8 size is at least its length and at most 3 × it: count only when it may be over.
+  if (
+    value.length * 3 > LAB_LIMITS.payloadBytes &&
+    Buffer.byteLength(value, 'utf8') > LAB_LIMITS.payloadBytes
+  ) {
+    throw new HandlerInputError(
+      `payload: at most ${LAB_LIMITS.payloadBytes} bytes, got ${Buffer.byteLength(value, 'utf8')}`,
+    );
+  }
 }
 
 function seconds(value: unknown, field: string, max: number): number {
