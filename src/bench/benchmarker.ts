@@ -202,12 +202,15 @@ export class Benchmarker {
     return ordered.map((entry) => {
       const isRoot = entry.identifier === root;
       const executionStart = Number(entry.execution_start);
+      // A nested entry keeps the times its caller (a function) set: its latency is function to
+      // function. The root's are the client's, from the run's one clock.
+      const invocationStart = isRoot ? call.start : Number(entry.invocation_start);
       return {
         ...entry,
         root_identifier: root,
-        invocation_start: call.start,
-        invocation_end: call.end,
-        latency: executionStart - call.start,
+        invocation_start: invocationStart,
+        invocation_end: isRoot ? call.end : Number(entry.invocation_end),
+        latency: executionStart - invocationStart,
         thread_id: call.thread,
         numb_threads: call.threads,
         retries: isRoot ? call.retries : 0,

@@ -342,9 +342,25 @@ async function runOne(
     });
     await setStatus('running');
     const typed = params as z.infer<typeof experiment.params>;
-    await experiment.prepare?.(ctx, typed);
-    await experiment.run(ctx, typed);
-    summary = experiment.process?.(ctx.recorded, typed) ?? {};
+    const summarize = () => {
+      const recorded = new Map<string, readonly StoreRow[]>([
+        ...ctx.recorded,
+        ['Invocation', bench?.invocations ?? []],
+        ['Error', (bench?.errors ?? []) as unknown as StoreRow[]],
+      ]);
+      summary = experiment.process?.(recorded, typed) ?? {};
+    };
+    try {
+      await experiment.prepare?.(ctx, typed);
+      await experiment.run(ctx, typed);
+    } catch (err) {
+      // What a failed run found so far is worth its summary too, if one can be made of it.
+      try {
+        summarize();
+      } catch {}
+      throw err;
+    }
+    summarize();
   } catch (err) {
     error = signal.aborted ? new Error('interrupted') : (err as Error);
   } finally {

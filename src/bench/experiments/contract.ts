@@ -78,7 +78,10 @@ export interface Experiment<P extends z.ZodObject = z.ZodObject> {
   readonly tables?: readonly TableDefinition[];
   prepare?(ctx: ExperimentContext, params: z.infer<P>): Promise<void>;
   run(ctx: ExperimentContext, params: z.infer<P>): Promise<void>;
-  /** What the run found, from what it recorded (rows by table name). */
+  /**
+   * What the run found, from what it recorded (rows by table name, with the Benchmarker's
+   * `Invocation` and `Error` rows); called after a failed run too, on what it had.
+   */
   process?(recorded: ReadonlyMap<string, readonly StoreRow[]>, params: z.infer<P>): Record<string, unknown>;
 }
 

@@ -3,14 +3,20 @@
  * own. `dfaas bench list` shows them in this order and `dfaas bench run all` runs them in it: the
  * idle-time searches first, so the experiments after them wait the coldtime they found.
  */
+
+import { basicWeakestLink } from './basic-weakest-link.js';
 import { coldstartIdentifier } from './coldstart-identifier.js';
 import { coldtimeLargeFunctions } from './coldtime-large-functions.js';
 import { concurrencyBenchmarking } from './concurrency.js';
 import type { Experiment } from './contract.js';
+import { devExperiment } from './dev-experiment.js';
 import { functionLifetime } from './function-lifetime.js';
 import { growingLoadSpikes } from './growing-load-spikes.js';
+import { linearInvocation } from './linear-invocation.js';
+import { linearInvocationNested } from './linear-invocation-nested.js';
 import { scenarioPyramid } from './scenario-pyramid.js';
 import { throughputBenchmarking } from './throughput-benchmarking.js';
+import { weakestLink } from './weakest-link.js';
 
 export const EXPERIMENTS: readonly Experiment[] = [
   coldstartIdentifier,
@@ -20,6 +26,11 @@ export const EXPERIMENTS: readonly Experiment[] = [
   growingLoadSpikes,
   throughputBenchmarking,
   coldtimeLargeFunctions,
+  linearInvocation,
+  linearInvocationNested,
+  weakestLink,
+  basicWeakestLink,
+  devExperiment,
 ] as unknown as readonly Experiment[];
 
 export function experimentNamed(name: string): Experiment | undefined {

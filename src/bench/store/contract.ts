@@ -12,7 +12,10 @@ export type ColumnType = 'text' | 'integer' | 'real' | 'boolean' | 'json';
 export interface TableDefinition {
   /** The table's name, as the reference spells it (`Invocation`, `Cc_bench`, …). */
   readonly name: string;
-  /** Columns in order; `id` (an auto-increment key) is added by the store. */
+  /**
+   * Columns in order; `id` (an auto-increment key) is added by the store, and `exp_id` (the run
+   * a row belongs to) to an experiment's own tables when they do not declare it.
+   */
   readonly columns: Readonly<Record<string, ColumnType>>;
   /** Columns whose values are unique in the table (`Invocation.identifier`). */
   readonly unique?: readonly string[];

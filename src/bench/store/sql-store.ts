@@ -31,6 +31,9 @@ export interface Dialect {
   close(): Promise<void>;
 }
 
+/** The definitions of the tables experiments declared, as the store created them. */
+const DECLARED_TABLES = 'dfaas_tables';
+
 /** Rows per INSERT statement (PostgreSQL takes at most 65,535 parameters in one). */
 const ROWS_PER_STATEMENT = 200;
 
@@ -61,14 +64,34 @@ export class SqlStore implements ResultsStore {
         );
       });
     }
-    for (const table of tables) {
+    await this.db.execute(
+      `CREATE TABLE IF NOT EXISTS ${quote(DECLARED_TABLES)} (name ${this.db.types.text} PRIMARY KEY, definition ${this.db.types.text})`,
+    );
+    for (const declared of tables) {
+      // Every row belongs to a run: an experiment's table gets exp_id first, as the reference's have.
+      const table =
+        'exp_id' in declared.columns
+          ? declared
+          : { ...declared, columns: { exp_id: 'text' as const, ...declared.columns } };
       const known = this.known.get(table.name);
-      if (known && known !== table && REFERENCE_TABLES.includes(known))
+      if (known && REFERENCE_TABLES.includes(known))
         throw new StoreError(
           `table ${table.name} is one of the reference's; an experiment cannot redeclare it`,
         );
-      await this.db.transaction((run) => this.createOrComplete(table, run));
+      await this.db.transaction(async (run) => {
+        await this.createOrComplete(table, run);
+        await run(
+          `INSERT INTO ${quote(DECLARED_TABLES)} (name, definition) VALUES (${this.db.placeholder(1)}, ${this.db.placeholder(2)}) ON CONFLICT (name) DO UPDATE SET definition = excluded.definition`,
+          [table.name, JSON.stringify(table)],
+        );
+      });
       this.known.set(table.name, table);
+    }
+    // Tables experiments declared in earlier runs (a file from `bench create`, a later dfaas):
+    // known from the database, so that export and report find them.
+    for (const row of await this.db.query(`SELECT definition FROM ${quote(DECLARED_TABLES)}`)) {
+      const table = JSON.parse(String(row.definition)) as TableDefinition;
+      if (!this.known.has(table.name)) this.known.set(table.name, table);
     }
   }
 
