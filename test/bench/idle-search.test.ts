@@ -71,4 +71,23 @@ describe('the idle-time search (simple-cold-function, coldstart-identifier)', ()
     expect(result.probes.map((p) => p.idleSeconds)).toEqual([300, 600, 900]);
     await expect(searchIdleTime(never, { ...options, stepsSeconds: [] })).rejects.toThrow(RangeError);
   });
+
+  it('gives up with the probes it has when its time is out', async () => {
+    let now = 0;
+    const found = await searchIdleTime(
+      async (idle) => {
+        now += idle;
+        return false;
+      },
+      {
+        stepsSeconds: [300, 60, 10],
+        confirmations: 5,
+        maxSeconds: 86_400,
+        outOfTime: (idle) => now + idle > 3600,
+      },
+    );
+    // 300 + 600 + 900 + 1200 = 3000 s of probes; the next (1500 s) would end past 3600 s.
+    expect(found).toMatchObject({ confirmed: false, idleSeconds: 1500 });
+    expect(found.probes.map((p) => p.idleSeconds)).toEqual([300, 600, 900, 1200]);
+  });
 });

@@ -30,6 +30,8 @@ export async function searchByIdentity(
   probe: IdentityProbe,
   params: { steps: readonly number[]; confirmations: number; max_seconds: number },
 ): Promise<IdleSearchResult & { invocations: string[] }> {
+  // The reference gave a whole search 24 h (max_seconds), counted from its first call.
+  const deadline = ctx.time.nowSeconds() + params.max_seconds;
   let last = await probe.call();
   const invocations: string[] = [];
   const search = await searchIdleTime(
@@ -42,7 +44,12 @@ export async function searchByIdentity(
       last = now;
       return cold;
     },
-    { stepsSeconds: params.steps, confirmations: params.confirmations, maxSeconds: params.max_seconds },
+    {
+      stepsSeconds: params.steps,
+      confirmations: params.confirmations,
+      maxSeconds: params.max_seconds,
+      outOfTime: (idleSeconds) => ctx.time.nowSeconds() + idleSeconds > deadline,
+    },
   );
   return { ...search, invocations };
 }

@@ -9,7 +9,8 @@
  * goes on with the next, finer step, and so on; the cold probe at the finest step is the
  * candidate. It is then confirmed: `confirmations` cold probes in a row at that idle time, a warm
  * one moving it up one finest step and starting the count again. The search gives up past
- * `maxSeconds` of idle time (the reference: 24 h). Every call of the function is the probe's; the
+ * `maxSeconds` of idle time, or when its time is out (`outOfTime`; the reference gave a whole
+ * search 24 h). Every call of the function is the probe's; the
  * search only decides the idle times, so it is tested with a stand-in probe and no waiting.
  */
 
@@ -20,6 +21,11 @@ export interface IdleSearchOptions {
   confirmations: number;
   /** Give up when the idle time would exceed this (the reference: 24 h). */
   maxSeconds: number;
+  /**
+   * Whether a probe with this idle time would end past the search's time (the reference gave a
+   * whole search 24 h): the search then gives up, with the probes it has.
+   */
+  outOfTime?: (idleSeconds: number) => boolean;
 }
 
 /** One probe: the function left idle `idleSeconds`, then called; true when that call was cold. */
@@ -49,7 +55,9 @@ export async function searchIdleTime(probe: IdleProbe, opts: IdleSearchOptions):
   if (steps.length === 0 || steps.some((s) => !(s > 0)))
     throw new RangeError(`idle search steps must be > 0, got ${steps.join(', ')}`);
   const probes: ProbeRecord[] = [];
+  /** The probe's answer, or undefined when the search is out of time. */
   const ask = async (idleSeconds: number, phase: ProbeRecord['phase'], step: number) => {
+    if (opts.outOfTime?.(idleSeconds)) return undefined;
     const cold = await probe(idleSeconds);
     probes.push({ idleSeconds, cold, phase, step });
     return cold;
@@ -62,7 +70,9 @@ export async function searchIdleTime(probe: IdleProbe, opts: IdleSearchOptions):
   for (;;) {
     if (idle > opts.maxSeconds) return gaveUp(idle);
     const step = steps[stage] as number;
-    if (!(await ask(idle, 'search', step))) {
+    const cold = await ask(idle, 'search', step);
+    if (cold === undefined) return gaveUp(idle);
+    if (!cold) {
       idle += step;
       continue;
     }
@@ -74,7 +84,9 @@ export async function searchIdleTime(probe: IdleProbe, opts: IdleSearchOptions):
 
   for (let inARow = 0; inARow < opts.confirmations; ) {
     if (idle > opts.maxSeconds) return gaveUp(idle);
-    if (await ask(idle, 'confirm', finest)) inARow++;
+    const cold = await ask(idle, 'confirm', finest);
+    if (cold === undefined) return gaveUp(idle);
+    if (cold) inARow++;
     else {
       idle += finest;
       inARow = 0;

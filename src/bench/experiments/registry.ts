@@ -6,6 +6,7 @@
 
 import { basicWeakestLink } from './basic-weakest-link.js';
 import { coldstartIdentifier } from './coldstart-identifier.js';
+import { coldstartIdentifierNested } from './coldstart-identifier-nested.js';
 import { coldtimeLargeFunctions } from './coldtime-large-functions.js';
 import { concurrencyBenchmarking } from './concurrency.js';
 import type { Experiment } from './contract.js';
@@ -15,13 +16,22 @@ import { growingLoadSpikes } from './growing-load-spikes.js';
 import { linearInvocation } from './linear-invocation.js';
 import { linearInvocationNested } from './linear-invocation-nested.js';
 import { scenarioPyramid } from './scenario-pyramid.js';
+import { simpleColdFunction } from './simple-cold-function.js';
+import { simpleColdFunctionNested } from './simple-cold-function-nested.js';
+import { simpleColdFunctionThreadedTwelve } from './simple-cold-function-threaded-twelve.js';
 import { throughputBenchmarking } from './throughput-benchmarking.js';
+import { trackCloudfunctionsLifecycle } from './track-cloudfunctions-lifecycle.js';
 import { weakestLink } from './weakest-link.js';
 
 export const EXPERIMENTS: readonly Experiment[] = [
   coldstartIdentifier,
+  coldstartIdentifierNested,
+  simpleColdFunction,
+  simpleColdFunctionNested,
+  simpleColdFunctionThreadedTwelve,
   functionLifetime,
   concurrencyBenchmarking,
+  trackCloudfunctionsLifecycle,
   scenarioPyramid,
   growingLoadSpikes,
   throughputBenchmarking,
