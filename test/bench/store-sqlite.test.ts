@@ -28,7 +28,8 @@ describe('the SQLite results store', () => {
 
   it('refuses a URL that is no results store, as bad input', async () => {
     const err = await openStore('mysql://root@127.0.0.1/Benchmarks').catch((e) => e);
-    expect(errorCode(err)).toBe('DFAAS_ERR_BENCH_STORE');
+    expect(errorCode(err)).toBe('DFAAS_ERR_BAD_INPUT');
     expect(err.exitCode).toBe(2);
+    expect(err.message).toContain('--store');
   });
 });

@@ -11,10 +11,13 @@ import { coldtimeLargeFunctions } from './coldtime-large-functions.js';
 import { concurrencyBenchmarking } from './concurrency.js';
 import type { Experiment } from './contract.js';
 import { devExperiment } from './dev-experiment.js';
+import { evictionModel } from './eviction-model.js';
 import { functionLifetime } from './function-lifetime.js';
 import { growingLoadSpikes } from './growing-load-spikes.js';
+import { invocationOverhead } from './invocation-overhead.js';
 import { linearInvocation } from './linear-invocation.js';
 import { linearInvocationNested } from './linear-invocation-nested.js';
+import { perfCost } from './perf-cost.js';
 import { scenarioPyramid } from './scenario-pyramid.js';
 import { simpleColdFunction } from './simple-cold-function.js';
 import { simpleColdFunctionNested } from './simple-cold-function-nested.js';
@@ -41,6 +44,9 @@ export const EXPERIMENTS: readonly Experiment[] = [
   weakestLink,
   basicWeakestLink,
   devExperiment,
+  perfCost,
+  evictionModel,
+  invocationOverhead,
 ] as unknown as readonly Experiment[];
 
 export function experimentNamed(name: string): Experiment | undefined {

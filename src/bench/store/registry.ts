@@ -3,9 +3,9 @@
  * or a plain path, is a SQLite file. The default is results/bench/bench.db.
  */
 import { join } from 'node:path';
+import { ConfigError } from '../../core/errors.js';
 import { RESULTS_ROOT } from '../../core/files.js';
 import type { ResultsStore } from './contract.js';
-import { StoreError } from './schema.js';
 
 export const DEFAULT_STORE = join(RESULTS_ROOT, 'bench', 'bench.db');
 
@@ -15,10 +15,12 @@ export async function openStore(url: string = DEFAULT_STORE): Promise<ResultsSto
     return openPostgresStore(url);
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
-    throw new StoreError(`--store ${url}: not a results store URL`, {
-      badInput: true,
-      hint: 'a SQLite file (a path, or sqlite:PATH) or postgres://USER:PASSWORD@HOST:PORT/DATABASE',
-    });
+    throw new ConfigError('command line', [
+      {
+        field: '--store',
+        message: `${url} is not a results store URL: a SQLite file (a path, or sqlite:PATH) or postgres://USER:PASSWORD@HOST:PORT/DATABASE`,
+      },
+    ]);
   const { openSqliteStore } = await import('./sqlite.js');
   return openSqliteStore(url.replace(/^sqlite:/, ''));
 }

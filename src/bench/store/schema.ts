@@ -27,11 +27,10 @@ export const MIGRATIONS: readonly Migration[] = [
 
 /** A problem with the results store: it cannot be opened, or its schema is not ours. */
 export class StoreError extends DfaasError {
-  constructor(message: string, options: { hint?: string; cause?: unknown; badInput?: boolean } = {}) {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
     super('DFAAS_ERR_BENCH_STORE', message, {
       ...(options.hint ? { hint: options.hint } : {}),
       ...(options.cause === undefined ? {} : { cause: options.cause }),
-      ...(options.badInput ? { exitCode: 2 } : {}),
     });
     this.name = 'StoreError';
   }

@@ -144,8 +144,8 @@ function labFn(name: LabFunctionName): BuiltinFunction {
       ? 'Lab function for dfaas bench: the contract of function1 plus one of several compute functions'
       : 'Lab function for dfaas bench: sleeps, spins a seeded busy loop, calls functions; one JSON entry per call',
     input: monolith
-      ? 'JSON {"sleep", "throughput_time", "invoke_nested", "run_function", "args", "seed"}, all optional'
-      : 'JSON {"sleep", "throughput_time", "invoke_nested"}, all optional',
+      ? 'JSON {"sleep", "throughput_time", "invoke_nested", "payload", "run_function", "args", "seed"}, all optional'
+      : 'JSON {"sleep", "throughput_time", "invoke_nested", "payload"}, all optional',
     example: monolith ? '{"run_function": "matrix_mult", "args": 50, "seed": 1}' : '{"sleep": 0.1}',
     handler: async (req) => {
       let input: unknown = {};

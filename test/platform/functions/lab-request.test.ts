@@ -27,6 +27,17 @@ describe('lab request', () => {
     expect(request.invokeNested).toEqual([{ functionName: 'f', payload: { sleep: 1 } }]);
   });
 
+  it('accepts a payload string up to 8 MiB and ignores it (SeBS invocation-overhead)', () => {
+    const atBound = 'A'.repeat(LAB_LIMITS.payloadBytes);
+    expect(parseLabRequest({ payload: atBound }, false)).toEqual(parseLabRequest({}, false));
+    expect(parseLabRequest({ payload: '', sleep: 1 }, true)).toMatchObject({ sleep: 1 });
+    // Counted in UTF-8 bytes, not characters: 3 bytes each, a third of the bound in characters is just over it.
+    const wide = '€'.repeat(Math.floor(LAB_LIMITS.payloadBytes / 3) + 1);
+    expect(() => parseLabRequest({ payload: wide }, false)).toThrow(
+      /^payload: at most 8388608 bytes, got 8388609$/,
+    );
+  });
+
   it('monolith: run_function random, args 10 and a drawn seed by default', () => {
     const { monolith } = parseLabRequest({}, true);
     expect(monolith?.args).toBe(10);
@@ -93,6 +104,19 @@ describe('lab request', () => {
       false,
       /^invoke_nested: this call is at level 10, and calls go at most 10 levels deep$/,
     ],
+    [
+      'a payload over 8 MiB',
+      { payload: 'A'.repeat(LAB_LIMITS.payloadBytes + 1) },
+      false,
+      /^payload: at most 8388608 bytes, got 8388609$/,
+    ],
+    [
+      'a payload that is not a string',
+      { payload: { data: 'x' } },
+      false,
+      /^payload must be a string, got an object$/,
+    ],
+    ['a payload that is a number', { payload: 3 }, false, /^payload must be a string, got a number$/],
     ['an unknown run_function', { run_function: 'nope' }, true, /^run_function: unknown function "nope"/],
     ['args that are not whole', { args: 1.5 }, true, /^args must be a whole number/],
     ['a negative seed', { seed: -1 }, true, /^seed must be a whole number from 0 to 4294967295/],

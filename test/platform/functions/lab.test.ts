@@ -96,6 +96,13 @@ describe('lab functions', () => {
     expect(entry.execution_start).toBeGreaterThan(1.7e9); // epoch seconds
   });
 
+  it('a payload (SeBS invocation-overhead) is accepted and ignored: the same entry fields, nothing echoed', async () => {
+    const response = await call('function3', { payload: 'A'.repeat(1_000_000) });
+    const entry = rootEntry(response);
+    expect(Object.keys(entry)).toEqual(Object.keys(rootEntry(await call('function3', {}))));
+    expect(JSON.stringify(response).length).toBeLessThan(10_000);
+  });
+
   it('sleep 0.05 → the call lasts at least 0.05 s', async () => {
     const entry = rootEntry(await call('function2', { sleep: 0.05 }));
     expect(entry.sleep).toBe(0.05);
