@@ -147,6 +147,11 @@ function providerSpec(flags: BenchRunFlags) {
   return { name: flags.provider, url: flags.url };
 }
 
+/** A cell of at most 80 characters: the whole summary is in --json, the store and the report. */
+function brief(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
 function outcomeRow(o: ExperimentOutcome): string[] {
   return [
     o.name,
@@ -155,7 +160,7 @@ function outcomeRow(o: ExperimentOutcome): string[] {
     String(o.errors),
     `${Math.round(o.coldAgreement * 1000) / 10}%`,
     o.seconds.toFixed(1),
-    o.error ?? JSON.stringify(o.summary),
+    brief(o.error ?? JSON.stringify(o.summary)),
   ];
 }
 
@@ -295,7 +300,9 @@ export async function runBenchReport(flags: BenchReportFlags, ctx: CliContext): 
   printResult(
     ctx,
     result,
-    () => `report: ${resolve(result.report)}\nLaTeX tables: ${resolve(result.latex)}\n`,
+    () =>
+      `${result.runs.map((r) => `${r.label}: ${r.invocations} calls, ${r.errors} failed`).join('\n')}${result.runs.length > 0 ? '\n' : 'no runs in the results store\n'}` +
+      `report: ${resolve(result.report)} (${result.charts.length} charts)\nLaTeX tables: ${resolve(result.latex)}\n`,
   );
 }
 
