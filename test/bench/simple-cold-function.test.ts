@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { searchIdleTime } from '../../src/bench/experiments/idle-search.js';
 import { latencyThreshold, trimmedMean } from '../../src/bench/experiments/latency-threshold.js';
 import { simpleColdFunction } from '../../src/bench/experiments/simple-cold-function.js';
 import { type ReclaimingLab, type ReclaimingLabOptions, startReclaimingLab } from './reclaiming-lab.js';

@@ -35,12 +35,7 @@
 import { z } from 'zod';
 import { coldstartRows } from './cold-probes.js';
 import type { ExperimentContext } from './contract.js';
-import {
-  type IdleSearchResult,
-  type ProbeRecord,
-  SIMPLE_COLD_FUNCTION_STEPS,
-  searchIdleTime,
-} from './idle-search.js';
+import { type IdleSearchResult, SIMPLE_COLD_FUNCTION_STEPS, searchIdleTime } from './idle-search.js';
 import { amount, count, numbers, seconds } from './params.js';
 
 /** One call (or one burst, averaged) of a latency probe. */
