@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { trimmedMean } from '../../src/bench/experiments/latency-threshold.js';
+import { loweredThreshold } from '../../src/bench/experiments/latency-threshold.js';
 import { simpleColdFunctionNested } from '../../src/bench/experiments/simple-cold-function-nested.js';
 import { type ReclaimingLab, startReclaimingLab } from './reclaiming-lab.js';
 
@@ -84,7 +84,7 @@ describe('simple-cold-function-nested', () => {
     const [cold = 0, ...warm] = latency.slice(0, 101);
     expect(cold).toBeGreaterThanOrEqual(0.25);
     expect(cold).toBeLessThan(1);
-    expect(Number(rows[0]?.benchmark)).toBeCloseTo(Math.sqrt(cold * 2 * trimmedMean(warm)), 12);
+    expect(Number(rows[0]?.benchmark)).toBeCloseTo(loweredThreshold(cold, warm), 12);
     expect(simpleColdFunctionNested.process?.(ctx.recorded, DEFAULTS)).toMatchObject({
       idle_seconds: 440,
       confirmed: true,

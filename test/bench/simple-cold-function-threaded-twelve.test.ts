@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { trimmedMean } from '../../src/bench/experiments/latency-threshold.js';
+import { loweredThreshold } from '../../src/bench/experiments/latency-threshold.js';
 import {
   burstProbe,
   simpleColdFunctionThreadedTwelve,
@@ -83,7 +83,7 @@ describe('simple-cold-function-threaded-twelve', () => {
     );
     const [coldBurst = 0, ...warmBursts] = means;
     expect(coldBurst).toBeGreaterThan(5);
-    expect(threshold).toBeCloseTo(Math.sqrt(coldBurst * 2 * trimmedMean(warmBursts)), 9);
+    expect(threshold).toBeCloseTo(loweredThreshold(coldBurst, warmBursts), 9);
     for (const row of rows) expect(row).toMatchObject({ threads: 12, benchmark: threshold });
     // invo_id: a call of the probe's own burst (the first that answered).
     const ids = new Set(ctx.bench.invocations.slice(-11 * 12).map((r) => r.identifier));

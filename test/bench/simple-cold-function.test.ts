@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { latencyThreshold, trimmedMean } from '../../src/bench/experiments/latency-threshold.js';
+import {
+  latencyThreshold,
+  loweredThreshold,
+  trimmedMean,
+} from '../../src/bench/experiments/latency-threshold.js';
 import { simpleColdFunction } from '../../src/bench/experiments/simple-cold-function.js';
 import { type ReclaimingLab, type ReclaimingLabOptions, startReclaimingLab } from './reclaiming-lab.js';
 
@@ -54,21 +58,29 @@ describe('the latency threshold (simple-cold-function and its variants)', () => 
       threshold: 1.0,
       coldReferenceIsCold: false,
     });
-    // Lowered only below the floor: √(60 × 0.02) ≈ 1.1 keeps it.
-    expect(latencyThreshold(60, warm(0.01), 1.0)).toMatchObject({ threshold: 1.0, rule: 'floor' });
+    // Lowered only below the floor: a warm call of 1.2 s and √(60 × 0.02) ≈ 1.1 keep it.
+    expect(latencyThreshold(60, [...warm(0.01).slice(1), 1.2], 1.0)).toMatchObject({
+      threshold: 1.0,
+      rule: 'floor',
+    });
   });
 
-  it('lowers the floor to the geometric midpoint of the cold reference and 2 × the warm mean', () => {
-    const t = latencyThreshold(0.25, Array(100).fill(0.005), 1.0);
-    expect(t.rule).toBe('lowered-floor');
-    expect(t.threshold).toBeCloseTo(0.05, 12); // √(0.25 × 0.01)
-    expect(t.coldReferenceIsCold).toBe(true);
+  it('lowers the floor to the geometric midpoint of the cold reference and 2 × the warm mean, held to what the warm calls showed', () => {
+    // Warm calls of 5 ms, one of them 30 ms: the trimmed mean 5 ms, the slowest 30 ms.
+    const warm = [...Array(99).fill(0.005), 0.03] as number[];
+    // A slow cold reference (0.6 s): √(0.6 × 0.01) ≈ 0.077 would take a cold start of 0.07 s as
+    // warm; the slowest warm call (0.03 s) is the threshold.
+    expect(loweredThreshold(0.6, warm)).toBeCloseTo(0.03, 12);
+    // A fast cold reference (0.05 s): √(0.05 × 0.01) ≈ 0.022 is below the slowest warm call.
+    expect(loweredThreshold(0.05, warm)).toBeCloseTo(Math.sqrt(0.05 * 0.01), 12);
+    // Warm calls all alike: twice their mean.
+    expect(loweredThreshold(0.25, Array(100).fill(0.005))).toBeCloseTo(0.01, 12);
+    const t = latencyThreshold(0.25, warm, 1.0);
+    expect(t).toMatchObject({ rule: 'lowered-floor', coldReferenceIsCold: true });
+    expect(t.threshold).toBeCloseTo(0.03, 12);
     // Also when the cold reference is above the floor (a slow first cold start on a busy machine):
     // the later, faster cold starts must still be above the threshold.
-    expect(latencyThreshold(1.05, Array(100).fill(0.004), 1.0).threshold).toBeCloseTo(
-      Math.sqrt(1.05 * 0.008),
-      12,
-    );
+    expect(latencyThreshold(1.05, Array(100).fill(0.004), 1.0).threshold).toBeCloseTo(0.008, 12);
     // A cold reference no slower than a warm call is not cold: the threshold stays at or above it.
     expect(latencyThreshold(0.008, Array(100).fill(0.005), 1.0)).toMatchObject({
       rule: 'lowered-floor',
@@ -95,7 +107,7 @@ describe('simple-cold-function', () => {
   });
 
   it('measures the threshold (1 cold + 100 warm calls 1 s apart), then searches 300 → 60 → 20 s by latency', async () => {
-    // A replica starting in 0.25 s, warm calls of 5 ms: the floor lowered to √(0.25 × 0.01).
+    // A replica starting in 0.25 s, warm calls of 5 ms: the floor lowered (loweredThreshold).
     const ctx = await run((_fn, cold) => (cold ? 0.25 : 0.005));
     // The coldtime (no forcing), 100 waits of 1 s, then each probe's idle time counted from the
     // start of the call before: the first, 300 s after the last warm call began, 1 s ago.
@@ -134,14 +146,14 @@ describe('simple-cold-function', () => {
       [440, 20, true, true],
     ]);
     expect(rows.map((r) => r.invo_id)).toEqual(Array.from({ length: 11 }, (_, i) => `function3-${102 + i}`));
-    // The geometric midpoint of the cold reference's latency and twice the warm calls' trimmed
-    // mean, as measured (each with the loopback call's own milliseconds).
+    // The floor lowered from the cold reference's latency and the warm calls', as measured (each
+    // with the loopback call's own milliseconds).
     const threshold = Number(rows[0]?.benchmark);
     const measured = ctx.bench.invocations.map((r) => r.latency);
     const [coldReference = 0, ...warm] = measured.slice(0, 101);
     expect(coldReference).toBeGreaterThanOrEqual(0.25);
     expect(trimmedMean(warm)).toBeLessThan(0.02);
-    expect(threshold).toBeCloseTo(Math.sqrt(coldReference * 2 * trimmedMean(warm)), 12);
+    expect(threshold).toBeCloseTo(loweredThreshold(coldReference, warm), 12);
     for (const row of rows) expect(row).toMatchObject({ threads: 1, benchmark: threshold });
     expect(simpleColdFunction.process?.(ctx.recorded, DEFAULTS)).toEqual({
       idle_seconds: 440,

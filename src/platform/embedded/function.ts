@@ -36,7 +36,10 @@ export interface EmbeddedFunctionOptions {
  */
 export interface Lease {
   replica: Replica;
+  /** The request waited for this replica to start, and is its first: the ms it waited. */
   coldStartMs?: number;
+  /** The request is the first the replica serves (however the replica was started). */
+  first: boolean;
 }
 
 interface Waiter {
@@ -142,8 +145,9 @@ export class EmbeddedFunction {
     // Requests already waiting go first; a free slot is handed to them on release().
     const replica = this.waiters.length === 0 ? this.pick() : undefined;
     if (replica) {
+      const first = replica.leased === 0;
       this.begin(replica);
-      return { replica };
+      return { replica, first };
     }
     const ready = this.readyReplicas();
     if (ready.length > 0 && this.waiters.length === 0) {
@@ -156,7 +160,9 @@ export class EmbeddedFunction {
     const { replica: started, first } = await this.waitForReplica();
     // A request that waited is the cold start only if it is the new replica's first; the others
     // queued behind it, or were handed a slot an older replica freed.
-    return first ? { replica: started, coldStartMs: performance.now() - now } : { replica: started };
+    return first
+      ? { replica: started, first, coldStartMs: performance.now() - now }
+      : { replica: started, first };
   }
 
   release(lease: Lease): void {

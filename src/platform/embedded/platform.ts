@@ -368,16 +368,24 @@ export class EmbeddedPlatform implements Platform {
     headers['x-start-time'] = String(Date.now() * 1e6);
     const path = `${req.path ?? '/'}${req.query ? `?${req.query}` : ''}`;
     fn.recordInvocation();
+    const arrived = performance.now();
     // A request that never reached its replica (it died a moment ago) is sent to another one,
     // or to its replacement: see neverSent().
     for (let attempt = 0; ; attempt++) {
       const lease = await fn.acquire();
-      if (lease.coldStartMs !== undefined) {
-        this.metrics.coldStarts.observe({ function_name: fn.name }, lease.coldStartMs / 1000);
+      // Resent to a replica that started meanwhile (the one it waited for died as it was
+      // handed over, and its replacement was ready by the time it was sent again), it waited
+      // for that start all the same: its cold start counts from its arrival.
+      const coldStartMs =
+        lease.coldStartMs !== undefined || (attempt > 0 && lease.first)
+          ? performance.now() - arrived
+          : undefined;
+      if (coldStartMs !== undefined) {
+        this.metrics.coldStarts.observe({ function_name: fn.name }, coldStartMs / 1000);
       }
       try {
         const res = await this.send(fn, lease, req.method ?? 'POST', path, headers, body);
-        return lease.coldStartMs === undefined ? res : { ...res, coldStartMs: lease.coldStartMs };
+        return coldStartMs === undefined ? res : { ...res, coldStartMs };
       } catch (err) {
         if (!(err instanceof RefusedError) || attempt >= MAX_RESENDS) throw toPlatformError(fn, lease, err);
         lease.replica.kill('crash');
