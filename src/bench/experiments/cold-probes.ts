@@ -44,6 +44,14 @@ export function identityProbe(
       const entry =
         options.entry === 'nested' ? result.rows.find((r) => Number(r.level) === 1) : result.rows[0];
       if (!entry) throw new Error(`${fn} answered without the ${options.entry ?? 'root'} entry`);
+      // A nested function's idle time runs from when its caller called it, later than the root
+      // call's start by the caller's own start (a cold start of its own, not scaled by the time
+      // scale): count from there, or every probe would be that much shorter than it says.
+      const root = result.rows[0];
+      if (options.entry === 'nested' && root) {
+        const offset = Number(entry.invocation_start) - Number(root.invocation_start);
+        if (Number.isFinite(offset) && offset > 0) lastStart += offset * ctx.timeScale;
+      }
       const latency =
         options.entry === 'nested'
           ? Number(entry.execution_start) - Number(entry.invocation_start)

@@ -39,7 +39,9 @@ export async function runFunctionLifetime(
   params: FunctionLifetimeParams,
 ): Promise<FunctionLifetimeRow> {
   const { time } = ctx;
+  let lastStart = time.nowSeconds();
   const identity = async (): Promise<string> => {
+    lastStart = time.nowSeconds();
     const result = await ctx.bench.invoke(params.function_name);
     if (!result.ok)
       throw new Error(`${params.function_name} failed (${result.error.type}): ${result.error.message}`);
@@ -65,7 +67,9 @@ export async function runFunctionLifetime(
     const inBaseline = since() < params.baseline_seconds;
     const wait = inBaseline ? params.baseline_every : every;
     ctx.progress(`calling ${params.function_name} every ${wait} s until its instance changes`, wait);
-    await time.wait(wait);
+    // Counted from the start of the call before, as the platform counts idle time: a slow call
+    // does not stretch the gap (the reference slept after the answer, so it did).
+    await time.wait(Math.max(0, lastStart + wait - time.nowSeconds()));
     if (since() >= params.max_seconds) break;
     const now = await identity();
     if (now !== orig) return row(now, true);
