@@ -368,6 +368,7 @@ async function runOne(
     await flushSoon().catch((err) => {
       error ??= err as Error;
     });
+    await bench?.close().catch(() => {});
     if (open) {
       await setStatus('destroying').catch(() => {});
       await open.close().catch(() => {});

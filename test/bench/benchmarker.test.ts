@@ -17,6 +17,8 @@ const answer = (req: IncomingMessage, res: ServerResponse, body: string) => {
   if (fn === 'starting' && notReadyLeft-- > 0) return res.writeHead(502).end('no replica ready');
   if (fn === 'broken') return res.writeHead(500).end('handler threw');
   if (fn === 'garbled') return res.end('<html>');
+  // Answers nothing until the client gives up (the socket is closed with the server).
+  if (fn === 'silent') return;
   // The embedded gateway's header: this call waited 123.4 ms for its replica.
   if (fn === 'function1') res.setHeader('x-dfaas-cold-start-ms', '123.4');
   const args = JSON.parse(body || '{}') as { nested?: boolean };
@@ -46,7 +48,10 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   gateway = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => {
+  server.closeAllConnections();
+  return new Promise<void>((r) => server.close(() => r()));
+});
 
 /** A clock whose epoch is 1,000 s at its origin, advancing 10 ms each time it is read. */
 function steppingClock(): BenchClock {
@@ -143,5 +148,9 @@ describe('the Benchmarker', () => {
     });
     const garbled = await new Benchmarker({ provider: openfaasProvider(gateway) }).invoke('garbled');
     expect(garbled).toMatchObject({ ok: false, error: { type: 'bad answer', message: 'not JSON: <html>' } });
+    // The call's own timeout, as long as it is (global fetch cut any call at 300 s).
+    const patient = new Benchmarker({ provider: openfaasProvider(gateway), timeoutMs: 200 });
+    expect(await patient.invoke('silent')).toMatchObject({ ok: false, error: { type: 'timeout' } });
+    await patient.close();
   });
 });

@@ -37,12 +37,12 @@ describe('lab functions on the embedded gateway', () => {
   }
 
   it('marks the first call a replica serves cold, and the next one warm on the same replica', async () => {
-    const first = (await entries('monolith', { run_function: 'primes', args: 100, seed: 1 })).root;
-    const second = (await entries('monolith', { run_function: 'primes', args: 100, seed: 1 })).root;
+    const first = (await entries('monolith', { run_function: 'maxDepth', args: 3, seed: 1 })).root;
+    const second = (await entries('monolith', { run_function: 'maxDepth', args: 3, seed: 1 })).root;
     expect([first.is_cold, second.is_cold]).toEqual([true, false]);
     expect(second.instance_identifier).toBe(first.instance_identifier);
     expect(second.container_id).toBe(first.container_id);
-    expect(first).toMatchObject({ function_called: 'primes', monolith_result: '25 primes, largest 97' });
+    expect(first).toMatchObject({ function_called: 'maxDepth', monolith_result: '4' });
   });
 
   it('function1 → function2 → function3 through the gateway: three entries, flat, chained by parent and level', async () => {

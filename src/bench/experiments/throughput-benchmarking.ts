@@ -16,10 +16,9 @@
  * Rows: the Benchmarker's Invocation and Error rows (the reference wrote no table of its own),
  * and a Monolith row for every monolith entry (invo_id, seed, function_argument, function_called,
  * process_time_matrix, running_time_matrix, monolith_result), which the run writes for every
- * experiment as the reference's Benchmarker did (../run.ts), so none is recorded here. Our
- * monolith's entry does not carry process_time_matrix and running_time_matrix (the reference's
- * CPU and wall time of the product alone), so those columns stay empty; the entry's
- * execution_total and process_time are the nearest.
+ * experiment as the reference's Benchmarker did (../run.ts), so none is recorded here; the
+ * monolith's matrix_mult entries carry process_time_matrix and running_time_matrix (the CPU and
+ * wall time of the product alone).
  *
  * Differs from the reference: a failed call is an Error row and the experiment goes on; the
  * reference sent a failed call again up to 5 times (`validate`), hiding the failure and adding

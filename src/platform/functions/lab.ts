@@ -46,6 +46,12 @@ export interface LabEntry {
   seed?: number;
   function_called?: string;
   monolith_result?: string;
+  /**
+   * The monolith's matrix_mult: CPU seconds (process.cpuUsage) and wall seconds of building and
+   * multiplying its matrices.
+   */
+  process_time_matrix?: number;
+  running_time_matrix?: number;
   /** Set by the caller on a nested call's entry: when it sent the call and had the answer. */
   invocation_start?: number;
   invocation_end?: number;
@@ -187,7 +193,8 @@ export function createLabFunction(
       entry.function_argument = args;
       entry.seed = seed;
       entry.function_called = plan.name;
-      entry.monolith_result = runMonolith(plan).slice(0, 100);
+      // monolith_result, cut to 100 characters; matrix_mult's process_time_matrix and running_time_matrix.
+      Object.assign(entry, runMonolith(plan));
     }
     const response = { root_identifier: identifier, [identifier]: entry } as LabResponse;
     for (const [i, call] of request.invokeNested.entries()) {

@@ -209,13 +209,24 @@ describe('lab functions', () => {
   });
 
   it('monolith adds the function called, its argument, the seed and the result cut to 100 characters', async () => {
-    const entry = rootEntry(await call('monolith', { run_function: 'fib', args: 1000, seed: 7 }));
-    expect(entry).toMatchObject({ function_called: 'fib', function_argument: 1000, seed: 7 });
+    const entry = rootEntry(await call('monolith', { run_function: 'preorderTraversal', args: 10, seed: 7 }));
+    expect(entry).toMatchObject({ function_called: 'preorderTraversal', function_argument: 10, seed: 7 });
     expect(entry.monolith_result).toHaveLength(100);
-    expect(entry.monolith_result).toMatch(
-      /^43466557686937456435688527675040625802564660517371780402481729089536555417949/,
-    );
+    expect(entry.monolith_result).toMatch(/^\[\d+, \d+, /);
+    expect(entry).not.toHaveProperty('process_time_matrix');
+    expect(entry).not.toHaveProperty('running_time_matrix');
     const random = rootEntry(await call('monolith', { args: 5, seed: 1 }));
-    expect(random).toMatchObject({ function_called: 'string_hash', seed: 1 });
+    expect(random).toMatchObject({ function_called: 'flatten', seed: 1 });
+  });
+
+  it("monolith's matrix_mult adds the CPU and wall seconds of its product, as the reference", async () => {
+    const entry = rootEntry(await call('monolith', { run_function: 'matrix_mult', args: 100, seed: 3 }));
+    expect(entry.function_called).toBe('matrix_mult');
+    expect(entry.process_time_matrix).toBeGreaterThanOrEqual(0);
+    expect(entry.running_time_matrix).toBeGreaterThan(0);
+    // Date.now() has whole milliseconds: allow one either end.
+    expect(entry.running_time_matrix).toBeLessThanOrEqual(
+      entry.execution_end - entry.execution_start + 0.002,
+    );
   });
 });
