@@ -1,17 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Benchmarker } from '../../src/bench/benchmarker.js';
 import { coldAgreement } from '../../src/bench/cold.js';
-import { experimentContext } from '../../src/bench/context.js';
 import { type EmbeddedProvider, startEmbeddedProvider } from '../../src/bench/embedded-provider.js';
-import { idleSearchSummary } from '../../src/bench/experiments/cold-probes.js';
-import { coldstartIdentifier } from '../../src/bench/experiments/coldstart-identifier.js';
-import { scaledTime } from '../../src/bench/experiments/contract.js';
 import { sampleStatistics } from '../../src/bench/stats.js';
-import { sleep } from '../../src/core/poll.js';
 
 /**
  * The Benchmarker against the embedded provider: the lab functions on dfaas's own platform, cold
  * starts forced through its scale API, and the three cold-start signals agreeing on every call.
+ * The idle-time searches against it are test/integration/bench-cli-embedded.test.ts's.
  */
 describe('the Benchmarker on the embedded provider', () => {
   let provider: EmbeddedProvider;
@@ -81,40 +77,4 @@ describe('the Benchmarker on the embedded provider', () => {
     expect(agreement.cold.platform).toBeGreaterThanOrEqual(1);
     expect(agreement.cold.platform).toBe(agreement.cold.marker);
   });
-
-  it('finds the idle time after which the platform reclaims an instance (coldstart-identifier, time-scaled)', async () => {
-    // The platform reclaims after 1.9 s idle: at --time-scale 50, the reference's 95 s, halfway
-    // between two of the search's finest steps (a probe right at it would race the autoscaler).
-    const reclaiming = await startEmbeddedProvider({
-      labels: { 'com.openfaas.scale.zero': 'true', 'com.openfaas.scale.zero-duration': '1900ms' },
-      autoscaleIntervalMs: 20,
-    });
-    try {
-      const ctx = experimentContext({
-        bench: new Benchmarker({ provider: reclaiming, retryForMs: 0 }),
-        provider: reclaiming,
-        time: scaledTime(50, sleep),
-        timeScale: 50,
-      });
-      const params = coldstartIdentifier.params.parse({});
-      await coldstartIdentifier.prepare?.(ctx, params);
-      await coldstartIdentifier.run(ctx, params);
-      const found = idleSearchSummary(ctx.recorded);
-      expect(found.confirmed).toBe(true);
-      // The first probe past the platform's 95 s: within one search step (10 s) of it.
-      expect(found.idle_seconds).toBeGreaterThanOrEqual(95);
-      expect((found.idle_seconds as number) - 95).toBeLessThanOrEqual(10);
-      const rows = ctx.recorded.get('Coldstart') ?? [];
-      expect(rows.at(-1)).toMatchObject({
-        final: true,
-        cold: true,
-        granularity: 10,
-        threads: 1,
-        benchmark: 0,
-      });
-      expect(rows.filter((r) => r.final)).toHaveLength(1);
-    } finally {
-      await reclaiming.close();
-    }
-  }, 90_000);
 });
