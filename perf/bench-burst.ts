@@ -126,6 +126,8 @@ export async function run(args: string[]): Promise<PerfReport> {
   const target = `${server.url}/function/lab`;
   const dispatcher = new Agent();
   const bare = bareCalls(target, dispatcher);
+  // One for the run, as an experiment has one: its connections are kept from burst to burst.
+  const bench = new Benchmarker({ provider: httpProvider(`${server.url}/function/{function}`) });
   let pythonLabels: Partial<Record<Variant, string>> = {};
   try {
     /** Runs fn as a Node burst: client times from the diagnostics channels. */
@@ -159,12 +161,10 @@ export async function run(args: string[]): Promise<PerfReport> {
 
     const burst = async (v: Variant): Promise<Omit<Burst, 'arrival' | 'connections'>> => {
       switch (v) {
-        case 'benchmarker': {
-          const bench = new Benchmarker({ provider: httpProvider(`${server.url}/function/{function}`) });
+        case 'benchmarker':
           return nodeBurst(
             async () => (await bench.invokeConcurrently('lab', n)).filter((r) => !r.ok).length,
           );
-        }
         case 'fetch':
           return nodeBurst(() => all(bare.fetch));
         case 'undici':
@@ -311,6 +311,7 @@ export async function run(args: string[]): Promise<PerfReport> {
   } finally {
     for (const [name, fn] of Object.entries(channels)) dc.unsubscribe(name, fn);
     await dispatcher.close().catch(() => undefined);
+    await bench.close().catch(() => undefined);
     await server.stop();
   }
 }

@@ -82,7 +82,7 @@ export async function run(args: string[]): Promise<PerfReport> {
     );
     const label: Record<Client, string> = {
       undici: 'undici request() (reference)',
-      fetch: 'global fetch (what invoke used before)',
+      fetch: 'global fetch',
       benchmarker: 'Benchmarker.invoke',
     };
     for (const c of ['undici', 'fetch', 'benchmarker'] as const) {
@@ -113,6 +113,7 @@ export async function run(args: string[]): Promise<PerfReport> {
     return report('bench-overhead', args, figures, { calls: rounds * block, block, warmup, blocks });
   } finally {
     await dispatcher.close().catch(() => undefined);
+    await bench.close().catch(() => undefined);
     await server.stop();
   }
 }
