@@ -6,11 +6,10 @@
  */
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
-import { pollUntil } from '../core/poll.js';
 import { type Gateway, startGateway } from '../platform/embedded/gateway.js';
 import { EmbeddedPlatform } from '../platform/embedded/platform.js';
 import { LAB_FUNCTION_NAMES } from '../platform/functions/lab.js';
-import { type BenchProvider, openfaasProvider } from './providers.js';
+import { type BenchProvider, openfaasProvider, scaleToZero } from './providers.js';
 
 export interface EmbeddedProvider extends BenchProvider {
   readonly gatewayUrl: string;
@@ -57,20 +56,12 @@ export async function startEmbeddedProvider(opts: EmbeddedProviderOptions = {}):
     throw err;
   }
   const running = gateway;
-  const replicas = async (fn: string) => (await platform.get(fn)).availableReplicas ?? 0;
   const provider: EmbeddedProvider = {
     ...openfaasProvider(running.url),
     name: 'embedded',
     coldStartHeader: 'x-dfaas-cold-start-ms',
     gatewayUrl: running.url,
-    async forceCold(fn) {
-      await platform.scale(fn, 0);
-      await pollUntil(async () => (await replicas(fn)) === 0, {
-        timeoutMs: 60_000,
-        everyMs: 50,
-        what: `${fn} scaled to zero`,
-      });
-    },
+    forceCold: (fn) => scaleToZero(platform, fn),
     // The gateway closes its platform (draining, then stopping every replica).
     close: () => running.close(),
   };

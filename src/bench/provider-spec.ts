@@ -5,9 +5,16 @@
  * runs on the same provider apart: its name and URL (`embedded` for every embedded platform).
  */
 import type { Credentials } from '../platform/embedded/basic-auth.js';
+import { OpenFaaSClient } from '../platform/openfaas/client.js';
 import type { ColdForcing } from './context.js';
 import { startEmbeddedProvider } from './embedded-provider.js';
-import { type BenchProvider, dfaasNodeProvider, httpProvider, openfaasProvider } from './providers.js';
+import {
+  type BenchProvider,
+  dfaasNodeProvider,
+  httpProvider,
+  openfaasProvider,
+  scaleToZero,
+} from './providers.js';
 
 export const PROVIDER_NAMES = ['embedded', 'openfaas', 'dfaas-node', 'http'] as const;
 export type ProviderKind = (typeof PROVIDER_NAMES)[number];
@@ -58,8 +65,24 @@ export async function openProvider(spec: ProviderSpec, timeScale: number): Promi
       });
       return { provider, knownColdtimeSeconds: spec.zeroDurationSeconds, close: () => provider.close() };
     }
-    case 'openfaas':
-      return { provider: openfaasProvider(spec.url, spec.auth), close: async () => {} };
+    case 'openfaas': {
+      // Cold starts forced through the gateway's /system API (scale to zero), as on the embedded
+      // platform; a gateway that refuses it fails the first cold wait, naming --cold wait.
+      const client = new OpenFaaSClient({ gateway: spec.url, ...(spec.auth ? { auth: spec.auth } : {}) });
+      const forceCold = async (fn: string) => {
+        try {
+          await scaleToZero(client, fn);
+        } catch (err) {
+          throw new Error(
+            `cannot scale ${fn} to zero through ${spec.url}/system: ${(err as Error).message} (give --auth-file, or --cold wait)`,
+          );
+        }
+      };
+      return {
+        provider: { ...openfaasProvider(spec.url, spec.auth), forceCold },
+        close: () => client.close(),
+      };
+    }
     case 'dfaas-node':
       return { provider: dfaasNodeProvider(spec.url), close: async () => {} };
     case 'http':

@@ -2,10 +2,12 @@
  * Where a benchmark's calls go: one contract for every FaaS platform dfaas benchmarks by URL. A
  * provider says the URL of a function and what every call carries, and which answers mean "not
  * ready yet" (a platform scaling a function from zero answers 5xx for a while). The embedded
- * platform's provider, which also starts it and forces cold starts through its API, is
- * ./embedded-provider.ts. Cloud providers (AWS Lambda, Azure Functions) are out of this
+ * platform's provider, which also starts it, is ./embedded-provider.ts; it and `openfaas` force
+ * cold starts through the gateway's API (scaleToZero; ./provider-spec.ts). Cloud providers (AWS Lambda, Azure Functions) are out of this
  * repository's reach (no cloud from here): docs/bench.md specifies what theirs must implement.
  */
+import { pollUntil } from '../core/poll.js';
+import type { Platform } from '../platform/api.js';
 import type { Credentials } from '../platform/embedded/basic-auth.js';
 
 export type ProviderName = 'openfaas' | 'dfaas-node' | 'http';
@@ -59,4 +61,18 @@ export function httpProvider(template: string): BenchProvider {
     headers: {},
     notReady: new Set(),
   };
+}
+
+/**
+ * Forces a cold start through a platform's API: `fn` scaled to zero, and back once no replica is
+ * left, so that its next call starts one (the embedded platform; any OpenFaaS gateway whose
+ * /system API the run may use).
+ */
+export async function scaleToZero(platform: Pick<Platform, 'scale' | 'get'>, fn: string): Promise<void> {
+  await platform.scale(fn, 0);
+  await pollUntil(async () => ((await platform.get(fn)).availableReplicas ?? 0) === 0, {
+    timeoutMs: 60_000,
+    everyMs: 50,
+    what: `${fn} scaled to zero`,
+  });
 }

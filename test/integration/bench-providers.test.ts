@@ -5,12 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Benchmarker } from '../../src/bench/benchmarker.js';
 import { coldAgreement } from '../../src/bench/cold.js';
 import { startEmbeddedProvider } from '../../src/bench/embedded-provider.js';
-import {
-  type BenchProvider,
-  dfaasNodeProvider,
-  httpProvider,
-  openfaasProvider,
-} from '../../src/bench/providers.js';
+import { openProvider } from '../../src/bench/provider-spec.js';
+import { type BenchProvider, dfaasNodeProvider, httpProvider } from '../../src/bench/providers.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { startNode } from '../../src/node/agent/node.js';
 import { NodeConfigSchema } from '../../src/node/config.js';
@@ -19,7 +15,8 @@ import { startTestGateway } from '../helpers/embedded-gateway.js';
 
 /**
  * The providers' contract, run against each: the embedded one; `openfaas` against dfaas's
- * OpenFaaS-compatible gateway with basic auth (a real OpenFaaS cannot run here); `dfaas-node`
+ * OpenFaaS-compatible gateway with basic auth, cold starts forced through its /system API (a real
+ * OpenFaaS cannot run here); `dfaas-node`
  * against a DFaaS node's proxy (`dfaas node up`'s, its platform behind it); `http` by URL
  * template. Each must reach every lab function, carry nested calls, release a burst, make a
  * missing function an error row (never retried into a success), and, where it can force a cold
@@ -47,12 +44,19 @@ const subjects: [string, boolean, () => Promise<Subject>][] = [
   ],
   [
     'openfaas',
-    false,
+    true,
     async () => {
       const auth = { username: 'admin', password: 'lab-secret' };
       writeFileSync(join(dir, 'stack.yml'), LAB_STACK);
       const gw = await startTestGateway({ stack: join(dir, 'stack.yml'), auth });
-      return { provider: openfaasProvider(gw.url, auth), close: () => gw.close() };
+      const opened = await openProvider({ name: 'openfaas', url: gw.url, auth }, 1);
+      return {
+        provider: opened.provider,
+        close: async () => {
+          await opened.close();
+          await gw.close();
+        },
+      };
     },
   ],
   [

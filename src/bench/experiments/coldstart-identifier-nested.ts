@@ -49,6 +49,7 @@ export const coldstartIdentifierNested = defineExperiment({
     const probe = identityProbe(ctx, p.function_name, {
       args: { invoke_nested: [{ function_name: p.nested_function, invoke_payload: {} }] },
       entry: 'nested',
+      keepCallerWarmEvery: p.steps.at(-1),
     });
     const search = await searchByIdentity(ctx, probe, p);
     ctx.record('Coldstart', coldstartRows(search, { threads: 1, benchmark: 0 }));

@@ -40,6 +40,7 @@ export const simpleColdFunctionNested = defineExperiment({
     const probe = identityProbe(ctx, p.function_name, {
       args: { invoke_nested: [{ function_name: p.nested_function, invoke_payload: {} }] },
       entry: 'nested',
+      keepCallerWarmEvery: p.steps.at(-1),
     });
     await runLatencySearch(ctx, probe, p, 1);
   },
