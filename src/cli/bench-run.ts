@@ -24,7 +24,8 @@ export interface BenchRunFlags extends BenchStoreFlags {
   param?: Record<string, string>;
   timeScale: number;
   seed: number;
-  parallel: number;
+  /** Default: EMBEDDED_PARALLEL on the embedded provider, 1 on a URL. */
+  parallel?: number;
   cold: 'force' | 'wait';
   zeroDuration: number;
   maxLifetime: number;
@@ -44,6 +45,9 @@ export interface BenchExportFlags extends BenchStoreFlags {
 export interface BenchCreateFlags {
   dir: string;
 }
+
+/** Experiments at once on the embedded provider, each on a platform of its own (2 cores suffice). */
+const EMBEDDED_PARALLEL = 4;
 
 const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
 
@@ -199,7 +203,7 @@ export async function runBenchCommand(names: string[], flags: BenchRunFlags, ctx
         timeScale: flags.timeScale,
         seed: flags.seed,
         cold: flags.cold,
-        parallel: flags.parallel,
+        parallel: flags.parallel ?? (spec.name === 'embedded' ? EMBEDDED_PARALLEL : 1),
         signal: interrupts.signal,
         onEvent,
       });

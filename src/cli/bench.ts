@@ -73,9 +73,8 @@ export function registerBench(program: Command, context: () => CliContext): void
     .option('--seed <n>', 'seed of the run’s random numbers', intOption('--seed', 0), 1)
     .option(
       '--parallel <n>',
-      'experiments at once (the embedded provider starts a platform for each)',
+      'experiments at once (default: 4 on the embedded provider, where each has a platform of its own; 1 on a URL, where they would disturb each other)',
       intOption('--parallel', 1, 64),
-      1,
     )
     .addOption(
       new Option(
