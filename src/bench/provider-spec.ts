@@ -63,7 +63,12 @@ export async function openProvider(spec: ProviderSpec, timeScale: number): Promi
         // Decisions well within the idle searches' finest step (10 reference seconds).
         autoscaleIntervalMs: Math.max(10, Math.min(2000, 1000 / timeScale)),
       });
-      return { provider, knownColdtimeSeconds: spec.zeroDurationSeconds, close: () => provider.close() };
+      // A cold wait must outlast the idle time by the autoscaler's decision and a margin.
+      return {
+        provider,
+        knownColdtimeSeconds: spec.zeroDurationSeconds * 1.1,
+        close: () => provider.close(),
+      };
     }
     case 'openfaas': {
       // Cold starts forced through the gateway's /system API (scale to zero), as on the embedded

@@ -313,7 +313,8 @@ async function runOne(
     await setStatus('provisioning');
     open = await openProvider(spec, timeScale);
     bench = new Benchmarker({ provider: open.provider, sleep: (ms) => sleep(ms, signal) });
-    const coldtime = (await storedColdtime(store, spec)) ?? open.knownColdtimeSeconds;
+    // The embedded platform's own setting first (the store's searches may have run with another).
+    const coldtime = open.knownColdtimeSeconds ?? (await storedColdtime(store, spec));
     const time =
       opts.time ??
       scaledTime(timeScale, async (ms) => {

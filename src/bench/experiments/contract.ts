@@ -47,8 +47,9 @@ export interface ExperimentContext {
   work(seconds: number): number;
   /**
    * The idle time after which the provider reclaims an instance, in the reference's seconds:
-   * the last confirmed idle-time search on this provider in the store, else the provider's own
-   * when it is known (the embedded platform's --zero-duration), else the reference's 1200 s.
+   * the provider's own when it is known (the embedded platform's --zero-duration, and a margin),
+   * else the last confirmed idle-time search on this provider in the store, else the
+   * reference's 1200 s.
    */
   readonly coldtimeSeconds: number;
   /**
