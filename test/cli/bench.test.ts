@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +96,7 @@ describe('dfaas bench', () => {
 
   it('writes an experiment from the template, which runs as it is', async () => {
     // Under results/ (git-ignored) so that the file's `import … from 'dfaas'` resolves to this package.
+    mkdirSync(RESULTS_ROOT, { recursive: true });
     const where = mkdtempSync(join(RESULTS_ROOT, 'tmp-bench-create-'));
     try {
       const created = await dfaas(['--json', 'bench', 'create', 'cold-warm-probe', '--dir', where]);
