@@ -115,17 +115,22 @@ export function virtualTime(): ScaledTime & { waits: number[] } {
   };
 }
 
-/** A context on `lab` with virtual time (the experiments' unit tests). */
-export function fakeContext(
-  lab: FakeLab,
+/** A context on `provider` with virtual time (the experiments' unit tests). */
+export function virtualContext(
+  provider: BenchProvider,
   options: Partial<ContextOptions> = {},
 ): RecordingContext & { time: ReturnType<typeof virtualTime> } {
   const time = virtualTime();
   const ctx = experimentContext({
-    bench: new Benchmarker({ provider: lab.provider, retryForMs: 0 }),
-    provider: lab.provider,
+    bench: new Benchmarker({ provider, retryForMs: 0 }),
+    provider,
     time,
     ...options,
   });
   return { ...ctx, time };
+}
+
+/** A context on `lab` with virtual time. */
+export function fakeContext(lab: FakeLab, options: Partial<ContextOptions> = {}) {
+  return virtualContext(lab.provider, options);
 }

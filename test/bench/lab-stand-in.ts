@@ -7,8 +7,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Benchmarker } from '../../src/bench/benchmarker.js';
-import { type ContextOptions, experimentContext, type RecordingContext } from '../../src/bench/context.js';
+import type { ContextOptions } from '../../src/bench/context.js';
 import { type BenchProvider, openfaasProvider } from '../../src/bench/providers.js';
 import { HandlerInputError } from '../../src/platform/functions/handler.js';
 import {
@@ -17,7 +16,7 @@ import {
   type LabFunctionName,
   type LabResponse,
 } from '../../src/platform/functions/lab.js';
-import { virtualTime } from './fake-lab.js';
+import { virtualContext } from './fake-lab.js';
 
 export interface LabCall {
   fn: string;
@@ -86,17 +85,6 @@ export async function startLabStandIn(
  * A context on the stand-in with virtual time; `timeScale` 1000 by default, so a second of a
  * function's sleep or busy loop is a millisecond.
  */
-export function labContext(
-  lab: LabStandIn,
-  options: Partial<ContextOptions> = {},
-): RecordingContext & { time: ReturnType<typeof virtualTime> } {
-  const time = virtualTime();
-  const ctx = experimentContext({
-    bench: new Benchmarker({ provider: lab.provider, retryForMs: 0 }),
-    provider: lab.provider,
-    time,
-    timeScale: 1000,
-    ...options,
-  });
-  return { ...ctx, time };
+export function labContext(lab: LabStandIn, options: Partial<ContextOptions> = {}) {
+  return virtualContext(lab.provider, { timeScale: 1000, ...options });
 }

@@ -89,6 +89,21 @@ export function identityProbe(
   };
 }
 
+/**
+ * The nested variants' probe: `caller` calls `nested` once, the nested entry is read, and the
+ * caller is kept warm every finest step while the probe waits (see keepCallerWarmEvery).
+ */
+export function nestedProbe(
+  ctx: ExperimentContext,
+  p: { function_name: string; nested_function: string; steps: readonly number[] },
+): IdentityProbe {
+  return identityProbe(ctx, p.function_name, {
+    args: { invoke_nested: [{ function_name: p.nested_function, invoke_payload: {} }] },
+    entry: 'nested',
+    keepCallerWarmEvery: p.steps.at(-1),
+  });
+}
+
 /** One Coldstart row per probe of `search`; `invocations[i]` is probe i's call. */
 export function coldstartRows(
   search: IdleSearchResult & { invocations: readonly string[] },

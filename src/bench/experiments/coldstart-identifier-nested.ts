@@ -17,7 +17,7 @@
  * inverted).
  */
 import { z } from 'zod';
-import { coldstartRows, identityProbe, idleSearchSummary } from './cold-probes.js';
+import { coldstartRows, idleSearchSummary, nestedProbe } from './cold-probes.js';
 import { searchByIdentity } from './coldstart-identifier.js';
 import { defineExperiment } from './contract.js';
 import { goColdBoth } from './latency-threshold.js';
@@ -46,11 +46,7 @@ export const coldstartIdentifierNested = defineExperiment({
     await goColdBoth(ctx, p.nested_function, p.function_name);
   },
   async run(ctx, p) {
-    const probe = identityProbe(ctx, p.function_name, {
-      args: { invoke_nested: [{ function_name: p.nested_function, invoke_payload: {} }] },
-      entry: 'nested',
-      keepCallerWarmEvery: p.steps.at(-1),
-    });
+    const probe = nestedProbe(ctx, p);
     const search = await searchByIdentity(ctx, probe, p);
     ctx.record('Coldstart', coldstartRows(search, { threads: 1, benchmark: 0 }));
   },

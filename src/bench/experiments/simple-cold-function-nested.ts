@@ -13,7 +13,7 @@
  * 65-min sleep did.
  */
 import { z } from 'zod';
-import { identityProbe } from './cold-probes.js';
+import { nestedProbe } from './cold-probes.js';
 import { defineExperiment } from './contract.js';
 import { goColdBoth, runLatencySearch, simpleColdParams } from './latency-threshold.js';
 import { functionName } from './params.js';
@@ -37,11 +37,7 @@ export const simpleColdFunctionNested = defineExperiment({
     await goColdBoth(ctx, p.nested_function, p.function_name);
   },
   async run(ctx, p) {
-    const probe = identityProbe(ctx, p.function_name, {
-      args: { invoke_nested: [{ function_name: p.nested_function, invoke_payload: {} }] },
-      entry: 'nested',
-      keepCallerWarmEvery: p.steps.at(-1),
-    });
+    const probe = nestedProbe(ctx, p);
     await runLatencySearch(ctx, probe, p, 1);
   },
   process: latencySearchSummary,
