@@ -23,6 +23,7 @@ import { cliContext, logLevelOption } from './options.js';
 import { jsonRequested, printResult } from './output.js';
 import { registerSample } from './sample.js';
 import { registerSchema } from './schema.js';
+import { registerWorkflow } from './workflow.js';
 
 export interface DfaasProgram {
   command: Command;
@@ -77,6 +78,7 @@ export function createProgram(io: CliIo): DfaasProgram {
   registerForecast(program, context);
   registerNode(program, context);
   registerBench(program, context);
+  registerWorkflow(program, context);
   registerSchema(program, context);
 
   return {
