@@ -105,6 +105,8 @@ export interface PolicyContext {
 export interface Policy {
   readonly name: string;
   act(observation: Observation, context: PolicyContext): Action;
+  /** Start of an episode: a policy with memory (the HPA's stabilisation window) forgets it. */
+  beginEpisode?(): void;
 }
 
 /** One environment step, as a learner sees it. */
