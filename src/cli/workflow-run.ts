@@ -147,3 +147,129 @@ export async function runScaleCommand(delta: number, flags: WorkflowScaleFlags, 
     await queues.close();
   }
 }
+
+
+/** The back-end of train/compare: a fresh simulation, or the live farm on the embedded platform. */
+async function openBackend(flags: { backend: 'sim' | 'live'; queue: string; timeScale: number }, ctx: CliContext) {
+  if (flags.backend === 'sim') {
+    const { SimulatedFarm } = await import('../workflow/autoscale/sim.js');
+    return { backend: new SimulatedFarm(), close: async () => {} };
+  }
+  const { openFarmEngines } = await import('../workflow/engines.js');
+  const { LiveBackend } = await import('../workflow/autoscale/live.js');
+  const engines = await openFarmEngines({ queue: flags.queue, maxWorkers: 32, logger: ctx.logger });
+  const backend = new LiveBackend({ engines, timeScale: flags.timeScale, work: 'sleep', leaseMs: 5_000, logger: ctx.logger });
+  return {
+    backend,
+    close: async () => {
+      await backend.close();
+      await engines.close();
+    },
+  };
+}
+
+function pct(m: { mean: number; std: number }): string {
+  return `${(100 * m.mean).toFixed(2)} ± ${(100 * m.std).toFixed(2)}`;
+}
+
+function meanStd(m: { mean: number; std: number }, digits = 2): string {
+  return `${m.mean.toFixed(digits)} ± ${m.std.toFixed(digits)}`;
+}
+
+export async function runTrainCommand(flags: WorkflowTrainFlags, ctx: CliContext): Promise<void> {
+  const { checkPolicyName, createAgent, isLearnedAgent } = await import('../workflow/autoscale/agents/index.js');
+  const name = checkPolicyName(flags.agent, '--agent');
+  if (!isLearnedAgent(name)) throw badFlag('--agent', `${name} is a baseline, it does not learn: train sarsa or dqn`);
+  const workload = await workloadFor(flags.mode, flags.seed);
+  const { trainAgent } = await import('../workflow/autoscale/train.js');
+  const { rewardSchema } = await import('../workflow/autoscale/config.js');
+  const { writeFileAtomic } = await import('../core/files.js');
+  const reward = rewardSchema.parse({});
+  const agent = await createAgent(name, flags.seed, reward);
+  const { DEFAULT_TRAIN_EPISODES } = await import('../workflow/autoscale/compare.js');
+  const episodes = flags.episodes ?? DEFAULT_TRAIN_EPISODES[name];
+  const out = flags.out ?? join(WORKFLOW_RESULTS, 'models', `${name}-${stamp()}.json`);
+  const { backend, close } = await openBackend(flags, ctx);
+  const progress = createProgress(ctx, 'workflow.train');
+  const abort = new AbortController();
+  void ctx.untilSignal().then(() => abort.abort());
+  try {
+    const results = await trainAgent(agent, { workload, backend }, {
+      episodes,
+      seed: flags.seed,
+      signal: abort.signal,
+      onEpisode: ({ episode, result }) =>
+        progress.update(
+          `${name}: episode ${episode}/${episodes} · QoS ${(100 * result.metrics.final_qos_total).toFixed(1)}% · mean workers ${result.metrics.mean_workers.toFixed(1)} · reward ${result.metrics.total_reward.toFixed(1)}`,
+          { agent: name, episode, episodes, ...result.metrics },
+        ),
+    });
+    progress.done();
+    writeFileAtomic(out, `${JSON.stringify({ ...agent.toModel(), backend: flags.backend, mode: flags.mode }, null, 2)}\n`);
+    const last = results.slice(-10);
+    const finalQos = last.reduce((s, r) => s + r.metrics.final_qos_total, 0) / Math.max(1, last.length);
+    printResult(ctx, { agent: name, episodes: results.length, model: out, training: results.map((r) => ({ seed: r.seed, ...r.metrics })) }, () => [
+      `${name}: trained ${results.length} episodes on the ${flags.backend === 'sim' ? 'simulated' : 'live'} farm (${flags.mode} workload)\n`,
+      `QoS over the last ${last.length} training episodes (exploring): ${(100 * finalQos).toFixed(2)}%\n`,
+      `model in ${out}; evaluate it with: dfaas workflow compare --model ${out}\n`,
+    ]);
+  } finally {
+    progress.done();
+    agent.dispose?.();
+    await close();
+  }
+}
+
+export async function runCompareCommand(flags: WorkflowCompareFlags, ctx: CliContext): Promise<void> {
+  const { checkPolicyName, POLICY_NAMES } = await import('../workflow/autoscale/agents/index.js');
+  const names = (flags.agents ? flags.agents.split(',').map((s) => s.trim()).filter(Boolean) : [...POLICY_NAMES]).map((n) =>
+    checkPolicyName(n, '--agents'),
+  );
+  if (names.length === 0) throw badFlag('--agents', 'names no policy');
+  const workload = await workloadFor(flags.mode, flags.seed);
+  const { runComparison } = await import('../workflow/autoscale/compare.js');
+  const out = flags.out ?? join(WORKFLOW_RESULTS, `compare-${stamp()}`);
+  const progress = createProgress(ctx, 'workflow.compare');
+  const abort = new AbortController();
+  void ctx.untilSignal().then(() => abort.abort());
+  const { backend, close } = await openBackend(flags, ctx);
+  try {
+    const comparison = await runComparison({
+      policies: names,
+      models: flags.model ?? [],
+      workload,
+      backend,
+      episodes: flags.episodes,
+      seed: flags.seed,
+      ...(flags.trainEpisodes ? { trainEpisodes: flags.trainEpisodes } : {}),
+      out,
+      signal: abort.signal,
+      onProgress: (p) =>
+        progress.update(
+          `${p.phase === 'train' ? 'training' : 'evaluating'} ${p.policy}${p.phase === 'train' ? ' (simulated)' : ''}: episode ${p.episode}/${p.episodes} · QoS ${(100 * p.result.metrics.final_qos_total).toFixed(1)}%`,
+          { phase: p.phase, policy: p.policy, episode: p.episode, episodes: p.episodes, qos: p.result.metrics.final_qos_total },
+        ),
+    });
+    progress.done();
+    printResult(ctx, { ...comparison, out }, () => [
+      {
+        header: ['policy', 'QoS %', 'mean workers', 'max workers', 'worker-s', 'scaling', 'no-ops', 'step QoS %'],
+        rows: comparison.policies.map(({ policy, summary: s }) => [
+          policy,
+          pct(s.final_qos_total),
+          meanStd(s.mean_workers),
+          meanStd(s.max_workers),
+          meanStd(s.worker_seconds, 0),
+          meanStd(s.scaling_actions),
+          meanStd(s.noop_actions),
+          pct(s.mean_qos),
+        ]),
+      },
+      `${flags.episodes} episodes each on the ${flags.backend === 'sim' ? 'simulated' : 'live'} farm (${flags.mode} workload, seeds ${comparison.seeds[0]}–${comparison.seeds[1]}, mean ± std)\n`,
+      `report in ${join(out, 'report.html')}, data in ${join(out, 'comparison.json')}\n`,
+    ]);
+  } finally {
+    progress.done();
+    await close();
+  }
+}
