@@ -63,7 +63,8 @@ async function workloadFor(mode: WorkloadMode, seed: number, tasks?: number): Pr
   const { defaultWorkload, expectedTaskCount } = await import('../workflow/workload/phases.js');
   const workload = defaultWorkload(seed, mode);
   const all = expectedTaskCount(workload);
-  if (tasks !== undefined && tasks > all) throw badFlag('--tasks', `must be at most ${all}, the workload's tasks; got ${tasks}`);
+  if (tasks !== undefined && tasks > all)
+    throw badFlag('--tasks', `must be at most ${all}, the workload's tasks; got ${tasks}`);
   return tasks === undefined ? workload : { ...workload, maxTasks: tasks };
 }
 
@@ -74,8 +75,7 @@ export async function runWorkflowCommand(flags: WorkflowRunFlags, ctx: CliContex
   const out = flags.out ?? join(WORKFLOW_RESULTS, `run-${stamp()}`);
   mkdirSync(out, { recursive: true });
   const progress = createProgress(ctx, 'workflow.progress');
-  const abort = new AbortController();
-  void ctx.untilSignal().then(() => abort.abort());
+  const interrupts = ctx.interrupts();
   try {
     const summary = await runWorkflow({
       workload,
@@ -89,12 +89,18 @@ export async function runWorkflowCommand(flags: WorkflowRunFlags, ctx: CliContex
       out,
       timeoutMs: flags.timeout * 1000,
       logger: ctx.logger,
-      signal: abort.signal,
+      signal: interrupts.signal,
       onProgress: (s) => {
         const met = s.collected.filter((c) => c.qos).length;
         progress.update(
           `collected ${s.collected.length}/${s.expectedTasks} · QoS ${((100 * met) / Math.max(1, s.collected.length)).toFixed(1)}% · backlog ${s.workerQueue} · workers ${s.workers}`,
-          { collected: s.collected.length, expected: s.expectedTasks, qosMet: met, backlog: s.workerQueue, workers: s.workers },
+          {
+            collected: s.collected.length,
+            expected: s.expectedTasks,
+            qosMet: met,
+            backlog: s.workerQueue,
+            workers: s.workers,
+          },
         );
       },
     });
@@ -103,10 +109,13 @@ export async function runWorkflowCommand(flags: WorkflowRunFlags, ctx: CliContex
       `workflow: ${summary.collected} of ${summary.tasks} tasks collected with ${summary.workers} workers on the ${summary.platform} platform, ${summary.queue} queue\n`,
       `QoS ${summary.qos.toFixed(2)}% (collected within the deadline, counted from generation)\n`,
       `response time: mean ${summary.completionTime.mean.toFixed(3)} s, p95 ${summary.completionTime.p95.toFixed(3)} s, max ${summary.completionTime.max.toFixed(3)} s\n`,
-      ...(summary.reclaimedTasks > 0 ? [`${summary.reclaimedTasks} tasks went back to the queue after their worker's lease ran out\n`] : []),
+      ...(summary.reclaimedTasks > 0
+        ? [`${summary.reclaimedTasks} tasks went back to the queue after their worker's lease ran out\n`]
+        : []),
       `results in ${out} (output.jsonl, summary.json)\n`,
     ]);
   } finally {
+    interrupts.dispose();
     progress.done();
   }
 }
@@ -121,12 +130,20 @@ function newestRun(): string | undefined {
   return runs[0];
 }
 
-export async function runScaleCommand(delta: number, flags: WorkflowScaleFlags, ctx: CliContext): Promise<void> {
+export async function runScaleCommand(
+  delta: number,
+  flags: WorkflowScaleFlags,
+  ctx: CliContext,
+): Promise<void> {
   if (delta === 0) throw badFlag('DELTA', 'must not be 0');
   let url = flags.queue;
   if (!url) {
     const dir = flags.run ?? newestRun();
-    if (!dir) throw badFlag('--run', `no running workflow found under ${WORKFLOW_RESULTS}; give --run DIR or --queue URL`);
+    if (!dir)
+      throw badFlag(
+        '--run',
+        `no running workflow found under ${WORKFLOW_RESULTS}; give --run DIR or --queue URL`,
+      );
     const file = join(dir, 'run.json');
     if (!existsSync(file)) throw badFlag('--run', `${file} does not exist`);
     url = (JSON.parse(readFileSync(file, 'utf8')) as { queue: string }).queue;
@@ -137,20 +154,25 @@ export async function runScaleCommand(delta: number, flags: WorkflowScaleFlags, 
   const queues = await openQueues(url);
   try {
     const reply = await requestScale(queues, delta, flags.timeout * 1000);
-    if (!reply) throw new WorkflowFarmError(`no running workflow answered on ${url} within ${flags.timeout} s`);
+    if (!reply)
+      throw new WorkflowFarmError(`no running workflow answered on ${url} within ${flags.timeout} s`);
     if (reply.error) throw new WorkflowFarmError(`the run could not scale: ${reply.error}`);
     printResult(ctx, reply, () => [
       `workers: ${reply.workers} (asked ${delta > 0 ? '+' : ''}${delta}, applied ${reply.outcome?.applied ?? 0} in ${(reply.outcome?.seconds ?? 0).toFixed(2)} s)\n`,
-      ...(reply.outcome?.missingAcks ? [`${reply.outcome.missingAcks} workers did not acknowledge the scale-down in time and stay\n`] : []),
+      ...(reply.outcome?.missingAcks
+        ? [`${reply.outcome.missingAcks} workers did not acknowledge the scale-down in time and stay\n`]
+        : []),
     ]);
   } finally {
     await queues.close();
   }
 }
 
-
 /** The back-end of train/compare: a fresh simulation, or the live farm on the embedded platform. */
-async function openBackend(flags: { backend: 'sim' | 'live'; queue: string; timeScale: number }, ctx: CliContext) {
+async function openBackend(
+  flags: { backend: 'sim' | 'live'; queue: string; timeScale: number },
+  ctx: CliContext,
+) {
   if (flags.backend === 'sim') {
     const { SimulatedFarm } = await import('../workflow/autoscale/sim.js');
     return { backend: new SimulatedFarm(), close: async () => {} };
@@ -158,7 +180,13 @@ async function openBackend(flags: { backend: 'sim' | 'live'; queue: string; time
   const { openFarmEngines } = await import('../workflow/engines.js');
   const { LiveBackend } = await import('../workflow/autoscale/live.js');
   const engines = await openFarmEngines({ queue: flags.queue, maxWorkers: 32, logger: ctx.logger });
-  const backend = new LiveBackend({ engines, timeScale: flags.timeScale, work: 'sleep', leaseMs: 5_000, logger: ctx.logger });
+  const backend = new LiveBackend({
+    engines,
+    timeScale: flags.timeScale,
+    work: 'sleep',
+    leaseMs: 5_000,
+    logger: ctx.logger,
+  });
   return {
     backend,
     close: async () => {
@@ -177,9 +205,12 @@ function meanStd(m: { mean: number; std: number }, digits = 2): string {
 }
 
 export async function runTrainCommand(flags: WorkflowTrainFlags, ctx: CliContext): Promise<void> {
-  const { checkPolicyName, createAgent, isLearnedAgent } = await import('../workflow/autoscale/agents/index.js');
+  const { checkPolicyName, createAgent, isLearnedAgent } = await import(
+    '../workflow/autoscale/agents/index.js'
+  );
   const name = checkPolicyName(flags.agent, '--agent');
-  if (!isLearnedAgent(name)) throw badFlag('--agent', `${name} is a baseline, it does not learn: train sarsa or dqn`);
+  if (!isLearnedAgent(name))
+    throw badFlag('--agent', `${name} is a baseline, it does not learn: train sarsa or dqn`);
   const workload = await workloadFor(flags.mode, flags.seed);
   const { trainAgent } = await import('../workflow/autoscale/train.js');
   const { rewardSchema } = await import('../workflow/autoscale/config.js');
@@ -191,29 +222,45 @@ export async function runTrainCommand(flags: WorkflowTrainFlags, ctx: CliContext
   const out = flags.out ?? join(WORKFLOW_RESULTS, 'models', `${name}-${stamp()}.json`);
   const { backend, close } = await openBackend(flags, ctx);
   const progress = createProgress(ctx, 'workflow.train');
-  const abort = new AbortController();
-  void ctx.untilSignal().then(() => abort.abort());
+  const interrupts = ctx.interrupts();
   try {
-    const results = await trainAgent(agent, { workload, backend }, {
-      episodes,
-      seed: flags.seed,
-      signal: abort.signal,
-      onEpisode: ({ episode, result }) =>
-        progress.update(
-          `${name}: episode ${episode}/${episodes} · QoS ${(100 * result.metrics.final_qos_total).toFixed(1)}% · mean workers ${result.metrics.mean_workers.toFixed(1)} · reward ${result.metrics.total_reward.toFixed(1)}`,
-          { agent: name, episode, episodes, ...result.metrics },
-        ),
-    });
+    const results = await trainAgent(
+      agent,
+      { workload, backend },
+      {
+        episodes,
+        seed: flags.seed,
+        signal: interrupts.signal,
+        onEpisode: ({ episode, result }) =>
+          progress.update(
+            `${name}: episode ${episode}/${episodes} · QoS ${(100 * result.metrics.final_qos_total).toFixed(1)}% · mean workers ${result.metrics.mean_workers.toFixed(1)} · reward ${result.metrics.total_reward.toFixed(1)}`,
+            { agent: name, episode, episodes, ...result.metrics },
+          ),
+      },
+    );
     progress.done();
-    writeFileAtomic(out, `${JSON.stringify({ ...agent.toModel(), backend: flags.backend, mode: flags.mode }, null, 2)}\n`);
+    writeFileAtomic(
+      out,
+      `${JSON.stringify({ ...agent.toModel(), backend: flags.backend, mode: flags.mode }, null, 2)}\n`,
+    );
     const last = results.slice(-10);
     const finalQos = last.reduce((s, r) => s + r.metrics.final_qos_total, 0) / Math.max(1, last.length);
-    printResult(ctx, { agent: name, episodes: results.length, model: out, training: results.map((r) => ({ seed: r.seed, ...r.metrics })) }, () => [
-      `${name}: trained ${results.length} episodes on the ${flags.backend === 'sim' ? 'simulated' : 'live'} farm (${flags.mode} workload)\n`,
-      `QoS over the last ${last.length} training episodes (exploring): ${(100 * finalQos).toFixed(2)}%\n`,
-      `model in ${out}; evaluate it with: dfaas workflow compare --model ${out}\n`,
-    ]);
+    printResult(
+      ctx,
+      {
+        agent: name,
+        episodes: results.length,
+        model: out,
+        training: results.map((r) => ({ seed: r.seed, ...r.metrics })),
+      },
+      () => [
+        `${name}: trained ${results.length} episodes on the ${flags.backend === 'sim' ? 'simulated' : 'live'} farm (${flags.mode} workload)\n`,
+        `QoS over the last ${last.length} training episodes (exploring): ${(100 * finalQos).toFixed(2)}%\n`,
+        `model in ${out}; evaluate it with: dfaas workflow compare --model ${out}\n`,
+      ],
+    );
   } finally {
+    interrupts.dispose();
     progress.done();
     agent.dispose?.();
     await close();
@@ -222,16 +269,20 @@ export async function runTrainCommand(flags: WorkflowTrainFlags, ctx: CliContext
 
 export async function runCompareCommand(flags: WorkflowCompareFlags, ctx: CliContext): Promise<void> {
   const { checkPolicyName, POLICY_NAMES } = await import('../workflow/autoscale/agents/index.js');
-  const names = (flags.agents ? flags.agents.split(',').map((s) => s.trim()).filter(Boolean) : [...POLICY_NAMES]).map((n) =>
-    checkPolicyName(n, '--agents'),
-  );
+  const names = (
+    flags.agents
+      ? flags.agents
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [...POLICY_NAMES]
+  ).map((n) => checkPolicyName(n, '--agents'));
   if (names.length === 0) throw badFlag('--agents', 'names no policy');
   const workload = await workloadFor(flags.mode, flags.seed);
   const { runComparison } = await import('../workflow/autoscale/compare.js');
   const out = flags.out ?? join(WORKFLOW_RESULTS, `compare-${stamp()}`);
   const progress = createProgress(ctx, 'workflow.compare');
-  const abort = new AbortController();
-  void ctx.untilSignal().then(() => abort.abort());
+  const interrupts = ctx.interrupts();
   const { backend, close } = await openBackend(flags, ctx);
   try {
     const comparison = await runComparison({
@@ -243,17 +294,32 @@ export async function runCompareCommand(flags: WorkflowCompareFlags, ctx: CliCon
       seed: flags.seed,
       ...(flags.trainEpisodes ? { trainEpisodes: flags.trainEpisodes } : {}),
       out,
-      signal: abort.signal,
+      signal: interrupts.signal,
       onProgress: (p) =>
         progress.update(
           `${p.phase === 'train' ? 'training' : 'evaluating'} ${p.policy}${p.phase === 'train' ? ' (simulated)' : ''}: episode ${p.episode}/${p.episodes} · QoS ${(100 * p.result.metrics.final_qos_total).toFixed(1)}%`,
-          { phase: p.phase, policy: p.policy, episode: p.episode, episodes: p.episodes, qos: p.result.metrics.final_qos_total },
+          {
+            phase: p.phase,
+            policy: p.policy,
+            episode: p.episode,
+            episodes: p.episodes,
+            qos: p.result.metrics.final_qos_total,
+          },
         ),
     });
     progress.done();
     printResult(ctx, { ...comparison, out }, () => [
       {
-        header: ['policy', 'QoS %', 'mean workers', 'max workers', 'worker-s', 'scaling', 'no-ops', 'step QoS %'],
+        header: [
+          'policy',
+          'QoS %',
+          'mean workers',
+          'max workers',
+          'worker-s',
+          'scaling',
+          'no-ops',
+          'step QoS %',
+        ],
         rows: comparison.policies.map(({ policy, summary: s }) => [
           policy,
           pct(s.final_qos_total),
@@ -269,6 +335,7 @@ export async function runCompareCommand(flags: WorkflowCompareFlags, ctx: CliCon
       `report in ${join(out, 'report.html')}, data in ${join(out, 'comparison.json')}\n`,
     ]);
   } finally {
+    interrupts.dispose();
     progress.done();
     await close();
   }

@@ -37,7 +37,8 @@ export async function openFarmEngines(options: FarmEnginesOptions): Promise<Farm
   const logger = options.logger ?? silentLogger;
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
-    for (const c of closers.reverse()) await c().catch((err: unknown) => logger.warn('closing failed', { error: String(err) }));
+    for (const c of closers.reverse())
+      await c().catch((err: unknown) => logger.warn('closing failed', { error: String(err) }));
   };
   try {
     let queues: Queues;
@@ -47,7 +48,10 @@ export async function openFarmEngines(options: FarmEnginesOptions): Promise<Farm
       const server = await serveQueues(memory, { host: '127.0.0.1' });
       queues = memory;
       roleQueueUrl = server.url;
-      closers.push(() => memory.close(), () => server.close());
+      closers.push(
+        () => memory.close(),
+        () => server.close(),
+      );
     } else {
       queues = await openQueues(options.queue);
       roleQueueUrl = options.queue;
@@ -55,9 +59,17 @@ export async function openFarmEngines(options: FarmEnginesOptions): Promise<Farm
     }
     let platform: Platform;
     if (options.gateway) {
-      platform = new OpenFaaSClient({ gateway: options.gateway, ...(options.auth ? { auth: options.auth } : {}), timeoutMs: 60_000 });
+      platform = new OpenFaaSClient({
+        gateway: options.gateway,
+        ...(options.auth ? { auth: options.auth } : {}),
+        timeoutMs: 60_000,
+      });
     } else {
-      const embedded = new EmbeddedPlatform({ logger, asyncConcurrency: options.maxWorkers + 2, drainMs: 2_000 });
+      const embedded = new EmbeddedPlatform({
+        logger,
+        asyncConcurrency: options.maxWorkers + 2,
+        drainMs: 2_000,
+      });
       platform = embedded;
       closers.push(() => embedded.close());
     }

@@ -8,10 +8,10 @@
  * gateway; the roles reach the queues by the URL they are given.
  */
 import { fileURLToPath } from 'node:url';
+import { HANDLER_ANNOTATION } from '../config/stack.js';
 import { DfaasError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
-import { HANDLER_ANNOTATION } from '../config/stack.js';
 import type { FunctionDeployment, Platform } from '../platform/api.js';
 import type { CollectedTask, FarmSnapshot, ScaleOutcome } from './autoscale/contract.js';
 import {
@@ -132,11 +132,15 @@ export class LiveFarm {
     await this.scaleUp(this.o.initialWorkers);
     await queues.push(
       names.workflow_init_syn_queue_name,
-      JSON.stringify({ ...synMessage('WORKFLOW_INIT', 'workflow initialised'), program_start_time: this.programStart.toISOString() }),
+      JSON.stringify({
+        ...synMessage('WORKFLOW_INIT', 'workflow initialised'),
+        program_start_time: this.programStart.toISOString(),
+      }),
     );
     // The task generator's part: every phase's configuration, in order (LPUSH + RPOP = FIFO).
     const configs = phaseConfigs(this.o.workload);
-    if (configs.length > 0) await queues.push(names.input_queue_name, ...configs.map((c) => JSON.stringify(c)));
+    if (configs.length > 0)
+      await queues.push(names.input_queue_name, ...configs.map((c) => JSON.stringify(c)));
     this.reclaimTimer = setInterval(() => void this.reclaim(), Math.max(50, Math.floor(this.o.leaseMs / 2)));
   }
 
@@ -240,21 +244,35 @@ export class LiveFarm {
     const began = performance.now();
     const { queues, names } = this.o;
     for (let i = 0; i < count; i += 1) {
-      await queues.push(names.worker_control_syn_queue_name, JSON.stringify(synMessage('SCALE_DOWN', 'scale down by one')));
+      await queues.push(
+        names.worker_control_syn_queue_name,
+        JSON.stringify(synMessage('SCALE_DOWN', 'scale down by one')),
+      );
     }
     let acked = 0;
     const deadline = performance.now() + this.o.ackTimeoutMs;
     while (acked < count && performance.now() < deadline) {
-      const raw = await queues.popWait(names.worker_control_ack_queue_name, Math.min(1000, deadline - performance.now()));
+      const raw = await queues.popWait(
+        names.worker_control_ack_queue_name,
+        Math.min(1000, deadline - performance.now()),
+      );
       if (raw !== null && (await this.honourAck(raw))) acked += 1;
     }
     const missing = count - acked;
     if (missing > 0) {
       // Withdraw what no worker took, so it cannot stop a worker later unasked.
-      for (let i = 0; i < missing; i += 1) if ((await queues.pop(names.worker_control_syn_queue_name)) === null) break;
-      this.logger.warn('scale-down: workers did not acknowledge in time', { missing, timeoutMs: this.o.ackTimeoutMs });
+      for (let i = 0; i < missing; i += 1)
+        if ((await queues.pop(names.worker_control_syn_queue_name)) === null) break;
+      this.logger.warn('scale-down: workers did not acknowledge in time', {
+        missing,
+        timeoutMs: this.o.ackTimeoutMs,
+      });
     }
-    return { applied: -acked, seconds: this.elapsed(began), ...(missing > 0 ? { missingAcks: missing } : {}) };
+    return {
+      applied: -acked,
+      seconds: this.elapsed(began),
+      ...(missing > 0 ? { missingAcks: missing } : {}),
+    };
   }
 
   /** Removes the function of one ACK; false for a message that is no ACK of ours. */
@@ -288,7 +306,11 @@ export class LiveFarm {
   async snapshot(): Promise<FarmSnapshot> {
     const { queues, names } = this.o;
     // ACKs that came after their scale-down gave up: their workers have left.
-    for (let raw = await queues.pop(names.worker_control_ack_queue_name); raw !== null; raw = await queues.pop(names.worker_control_ack_queue_name)) {
+    for (
+      let raw = await queues.pop(names.worker_control_ack_queue_name);
+      raw !== null;
+      raw = await queues.pop(names.worker_control_ack_queue_name)
+    ) {
       if (await this.honourAck(raw)) this.lateAcks += 1;
     }
     const [inputQueue, workerQueue, resultQueue, outputQueue, enqueuedTotal] = await Promise.all([
@@ -339,10 +361,19 @@ export class LiveFarm {
     this.stopped = true;
     clearInterval(this.reclaimTimer);
     const { queues, names } = this.o;
-    await queues.push(names.emitter_control_syn_queue_name, JSON.stringify(synMessage('TERMINATE', 'run over')));
-    await queues.push(names.collector_control_syn_queue_name, JSON.stringify(synMessage('TERMINATE', 'run over')));
+    await queues.push(
+      names.emitter_control_syn_queue_name,
+      JSON.stringify(synMessage('TERMINATE', 'run over')),
+    );
+    await queues.push(
+      names.collector_control_syn_queue_name,
+      JSON.stringify(synMessage('TERMINATE', 'run over')),
+    );
     for (let i = 0; i < this.workers; i += 1) {
-      await queues.push(names.worker_control_terminate_queue_name, JSON.stringify(synMessage('TERMINATE', 'run over')));
+      await queues.push(
+        names.worker_control_terminate_queue_name,
+        JSON.stringify(synMessage('TERMINATE', 'run over')),
+      );
     }
     const roles = ['emitter', 'collector', ...this.workerPids.keys()];
     this.workerPids.clear();

@@ -122,7 +122,9 @@ export async function runWorkflow(o: WorkflowRunOptions): Promise<WorkflowRunSum
     await writeFileAtomic(join(o.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     return summary;
   } finally {
-    await farm?.stop().catch((err: unknown) => logger.warn('stopping the farm failed', { error: String(err) }));
+    await farm
+      ?.stop()
+      .catch((err: unknown) => logger.warn('stopping the farm failed', { error: String(err) }));
     await engines.close();
   }
 }

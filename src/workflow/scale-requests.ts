@@ -34,7 +34,11 @@ export const MIN_WORKERS = 1;
 export const MAX_WORKERS = 32;
 
 export async function applyScaleRequests(queues: Queues, farm: Scalable, logger: Logger): Promise<void> {
-  for (let raw = await queues.pop(SCALE_REQUEST_KEY); raw !== null; raw = await queues.pop(SCALE_REQUEST_KEY)) {
+  for (
+    let raw = await queues.pop(SCALE_REQUEST_KEY);
+    raw !== null;
+    raw = await queues.pop(SCALE_REQUEST_KEY)
+  ) {
     const request = requestSchema.safeParse(safeJson(raw));
     if (!request.success) {
       logger.warn('dropped a malformed scale request', { message: raw });
@@ -46,7 +50,11 @@ export async function applyScaleRequests(queues: Queues, farm: Scalable, logger:
     let reply: ScaleReply;
     try {
       const outcome =
-        change > 0 ? await farm.scaleUp(change) : change < 0 ? await farm.scaleDown(-change) : { applied: 0, seconds: 0 };
+        change > 0
+          ? await farm.scaleUp(change)
+          : change < 0
+            ? await farm.scaleDown(-change)
+            : { applied: 0, seconds: 0 };
       reply = { id, requested: delta, outcome, workers: farm.workers };
     } catch (err) {
       reply = { id, requested: delta, workers: farm.workers, error: (err as Error).message };
@@ -57,7 +65,11 @@ export async function applyScaleRequests(queues: Queues, farm: Scalable, logger:
 }
 
 /** Sends one request and waits for its reply; undefined when no run answered in time. */
-export async function requestScale(queues: Queues, delta: number, timeoutMs: number): Promise<ScaleReply | undefined> {
+export async function requestScale(
+  queues: Queues,
+  delta: number,
+  timeoutMs: number,
+): Promise<ScaleReply | undefined> {
   const id = randomUUID();
   const replyTo = `${SCALE_REQUEST_KEY}:reply:${id}`;
   await queues.push(SCALE_REQUEST_KEY, JSON.stringify({ id, delta, replyTo }));

@@ -1,4 +1,4 @@
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,11 +31,19 @@ async function runAndCheck(queue: string, out: string) {
     out,
   ]);
   expect(res.code, res.stderr).toBe(0);
-  const summary = JSON.parse(res.stdout) as { tasks: number; collected: number; qos: number; workers: number };
+  const summary = JSON.parse(res.stdout) as {
+    tasks: number;
+    collected: number;
+    qos: number;
+    workers: number;
+  };
   expect(summary).toMatchObject({ tasks: 200, collected: 200, workers: 4 });
   expect(summary.qos).toBeGreaterThanOrEqual(0);
   expect(summary.qos).toBeLessThanOrEqual(100);
-  const records = readFileSync(join(out, 'output.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const records = readFileSync(join(out, 'output.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   expect(records).toHaveLength(200);
   expect(new Set(records.map((r: { task_id: string }) => r.task_id)).size).toBe(200);
   // The QoS printed is the records' own verdicts.
@@ -49,17 +57,30 @@ describe('dfaas workflow run', () => {
   }, 120_000);
 
   const redis = redisBinary();
-  it.runIf(redis)('collects every task once with Redis', async () => {
-    const server = await startRedis();
-    try {
-      await runAndCheck(server.url, join(dir, 'redis'));
-    } finally {
-      await server.stop();
-    }
-  }, 120_000);
+  it.runIf(redis)(
+    'collects every task once with Redis',
+    async () => {
+      const server = await startRedis();
+      try {
+        await runAndCheck(server.url, join(dir, 'redis'));
+      } finally {
+        await server.stop();
+      }
+    },
+    120_000,
+  );
 
   it('refuses a queue URL it does not know, before starting anything (exit 2)', async () => {
-    const res = await dfaas(['workflow', 'run', '--tasks', '5', '--queue', 'amqp://127.0.0.1', '--out', join(dir, 'bad')]);
+    const res = await dfaas([
+      'workflow',
+      'run',
+      '--tasks',
+      '5',
+      '--queue',
+      'amqp://127.0.0.1',
+      '--out',
+      join(dir, 'bad'),
+    ]);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('--queue');
   });

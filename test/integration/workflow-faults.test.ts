@@ -49,7 +49,9 @@ async function allCollectedOnce(f: LiveFarm, e: FarmEngines): Promise<string[]> 
     everyMs: 200,
     what: 'every task collected',
   });
-  const records = (await e.queues.range(names.output_queue_name)).map((r) => outputRecordSchema.parse(JSON.parse(r)));
+  const records = (await e.queues.range(names.output_queue_name)).map((r) =>
+    outputRecordSchema.parse(JSON.parse(r)),
+  );
   const ids = records.map((r) => r.task_id);
   expect(ids).toHaveLength(f.expectedTasks);
   expect(new Set(ids).size).toBe(ids.length);
@@ -80,24 +82,28 @@ describe('workflow faults', () => {
   }, 120_000);
 
   const redis = redisBinary();
-  it.runIf(redis)('Redis restarted mid-run (persistence on): the run completes, every task collected once', async () => {
-    const server = await startRedis({ persistence: true });
-    try {
-      const f = await startFarm(server.url, 60, 4);
-      const e = engines as FarmEngines;
-      await pollUntil(async () => (await f.snapshot()).collected.length >= 15 || undefined, {
-        timeoutMs: 60_000,
-        everyMs: 100,
-        what: '15 tasks collected before the restart',
-      });
-      await server.restart();
-      await allCollectedOnce(f, e);
-    } finally {
-      await farm?.stop().catch(() => {});
-      await engines?.close();
-      farm = undefined;
-      engines = undefined;
-      await server.stop();
-    }
-  }, 150_000);
+  it.runIf(redis)(
+    'Redis restarted mid-run (persistence on): the run completes, every task collected once',
+    async () => {
+      const server = await startRedis({ persistence: true });
+      try {
+        const f = await startFarm(server.url, 60, 4);
+        const e = engines as FarmEngines;
+        await pollUntil(async () => (await f.snapshot()).collected.length >= 15 || undefined, {
+          timeoutMs: 60_000,
+          everyMs: 100,
+          what: '15 tasks collected before the restart',
+        });
+        await server.restart();
+        await allCollectedOnce(f, e);
+      } finally {
+        await farm?.stop().catch(() => {});
+        await engines?.close();
+        farm = undefined;
+        engines = undefined;
+        await server.stop();
+      }
+    },
+    150_000,
+  );
 });

@@ -7,12 +7,26 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../core/files.js';
 import type { WorkloadOptions } from '../workload/contract.js';
-import { createAgent, createBaseline, isLearnedAgent, type LearnedAgentName, loadAgent, type PolicyName } from './agents/index.js';
+import {
+  createAgent,
+  createBaseline,
+  isLearnedAgent,
+  type LearnedAgentName,
+  loadAgent,
+  type PolicyName,
+} from './agents/index.js';
 import { rewardSchema } from './config.js';
 import type { FarmBackend, LearningAgent, Policy } from './contract.js';
 import { type ComparisonHeader, writeComparisonReport } from './report.js';
 import { SimulatedFarm } from './sim.js';
-import { checkGoals, type EpisodeProgress, evaluatePolicy, frontier, type PolicyEvaluation, trainAgent } from './train.js';
+import {
+  checkGoals,
+  type EpisodeProgress,
+  evaluatePolicy,
+  frontier,
+  type PolicyEvaluation,
+  trainAgent,
+} from './train.js';
 
 /** Episodes a learned agent trains for when none are given: the reference's defaults. */
 export const DEFAULT_TRAIN_EPISODES: Record<LearnedAgentName, number> = { sarsa: 100, dqn: 120 };
@@ -63,12 +77,16 @@ export async function runComparison(o: ComparisonOptions): Promise<Comparison> {
         agent = await createAgent(name, o.seed, reward);
         created.push(agent);
         const episodes = o.trainEpisodes ?? DEFAULT_TRAIN_EPISODES[name];
-        await trainAgent(agent, { workload: o.workload, backend: new SimulatedFarm() }, {
-          episodes,
-          seed: o.seed + TRAIN_SEED_OFFSET,
-          ...(o.signal ? { signal: o.signal } : {}),
-          onEpisode: (p) => o.onProgress?.({ ...p, phase: 'train' }),
-        });
+        await trainAgent(
+          agent,
+          { workload: o.workload, backend: new SimulatedFarm() },
+          {
+            episodes,
+            seed: o.seed + TRAIN_SEED_OFFSET,
+            ...(o.signal ? { signal: o.signal } : {}),
+            onEpisode: (p) => o.onProgress?.({ ...p, phase: 'train' }),
+          },
+        );
         const model = join(o.out, 'models', `${name}.json`);
         writeFileAtomic(model, `${JSON.stringify(agent.toModel(), null, 2)}\n`);
         training[name] = { episodes, model };
@@ -78,12 +96,16 @@ export async function runComparison(o: ComparisonOptions): Promise<Comparison> {
     const evaluations: PolicyEvaluation[] = [];
     for (const policy of policies) {
       evaluations.push(
-        await evaluatePolicy(policy, { workload: o.workload, backend: o.backend }, {
-          episodes: o.episodes,
-          seed: o.seed,
-          ...(o.signal ? { signal: o.signal } : {}),
-          onEpisode: (p) => o.onProgress?.({ ...p, phase: 'evaluate' }),
-        }),
+        await evaluatePolicy(
+          policy,
+          { workload: o.workload, backend: o.backend },
+          {
+            episodes: o.episodes,
+            seed: o.seed,
+            ...(o.signal ? { signal: o.signal } : {}),
+            onEpisode: (p) => o.onProgress?.({ ...p, phase: 'evaluate' }),
+          },
+        ),
       );
     }
     const comparison: Comparison = {

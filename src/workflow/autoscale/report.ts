@@ -21,7 +21,8 @@ export interface ComparisonHeader {
   goals: ComparisonGoals;
 }
 
-const ms = (m: MetricSummary, scale = 1, digits = 2) => `${(m.mean * scale).toFixed(digits)} ± ${(m.std * scale).toFixed(digits)}`;
+const ms = (m: MetricSummary, scale = 1, digits = 2) =>
+  `${(m.mean * scale).toFixed(digits)} ± ${(m.std * scale).toFixed(digits)}`;
 
 const table = (header: string[], rows: string[][]) =>
   `<table><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>${rows
@@ -30,7 +31,12 @@ const table = (header: string[], rows: string[][]) =>
 
 function planeSpec(evaluations: readonly PolicyEvaluation[]): ChartSpec {
   const values = evaluations.flatMap((e) =>
-    e.episodes.map((r) => ({ policy: e.policy, seed: r.seed, qos: 100 * r.metrics.final_qos_total, workerSeconds: r.metrics.worker_seconds })),
+    e.episodes.map((r) => ({
+      policy: e.policy,
+      seed: r.seed,
+      qos: 100 * r.metrics.final_qos_total,
+      workerSeconds: r.metrics.worker_seconds,
+    })),
   );
   return {
     width: 520,
@@ -38,17 +44,35 @@ function planeSpec(evaluations: readonly PolicyEvaluation[]): ChartSpec {
     data: { values },
     mark: { type: 'point', filled: true, tooltip: true },
     encoding: {
-      x: { field: 'workerSeconds', type: 'quantitative', title: 'worker-seconds per episode', scale: { zero: false } },
-      y: { field: 'qos', type: 'quantitative', title: 'QoS (% of tasks within deadline)', scale: { zero: false } },
+      x: {
+        field: 'workerSeconds',
+        type: 'quantitative',
+        title: 'worker-seconds per episode',
+        scale: { zero: false },
+      },
+      y: {
+        field: 'qos',
+        type: 'quantitative',
+        title: 'QoS (% of tasks within deadline)',
+        scale: { zero: false },
+      },
       color: { field: 'policy', type: 'nominal' },
       shape: { field: 'policy', type: 'nominal' },
     },
   };
 }
 
-function timelineSpec(evaluation: PolicyEvaluation, field: 'workers' | 'backlog' | 'qos_rate', title: string): ChartSpec {
+function timelineSpec(
+  evaluation: PolicyEvaluation,
+  field: 'workers' | 'backlog' | 'qos_rate',
+  title: string,
+): ChartSpec {
   const values = evaluation.episodes.flatMap((r) =>
-    r.timeline.map((s) => ({ seed: r.seed, time: s.time, value: field === 'qos_rate' ? 100 * s.qos_rate : s[field] })),
+    r.timeline.map((s) => ({
+      seed: r.seed,
+      time: s.time,
+      value: field === 'qos_rate' ? 100 * s.qos_rate : s[field],
+    })),
   );
   return {
     width: 360,
@@ -66,11 +90,15 @@ function timelineSpec(evaluation: PolicyEvaluation, field: 'workers' | 'backlog'
 function goalsText(goals: ComparisonGoals): string {
   const lines: string[] = [];
   if (goals.publishedOrdering !== undefined) {
-    lines.push(`The published ordering (SARSA ≥ DQN > reactive) ${goals.publishedOrdering ? 'holds' : 'does not hold'}.`);
+    lines.push(
+      `The published ordering (SARSA ≥ DQN > reactive) ${goals.publishedOrdering ? 'holds' : 'does not hold'}.`,
+    );
   }
   if (goals.bestLearned) {
     const b = goals.bestLearned;
-    lines.push(`The best learned agent, ${b.policy}, reaches ${b.qos.toFixed(2)} % QoS with ${b.workerSeconds.toFixed(0)} worker-seconds per episode.`);
+    lines.push(
+      `The best learned agent, ${b.policy}, reaches ${b.qos.toFixed(2)} % QoS with ${b.workerSeconds.toFixed(0)} worker-seconds per episode.`,
+    );
   }
   lines.push(
     goals.cheapestBaselineAt99
@@ -87,7 +115,10 @@ function goalsText(goals: ComparisonGoals): string {
   return lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('');
 }
 
-export async function comparisonReport(header: ComparisonHeader, evaluations: readonly PolicyEvaluation[]): Promise<string> {
+export async function comparisonReport(
+  header: ComparisonHeader,
+  evaluations: readonly PolicyEvaluation[],
+): Promise<string> {
   const page = new ChartPage('dfaas workflow comparison');
   const rows = evaluations.map((e) => {
     const s = e.summary;
@@ -123,7 +154,21 @@ export async function comparisonReport(header: ComparisonHeader, evaluations: re
     [
       '<h1>dfaas workflow: autoscaling policies compared</h1>',
       `<p>${header.episodes} episodes per policy on the ${header.backend === 'sim' ? 'simulated' : 'live'} farm, ${escapeHtml(header.mode)} workload, seeds ${header.seeds[0]}–${header.seeds[1]} (the same episodes for every policy), greedy. Mean ± population std over episodes.${trained ? ` ${escapeHtml(trained)}.` : ''}</p>`,
-      table(['policy', 'QoS %', 'mean workers', 'max workers', 'worker-seconds', 'scaling actions', 'no-ops', 'per-step QoS %', 'total reward', 'on the frontier'], rows),
+      table(
+        [
+          'policy',
+          'QoS %',
+          'mean workers',
+          'max workers',
+          'worker-seconds',
+          'scaling actions',
+          'no-ops',
+          'per-step QoS %',
+          'total reward',
+          'on the frontier',
+        ],
+        rows,
+      ),
       `<ul>${goalsText(header.goals)}</ul>`,
       `<p>Reward configuration: <code>${escapeHtml(JSON.stringify(header.reward))}</code></p>`,
       `<h2>QoS against cost</h2><div class="row">${page.figure('each episode of each policy', await renderChart(planeSpec(evaluations)))}</div>`,
@@ -132,6 +177,10 @@ export async function comparisonReport(header: ComparisonHeader, evaluations: re
   );
 }
 
-export async function writeComparisonReport(file: string, header: ComparisonHeader, evaluations: readonly PolicyEvaluation[]): Promise<void> {
+export async function writeComparisonReport(
+  file: string,
+  header: ComparisonHeader,
+  evaluations: readonly PolicyEvaluation[],
+): Promise<void> {
   writeFileAtomic(file, await comparisonReport(header, evaluations));
 }

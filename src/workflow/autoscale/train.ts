@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import type { WorkloadOptions } from '../workload/contract.js';
-import type { rewardSchema, EnvironmentInput } from './config.js';
+import type { EnvironmentInput, rewardSchema } from './config.js';
 import type { FarmBackend, LearningAgent, Policy } from './contract.js';
 import { AutoscalingEnv } from './env.js';
 import { type EpisodeResult, type MetricName, type MetricSummary, runEpisode, summarise } from './episode.js';
@@ -92,7 +92,11 @@ export function frontier(evaluations: readonly PolicyEvaluation[]): FrontierPoin
   return points.map((p) => ({
     ...p,
     onFrontier: !points.some(
-      (q) => q !== p && q.qos >= p.qos && q.workerSeconds <= p.workerSeconds && (q.qos > p.qos || q.workerSeconds < p.workerSeconds),
+      (q) =>
+        q !== p &&
+        q.qos >= p.qos &&
+        q.workerSeconds <= p.workerSeconds &&
+        (q.qos > p.qos || q.workerSeconds < p.workerSeconds),
     ),
   }));
 }
@@ -109,7 +113,10 @@ export interface ComparisonGoals {
   learnedWinsAt99?: boolean;
 }
 
-export function checkGoals(evaluations: readonly PolicyEvaluation[], learned: readonly string[]): ComparisonGoals {
+export function checkGoals(
+  evaluations: readonly PolicyEvaluation[],
+  learned: readonly string[],
+): ComparisonGoals {
   const points = frontier(evaluations);
   const qos = (name: string) => points.find((p) => p.policy === name)?.qos;
   const goals: ComparisonGoals = {};
@@ -118,13 +125,25 @@ export function checkGoals(evaluations: readonly PolicyEvaluation[], learned: re
     goals.publishedOrdering = sarsa >= dqn && dqn > Math.max(average ?? -1, maximum ?? -1);
   }
   const best = points.filter((p) => learned.includes(p.policy)).sort((a, b) => b.qos - a.qos)[0];
-  if (best) goals.bestLearned = { policy: best.policy, qos: best.qos, workerSeconds: best.workerSeconds, reaches99: best.qos >= 99 };
+  if (best)
+    goals.bestLearned = {
+      policy: best.policy,
+      qos: best.qos,
+      workerSeconds: best.workerSeconds,
+      reaches99: best.qos >= 99,
+    };
   const baseline = points
     .filter((p) => !learned.includes(p.policy) && p.qos >= 99)
     .sort((a, b) => a.workerSeconds - b.workerSeconds)[0];
-  if (baseline) goals.cheapestBaselineAt99 = { policy: baseline.policy, qos: baseline.qos, workerSeconds: baseline.workerSeconds };
+  if (baseline)
+    goals.cheapestBaselineAt99 = {
+      policy: baseline.policy,
+      qos: baseline.qos,
+      workerSeconds: baseline.workerSeconds,
+    };
   if (best) {
-    goals.learnedWinsAt99 = best.qos >= 99 && (baseline === undefined || best.workerSeconds < baseline.workerSeconds);
+    goals.learnedWinsAt99 =
+      best.qos >= 99 && (baseline === undefined || best.workerSeconds < baseline.workerSeconds);
   }
   return goals;
 }

@@ -7,7 +7,7 @@
  */
 import { outputRecord, outputRecordSchema, resultSchema } from '../messages.js';
 import type { Queues } from '../queues/contract.js';
-import { popControl, safeJson, startMessage } from './control.js';
+import { popControl, safeJson, startMessage, takeNext } from './control.js';
 import type { RoleDeps } from './emitter.js';
 import { queueNamesOf, type RolePayload } from './payload.js';
 
@@ -17,7 +17,11 @@ export interface CollectorSummary {
   duplicates: number;
 }
 
-export async function runCollector(queues: Queues, payload: RolePayload, deps: RoleDeps): Promise<CollectorSummary> {
+export async function runCollector(
+  queues: Queues,
+  payload: RolePayload,
+  deps: RoleDeps,
+): Promise<CollectorSummary> {
   const names = queueNamesOf(payload);
   const seen = new Set<string>();
   for (const raw of await queues.range(names.output_queue_name)) {
@@ -26,9 +30,7 @@ export async function runCollector(queues: Queues, payload: RolePayload, deps: R
   }
   await queues.push(
     names.collector_start_queue_name,
-    JSON.stringify(
-      startMessage(`collector-${process.pid}`, payload.dfaas.function_name, 'collector ready'),
-    ),
+    JSON.stringify(startMessage(`collector-${process.pid}`, payload.dfaas.function_name, 'collector ready')),
   );
   // Results are taken reliably too: one lost between a pop and its reply (a Redis restart) comes back.
   const consumer = `collector-${process.pid}`;
@@ -38,7 +40,13 @@ export async function runCollector(queues: Queues, payload: RolePayload, deps: R
   for (;;) {
     if (deps.signal?.aborted) break;
     if (await popControl(queues, names.collector_control_syn_queue_name, 'TERMINATE', stray)) break;
-    const raw = await queues.take(names.result_queue_name, consumer, payload.dfaas.poll_ms, payload.dfaas.lease_ms);
+    const raw = await takeNext(
+      queues,
+      names.result_queue_name,
+      consumer,
+      payload.dfaas.poll_ms,
+      payload.dfaas.lease_ms,
+    );
     if (raw === null) continue;
     const result = resultSchema.safeParse(safeJson(raw));
     if (!result.success) deps.warn(`collector dropped a malformed result: ${raw}`);

@@ -4,6 +4,7 @@
  */
 import { type ControlSyn, controlSynSchema, type StartMessage } from '../messages.js';
 import type { Queues } from '../queues/contract.js';
+import { processingKey } from '../queues/keys.js';
 
 export function startMessage(podName: string, functionName: string, message: string): StartMessage {
   return {
@@ -46,4 +47,21 @@ export function safeJson(raw: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The next message for a consumer that holds none: first anything already in its own processing
+ * list (a take whose reply was lost when the connection dropped, and which the client sent again:
+ * the message moved but never arrived; the consumer renews its lease, so no reclaim would free
+ * it), then a fresh take.
+ */
+export async function takeNext(
+  queues: Queues,
+  key: string,
+  consumer: string,
+  timeoutMs: number,
+  leaseMs: number,
+): Promise<string | null> {
+  const held = await queues.range(processingKey(key, consumer));
+  return held.at(-1) ?? queues.take(key, consumer, timeoutMs, leaseMs);
 }

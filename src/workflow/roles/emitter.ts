@@ -62,7 +62,11 @@ export function taskMessage(task: ScheduledTask, now: number, timeScale: number)
   };
 }
 
-export async function runEmitter(queues: Queues, payload: RolePayload, deps: RoleDeps): Promise<EmitterSummary> {
+export async function runEmitter(
+  queues: Queues,
+  payload: RolePayload,
+  deps: RoleDeps,
+): Promise<EmitterSummary> {
   const names = queueNamesOf(payload);
   const scale = payload.dfaas.time_scale;
   const schedule = workloadSchedule(payloadWorkload(payload));

@@ -4,16 +4,17 @@
  * ends, as the reference's long-running OpenFaaS invocations do. The payload says which role,
  * where the queues are and what to play; the answer is the role's summary.
  */
-import { HandlerInputError, type Handler } from '../../platform/functions/handler.js';
+import { type Handler, HandlerInputError } from '../../platform/functions/handler.js';
 import { openQueues } from '../queues/index.js';
 import { runClock } from './clock.js';
 import { runCollector } from './collector.js';
+import { safeJson } from './control.js';
 import { type RoleDeps, runEmitter } from './emitter.js';
 import { rolePayloadSchema } from './payload.js';
 import { runWorker } from './worker.js';
 
 const handler: Handler = async (req) => {
-  const parsed = rolePayloadSchema.safeParse(safeBody(req.text()));
+  const parsed = rolePayloadSchema.safeParse(safeJson(req.text()));
   if (!parsed.success) {
     throw new HandlerInputError(
       `invalid workflow payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
@@ -38,13 +39,5 @@ const handler: Handler = async (req) => {
     await queues.close();
   }
 };
-
-function safeBody(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 export default handler;

@@ -7,7 +7,7 @@
  */
 import { type ScaleDownAck, type Task, taskResult, taskSchema } from '../messages.js';
 import type { Queues } from '../queues/contract.js';
-import { popControl, safeJson, startMessage } from './control.js';
+import { popControl, safeJson, startMessage, takeNext } from './control.js';
 import type { RoleDeps } from './emitter.js';
 import { queueNamesOf, type RolePayload, type WorkKind } from './payload.js';
 import { spendTime } from './work.js';
@@ -19,7 +19,11 @@ export interface WorkerSummary {
   ended: 'scale-down' | 'terminate' | 'aborted';
 }
 
-export async function runWorker(queues: Queues, payload: RolePayload, deps: RoleDeps): Promise<WorkerSummary> {
+export async function runWorker(
+  queues: Queues,
+  payload: RolePayload,
+  deps: RoleDeps,
+): Promise<WorkerSummary> {
   const names = queueNamesOf(payload);
   const { function_name: functionName, lease_ms: leaseMs, poll_ms: pollMs } = payload.dfaas;
   const podName = `${functionName}-${process.pid}`;
@@ -51,7 +55,7 @@ export async function runWorker(queues: Queues, payload: RolePayload, deps: Role
       await queues.push(names.worker_control_ack_queue_name, JSON.stringify(ack));
       return { role: 'worker', processed, ended: 'scale-down' };
     }
-    const raw = await queues.take(names.worker_queue_name, consumer, pollMs, leaseMs);
+    const raw = await takeNext(queues, names.worker_queue_name, consumer, pollMs, leaseMs);
     if (raw === null) continue;
     const task = taskSchema.safeParse(safeJson(raw));
     if (!task.success || task.data.task_application !== 'image_processing') {
@@ -78,9 +82,14 @@ async function work(
   kind: WorkKind,
   deps: RoleDeps,
 ): Promise<void> {
-  const renewal = setInterval(() => {
-    queues.renew(key, consumer, leaseMs).catch((err: unknown) => deps.warn(`lease renewal failed: ${String(err)}`));
-  }, Math.max(10, Math.floor(leaseMs / 3)));
+  const renewal = setInterval(
+    () => {
+      queues
+        .renew(key, consumer, leaseMs)
+        .catch((err: unknown) => deps.warn(`lease renewal failed: ${String(err)}`));
+    },
+    Math.max(10, Math.floor(leaseMs / 3)),
+  );
   try {
     await spendTime(kind, task.task_processing_time_simulated, deps.signal);
   } finally {

@@ -122,10 +122,10 @@ describe('runEpisode', () => {
     expect(agent.learned.map((l) => l.transition.reward)).toEqual(result.timeline.map((r) => r.reward));
   });
 
-  it('only evaluates a learning agent without learn', async () => {
+  it('only evaluates a learning agent without learn (it is told the episode begins, nothing more)', async () => {
     const agent = new Learner([]);
     await runEpisode(scriptedEnv(2), agent, { seed: 1 });
-    expect(agent.log).toEqual(['act', 'act']);
+    expect(agent.log).toEqual(['begin', 'act', 'act']);
   });
 
   it('takes worker-seconds from a back-end that meters them', async () => {

@@ -53,7 +53,10 @@ function payload(role: Role, functionName: string, maxTasks = 5): RolePayload {
 }
 
 const warnings: string[] = [];
-const deps = (p: RolePayload): RoleDeps => ({ clock: runClock(p.program_start_time), warn: (m) => warnings.push(m) });
+const deps = (p: RolePayload): RoleDeps => ({
+  clock: runClock(p.program_start_time),
+  warn: (m) => warnings.push(m),
+});
 
 function task(id: string, seconds: number): Task {
   return {
@@ -81,10 +84,19 @@ describe('worker', () => {
     expect(await queues.length(names.worker_control_ack_queue_name)).toBe(0);
     const summary = await done;
     expect(summary).toEqual({ role: 'worker', processed: 1, ended: 'scale-down' });
-    const [result] = (await queues.range(names.result_queue_name)).map((r) => resultSchema.parse(JSON.parse(r)));
-    const [ack] = (await queues.range(names.worker_control_ack_queue_name)).map((r) => scaleDownAckSchema.parse(JSON.parse(r)));
+    const [result] = (await queues.range(names.result_queue_name)).map((r) =>
+      resultSchema.parse(JSON.parse(r)),
+    );
+    const [ack] = (await queues.range(names.worker_control_ack_queue_name)).map((r) =>
+      scaleDownAckSchema.parse(JSON.parse(r)),
+    );
     expect(result?.task_id).toBe('t1');
-    expect(ack).toMatchObject({ type: 'SCALE_DOWN', action: 'ACK', function_name: 'worker-1', task_id: null });
+    expect(ack).toMatchObject({
+      type: 'SCALE_DOWN',
+      action: 'ACK',
+      function_name: 'worker-1',
+      task_id: null,
+    });
     // Its result was pushed before the ACK (a result's work timestamp precedes the ACK's).
     expect(Date.parse(String(ack?.ack_timestamp))).toBeGreaterThanOrEqual(
       Date.parse(p.program_start_time) + (result?.task_work_timestamp ?? 0) * 1000 - 1,
@@ -94,20 +106,35 @@ describe('worker', () => {
 
   it('ends on TERMINATE from its own key and leaves a SCALE_DOWN for another worker', async () => {
     const p = payload('worker', 'worker-2');
-    await queues.push(names.worker_control_terminate_queue_name, JSON.stringify(synMessage('TERMINATE', 'stop')));
-    await queues.push(names.worker_control_syn_queue_name, JSON.stringify(synMessage('SCALE_DOWN', 'one of you')));
+    await queues.push(
+      names.worker_control_terminate_queue_name,
+      JSON.stringify(synMessage('TERMINATE', 'stop')),
+    );
+    await queues.push(
+      names.worker_control_syn_queue_name,
+      JSON.stringify(synMessage('SCALE_DOWN', 'one of you')),
+    );
     expect(await runWorker(queues, p, deps(p))).toMatchObject({ ended: 'terminate', processed: 0 });
     expect(await queues.length(names.worker_control_syn_queue_name)).toBe(1);
   });
 
   it('drops a task of another application without crashing, and completes it', async () => {
     const p = payload('worker', 'worker-3');
-    await queues.push(names.worker_queue_name, JSON.stringify({ ...task('x', 0.01), task_application: 'matrix' }));
+    await queues.push(
+      names.worker_queue_name,
+      JSON.stringify({ ...task('x', 0.01), task_application: 'matrix' }),
+    );
     const run = runWorker(queues, p, deps(p));
-    while ((await queues.length(names.worker_queue_name)) > 0 || (await queues.inFlight(names.worker_queue_name)) > 0) {
+    while (
+      (await queues.length(names.worker_queue_name)) > 0 ||
+      (await queues.inFlight(names.worker_queue_name)) > 0
+    ) {
       await new Promise((r) => setTimeout(r, 5));
     }
-    await queues.push(names.worker_control_terminate_queue_name, JSON.stringify(synMessage('TERMINATE', 'stop')));
+    await queues.push(
+      names.worker_control_terminate_queue_name,
+      JSON.stringify(synMessage('TERMINATE', 'stop')),
+    );
     expect(await run).toMatchObject({ processed: 0, ended: 'terminate' });
     expect(warnings.some((w) => w.includes('cannot process'))).toBe(true);
   });
@@ -128,15 +155,27 @@ describe('emitter and collector', () => {
 
     // Each result twice (a worker whose lease ran out finished anyway): one record per task.
     for (const t of tasks) {
-      const result = { ...t, task_work_time: 0, task_work_timestamp: 0, processing_time: 0, image_size: 512, status: 'completed' };
+      const result = {
+        ...t,
+        task_work_time: 0,
+        task_work_timestamp: 0,
+        processing_time: 0,
+        image_size: 512,
+        status: 'completed',
+      };
       await queues.push(names.result_queue_name, JSON.stringify(result), JSON.stringify(result));
     }
     const c = payload('collector', 'collector');
     const collector = runCollector(queues, c, deps(c));
     while ((await queues.length(names.result_queue_name)) > 0) await new Promise((r) => setTimeout(r, 5));
-    await queues.push(names.collector_control_syn_queue_name, JSON.stringify(synMessage('TERMINATE', 'stop')));
+    await queues.push(
+      names.collector_control_syn_queue_name,
+      JSON.stringify(synMessage('TERMINATE', 'stop')),
+    );
     expect(await collector).toEqual({ role: 'collector', collected: 12, duplicates: 12 });
-    const records = (await queues.range(names.output_queue_name)).map((r) => outputRecordSchema.parse(JSON.parse(r)));
+    const records = (await queues.range(names.output_queue_name)).map((r) =>
+      outputRecordSchema.parse(JSON.parse(r)),
+    );
     expect(records).toHaveLength(12);
   });
 });

@@ -20,11 +20,17 @@ export function isLearnedAgent(name: string): name is LearnedAgentName {
 
 export function checkPolicyName(name: string, field: string): PolicyName {
   if ((POLICY_NAMES as readonly string[]).includes(name)) return name as PolicyName;
-  throw new ConfigError('command line', [{ field, message: `unknown policy "${name}" (policies: ${POLICY_NAMES.join(', ')})` }]);
+  throw new ConfigError('command line', [
+    { field, message: `unknown policy "${name}" (policies: ${POLICY_NAMES.join(', ')})` },
+  ]);
 }
 
 /** A fresh learned agent, seeded, recording the reward it trains under. */
-export async function createAgent(name: LearnedAgentName, seed: number, reward: Record<string, number>): Promise<LearningAgent & { dispose?(): void }> {
+export async function createAgent(
+  name: LearnedAgentName,
+  seed: number,
+  reward: Record<string, number>,
+): Promise<LearningAgent & { dispose?(): void }> {
   const rng = seededRandom(seed);
   if (name === 'sarsa') return new SarsaAgent({ rng, reward });
   const { DqnAgent } = await import('./dqn.js');
@@ -49,5 +55,7 @@ export async function loadAgent(file: string, seed: number): Promise<LearningAge
     const { DqnAgent } = await import('./dqn.js');
     return DqnAgent.fromModel(model, rng);
   }
-  throw new ConfigError(file, [{ field: 'kind', message: `must be sarsa or dqn, got ${JSON.stringify(model?.kind)}` }]);
+  throw new ConfigError(file, [
+    { field: 'kind', message: `must be sarsa or dqn, got ${JSON.stringify(model?.kind)}` },
+  ]);
 }
