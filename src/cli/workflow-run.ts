@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { join } from 'node:path';
 import { RESULTS_ROOT } from '../core/files.js';
 import { readAuthFile } from '../platform/embedded/basic-auth.js';
+import type { RewardConfig } from '../workflow/autoscale/config.js';
 import type { WorkKind } from '../workflow/roles/payload.js';
 import type { WorkloadMode, WorkloadOptions } from '../workflow/workload/contract.js';
 import { badFlag } from './errors.js';
@@ -33,6 +34,8 @@ export interface WorkflowScaleFlags {
 
 export interface WorkflowTrainFlags {
   agent: string;
+  reward: string;
+  rewardSet?: Record<string, number>;
   episodes?: number;
   backend: 'sim' | 'live';
   seed: number;
@@ -44,6 +47,8 @@ export interface WorkflowTrainFlags {
 
 export interface WorkflowCompareFlags {
   agents?: string;
+  reward: string;
+  rewardSet?: Record<string, number>;
   episodes: number;
   backend: 'sim' | 'live';
   model?: string[];
@@ -56,6 +61,17 @@ export interface WorkflowCompareFlags {
 }
 
 const WORKFLOW_RESULTS = join(RESULTS_ROOT, 'workflow');
+
+/** The reward coefficients of a --reward preset with the --reward-set overrides on it. */
+async function rewardConfig(flags: { reward: string; rewardSet?: Record<string, number> }): Promise<RewardConfig> {
+  const { REWARD_PRESETS, rewardSchema } = await import('../workflow/autoscale/config.js');
+  const { validateConfig } = await import('../config/read-file.js');
+  if (!Object.hasOwn(REWARD_PRESETS, flags.reward)) {
+    throw badFlag('--reward', `unknown preset "${flags.reward}" (presets: ${Object.keys(REWARD_PRESETS).join(', ')})`);
+  }
+  const preset = REWARD_PRESETS[flags.reward as keyof typeof REWARD_PRESETS];
+  return validateConfig(rewardSchema, { ...preset, ...flags.rewardSet }, '--reward-set');
+}
 const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
 
 /** The default workload at `seed` and `mode`, checked against --tasks. */
@@ -213,9 +229,8 @@ export async function runTrainCommand(flags: WorkflowTrainFlags, ctx: CliContext
     throw badFlag('--agent', `${name} is a baseline, it does not learn: train sarsa or dqn`);
   const workload = await workloadFor(flags.mode, flags.seed);
   const { trainAgent } = await import('../workflow/autoscale/train.js');
-  const { rewardSchema } = await import('../workflow/autoscale/config.js');
   const { writeFileAtomic } = await import('../core/files.js');
-  const reward = rewardSchema.parse({});
+  const reward = await rewardConfig(flags);
   const agent = await createAgent(name, flags.seed, reward);
   const { DEFAULT_TRAIN_EPISODES } = await import('../workflow/autoscale/compare.js');
   const episodes = flags.episodes ?? DEFAULT_TRAIN_EPISODES[name];
@@ -279,6 +294,7 @@ export async function runCompareCommand(flags: WorkflowCompareFlags, ctx: CliCon
   ).map((n) => checkPolicyName(n, '--agents'));
   if (names.length === 0) throw badFlag('--agents', 'names no policy');
   const workload = await workloadFor(flags.mode, flags.seed);
+  const reward = await rewardConfig(flags);
   const { runComparison } = await import('../workflow/autoscale/compare.js');
   const out = flags.out ?? join(WORKFLOW_RESULTS, `compare-${stamp()}`);
   const progress = createProgress(ctx, 'workflow.compare');
@@ -289,6 +305,7 @@ export async function runCompareCommand(flags: WorkflowCompareFlags, ctx: CliCon
       policies: names,
       models: flags.model ?? [],
       workload,
+      reward,
       backend,
       episodes: flags.episodes,
       seed: flags.seed,

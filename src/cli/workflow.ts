@@ -26,6 +26,20 @@ function signedInt(value: string): number {
 const QUEUE_HELP =
   'queues: `embedded` (in this process, served to the roles on loopback) or redis://[:PASSWORD@]HOST:PORT[/DB]';
 
+const rewardOption = () =>
+  new Option(
+    '--reward <preset>',
+    'reward coefficients: head (the reference at its last commit), 671f321 (its SARSA rows), b3ef19f or af03f0c',
+  ).default('head');
+
+/** `--reward-set k=v`, repeatable, into an object of numbers. */
+function rewardSetOption(value: string, previous: Record<string, number> = {}): Record<string, number> {
+  const at = value.indexOf('=');
+  const n = parseDecimal(value.slice(at + 1));
+  if (at <= 0 || !Number.isFinite(n)) throw new InvalidArgumentError(`--reward-set takes KEY=NUMBER, got "${value}"`);
+  return { ...previous, [value.slice(0, at).trim()]: n };
+}
+
 const modeOption = () =>
   new Option(
     '--mode <mode>',
@@ -124,6 +138,8 @@ export function registerWorkflow(program: Command, context: () => CliContext): v
       1,
     )
     .option('--queue <url>', `live back-end: ${QUEUE_HELP}`, 'embedded')
+    .addOption(rewardOption())
+    .option('--reward-set <key=value>', 'one reward coefficient over the preset, e.g. w_efficiency=1 (repeatable)', rewardSetOption)
     .option('--out <file>', 'the model file (default results/workflow/models/AGENT-TIMESTAMP.json)')
     .action(async (flags: WorkflowTrainFlags) => (await run()).runTrainCommand(flags, context()));
 
@@ -132,7 +148,7 @@ export function registerWorkflow(program: Command, context: () => CliContext): v
     .description(
       'evaluate policies over the same episodes: QoS, workers, worker-seconds, scaling actions (mean ± std); JSON and an HTML report',
     )
-    .option('--agents <names>', 'comma-separated policies (default: all)')
+    .option('--agents <names>', 'comma-separated policies: sarsa, dqn, reactive-average, reactive-maximum, hpa, keda, static, static-N (a fixed pool of N); default: all but static-N')
     .option('--episodes <n>', 'evaluation episodes per policy', intOption('--episodes', 1), 10)
     .addOption(new Option('--backend <kind>', 'sim or live').choices(['sim', 'live']).default('sim'))
     .option(
@@ -153,6 +169,8 @@ export function registerWorkflow(program: Command, context: () => CliContext): v
       1,
     )
     .option('--queue <url>', `live back-end: ${QUEUE_HELP}`, 'embedded')
+    .addOption(rewardOption())
+    .option('--reward-set <key=value>', 'one reward coefficient over the preset, e.g. w_efficiency=1 (repeatable)', rewardSetOption)
     .option('--out <dir>', 'the comparison’s folder (default results/workflow/compare-TIMESTAMP)')
     .action(async (flags: WorkflowCompareFlags) => (await run()).runCompareCommand(flags, context()));
 }

@@ -15,7 +15,7 @@ import {
   loadAgent,
   type PolicyName,
 } from './agents/index.js';
-import { rewardSchema } from './config.js';
+import { type RewardConfig, rewardSchema } from './config.js';
 import type { FarmBackend, LearningAgent, Policy } from './contract.js';
 import { type ComparisonHeader, writeComparisonReport } from './report.js';
 import { SimulatedFarm } from './sim.js';
@@ -39,6 +39,8 @@ export interface ComparisonOptions {
   /** Model files of learned agents; their kind joins `policies` if absent. */
   models: string[];
   workload: WorkloadOptions;
+  /** The reward coefficients (default: the reference's at its last commit). */
+  reward?: RewardConfig;
   backend: FarmBackend;
   episodes: number;
   seed: number;
@@ -54,7 +56,7 @@ export type Comparison = ComparisonHeader;
 type Disposable = { dispose?(): void };
 
 export async function runComparison(o: ComparisonOptions): Promise<Comparison> {
-  const reward = rewardSchema.parse({});
+  const reward = o.reward ?? rewardSchema.parse({});
   const names = [...o.policies];
   const loaded = new Map<string, LearningAgent & Disposable>();
   const created: Disposable[] = [];

@@ -5,22 +5,31 @@
  */
 import { z } from 'zod';
 import { validateConfig } from '../../../config/read-file.js';
-import type { Action, LearningAgent, Policy } from '../contract.js';
+import { type Action, type LearningAgent, OBS, type Observation, type Policy } from '../contract.js';
 import { type HpaOptions, HpaPolicy } from './hpa.js';
 import { type KedaOptions, KedaPolicy } from './keda.js';
 import { ReactiveAverage, ReactiveMaximum, type ReactiveOptions } from './reactive.js';
 
-/** Keeps the initial workers: always the no-op. */
-export class StaticPolicy implements Policy {
-  readonly name = 'static';
+const staticOptionsSchema = z.strictObject({ workers: z.number().int().min(1).max(32).optional() });
 
-  /** It takes no options: any given is a ConfigError. */
-  constructor(options: Record<string, never> = {}) {
-    validateConfig(z.strictObject({}), options, 'static options');
+/**
+ * A fixed pool: without `workers`, keeps the initial workers (always the no-op); with it
+ * (`static-N`), moves one worker per step to N and stays there. A row of fixed pools draws the
+ * QoS / cost frontier the learned agents are measured against.
+ */
+export class StaticPolicy implements Policy {
+  readonly name: string;
+  private readonly workers: number | undefined;
+
+  constructor(options: { workers?: number } = {}) {
+    this.workers = validateConfig(staticOptionsSchema, options, 'static options').workers;
+    this.name = this.workers === undefined ? 'static' : `static-${this.workers}`;
   }
 
-  act(): Action {
-    return 1;
+  act(observation: Observation): Action {
+    if (this.workers === undefined) return 1;
+    const now = observation[OBS.workers] as number;
+    return now < this.workers ? 2 : now > this.workers ? 0 : 1;
   }
 }
 
@@ -38,8 +47,7 @@ export const BASELINES = {
     new ReactiveMaximum(options as ReactiveOptions),
   hpa: (options: Record<string, unknown> = {}): Baseline => new HpaPolicy(options as HpaOptions),
   keda: (options: Record<string, unknown> = {}): Baseline => new KedaPolicy(options as KedaOptions),
-  static: (options: Record<string, unknown> = {}): Baseline =>
-    new StaticPolicy(options as Record<string, never>),
+  static: (options: Record<string, unknown> = {}): Baseline => new StaticPolicy(options as { workers?: number }),
 } as const satisfies Record<string, (options?: Record<string, unknown>) => Baseline>;
 
 export type BaselineName = keyof typeof BASELINES;

@@ -12,7 +12,10 @@ import { SarsaAgent } from './sarsa.js';
 export const LEARNED_AGENTS = ['sarsa', 'dqn'] as const;
 export type LearnedAgentName = (typeof LEARNED_AGENTS)[number];
 export const POLICY_NAMES = [...LEARNED_AGENTS, ...BASELINE_NAMES] as const;
-export type PolicyName = LearnedAgentName | BaselineName;
+/** A fixed pool of N workers (`static-16`), besides `static` (the initial workers). */
+export type FixedPoolName = `static-${number}`;
+export type PolicyName = LearnedAgentName | BaselineName | FixedPoolName;
+const FIXED_POOL = /^static-(\d+)$/;
 
 export function isLearnedAgent(name: string): name is LearnedAgentName {
   return (LEARNED_AGENTS as readonly string[]).includes(name);
@@ -20,8 +23,13 @@ export function isLearnedAgent(name: string): name is LearnedAgentName {
 
 export function checkPolicyName(name: string, field: string): PolicyName {
   if ((POLICY_NAMES as readonly string[]).includes(name)) return name as PolicyName;
+  const pool = Number(FIXED_POOL.exec(name)?.[1]);
+  if (pool >= 1 && pool <= 32) return name as FixedPoolName;
   throw new ConfigError('command line', [
-    { field, message: `unknown policy "${name}" (policies: ${POLICY_NAMES.join(', ')})` },
+    {
+      field,
+      message: `unknown policy "${name}" (policies: ${POLICY_NAMES.join(', ')}, and static-N: a fixed pool of N workers, 1…32)`,
+    },
   ]);
 }
 
@@ -37,8 +45,9 @@ export async function createAgent(
   return new DqnAgent({ rng, reward, seed });
 }
 
-export function createBaseline(name: BaselineName): Policy {
-  return BASELINES[name]();
+export function createBaseline(name: BaselineName | FixedPoolName): Policy {
+  const pool = FIXED_POOL.exec(name)?.[1];
+  return pool === undefined ? BASELINES[name as BaselineName]() : BASELINES.static({ workers: Number(pool) });
 }
 
 /** A saved agent (`dfaas workflow train`'s model file), rebuilt. */
