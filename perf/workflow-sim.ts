@@ -5,8 +5,9 @@
  *
  *   npm run perf -- workflow-sim [episodes] (default 50; bounded by a 120 s budget)
  */
-import { createBaseline } from '../src/workflow/autoscale/agents/index.js';
+
 import type { BaselineName } from '../src/workflow/autoscale/agents/baselines.js';
+import { createBaseline } from '../src/workflow/autoscale/agents/index.js';
 import { AutoscalingEnv } from '../src/workflow/autoscale/env.js';
 import { runEpisode } from '../src/workflow/autoscale/episode.js';
 import { SimulatedFarm } from '../src/workflow/autoscale/sim.js';

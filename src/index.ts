@@ -2,7 +2,8 @@
  * dfaas's library entry point, layer by layer (docs/architecture.md): core (errors, logger),
  * the foundations (configuration files, the platform boundary and its two implementations, load
  * drivers, metrics sources), the model layer (the dataset formats, offloading strategies, the
- * forecasting chain) and the capabilities (the sampler, DFaaS nodes, the benchmark statistics).
+ * forecasting chain) and the capabilities (the sampler, DFaaS nodes, the benchmark statistics,
+ * the workflow farm and its autoscaling).
  */
 
 // Capabilities
@@ -132,3 +133,26 @@ export { BUILTIN_FUNCTIONS } from './platform/functions/builtins.js';
 export type { FunctionRequest, FunctionResponse, Handler } from './platform/functions/handler.js';
 export { OpenFaaSClient, type OpenFaaSClientOptions } from './platform/openfaas/client.js';
 export { runSamplerSession, type SamplerSessionOptions } from './sampler/session.js';
+export { createAgent, createBaseline, loadAgent, POLICY_NAMES } from './workflow/autoscale/agents/index.js';
+export type {
+  Action,
+  AgentModel,
+  FarmBackend,
+  FarmSnapshot,
+  LearningAgent,
+  Observation,
+  Policy,
+} from './workflow/autoscale/contract.js';
+export { AutoscalingEnv } from './workflow/autoscale/env.js';
+export { runEpisode, summarise } from './workflow/autoscale/episode.js';
+export { LiveBackend } from './workflow/autoscale/live.js';
+export { SimulatedFarm } from './workflow/autoscale/sim.js';
+export { evaluatePolicy, trainAgent } from './workflow/autoscale/train.js';
+export { openFarmEngines } from './workflow/engines.js';
+export { LiveFarm } from './workflow/farm.js';
+export * from './workflow/messages.js';
+export type { Queues } from './workflow/queues/contract.js';
+export { openQueues } from './workflow/queues/index.js';
+export { runWorkflow } from './workflow/run.js';
+export { defaultWorkload } from './workflow/workload/phases.js';
+export { workloadSchedule } from './workflow/workload/schedule.js';

@@ -1,5 +1,5 @@
 /** `dfaas workflow …` at work: run (with progress), scale, train, compare. */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESULTS_ROOT } from '../core/files.js';
 import { readAuthFile } from '../platform/embedded/basic-auth.js';
@@ -63,11 +63,17 @@ export interface WorkflowCompareFlags {
 const WORKFLOW_RESULTS = join(RESULTS_ROOT, 'workflow');
 
 /** The reward coefficients of a --reward preset with the --reward-set overrides on it. */
-async function rewardConfig(flags: { reward: string; rewardSet?: Record<string, number> }): Promise<RewardConfig> {
+async function rewardConfig(flags: {
+  reward: string;
+  rewardSet?: Record<string, number>;
+}): Promise<RewardConfig> {
   const { REWARD_PRESETS, rewardSchema } = await import('../workflow/autoscale/config.js');
   const { validateConfig } = await import('../config/read-file.js');
   if (!Object.hasOwn(REWARD_PRESETS, flags.reward)) {
-    throw badFlag('--reward', `unknown preset "${flags.reward}" (presets: ${Object.keys(REWARD_PRESETS).join(', ')})`);
+    throw badFlag(
+      '--reward',
+      `unknown preset "${flags.reward}" (presets: ${Object.keys(REWARD_PRESETS).join(', ')})`,
+    );
   }
   const preset = REWARD_PRESETS[flags.reward as keyof typeof REWARD_PRESETS];
   return validateConfig(rewardSchema, { ...preset, ...flags.rewardSet }, '--reward-set');
@@ -87,9 +93,10 @@ async function workloadFor(mode: WorkloadMode, seed: number, tasks?: number): Pr
 export async function runWorkflowCommand(flags: WorkflowRunFlags, ctx: CliContext): Promise<void> {
   if (flags.authFile && !flags.gateway) throw badFlag('--auth-file', 'basic auth goes with --gateway');
   const workload = await workloadFor(flags.mode, flags.seed, flags.tasks);
+  const { queueKind } = await import('../workflow/queues/index.js');
+  queueKind(flags.queue); // a URL that is no queue is bad input, before anything starts
   const { runWorkflow } = await import('../workflow/run.js');
   const out = flags.out ?? join(WORKFLOW_RESULTS, `run-${stamp()}`);
-  mkdirSync(out, { recursive: true });
   const progress = createProgress(ctx, 'workflow.progress');
   const interrupts = ctx.interrupts();
   try {
@@ -241,7 +248,7 @@ export async function runTrainCommand(flags: WorkflowTrainFlags, ctx: CliContext
   try {
     const results = await trainAgent(
       agent,
-      { workload, backend },
+      { workload, backend, reward },
       {
         episodes,
         seed: flags.seed,

@@ -36,7 +36,8 @@ const rewardOption = () =>
 function rewardSetOption(value: string, previous: Record<string, number> = {}): Record<string, number> {
   const at = value.indexOf('=');
   const n = parseDecimal(value.slice(at + 1));
-  if (at <= 0 || !Number.isFinite(n)) throw new InvalidArgumentError(`--reward-set takes KEY=NUMBER, got "${value}"`);
+  if (at <= 0 || !Number.isFinite(n))
+    throw new InvalidArgumentError(`--reward-set takes KEY=NUMBER, got "${value}"`);
   return { ...previous, [value.slice(0, at).trim()]: n };
 }
 
@@ -139,7 +140,11 @@ export function registerWorkflow(program: Command, context: () => CliContext): v
     )
     .option('--queue <url>', `live back-end: ${QUEUE_HELP}`, 'embedded')
     .addOption(rewardOption())
-    .option('--reward-set <key=value>', 'one reward coefficient over the preset, e.g. w_efficiency=1 (repeatable)', rewardSetOption)
+    .option(
+      '--reward-set <key=value>',
+      'one reward coefficient over the preset, e.g. w_efficiency=1 (repeatable)',
+      rewardSetOption,
+    )
     .option('--out <file>', 'the model file (default results/workflow/models/AGENT-TIMESTAMP.json)')
     .action(async (flags: WorkflowTrainFlags) => (await run()).runTrainCommand(flags, context()));
 
@@ -148,7 +153,10 @@ export function registerWorkflow(program: Command, context: () => CliContext): v
     .description(
       'evaluate policies over the same episodes: QoS, workers, worker-seconds, scaling actions (mean ± std); JSON and an HTML report',
     )
-    .option('--agents <names>', 'comma-separated policies: sarsa, dqn, reactive-average, reactive-maximum, hpa, keda, static, static-N (a fixed pool of N); default: all but static-N')
+    .option(
+      '--agents <names>',
+      'comma-separated policies: sarsa, dqn, reactive-average, reactive-maximum, hpa, keda, static, static-N (a fixed pool of N); default: all but static-N',
+    )
     .option('--episodes <n>', 'evaluation episodes per policy', intOption('--episodes', 1), 10)
     .addOption(new Option('--backend <kind>', 'sim or live').choices(['sim', 'live']).default('sim'))
     .option(
@@ -170,7 +178,11 @@ export function registerWorkflow(program: Command, context: () => CliContext): v
     )
     .option('--queue <url>', `live back-end: ${QUEUE_HELP}`, 'embedded')
     .addOption(rewardOption())
-    .option('--reward-set <key=value>', 'one reward coefficient over the preset, e.g. w_efficiency=1 (repeatable)', rewardSetOption)
+    .option(
+      '--reward-set <key=value>',
+      'one reward coefficient over the preset, e.g. w_efficiency=1 (repeatable)',
+      rewardSetOption,
+    )
     .option('--out <dir>', 'the comparison’s folder (default results/workflow/compare-TIMESTAMP)')
     .action(async (flags: WorkflowCompareFlags) => (await run()).runCompareCommand(flags, context()));
 }

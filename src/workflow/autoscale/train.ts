@@ -4,9 +4,8 @@
  * every policy the same evaluation seeds (the reference gave each policy its own range, 42–51,
  * 52–61, 62–71, so its rows were measured on different episodes), greedy.
  */
-import type { z } from 'zod';
 import type { WorkloadOptions } from '../workload/contract.js';
-import type { EnvironmentInput, rewardSchema } from './config.js';
+import type { EnvironmentInput, RewardConfig } from './config.js';
 import type { FarmBackend, LearningAgent, Policy } from './contract.js';
 import { AutoscalingEnv } from './env.js';
 import { type EpisodeResult, type MetricName, type MetricSummary, runEpisode, summarise } from './episode.js';
@@ -15,7 +14,8 @@ export interface AutoscaleSetup {
   /** The workload; each episode replaces its seed. */
   workload: WorkloadOptions;
   environment?: EnvironmentInput;
-  reward?: z.input<typeof rewardSchema>;
+  /** Required, so no caller trains under one reward and records another. */
+  reward: RewardConfig;
   /** The farm the environment drives. */
   backend: FarmBackend;
 }
@@ -31,7 +31,7 @@ function environment(setup: AutoscaleSetup): AutoscalingEnv {
   return new AutoscalingEnv(setup.backend, {
     workload: setup.workload,
     ...(setup.environment ? { environment: setup.environment } : {}),
-    ...(setup.reward ? { reward: setup.reward } : {}),
+    reward: setup.reward,
   });
 }
 

@@ -47,7 +47,8 @@ export const BASELINES = {
     new ReactiveMaximum(options as ReactiveOptions),
   hpa: (options: Record<string, unknown> = {}): Baseline => new HpaPolicy(options as HpaOptions),
   keda: (options: Record<string, unknown> = {}): Baseline => new KedaPolicy(options as KedaOptions),
-  static: (options: Record<string, unknown> = {}): Baseline => new StaticPolicy(options as { workers?: number }),
+  static: (options: Record<string, unknown> = {}): Baseline =>
+    new StaticPolicy(options as { workers?: number }),
 } as const satisfies Record<string, (options?: Record<string, unknown>) => Baseline>;
 
 export type BaselineName = keyof typeof BASELINES;
