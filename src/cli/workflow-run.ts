@@ -32,8 +32,12 @@ export interface WorkflowScaleFlags {
   timeout: number;
 }
 
+/** The simulated farm's scaling costs (SIM_PRESETS). */
+type SimPreset = 'embedded' | 'reference';
+
 export interface WorkflowTrainFlags {
   agent: string;
+  sim: SimPreset;
   reward: string;
   rewardSet?: Record<string, number>;
   episodes?: number;
@@ -47,6 +51,7 @@ export interface WorkflowTrainFlags {
 
 export interface WorkflowCompareFlags {
   agents?: string;
+  sim: SimPreset;
   reward: string;
   rewardSet?: Record<string, number>;
   episodes: number;
@@ -313,6 +318,7 @@ export async function runCompareCommand(flags: WorkflowCompareFlags, ctx: CliCon
       models: flags.model ?? [],
       workload,
       reward,
+      simulation: flags.sim,
       backend,
       episodes: flags.episodes,
       seed: flags.seed,

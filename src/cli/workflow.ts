@@ -49,6 +49,33 @@ const modeOption = () =>
     .choices(['faithful', 'intended'])
     .default('faithful');
 
+/** What train and compare share: the workload's mode, the live back-end's settings, the reward. */
+function withEpisodeOptions(command: Command): Command {
+  return command
+    .addOption(modeOption())
+    .option(
+      '--time-scale <x>',
+      'live back-end: run episodes x times faster',
+      positiveNumber('--time-scale'),
+      1,
+    )
+    .option('--queue <url>', `live back-end: ${QUEUE_HELP}`, 'embedded')
+    .addOption(
+      new Option(
+        '--sim <preset>',
+        'the simulated farm’s scaling costs: embedded (measured on the embedded platform) or reference (the reference’s k3s cluster)',
+      )
+        .choices(['embedded', 'reference'])
+        .default('embedded'),
+    )
+    .addOption(rewardOption())
+    .option(
+      '--reward-set <key=value>',
+      'one reward coefficient over the preset, e.g. w_efficiency=1 (repeatable)',
+      rewardSetOption,
+    );
+}
+
 export function registerWorkflow(program: Command, context: () => CliContext): void {
   const run = () => import('./workflow-run.js');
   const workflow = program
@@ -113,13 +140,13 @@ export function registerWorkflow(program: Command, context: () => CliContext): v
       (await run()).runScaleCommand(delta, flags, context()),
     );
 
-  workflow
+  const train = workflow
     .command('train')
     .description(
       'train an autoscaling agent (sarsa or dqn) on the simulated or the live farm; saves the model',
     )
     .requiredOption('--agent <name>', 'sarsa or dqn')
-    .option('--episodes <n>', 'training episodes', intOption('--episodes', 1))
+    .option('--episodes <n>', 'training episodes (default: sarsa 300, dqn 120)', intOption('--episodes', 1))
     .addOption(
       new Option('--backend <kind>', 'sim: the discrete-event model; live: the farm itself')
         .choices(['sim', 'live'])
@@ -130,25 +157,12 @@ export function registerWorkflow(program: Command, context: () => CliContext): v
       'seed of the first episode (episode e uses seed + e − 1) and of the agent',
       intOption('--seed', 0),
       42,
-    )
-    .addOption(modeOption())
-    .option(
-      '--time-scale <x>',
-      'live back-end: run episodes x times faster',
-      positiveNumber('--time-scale'),
-      1,
-    )
-    .option('--queue <url>', `live back-end: ${QUEUE_HELP}`, 'embedded')
-    .addOption(rewardOption())
-    .option(
-      '--reward-set <key=value>',
-      'one reward coefficient over the preset, e.g. w_efficiency=1 (repeatable)',
-      rewardSetOption,
-    )
+    );
+  withEpisodeOptions(train)
     .option('--out <file>', 'the model file (default results/workflow/models/AGENT-TIMESTAMP.json)')
     .action(async (flags: WorkflowTrainFlags) => (await run()).runTrainCommand(flags, context()));
 
-  workflow
+  const compare = workflow
     .command('compare')
     .description(
       'evaluate policies over the same episodes: QoS, workers, worker-seconds, scaling actions (mean ± std); JSON and an HTML report',
@@ -165,24 +179,11 @@ export function registerWorkflow(program: Command, context: () => CliContext): v
     )
     .option(
       '--train-episodes <n>',
-      'episodes to train a learned agent that has no model',
+      'episodes to train a learned agent that has no model (default: sarsa 300, dqn 120)',
       intOption('--train-episodes', 1),
     )
-    .option('--seed <n>', 'seed of the first evaluation episode', intOption('--seed', 0), 42)
-    .addOption(modeOption())
-    .option(
-      '--time-scale <x>',
-      'live back-end: run episodes x times faster',
-      positiveNumber('--time-scale'),
-      1,
-    )
-    .option('--queue <url>', `live back-end: ${QUEUE_HELP}`, 'embedded')
-    .addOption(rewardOption())
-    .option(
-      '--reward-set <key=value>',
-      'one reward coefficient over the preset, e.g. w_efficiency=1 (repeatable)',
-      rewardSetOption,
-    )
+    .option('--seed <n>', 'seed of the first evaluation episode', intOption('--seed', 0), 42);
+  withEpisodeOptions(compare)
     .option('--out <dir>', 'the comparison’s folder (default results/workflow/compare-TIMESTAMP)')
     .action(async (flags: WorkflowCompareFlags) => (await run()).runCompareCommand(flags, context()));
 }

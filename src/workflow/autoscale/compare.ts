@@ -18,7 +18,7 @@ import {
 import { type RewardConfig, rewardSchema } from './config.js';
 import type { FarmBackend, LearningAgent, Policy } from './contract.js';
 import { type ComparisonHeader, writeComparisonReport } from './report.js';
-import { SimulatedFarm } from './sim.js';
+import { SIM_PRESETS, type SimPresetName, SimulatedFarm } from './sim.js';
 import {
   checkGoals,
   type EpisodeProgress,
@@ -45,6 +45,8 @@ export interface ComparisonOptions {
   workload: WorkloadOptions;
   /** The reward coefficients (default: the reference's at its last commit). */
   reward?: RewardConfig;
+  /** The simulated farm a learned agent without a model trains on (default `embedded`). */
+  simulation?: SimPresetName;
   backend: FarmBackend;
   episodes: number;
   seed: number;
@@ -85,7 +87,11 @@ export async function runComparison(o: ComparisonOptions): Promise<Comparison> {
         const episodes = o.trainEpisodes ?? DEFAULT_TRAIN_EPISODES[name];
         await trainAgent(
           agent,
-          { workload: o.workload, backend: new SimulatedFarm(), reward },
+          {
+            workload: o.workload,
+            backend: new SimulatedFarm(SIM_PRESETS[o.simulation ?? 'embedded']),
+            reward,
+          },
           {
             episodes,
             seed: o.seed + TRAIN_SEED_OFFSET,

@@ -30,12 +30,13 @@ const seconds = z.number().finite().min(0);
 
 export const simulatedFarmSchema = z.strictObject({
   /**
-   * s per worker added (deploy, start, START message). 0.5 is a placeholder for the embedded
-   * platform until it is measured; the reference's cluster took 6.46 (preset `reference`).
+   * s per worker added (deploy, start, START message): 0.63–0.79 s on the embedded platform here
+   * (LiveFarm.scaleUp, 8 times, dfaas run from source); the reference's cluster took 6.46
+   * (preset `reference`).
    */
-  scaleUpSeconds: seconds.default(0.5),
-  /** s per worker removed once it has ACKed (placeholder as above; the reference: 2.58). */
-  scaleDownRemoveSeconds: seconds.default(0.1),
+  scaleUpSeconds: seconds.default(0.7),
+  /** s per worker removed once it has ACKed: 0.03–0.04 s on the embedded platform here; the reference: 2.58. */
+  scaleDownRemoveSeconds: seconds.default(0.04),
   /** s the controller waits for scale-down ACKs (the reference: 32 empty polls of 1 s). */
   ackTimeoutSeconds: seconds.default(32),
   /** s between a task being there and an idle worker starting it (the reference polls every 0.1 s). */

@@ -142,7 +142,7 @@ describe('SimulatedFarm', () => {
 
   it('scale-down never interrupts a task: a busy worker ACKs when its task is done', async () => {
     const { secondAt, firstEnd } = firstTwo(4);
-    const farm = await started({}, spec(4, 2, burst));
+    const farm = await started({ scaleDownRemoveSeconds: 0.1 }, spec(4, 2, burst));
     await farm.advance(secondAt);
     expect(secondAt).toBeLessThan(firstEnd); // both workers busy
     const outcome = await farm.scale(-1);
@@ -164,10 +164,10 @@ describe('SimulatedFarm', () => {
 
   it('an idle worker ACKs at once; the rest wait for busy ones', async () => {
     const { secondAt, firstEnd } = firstTwo(4);
-    const farm = await started({}, spec(4, 3, burst));
+    const farm = await started({ scaleDownRemoveSeconds: 0.1 }, spec(4, 3, burst));
     await farm.advance(secondAt);
     expect(await farm.scale(-1)).toEqual({ applied: -1, seconds: 0.1 });
-    const farm2 = await started({}, spec(4, 3, burst));
+    const farm2 = await started({ scaleDownRemoveSeconds: 0.1 }, spec(4, 3, burst));
     await farm2.advance(secondAt);
     const two = await farm2.scale(-2);
     expect(two.applied).toBe(-2);
@@ -176,7 +176,7 @@ describe('SimulatedFarm', () => {
 
   it('reports missing ACKs when the ACK timeout is shorter than the task, and keeps those workers', async () => {
     const { secondAt, firstEnd } = firstTwo(4);
-    const farm = await started({ ackTimeoutSeconds: 0.01 }, spec(4, 2, burst));
+    const farm = await started({ ackTimeoutSeconds: 0.01, scaleDownRemoveSeconds: 0.1 }, spec(4, 2, burst));
     await farm.advance(secondAt);
     expect(firstEnd - secondAt).toBeGreaterThan(0.01);
     expect(await farm.scale(-1)).toEqual({ applied: 0, seconds: 0.01, missingAcks: 1 });

@@ -1,23 +1,9 @@
 /**
- * The pieces of one DQN update, pure so they can be checked on worked cases: the greedy choice,
- * the Double DQN targets, the Huber TD loss and the gradient-norm clip.
+ * The pieces of one DQN update, pure so they can be checked on worked cases: the Double DQN
+ * targets, the Huber TD loss and the gradient-norm clip.
  */
-import { ACTION_DELTAS, type Action } from '../contract.js';
 import { tf } from './dqn-tf.js';
-
-export const ACTION_COUNT = ACTION_DELTAS.length;
-
-/**
- * The best action of the ACTION_COUNT Q-values starting at `offset`; among equals the highest
- * index (scale up), as the reference breaks ties.
- */
-export function greedyAction(q: ArrayLike<number>, offset = 0): Action {
-  let best = 0;
-  for (let a = 1; a < ACTION_COUNT; a++) {
-    if ((q[offset + a] as number) >= (q[offset + best] as number)) best = a;
-  }
-  return best as Action;
-}
+import { ACTION_COUNT, greedyAction } from './exploration.js';
 
 /**
  * Double DQN targets y_i = r_i + γ·(1 − done_i)·Q_target(s′_i, argmax_a′ Q_online(s′_i, a′)): the

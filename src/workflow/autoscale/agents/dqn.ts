@@ -31,7 +31,8 @@ import { normaliseObservation } from '../observe.js';
 import { initialWeights, layerShapes, type NetworkWeights, QNetwork } from './dqn-network.js';
 import { ReplayBuffer } from './dqn-replay.js';
 import { tf } from './dqn-tf.js';
-import { ACTION_COUNT, clipByGlobalNorm, doubleDqnTargets, greedyAction, tdLoss } from './dqn-update.js';
+import { clipByGlobalNorm, doubleDqnTargets, tdLoss } from './dqn-update.js';
+import { ACTION_COUNT, EpsilonGreedy } from './exploration.js';
 
 /** The environment's observation Box (anchors §2.1), in OBS order. */
 export const DEFAULT_OBSERVATION_BOUNDS: ObservationBounds = {
@@ -133,8 +134,7 @@ export class DqnAgent implements LearningAgent {
   private readonly target: QNetwork;
   private readonly optimizer: tf.AdamOptimizer;
   private readonly replay: ReplayBuffer;
-  private currentEpsilon: number;
-  private episodesTrained = 0;
+  private exploration: EpsilonGreedy;
   private updatesMade = 0;
   private latestLoss: number | undefined;
 
@@ -145,7 +145,7 @@ export class DqnAgent implements LearningAgent {
     const h = this.hyperParameters;
     this.rng = rng;
     this.reward = { ...reward };
-    this.currentEpsilon = h.epsilon;
+    this.exploration = new EpsilonGreedy(h.epsilon, h, rng);
     const weights = initialWeights(layerSizes(h), h.seed);
     this.online = new QNetwork(weights, true);
     this.target = new QNetwork(weights, false);
@@ -166,18 +166,17 @@ export class DqnAgent implements LearningAgent {
     const agent = new DqnAgent({ ...parsed.hyperParameters, rng, reward: parsed.reward });
     agent.online.setWeights(parsed.state.online);
     agent.target.setWeights(parsed.state.target);
-    agent.currentEpsilon = parsed.state.epsilon;
+    agent.exploration = new EpsilonGreedy(parsed.state.epsilon, agent.hyperParameters, rng, parsed.episodes);
     agent.updatesMade = parsed.state.updates;
-    agent.episodesTrained = parsed.episodes;
     return agent;
   }
 
   get epsilon(): number {
-    return this.currentEpsilon;
+    return this.exploration.epsilon;
   }
 
   get episodes(): number {
-    return this.episodesTrained;
+    return this.exploration.episodes;
   }
 
   /** Gradient updates made so far. */
@@ -196,10 +195,7 @@ export class DqnAgent implements LearningAgent {
   }
 
   act(observation: Observation, context: PolicyContext): Action {
-    if (context.explore && this.rng() < this.currentEpsilon) {
-      return Math.floor(this.rng() * ACTION_COUNT) as Action;
-    }
-    return greedyAction(this.predictOne(observation));
+    return this.exploration.choose(context.explore, () => this.predictOne(observation));
   }
 
   /** Nothing to reset: the replay and the networks span episodes. */
@@ -220,14 +216,12 @@ export class DqnAgent implements LearningAgent {
   }
 
   endEpisode(): void {
-    const { epsilonMin, epsilonDecay } = this.hyperParameters;
-    this.currentEpsilon = Math.max(epsilonMin, this.currentEpsilon * epsilonDecay);
-    this.episodesTrained++;
+    this.exploration.endEpisode();
   }
 
   toModel(): AgentModel {
     const state: DqnState = {
-      epsilon: this.currentEpsilon,
+      epsilon: this.exploration.epsilon,
       updates: this.updatesMade,
       online: this.online.weights(),
       target: this.target.weights(),
@@ -237,7 +231,7 @@ export class DqnAgent implements LearningAgent {
       version: VERSION,
       hyperParameters: structuredClone(this.hyperParameters),
       reward: { ...this.reward },
-      episodes: this.episodesTrained,
+      episodes: this.exploration.episodes,
       state,
     };
   }

@@ -17,6 +17,7 @@ import {
   type PolicyContext,
   type Transition,
 } from '../contract.js';
+import { ACTION_COUNT, EpsilonGreedy } from './exploration.js';
 
 /**
  * The reference's bin edges per observation dimension (train_sarsa.py DEFAULT_DISCRETIZATION_EDGES),
@@ -76,8 +77,6 @@ export type SarsaOptions = z.input<typeof sarsaHyperParametersSchema> & {
   reward: Record<string, number>;
 };
 
-const ACTION_COUNT = ACTION_DELTAS.length;
-
 /** Learned values saved in AgentModel.state. */
 export interface SarsaState {
   /** The current ε, so training can resume where it stopped. */
@@ -123,8 +122,7 @@ export class SarsaAgent implements LearningAgent {
   private readonly q = new Map<string, number[]>();
   /** Eligibility traces of the current episode, per state key. */
   private readonly traces = new Map<string, number[]>();
-  private currentEpsilon: number;
-  private episodesTrained = 0;
+  private exploration: EpsilonGreedy;
 
   /** Bad hyper-parameters are a ConfigError naming them. */
   constructor(options: SarsaOptions) {
@@ -136,7 +134,7 @@ export class SarsaAgent implements LearningAgent {
     );
     this.rng = rng;
     this.reward = { ...reward };
-    this.currentEpsilon = this.hyperParameters.epsilon;
+    this.exploration = new EpsilonGreedy(this.hyperParameters.epsilon, this.hyperParameters, rng);
   }
 
   /** Rebuilds a saved agent; a model that is not a SARSA model dfaas wrote is a ConfigError. */
@@ -155,17 +153,16 @@ export class SarsaAgent implements LearningAgent {
       }
       agent.q.set(key, [...values]);
     }
-    agent.currentEpsilon = parsed.state.epsilon;
-    agent.episodesTrained = parsed.episodes;
+    agent.exploration = new EpsilonGreedy(parsed.state.epsilon, agent.hyperParameters, rng, parsed.episodes);
     return agent;
   }
 
   get epsilon(): number {
-    return this.currentEpsilon;
+    return this.exploration.epsilon;
   }
 
   get episodes(): number {
-    return this.episodesTrained;
+    return this.exploration.episodes;
   }
 
   /** States with a live eligibility trace (the reference's trace statistics). */
@@ -179,10 +176,7 @@ export class SarsaAgent implements LearningAgent {
   }
 
   act(observation: Observation, context: PolicyContext): Action {
-    if (context.explore && this.rng() < this.currentEpsilon) {
-      return Math.floor(this.rng() * ACTION_COUNT) as Action;
-    }
-    return greedy(this.values(this.key(observation)));
+    return this.exploration.choose(context.explore, () => this.values(this.key(observation)));
   }
 
   beginEpisode(): void {
@@ -210,14 +204,12 @@ export class SarsaAgent implements LearningAgent {
   }
 
   endEpisode(): void {
-    const { epsilonMin, epsilonDecay } = this.hyperParameters;
-    this.currentEpsilon = Math.max(epsilonMin, this.currentEpsilon * epsilonDecay);
-    this.episodesTrained++;
+    this.exploration.endEpisode();
   }
 
   toModel(): AgentModel {
     const state: SarsaState = {
-      epsilon: this.currentEpsilon,
+      epsilon: this.exploration.epsilon,
       qTable: Object.fromEntries([...this.q].map(([key, values]) => [key, [...values]])),
     };
     return {
@@ -225,7 +217,7 @@ export class SarsaAgent implements LearningAgent {
       version: VERSION,
       hyperParameters: structuredClone(this.hyperParameters),
       reward: { ...this.reward },
-      episodes: this.episodesTrained,
+      episodes: this.exploration.episodes,
       state,
     };
   }
@@ -250,13 +242,6 @@ export class SarsaAgent implements LearningAgent {
 }
 
 const ZEROS: readonly number[] = new Array<number>(ACTION_COUNT).fill(0);
-
-/** The best action; among equals the highest index (scale up), as the reference breaks ties. */
-function greedy(q: readonly number[]): Action {
-  let best = 0;
-  for (let a = 1; a < q.length; a++) if ((q[a] as number) >= (q[best] as number)) best = a;
-  return best as Action;
-}
 
 /** A key of comma-separated bin indexes, one per dimension, each within its dimension's bins. */
 function isStateKey(key: string, bins: readonly number[]): boolean {

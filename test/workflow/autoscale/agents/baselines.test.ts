@@ -62,6 +62,15 @@ describe('BASELINES', () => {
     const observation = [0, 80, 0, 0, 12, 2, 3, 5, 1];
     expect(BASELINES.keda({ listLength: 10 }).act(observation, { enqueuedTotal: 0, explore: false })).toBe(0);
     expect(() => BASELINES.hpa({ targetUtilisation: 'high' })).toThrow(ConfigError);
-    expect(() => BASELINES.static({ workers: 3 })).toThrow(/workers: unknown key/);
+    expect(() => BASELINES.static({ pool: 3 })).toThrow(/pool: unknown key/);
+    expect(() => BASELINES.static({ workers: 40 })).toThrow(ConfigError);
+    expect(BASELINES.static({ workers: 14 }).name).toBe('static-14');
+  });
+
+  it('a fixed pool moves one worker a step to its size and stays', () => {
+    const pool = BASELINES.static({ workers: 14 });
+    const at = (workers: number) =>
+      pool.act([0, 0, 0, 0, workers, 1.5, 1.5, 0, 1], { enqueuedTotal: 0, explore: false });
+    expect([at(12), at(13), at(14), at(15)]).toEqual([2, 2, 1, 0]);
   });
 });

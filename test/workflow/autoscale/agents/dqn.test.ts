@@ -6,9 +6,9 @@ import { tf } from '../../../../src/workflow/autoscale/agents/dqn-tf.js';
 import {
   clipByGlobalNorm,
   doubleDqnTargets,
-  greedyAction,
   tdLoss,
 } from '../../../../src/workflow/autoscale/agents/dqn-update.js';
+import { greedyAction } from '../../../../src/workflow/autoscale/agents/exploration.js';
 import type {
   Action,
   AgentModel,
