@@ -86,7 +86,6 @@ export class LiveFarm {
   private readonly logger: Logger;
   private reclaimTimer: NodeJS.Timeout | undefined;
   private reclaimed = 0;
-  private lateAcks = 0;
   private stopped = false;
 
   private constructor(private readonly o: FarmOptions) {
@@ -269,7 +268,7 @@ export class LiveFarm {
       });
     }
     return {
-      applied: -acked,
+      applied: acked > 0 ? -acked : 0,
       seconds: this.elapsed(began),
       ...(missing > 0 ? { missingAcks: missing } : {}),
     };
@@ -311,7 +310,8 @@ export class LiveFarm {
       raw !== null;
       raw = await queues.pop(names.worker_control_ack_queue_name)
     ) {
-      if (await this.honourAck(raw)) this.lateAcks += 1;
+      if (await this.honourAck(raw))
+        this.logger.info('scale-down: a late ACK honoured', { workers: this.workers });
     }
     const [inputQueue, workerQueue, resultQueue, outputQueue, enqueuedTotal] = await Promise.all([
       queues.length(names.input_queue_name),
