@@ -14,7 +14,7 @@ import { redisBinary, startRedis } from '../helpers/redis.js';
 const dir = mkdtempSync(join(tmpdir(), 'dfaas-workflow-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function runAndCheck(queue: string, out: string) {
+async function runAndCheck(queue: string, out: string, work: 'sleep' | 'cpu' = 'sleep') {
   const res = await dfaas([
     '--json',
     'workflow',
@@ -27,6 +27,8 @@ async function runAndCheck(queue: string, out: string) {
     queue,
     '--time-scale',
     '20',
+    '--work',
+    work,
     '--out',
     out,
   ]);

@@ -179,3 +179,18 @@ describe('emitter and collector', () => {
     expect(records).toHaveLength(12);
   });
 });
+
+describe('work', () => {
+  it('CPU work lasts its time and leaves the event loop turning (lease renewals, liveness probes)', async () => {
+    const { spendTime } = await import('../../../src/workflow/roles/work.js');
+    let ticks = 0;
+    const timer = setInterval(() => {
+      ticks += 1;
+    }, 20);
+    const began = performance.now();
+    await spendTime('cpu', 0.2);
+    clearInterval(timer);
+    expect(performance.now() - began).toBeGreaterThanOrEqual(199);
+    expect(ticks).toBeGreaterThanOrEqual(3);
+  });
+});

@@ -8,7 +8,6 @@ import { validateConfig } from '../../../config/read-file.js';
 import { ConfigError } from '../../../core/errors.js';
 import { VERSION } from '../../../core/version.js';
 import {
-  ACTION_DELTAS,
   type Action,
   type AgentModel,
   type LearningAgent,
@@ -117,7 +116,6 @@ export function sarsaState(observation: Observation, edges: readonly (readonly n
 export class SarsaAgent implements LearningAgent {
   readonly name = 'sarsa';
   readonly hyperParameters: SarsaHyperParameters;
-  private readonly rng: () => number;
   private readonly reward: Record<string, number>;
   private readonly q = new Map<string, number[]>();
   /** Eligibility traces of the current episode, per state key. */
@@ -132,7 +130,6 @@ export class SarsaAgent implements LearningAgent {
       hyperParameters,
       'SARSA hyper-parameters',
     );
-    this.rng = rng;
     this.reward = { ...reward };
     this.exploration = new EpsilonGreedy(this.hyperParameters.epsilon, this.hyperParameters, rng);
   }
