@@ -9,14 +9,14 @@ import { defaultWorkload } from '../../src/workflow/workload/phases.js';
 
 /**
  * The autoscaling environment over the live farm (real role processes on the embedded platform,
- * the embedded queue), at 8× speed: a fixed pool of 14 grows the farm one worker a step from 12
- * (deploy, invoke, START), a pool of 10 shrinks it one a step (SYN, the worker finishes its task,
- * ACK, removal), and the observation reads the live queues.
+ * the embedded queue), at 8× speed from 3 workers: a fixed pool of 5 grows the farm one worker a
+ * step (deploy, invoke, START), a pool of 1 shrinks it one a step (SYN, the worker finishes its
+ * task, ACK, removal), and the observation reads the live queues.
  */
 let engines: FarmEngines;
 let backend: LiveBackend;
 beforeAll(async () => {
-  engines = await openFarmEngines({ queue: 'embedded', maxWorkers: 16 });
+  engines = await openFarmEngines({ queue: 'embedded', maxWorkers: 8 });
   backend = new LiveBackend({ engines, timeScale: 8, work: 'sleep', leaseMs: 5_000 });
 });
 afterAll(async () => {
@@ -27,23 +27,23 @@ afterAll(async () => {
 function env(): AutoscalingEnv {
   return new AutoscalingEnv(backend, {
     workload: { ...defaultWorkload(5), maxTasks: 60 },
-    environment: { maxSteps: 3 },
+    environment: { maxSteps: 3, initialWorkers: 3 },
     reward: rewardSchema.parse({}),
   });
 }
 
 describe('the environment on the live farm', () => {
   it('scales up one worker a step and observes the live queues', async () => {
-    const result = await runEpisode(env(), createBaseline('static-14'), { seed: 5 });
-    expect(result.timeline.map((s) => s.workers)).toEqual([13, 14, 14]);
+    const result = await runEpisode(env(), createBaseline('static-5'), { seed: 5 });
+    expect(result.timeline.map((s) => s.workers)).toEqual([4, 5, 5]);
     expect(result.timeline.map((s) => s.applied_delta)).toEqual([1, 1, 0]);
     expect(result.metrics.tasks_collected).toBeGreaterThan(0);
     expect(result.metrics.missing_acks).toBe(0);
   }, 90_000);
 
   it('scales down gracefully, one acknowledged worker a step', async () => {
-    const result = await runEpisode(env(), createBaseline('static-10'), { seed: 6 });
-    expect(result.timeline.map((s) => s.workers)).toEqual([11, 10, 10]);
+    const result = await runEpisode(env(), createBaseline('static-1'), { seed: 6 });
+    expect(result.timeline.map((s) => s.workers)).toEqual([2, 1, 1]);
     expect(result.timeline.map((s) => s.applied_delta)).toEqual([-1, -1, 0]);
     expect(result.metrics.missing_acks).toBe(0);
   }, 90_000);
