@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESULTS_ROOT } from '../core/files.js';
+import { isLoopbackHost } from '../core/net.js';
 import { readAuthFile } from '../platform/embedded/basic-auth.js';
 import type { RewardConfig } from '../workflow/autoscale/config.js';
 import type { WorkKind } from '../workflow/roles/payload.js';
@@ -95,11 +96,28 @@ async function workloadFor(mode: WorkloadMode, seed: number, tasks?: number): Pr
   return tasks === undefined ? workload : { ...workload, maxTasks: tasks };
 }
 
+function gatewayHost(gateway: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(gateway);
+  } catch {}
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    throw badFlag('--gateway', `must be an http(s) URL like http://127.0.0.1:8080, got "${gateway}"`);
+  }
+  return url.hostname;
+}
+
 export async function runWorkflowCommand(flags: WorkflowRunFlags, ctx: CliContext): Promise<void> {
   if (flags.authFile && !flags.gateway) throw badFlag('--auth-file', 'basic auth goes with --gateway');
   const workload = await workloadFor(flags.mode, flags.seed, flags.tasks);
   const { queueKind } = await import('../workflow/queues/index.js');
   queueKind(flags.queue); // a URL that is no queue is bad input, before anything starts
+  if (flags.gateway && !isLoopbackHost(gatewayHost(flags.gateway)) && flags.queue === 'embedded') {
+    throw badFlag(
+      '--queue',
+      `the roles on ${flags.gateway} cannot reach the embedded queue (it listens on this machine's loopback): give --queue redis://…`,
+    );
+  }
   const { runWorkflow } = await import('../workflow/run.js');
   const out = flags.out ?? join(WORKFLOW_RESULTS, `run-${stamp()}`);
   const progress = createProgress(ctx, 'workflow.progress');

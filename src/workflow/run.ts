@@ -86,9 +86,10 @@ export async function runWorkflow(o: WorkflowRunOptions): Promise<WorkflowRunSum
       ackTimeoutMs: 32_000,
       logger,
     });
-    await writeFileAtomic(
+    writeFileAtomic(
       join(o.out, 'run.json'),
       `${JSON.stringify({ pid: process.pid, queue: engines.roleQueueUrl, scaleRequests: SCALE_REQUEST_KEY, workload: o.workload, workers: o.workers, timeScale: o.timeScale, startedAt: new Date().toISOString() }, null, 2)}\n`,
+      0o600, // the queue URL may carry Redis's password
     );
     const deadline = performance.now() + o.timeoutMs;
     let snapshot = await farm.snapshot();
@@ -105,7 +106,7 @@ export async function runWorkflow(o: WorkflowRunOptions): Promise<WorkflowRunSum
       o.onProgress?.(snapshot);
     }
     const records = (await engines.queues.range(DEFAULT_QUEUE_NAMES.output_queue_name)).reverse();
-    await writeFileAtomic(join(o.out, 'output.jsonl'), records.map((r) => `${r}\n`).join(''));
+    writeFileAtomic(join(o.out, 'output.jsonl'), records.map((r) => `${r}\n`).join(''));
     const summary: WorkflowRunSummary = {
       tasks: snapshot.expectedTasks,
       collected: snapshot.collected.length,
@@ -119,7 +120,7 @@ export async function runWorkflow(o: WorkflowRunOptions): Promise<WorkflowRunSum
       timeScale: o.timeScale,
       out: o.out,
     };
-    await writeFileAtomic(join(o.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileAtomic(join(o.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     return summary;
   } finally {
     await farm

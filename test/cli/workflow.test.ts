@@ -8,6 +8,8 @@ describe('dfaas workflow: bad input', () => {
     [['workflow', 'run', '--workers', '40'], '--workers'],
     [['workflow', 'run', '--queue', 'amqp://127.0.0.1:5672'], '--queue'],
     [['workflow', 'run', '--auth-file', 'auth'], '--auth-file'],
+    [['workflow', 'run', '--gateway', 'http://10.0.0.5:8080'], '--queue'],
+    [['workflow', 'run', '--gateway', 'gateway:8080'], '--gateway'],
     [['workflow', 'compare', '--agents', 'sarsa,nope'], '--agents'],
     [['workflow', 'compare', '--agents', 'static-40'], '--agents'],
     [['workflow', 'compare', '--reward', 'nope'], '--reward'],
