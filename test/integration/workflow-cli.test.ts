@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dfaas } from '../helpers/cli.js';
 import { redisBinary, startRedis } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * `dfaas workflow run --tasks 200 --workers 4` on the embedded platform, as the acceptance asks,
@@ -60,17 +61,44 @@ describe('dfaas workflow run', () => {
 
   const redis = redisBinary();
   it.runIf(redis)(
-    'collects every task once with Redis',
+    'collects every task once with Redis, the workers busy on the CPU',
     async () => {
       const server = await startRedis();
       try {
-        await runAndCheck(server.url, join(dir, 'redis'));
+        await runAndCheck(server.url, join(dir, 'redis'), 'cpu');
       } finally {
         await server.stop();
       }
     },
     120_000,
   );
+
+  it('dfaas workflow scale adds and removes workers of the running run', async () => {
+    const out = join(dir, 'scaled');
+    const running = dfaas([
+      '--json',
+      'workflow',
+      'run',
+      '--tasks',
+      '120',
+      '--workers',
+      '2',
+      '--time-scale',
+      '4',
+      '--out',
+      out,
+    ]);
+    await waitFor('the run to start', () => existsSync(join(out, 'run.json')), 60_000);
+    const up = await dfaas(['--json', 'workflow', 'scale', '+2', '--run', out]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(JSON.parse(up.stdout)).toMatchObject({ requested: 2, workers: 4, outcome: { applied: 2 } });
+    const down = await dfaas(['--json', 'workflow', 'scale', '-1', '--run', out]);
+    expect(down.code, down.stderr).toBe(0);
+    expect(JSON.parse(down.stdout)).toMatchObject({ requested: -1, workers: 3, outcome: { applied: -1 } });
+    const res = await running;
+    expect(res.code, res.stderr).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ tasks: 120, collected: 120, workers: 3 });
+  }, 120_000);
 
   it('refuses a queue URL it does not know, before starting anything (exit 2)', async () => {
     const res = await dfaas([
