@@ -24,7 +24,7 @@ import {
 } from './messages.js';
 import type { Queues } from './queues/contract.js';
 import { safeJson, synMessage } from './roles/control.js';
-import type { Role, RolePayload, WorkKind } from './roles/payload.js';
+import { type Role, type RolePayload, rolePayload, type WorkKind } from './roles/payload.js';
 import type { WorkloadOptions } from './workload/contract.js';
 import { expectedTaskCount, phaseConfigs } from './workload/phases.js';
 
@@ -151,35 +151,16 @@ export class LiveFarm {
 
   private payload(role: Role, functionName: string): RolePayload {
     const o = this.o;
-    const w = o.workload;
-    return {
-      ...o.names,
-      processing_delay: 0,
-      wait_time: o.pollMs / 1000,
-      program_start_time: this.programStart.toISOString(),
-      collector_feedback_flag: false,
-      calibrated_model_a: w.model.a,
-      calibrated_model_b: w.model.b,
-      calibrated_model_seed: w.model.seed,
-      calibrated_model_r_squared: w.model.r_squared,
-      base_rate: w.baseRate,
-      task_seed: w.seed,
-      dfaas: {
-        role,
-        queue_url: o.roleQueueUrl,
-        function_name: functionName,
-        time_scale: o.timeScale,
-        work: o.work,
-        lease_ms: o.leaseMs,
-        poll_ms: o.pollMs,
-        workload: {
-          mode: w.mode,
-          phases: w.phases,
-          window_duration: w.windowDuration,
-          ...(w.maxTasks === undefined ? {} : { max_tasks: w.maxTasks }),
-        },
-      },
-    };
+    return rolePayload(role, functionName, {
+      names: o.names,
+      workload: o.workload,
+      programStart: this.programStart,
+      queueUrl: o.roleQueueUrl,
+      timeScale: o.timeScale,
+      work: o.work,
+      leaseMs: o.leaseMs,
+      pollMs: o.pollMs,
+    });
   }
 
   /** Deploys and invokes one role's function; resolves with the pid its START reported. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AsyncInvokeRequest, FunctionDeployment, Platform } from '../../src/platform/api.js';
 import { LiveFarm } from '../../src/workflow/farm.js';
-import { DEFAULT_QUEUE_NAMES, type Task } from '../../src/workflow/messages.js';
+import { DEFAULT_QUEUE_NAMES } from '../../src/workflow/messages.js';
 import { MemoryQueues } from '../../src/workflow/queues/memory.js';
 import { runClock } from '../../src/workflow/roles/clock.js';
 import { runCollector } from '../../src/workflow/roles/collector.js';
@@ -9,6 +9,7 @@ import { runEmitter } from '../../src/workflow/roles/emitter.js';
 import { type RolePayload, rolePayloadSchema } from '../../src/workflow/roles/payload.js';
 import { runWorker } from '../../src/workflow/roles/worker.js';
 import { defaultWorkload } from '../../src/workflow/workload/phases.js';
+import { testTask } from './task.js';
 
 /**
  * The controller's scaling protocol, with the roles run in this process by a stand-in platform
@@ -78,22 +79,6 @@ async function start(queues: MemoryQueues, workers: number, ackTimeoutMs: number
   return farm;
 }
 
-function longTask(id: string, seconds: number): string {
-  const task: Task = {
-    task_id: id,
-    task_gen_timestamp: 0,
-    task_application: 'image_processing',
-    task_priority: 'normal',
-    task_expected_duration: seconds,
-    task_data_size: 512,
-    task_deadline: 10,
-    task_processing_time_simulated: seconds,
-    task_emit_timestamp: 0,
-    task_emit_time: 0,
-  };
-  return JSON.stringify(task);
-}
-
 describe('LiveFarm scaling', () => {
   it('adds workers at the lowest free indexes and removes the ones that acknowledge', async () => {
     const queues = new MemoryQueues();
@@ -111,14 +96,14 @@ describe('LiveFarm scaling', () => {
     const queues = new MemoryQueues();
     const f = await start(queues, 1, 100);
     // The only worker is busy for 0.6 s (task times are seconds): it cannot ACK within 100 ms.
-    await queues.push(names.worker_queue_name, longTask('busy', 0.6));
+    await queues.push(names.worker_queue_name, JSON.stringify(testTask('busy', 0.6)));
     while ((await queues.inFlight(names.worker_queue_name)) === 0) await new Promise((r) => setTimeout(r, 5));
     const outcome = await f.scaleDown(1);
     expect(outcome).toMatchObject({ applied: 0, missingAcks: 1 });
     expect(await queues.length(names.worker_control_syn_queue_name)).toBe(0);
     expect(f.workers).toBe(1);
     // The worker finishes its task and stays (its SYN was withdrawn): it takes the next task.
-    await queues.push(names.worker_queue_name, longTask('next', 0.001));
+    await queues.push(names.worker_queue_name, JSON.stringify(testTask('next', 0.001)));
     while ((await queues.length(names.worker_queue_name)) > 0) await new Promise((r) => setTimeout(r, 5));
     expect(f.workers).toBe(1);
   });

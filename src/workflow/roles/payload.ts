@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_QUEUE_NAMES, type QueueNames } from '../messages.js';
+import type { WorkloadOptions } from '../workload/contract.js';
 
 export const ROLES = ['emitter', 'worker', 'collector'] as const;
 export type Role = (typeof ROLES)[number];
@@ -68,4 +69,49 @@ export function queueNamesOf(payload: RolePayload): QueueNames {
   return Object.fromEntries(
     Object.keys(DEFAULT_QUEUE_NAMES).map((k) => [k, payload[k as keyof QueueNames]]),
   ) as QueueNames;
+}
+
+/** What a role's payload is made of, beside its role and function name. */
+export interface RolePayloadInputs {
+  names: QueueNames;
+  workload: WorkloadOptions;
+  programStart: Date;
+  queueUrl: string;
+  timeScale: number;
+  work: WorkKind;
+  leaseMs: number;
+  pollMs: number;
+}
+
+/** The payload of one role's invocation. */
+export function rolePayload(role: Role, functionName: string, i: RolePayloadInputs): RolePayload {
+  const w = i.workload;
+  return {
+    ...i.names,
+    processing_delay: 0,
+    wait_time: i.pollMs / 1000,
+    program_start_time: i.programStart.toISOString(),
+    collector_feedback_flag: false,
+    calibrated_model_a: w.model.a,
+    calibrated_model_b: w.model.b,
+    calibrated_model_seed: w.model.seed,
+    calibrated_model_r_squared: w.model.r_squared,
+    base_rate: w.baseRate,
+    task_seed: w.seed,
+    dfaas: {
+      role,
+      queue_url: i.queueUrl,
+      function_name: functionName,
+      time_scale: i.timeScale,
+      work: i.work,
+      lease_ms: i.leaseMs,
+      poll_ms: i.pollMs,
+      workload: {
+        mode: w.mode,
+        phases: w.phases,
+        window_duration: w.windowDuration,
+        ...(w.maxTasks === undefined ? {} : { max_tasks: w.maxTasks }),
+      },
+    },
+  };
 }

@@ -12,9 +12,10 @@ import { runClock } from '../../../src/workflow/roles/clock.js';
 import { runCollector } from '../../../src/workflow/roles/collector.js';
 import { synMessage } from '../../../src/workflow/roles/control.js';
 import { type RoleDeps, runEmitter } from '../../../src/workflow/roles/emitter.js';
-import type { Role, RolePayload } from '../../../src/workflow/roles/payload.js';
+import { type Role, type RolePayload, rolePayload } from '../../../src/workflow/roles/payload.js';
 import { runWorker } from '../../../src/workflow/roles/worker.js';
 import { defaultWorkload, phaseConfigs } from '../../../src/workflow/workload/phases.js';
+import { testTask } from '../task.js';
 
 /**
  * The roles in this process over the memory queues: the SYN/ACK protocol (a worker told to scale
@@ -26,30 +27,16 @@ const queues = new MemoryQueues();
 afterEach(() => queues.clear(Object.values(names)));
 
 function payload(role: Role, functionName: string, maxTasks = 5): RolePayload {
-  const w = defaultWorkload(3);
-  return {
-    ...names,
-    processing_delay: 0,
-    wait_time: 0.01,
-    program_start_time: new Date().toISOString(),
-    collector_feedback_flag: false,
-    calibrated_model_a: w.model.a,
-    calibrated_model_b: w.model.b,
-    calibrated_model_seed: w.model.seed,
-    calibrated_model_r_squared: w.model.r_squared,
-    base_rate: w.baseRate,
-    task_seed: 3,
-    dfaas: {
-      role,
-      queue_url: 'embedded',
-      function_name: functionName,
-      time_scale: 1000,
-      work: 'sleep',
-      lease_ms: 5_000,
-      poll_ms: 10,
-      workload: { mode: 'faithful', phases: w.phases, window_duration: 1, max_tasks: maxTasks },
-    },
-  };
+  return rolePayload(role, functionName, {
+    names,
+    workload: { ...defaultWorkload(3), maxTasks },
+    programStart: new Date(),
+    queueUrl: 'embedded',
+    timeScale: 1000,
+    work: 'sleep',
+    leaseMs: 5_000,
+    pollMs: 10,
+  });
 }
 
 const warnings: string[] = [];
@@ -58,25 +45,10 @@ const deps = (p: RolePayload): RoleDeps => ({
   warn: (m) => warnings.push(m),
 });
 
-function task(id: string, seconds: number): Task {
-  return {
-    task_id: id,
-    task_gen_timestamp: 0,
-    task_application: 'image_processing',
-    task_priority: 'normal',
-    task_expected_duration: seconds,
-    task_data_size: 512,
-    task_deadline: 10,
-    task_processing_time_simulated: seconds,
-    task_emit_timestamp: 0,
-    task_emit_time: 0,
-  };
-}
-
 describe('worker', () => {
   it('finishes its task before it ACKs a SCALE_DOWN that came while it worked', async () => {
     const p = payload('worker', 'worker-1');
-    await queues.push(names.worker_queue_name, JSON.stringify(task('t1', 0.2)));
+    await queues.push(names.worker_queue_name, JSON.stringify(testTask('t1', 0.2)));
     const done = runWorker(queues, p, deps(p));
     // Wait until it holds the task, then ask it to leave.
     while ((await queues.inFlight(names.worker_queue_name)) === 0) await new Promise((r) => setTimeout(r, 5));
@@ -122,7 +94,7 @@ describe('worker', () => {
     const p = payload('worker', 'worker-3');
     await queues.push(
       names.worker_queue_name,
-      JSON.stringify({ ...task('x', 0.01), task_application: 'matrix' }),
+      JSON.stringify({ ...testTask('x', 0.01), task_application: 'matrix' }),
     );
     const run = runWorker(queues, p, deps(p));
     while (

@@ -32,7 +32,7 @@ import { initialWeights, layerShapes, type NetworkWeights, QNetwork } from './dq
 import { ReplayBuffer } from './dqn-replay.js';
 import { tf } from './dqn-tf.js';
 import { clipByGlobalNorm, doubleDqnTargets, tdLoss } from './dqn-update.js';
-import { ACTION_COUNT, EpsilonGreedy } from './exploration.js';
+import { ACTION_COUNT, type AgentInputs, agentModelSchema, EpsilonGreedy } from './exploration.js';
 
 /** The environment's observation Box (anchors §2.1), in OBS order. */
 export const DEFAULT_OBSERVATION_BOUNDS: ObservationBounds = {
@@ -88,12 +88,7 @@ export const dqnHyperParametersSchema = z
   });
 export type DqnHyperParameters = z.output<typeof dqnHyperParametersSchema>;
 
-export type DqnOptions = z.input<typeof dqnHyperParametersSchema> & {
-  /** Uniform [0, 1) source for exploration and replay sampling (src/core/random.ts seededRandom). */
-  rng: () => number;
-  /** The reward configuration the agent trains under, recorded in its model. */
-  reward: Record<string, number>;
-};
+export type DqnOptions = z.input<typeof dqnHyperParametersSchema> & AgentInputs;
 
 /** Learned values saved in AgentModel.state. */
 export interface DqnState {
@@ -111,18 +106,10 @@ const denseSchema = z.strictObject({
   bias: z.array(z.number().finite()),
 });
 
-const modelSchema = z.object({
-  kind: z.literal('dqn'),
-  version: z.string(),
-  hyperParameters: dqnHyperParametersSchema,
-  reward: z.record(z.string(), z.number()),
-  episodes: z.number().int().min(0),
-  state: z.strictObject({
-    epsilon: z.number().min(0).max(1),
-    updates: z.number().int().min(0),
-    online: z.array(denseSchema),
-    target: z.array(denseSchema),
-  }),
+const modelSchema = agentModelSchema('dqn', dqnHyperParametersSchema, {
+  updates: z.number().int().min(0),
+  online: z.array(denseSchema),
+  target: z.array(denseSchema),
 });
 
 export class DqnAgent implements LearningAgent {

@@ -1,7 +1,9 @@
 /**
- * What SARSA and DQN share in acting: the greedy choice (ties to the highest index, scale up, as
- * the reference breaks them) and ε-greedy exploration with ε decayed once per episode.
+ * What SARSA and DQN share: the greedy choice (ties to the highest index, scale up, as the
+ * reference breaks them), ε-greedy exploration with ε decayed once per episode, what they are
+ * given and how their models are shaped.
  */
+import { z } from 'zod';
 import { ACTION_DELTAS, type Action } from '../contract.js';
 
 export const ACTION_COUNT = ACTION_DELTAS.length;
@@ -43,4 +45,28 @@ export class EpsilonGreedy {
     this.epsilonNow = Math.max(this.schedule.epsilonMin, this.epsilonNow * this.schedule.epsilonDecay);
     this.episodesDone++;
   }
+}
+
+/** What a learned agent is given beside its hyper-parameters. */
+export interface AgentInputs {
+  /** Uniform [0, 1) source for exploration (and DQN's replay sampling): src/core/random.ts seededRandom. */
+  rng: () => number;
+  /** The reward configuration the agent trains under, recorded in its model. */
+  reward: Record<string, number>;
+}
+
+/** The schema of a saved agent (AgentModel) of `kind`: its hyper-parameters, and ε beside its own state. */
+export function agentModelSchema<K extends string, H extends z.ZodType, S extends z.ZodRawShape>(
+  kind: K,
+  hyperParameters: H,
+  state: S,
+) {
+  return z.object({
+    kind: z.literal(kind),
+    version: z.string(),
+    hyperParameters,
+    reward: z.record(z.string(), z.number()),
+    episodes: z.number().int().min(0),
+    state: z.strictObject({ epsilon: z.number().min(0).max(1), ...state }),
+  });
 }

@@ -16,7 +16,7 @@ import {
   type PolicyContext,
   type Transition,
 } from '../contract.js';
-import { ACTION_COUNT, EpsilonGreedy } from './exploration.js';
+import { ACTION_COUNT, type AgentInputs, agentModelSchema, EpsilonGreedy } from './exploration.js';
 
 /**
  * The reference's bin edges per observation dimension (train_sarsa.py DEFAULT_DISCRETIZATION_EDGES),
@@ -69,12 +69,7 @@ export const sarsaHyperParametersSchema = z.strictObject({
 });
 export type SarsaHyperParameters = z.output<typeof sarsaHyperParametersSchema>;
 
-export type SarsaOptions = z.input<typeof sarsaHyperParametersSchema> & {
-  /** Uniform [0, 1) source for exploration (src/core/random.ts seededRandom). */
-  rng: () => number;
-  /** The reward configuration the agent trains under, recorded in its model. */
-  reward: Record<string, number>;
-};
+export type SarsaOptions = z.input<typeof sarsaHyperParametersSchema> & AgentInputs;
 
 /** Learned values saved in AgentModel.state. */
 export interface SarsaState {
@@ -84,16 +79,8 @@ export interface SarsaState {
   qTable: Record<string, number[]>;
 }
 
-const modelSchema = z.object({
-  kind: z.literal('sarsa'),
-  version: z.string(),
-  hyperParameters: sarsaHyperParametersSchema,
-  reward: z.record(z.string(), z.number()),
-  episodes: z.number().int().min(0),
-  state: z.strictObject({
-    epsilon: z.number().min(0).max(1),
-    qTable: z.record(z.string(), z.array(z.number().finite()).length(ACTION_COUNT)),
-  }),
+const modelSchema = agentModelSchema('sarsa', sarsaHyperParametersSchema, {
+  qTable: z.record(z.string(), z.array(z.number().finite()).length(ACTION_COUNT)),
 });
 
 /**
