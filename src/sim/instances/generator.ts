@@ -1,0 +1,212 @@
+import { ConfigError, type ConfigIssue } from '../../core/errors.js';
+import { seededRandom } from '../../core/random.js';
+import {
+  FRAMEWORK_GROUPS,
+  FUNCTION_GROUPS,
+  type FunctionGroup,
+  type InstantLoad,
+  NODE_TYPES,
+  type NodeType,
+  SIMULATION_INSTANTS,
+  type SimInstance,
+  type SimNode,
+} from './instance.js';
+
+/**
+ * The DFaaS simulation framework's instance generator (framework/instance_generator.py), model for
+ * model, drawn with dfaas's seeded RNG (core/random.ts, mulberry32) instead of numpy's and Python's.
+ * The same seed always gives the same instance here, but NOT the instance the framework gives for
+ * that seed: bit-exactness with numpy/Python streams is not a goal. Like the framework, three
+ * generators start from the same seed: one for the node types and deployments (its net_gen), one
+ * for the loads (its load_gen, a separate object with an identical stream) and one for the graph
+ * (its Python `random`).
+ *
+ * The model:
+ * 1. Node types drawn with shares HEAVY 0.2, MID 0.3, LIGHT 0.5, all N first.
+ * 2. Per node, in index order: 1–3 groups without replacement, then 1..|group| functions of each
+ *    group without replacement (the node's deployment, the same at every instant).
+ * 3. Per node: overloaded when a uniform draw ≤ pct/100, capped at round(pct/100·N) overloaded
+ *    nodes (Python's round, half to even). Overloaded nodes peak at PEAK_RATES, the others at 15 %.
+ * 4. A triangle over 7 instants: the group load at t is an integer uniform on instantBounds(t, M).
+ * 5. The group load is split among the group's functions: x_i ~ U{0..load}, f_i = ⌊x_i·load/Σx⌋,
+ *    remainder to the first function; all of it to the first when Σx = 0.
+ * 6. The graph (a StackOverflow "connected G(n,p)" recipe): for each node i in index order, one pair
+ *    (i, j>i) chosen uniformly is always added, then each pair (i, j>i) with probability p. So the
+ *    graph is connected with ≥ N−1 edges; p ≥ 1 gives the complete graph. Neighbour lists keep
+ *    insertion order, as networkx's adjacency.
+ *
+ * One deliberate difference: the framework returns an edgeless graph for p ≤ 0 (an early return
+ * before the recipe); here p = 0 still gets the forced edges, a random spanning tree, so every
+ * instance is connected.
+ */
+
+/** Shares of HEAVY, MID, LIGHT (the framework's NODES_TYPE_PROBABILITY_DISTRIBUTION). */
+export const NODE_TYPE_SHARES: Readonly<Record<NodeType, number>> = { HEAVY: 0.2, MID: 0.3, LIGHT: 0.5 };
+
+/** Peak group rates (req/s) of an overloaded node (the framework's max_rates_o). */
+export const PEAK_RATES: Readonly<Record<NodeType, Readonly<Record<FunctionGroup, number>>>> = {
+  HEAVY: { LOW_USAGE: 400, HIGH_USAGE: 90, MEDIUM_USAGE: 200 },
+  MID: { LOW_USAGE: 570, HIGH_USAGE: 80, MEDIUM_USAGE: 200 },
+  LIGHT: { LOW_USAGE: 330, HIGH_USAGE: 40, MEDIUM_USAGE: 180 },
+};
+
+/** Share of PEAK_RATES a node that is not overloaded peaks at (the framework's max_rates_u). */
+export const UNDERLOADED_SHARE = 0.15;
+
+/** The peak rate of a group on a node: PEAK_RATES, or 15 % of it for a node that is not overloaded. */
+export function peakRate(type: NodeType, group: FunctionGroup, overloaded: boolean): number {
+  const peak = PEAK_RATES[type][group];
+  return overloaded ? peak : peak * UNDERLOADED_SHARE;
+}
+
+/**
+ * Inclusive integer bounds of a group's load at instant t for peak M, the framework's expressions
+ * with m = ceil(7/2) = 4: [⌊t·M/m⌋, ⌈(t+1)·M/m⌉] rising, [⌊(6−t)·M/m⌋, ⌈(7−t)·M/m⌉] falling;
+ * i.e. [0,M/4], [M/4,M/2], [M/2,3M/4], [3M/4,M], [M/2,3M/4], [M/4,M/2], [0,M/4].
+ */
+export function instantBounds(t: number, peak: number): [number, number] {
+  const m = Math.ceil(SIMULATION_INSTANTS / 2);
+  if (t < m) return [Math.floor(t * (peak / m)), Math.ceil((t + 1) * (peak / m))];
+  return [
+    Math.floor((SIMULATION_INSTANTS - (t + 1)) * (peak / m)),
+    Math.ceil((SIMULATION_INSTANTS - t) * (peak / m)),
+  ];
+}
+
+/** Most overloaded nodes: round(pct/100·N) with Python's round (half to even), as the framework. */
+export function maxOverloaded(overloadedPercent: number, nodes: number): number {
+  const x = overloadedPercent * 0.01 * nodes;
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+export interface GenerateOptions {
+  /** Number of nodes, ≥ 1. */
+  nodes: number;
+  /** Probability of each extra edge, in [0, 1]. */
+  edgeProb: number;
+  /** Most overloaded nodes, in percent of the nodes, in [0, 100]. */
+  overloadedPercent: number;
+  /** An integer in [0, 2³²). */
+  seed: number;
+  /** The functions of each group (default: the framework's group_list.json). */
+  groups?: Readonly<Record<FunctionGroup, readonly string[]>>;
+}
+
+type Rng = () => number;
+
+/** Uniform integer in [lo, hi], both included. */
+function integer(rng: Rng, lo: number, hi: number): number {
+  return lo + Math.floor(rng() * (hi - lo + 1));
+}
+
+/** k items of `items` without replacement, in draw order (a partial Fisher–Yates shuffle). */
+function sample<T>(rng: Rng, items: readonly T[], k: number): T[] {
+  const pool = [...items];
+  for (let i = 0; i < k; i++) {
+    const j = integer(rng, i, pool.length - 1);
+    [pool[i], pool[j]] = [pool[j] as T, pool[i] as T];
+  }
+  return pool.slice(0, k);
+}
+
+function checkOptions(o: GenerateOptions): void {
+  const issues: ConfigIssue[] = [];
+  if (!Number.isInteger(o.nodes) || o.nodes < 1) issues.push({ field: 'nodes', message: 'an integer ≥ 1' });
+  if (!(o.edgeProb >= 0 && o.edgeProb <= 1))
+    issues.push({ field: 'edgeProb', message: 'a probability in [0, 1]' });
+  if (!(o.overloadedPercent >= 0 && o.overloadedPercent <= 100))
+    issues.push({ field: 'overloadedPercent', message: 'a percentage in [0, 100]' });
+  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed >= 2 ** 32)
+    issues.push({ field: 'seed', message: 'an integer in [0, 2^32)' });
+  for (const g of FUNCTION_GROUPS) {
+    const fns = o.groups?.[g];
+    if (fns !== undefined && (fns.length === 0 || new Set(fns).size !== fns.length))
+      issues.push({ field: `groups.${g}`, message: 'at least one function, none twice' });
+  }
+  if (issues.length > 0) throw new ConfigError('instance generator', issues);
+}
+
+/** The framework's connected random graph: neighbour lists in insertion order. */
+function graph(rng: Rng, n: number, p: number): number[][] {
+  const adj = Array.from({ length: n }, () => new Set<number>());
+  const link = (a: number, b: number) => {
+    adj[a]?.add(b);
+    adj[b]?.add(a);
+  };
+  if (p >= 1) {
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) link(i, j);
+  } else {
+    for (let i = 0; i < n - 1; i++) {
+      link(i, integer(rng, i + 1, n - 1));
+      for (let j = i + 1; j < n; j++) if (rng() < p) link(i, j);
+    }
+  }
+  return adj.map((s) => [...s]);
+}
+
+function drawType(rng: Rng): NodeType {
+  const u = rng();
+  let cdf = 0;
+  for (const type of NODE_TYPES) {
+    cdf += NODE_TYPE_SHARES[type];
+    if (u < cdf) return type;
+  }
+  return 'LIGHT';
+}
+
+/** Splits a group's load among its functions: integers summing to `load`, remainder to the first. */
+function split(rng: Rng, load: number, count: number): number[] {
+  const xs = Array.from({ length: count }, () => integer(rng, 0, load));
+  const sum = xs.reduce((s, x) => s + x, 0);
+  const rates = sum === 0 ? xs.map(() => 0) : xs.map((x) => Math.floor((x * load) / sum));
+  rates[0] = (rates[0] ?? 0) + load - rates.reduce((s, r) => s + r, 0);
+  return rates;
+}
+
+/** A random instance in the framework's model; the same options always give the same instance. */
+export function generateInstance(options: GenerateOptions): SimInstance {
+  checkOptions(options);
+  const { nodes: n, edgeProb, overloadedPercent, seed } = options;
+  const groupList = options.groups ?? FRAMEWORK_GROUPS;
+  const netRng = seededRandom(seed);
+  const loadRng = seededRandom(seed);
+  const graphRng = seededRandom(seed);
+
+  const cap = maxOverloaded(overloadedPercent, n);
+  const share = overloadedPercent * 0.01;
+  let overloadedCount = 0;
+
+  const types = Array.from({ length: n }, () => drawType(netRng));
+  const nodes: SimNode[] = types.map((type, i) => {
+    const groups = sample(netRng, FUNCTION_GROUPS, integer(netRng, 1, 3));
+    const deployment = groups.map((g) => {
+      const fns = groupList[g];
+      return { group: g, functions: sample(netRng, fns, integer(netRng, 1, fns.length)) };
+    });
+    // The draw happens for every node, the cap only decides (as the framework).
+    const drawn = loadRng() <= share;
+    const overloaded = drawn && overloadedCount < cap;
+    if (overloaded) overloadedCount++;
+    const load: InstantLoad[] = [];
+    for (let t = 0; t < SIMULATION_INSTANTS; t++) {
+      const instant: InstantLoad = {};
+      for (const { group, functions } of deployment) {
+        const [lo, hi] = instantBounds(t, peakRate(type, group, overloaded));
+        const total = integer(loadRng, lo, hi);
+        const rates = split(loadRng, total, functions.length);
+        instant[group] = {
+          functions: functions.map((name, k) => ({ name, rate: rates[k] ?? 0 })),
+          totalRate: total,
+        };
+      }
+      load.push(instant);
+    }
+    return { id: `node_${i}`, type, neighbours: [], load };
+  });
+
+  graph(graphRng, n, edgeProb).forEach((nbs, i) => {
+    (nodes[i] as SimNode).neighbours = nbs.map((j) => `node_${j}`);
+  });
+  return { seed, edgeProb, overloadedPerc: overloadedPercent, nodes };
+}
