@@ -33,6 +33,7 @@ import type { ProxyDriver } from '../src/node/proxy/contract.js';
 import { startEmbeddedProxy } from '../src/node/proxy/embedded/proxy.js';
 import { type HaproxyProxy, startHaproxyProxy } from '../src/node/proxy/haproxy/driver.js';
 import { LOCAL, MAX_WEIGHT, type RoutingTable, SERVED_BY_HEADER } from '../src/offload/routing.js';
+import { stopChild } from './lib/child.js';
 import { type Figure, figure, type PerfReport, report } from './lib/report.js';
 import { median } from './lib/stats.js';
 
@@ -85,15 +86,6 @@ function spawnChild(
     child.once('exit', (code) => reject(new Error(`${role} child exited (${code}) before it was ready`)));
   });
   return { child, first };
-}
-
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** Starts the embedded gateway (its own process) with `echo` on one replica; resolves with its URL. */

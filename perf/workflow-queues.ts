@@ -25,6 +25,7 @@ import { serveQueues } from '../src/workflow/queues/http-server.js';
 import { MemoryQueues } from '../src/workflow/queues/memory.js';
 import { RedisQueues } from '../src/workflow/queues/redis.js';
 import { redisBinary, startRedis } from '../test/helpers/redis.js';
+import { stopChild } from './lib/child.js';
 import { type Figure, figure, type PerfReport, report } from './lib/report.js';
 import { median } from './lib/stats.js';
 
@@ -126,15 +127,6 @@ async function startQueueServer(): Promise<{ child: ChildProcess; url: string }>
     child.once('exit', (code) => reject(new Error(`queue server exited (${code}) before it was ready`)));
   });
   return { child, url };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function closeAll(clients: Queues[]): Promise<void> {

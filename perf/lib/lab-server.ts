@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Dispatcher, request } from 'undici';
+import { stopChild } from './child.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -60,14 +61,7 @@ export async function startLabServer(holdMs = 0): Promise<LabServer> {
       child.on('message', onMessage);
       child.send({ take: mine, close });
     });
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = () => stopChild(child);
   return { url, pid: child.pid as number, take, stop };
 }
 
