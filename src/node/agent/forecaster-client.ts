@@ -1,19 +1,10 @@
 import { request } from 'undici';
 import { NODE_METRICS, type NodeMetric } from '../../dataset/node-metrics.js';
 import type { Forecaster } from '../../forecast/forecaster.js';
+import { forecasterBody } from '../../offload/forecaster-body.js';
 import type { GroupsLoad } from '../../offload/messages.js';
 import type { NodeForecaster } from '../../offload/strategies/types.js';
 import { ForecasterRequestError } from '../errors.js';
-
-/** The DFaaS forecaster's request body for group rates on a node type (see `dfaas forecast serve`). */
-export function forecasterBody(nodeType: number, load: GroupsLoad): Record<string, number> {
-  return {
-    rate_group_HIGH_USAGE: load.RateHighUsage,
-    rate_group_LOW_USAGE: load.RateLowUsage,
-    rate_group_MEDIUM_USAGE: load.RateMediumUsage,
-    node_type: nodeType,
-  };
-}
 
 function metricsOf(usage: Record<string, unknown>): Partial<Record<NodeMetric, number>> {
   const out: Partial<Record<NodeMetric, number>> = {};

@@ -27,7 +27,7 @@ import {
  *    group without replacement (the node's deployment, the same at every instant).
  * 3. Per node: overloaded when a uniform draw ≤ pct/100, capped at round(pct/100·N) overloaded
  *    nodes (Python's round, half to even). Overloaded nodes peak at PEAK_RATES, the others at 15 %.
- * 4. A triangle over 7 instants: the group load at t is an integer uniform on instantBounds(t, M).
+ * 4. A triangle over T instants (the framework's 7 by default): the group load at t is an integer uniform on instantBounds(t, M).
  * 5. The group load is split among the group's functions: x_i ~ U{0..load}, f_i = ⌊x_i·load/Σx⌋,
  *    remainder to the first function; all of it to the first when Σx = 0.
  * 6. The graph (a StackOverflow "connected G(n,p)" recipe): for each node i in index order, one pair
@@ -60,17 +60,15 @@ export function peakRate(type: NodeType, group: FunctionGroup, overloaded: boole
 }
 
 /**
- * Inclusive integer bounds of a group's load at instant t for peak M, the framework's expressions
- * with m = ceil(7/2) = 4: [⌊t·M/m⌋, ⌈(t+1)·M/m⌉] rising, [⌊(6−t)·M/m⌋, ⌈(7−t)·M/m⌉] falling;
- * i.e. [0,M/4], [M/4,M/2], [M/2,3M/4], [3M/4,M], [M/2,3M/4], [M/4,M/2], [0,M/4].
+ * Inclusive integer bounds of a group's load at instant t of T for peak M, the framework's
+ * expressions with m = ceil(T/2): [⌊t·M/m⌋, ⌈(t+1)·M/m⌉] rising, [⌊(T−1−t)·M/m⌋, ⌈(T−t)·M/m⌉]
+ * falling. For the framework's T = 7 (m = 4): [0,M/4], [M/4,M/2], [M/2,3M/4], [3M/4,M], [M/2,3M/4],
+ * [M/4,M/2], [0,M/4]. A longer T stretches the same triangle (the framework has T = 7 alone).
  */
-export function instantBounds(t: number, peak: number): [number, number] {
-  const m = Math.ceil(SIMULATION_INSTANTS / 2);
+export function instantBounds(t: number, peak: number, instants = SIMULATION_INSTANTS): [number, number] {
+  const m = Math.ceil(instants / 2);
   if (t < m) return [Math.floor(t * (peak / m)), Math.ceil((t + 1) * (peak / m))];
-  return [
-    Math.floor((SIMULATION_INSTANTS - (t + 1)) * (peak / m)),
-    Math.ceil((SIMULATION_INSTANTS - t) * (peak / m)),
-  ];
+  return [Math.floor((instants - (t + 1)) * (peak / m)), Math.ceil((instants - t) * (peak / m))];
 }
 
 /** Most overloaded nodes: round(pct/100·N) with Python's round (half to even), as the framework. */
@@ -91,6 +89,8 @@ export interface GenerateOptions {
   seed: number;
   /** The functions of each group (default: the framework's group_list.json). */
   groups?: Readonly<Record<FunctionGroup, readonly string[]>>;
+  /** Number of instants T ≥ 1 (default the framework's 7): the triangle spans them all. */
+  instants?: number;
 }
 
 type Rng = () => number;
@@ -119,6 +119,8 @@ function checkOptions(o: GenerateOptions): void {
     issues.push({ field: 'overloadedPercent', message: 'a percentage in [0, 100]' });
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed >= 2 ** 32)
     issues.push({ field: 'seed', message: 'an integer in [0, 2^32)' });
+  if (o.instants !== undefined && !(Number.isInteger(o.instants) && o.instants >= 1))
+    issues.push({ field: 'instants', message: 'an integer ≥ 1' });
   for (const g of FUNCTION_GROUPS) {
     const fns = o.groups?.[g];
     if (fns !== undefined && (fns.length === 0 || new Set(fns).size !== fns.length))
@@ -169,6 +171,7 @@ export function generateInstance(options: GenerateOptions): SimInstance {
   checkOptions(options);
   const { nodes: n, edgeProb, overloadedPercent, seed } = options;
   const groupList = options.groups ?? FRAMEWORK_GROUPS;
+  const instants = options.instants ?? SIMULATION_INSTANTS;
   const netRng = seededRandom(seed);
   const loadRng = seededRandom(seed);
   const graphRng = seededRandom(seed);
@@ -189,10 +192,10 @@ export function generateInstance(options: GenerateOptions): SimInstance {
     const overloaded = drawn && overloadedCount < cap;
     if (overloaded) overloadedCount++;
     const load: InstantLoad[] = [];
-    for (let t = 0; t < SIMULATION_INSTANTS; t++) {
+    for (let t = 0; t < instants; t++) {
       const instant: InstantLoad = {};
       for (const { group, functions } of deployment) {
-        const [lo, hi] = instantBounds(t, peakRate(type, group, overloaded));
+        const [lo, hi] = instantBounds(t, peakRate(type, group, overloaded), instants);
         const total = integer(loadRng, lo, hi);
         const rates = split(loadRng, total, functions.length);
         instant[group] = {

@@ -60,8 +60,11 @@ export interface SimNode {
   type: NodeType;
   /** Ids of the linked nodes, in the framework's adjacency order (its Equal strategy uses that order). */
   neighbours: string[];
-  /** SIMULATION_INSTANTS entries. */
+  /** One entry per instant: the framework's files have SIMULATION_INSTANTS, dfaas's may have more. */
   load: InstantLoad[];
+  /** One-way latency of the link to each neighbour, ms (a dfaas extension, `link_latency_ms` in the
+   * file; the framework has no latencies and ignores the key). Absent: the engine's default. */
+  linkLatencyMs?: Record<string, number>;
 }
 
 export interface SimInstance {
@@ -106,9 +109,8 @@ const InstantJsonSchema = z.partialRecord(z.enum(FUNCTION_GROUPS), GroupLoadJson
 const NodeJsonSchema = z.strictObject({
   node_type: z.enum(NODE_TYPES),
   neighbours: z.array(z.string().regex(NODE_KEY, 'a node id (node_<i>)')),
-  load: z
-    .array(InstantJsonSchema)
-    .length(SIMULATION_INSTANTS, `one entry per instant: exactly ${SIMULATION_INSTANTS}`),
+  load: z.array(InstantJsonSchema).min(1, 'one entry per instant: at least one'),
+  link_latency_ms: z.record(z.string(), z.number().finite().min(0)).optional(),
 });
 
 type NodeJson = z.output<typeof NodeJsonSchema>;
@@ -179,6 +181,16 @@ export const InstanceJsonSchema = z
         continue;
       }
       if (node === undefined) continue; // invalid: already reported
+      const first = record.node_0;
+      if (first !== undefined && node.load.length !== first.load.length)
+        ctx.addIssue({
+          code: 'custom',
+          path: [id, 'load'],
+          message: `has ${node.load.length} instants, node_0 has ${first.load.length}: every node has as many`,
+        });
+      for (const nb of Object.keys(node.link_latency_ms ?? {}))
+        if (!node.neighbours.includes(nb))
+          ctx.addIssue({ code: 'custom', path: [id, 'link_latency_ms', nb], message: 'not a neighbour' });
       node.neighbours.forEach((nb, j) => {
         const other = record[nb];
         const path = [id, 'neighbours', j];
@@ -210,6 +222,7 @@ function fromJson(json: InstanceJson): SimInstance {
       id,
       type: node.node_type,
       neighbours: [...node.neighbours],
+      ...(node.link_latency_ms ? { linkLatencyMs: { ...node.link_latency_ms } } : {}),
       load: node.load.map((instant) => {
         const out: InstantLoad = {};
         for (const [group, g] of Object.entries(instant) as [
@@ -257,6 +270,7 @@ export function instanceToJson(instance: SimInstance): Record<string, unknown> {
         }
         return groups;
       }),
+      ...(node.linkLatencyMs ? { link_latency_ms: { ...node.linkLatencyMs } } : {}),
     };
   }
   return out;

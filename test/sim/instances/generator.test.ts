@@ -104,6 +104,26 @@ describe('generateInstance: nodes and loads', () => {
     expect(instantBounds(6, 6)).toEqual([0, 2]);
   });
 
+  it('a longer run stretches the triangle: T = 10 (m = 5) peaks at t = 4 and t = 5', () => {
+    expect(Array.from({ length: 10 }, (_, t) => instantBounds(t, 500, 10))).toEqual([
+      [0, 100],
+      [100, 200],
+      [200, 300],
+      [300, 400],
+      [400, 500],
+      [400, 500],
+      [300, 400],
+      [200, 300],
+      [100, 200],
+      [0, 100],
+    ]);
+    const inst = generateInstance({ nodes: 4, edgeProb: 0.5, overloadedPercent: 50, seed: 3, instants: 10 });
+    expect(inst.nodes.every((n) => n.load.length === 10)).toBe(true);
+    expect(() =>
+      generateInstance({ nodes: 4, edgeProb: 0.5, overloadedPercent: 50, seed: 3, instants: 0 }),
+    ).toThrow(/instants/);
+  });
+
   it('maxOverloaded rounds half to even, as Python', () => {
     expect(maxOverloaded(60, 10)).toBe(6);
     expect(maxOverloaded(50, 5)).toBe(2);

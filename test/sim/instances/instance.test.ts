@@ -94,11 +94,43 @@ describe('readInstance', () => {
     expect(err.issues.map((i) => i.field)).toEqual(['node_1.node_type']);
   });
 
-  it('a load of 6 instants is a ConfigError naming the field', () => {
+  it('a node with fewer instants than node_0 is a ConfigError naming the field', () => {
     const data = fixture();
-    (data.node_0 as { load: unknown[] }).load.pop();
+    (data.node_1 as { load: unknown[] }).load.pop();
     const err = configError(() => readInstance(writeJson('six.json', data)));
-    expect(err.issues).toEqual([{ field: 'node_0.load', message: expect.stringMatching(/exactly 7/) }]);
+    expect(err.issues).toEqual([
+      { field: 'node_1.load', message: 'has 6 instants, node_0 has 7: every node has as many' },
+    ]);
+  });
+
+  it('an empty load is a ConfigError; more instants than 7 are dfaas instances and read', () => {
+    const empty = fixture();
+    for (const key of Object.keys(empty))
+      if (key.startsWith('node_')) (empty[key] as { load: unknown[] }).load = [];
+    expect(configError(() => readInstance(writeJson('empty.json', empty))).issues[0]?.message).toMatch(
+      /at least one/,
+    );
+    const longer = fixture();
+    for (const key of Object.keys(longer))
+      if (key.startsWith('node_')) {
+        const load = (longer[key] as { load: unknown[] }).load;
+        load.push(load[0]);
+      }
+    expect(readInstance(writeJson('eight.json', longer)).nodes[0]?.load).toHaveLength(8);
+  });
+
+  it('link latencies (a dfaas extension) round-trip, and must name neighbours', () => {
+    const data = fixture();
+    const node0 = data.node_0 as { neighbours: string[]; link_latency_ms?: Record<string, number> };
+    const nb = node0.neighbours[0] as string;
+    node0.link_latency_ms = { [nb]: 12.5 };
+    const file = writeJson('latency.json', data);
+    const instance = readInstance(file);
+    expect(instance.nodes[0]?.linkLatencyMs).toEqual({ [nb]: 12.5 });
+    expect(instanceToJson(instance).node_0).toMatchObject({ link_latency_ms: { [nb]: 12.5 } });
+    node0.link_latency_ms = { node_0: 1 };
+    const err = configError(() => readInstance(writeJson('bad-latency.json', data)));
+    expect(err.issues).toEqual([{ field: 'node_0.link_latency_ms.node_0', message: 'not a neighbour' }]);
   });
 
   it('other bad input names its field', () => {
