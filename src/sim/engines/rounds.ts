@@ -1,0 +1,240 @@
+import type { GroupList } from '../../dataset/groups.js';
+import { NeighbourTable } from '../../offload/neighbours.js';
+import { type FunctionRoute, LOCAL } from '../../offload/routing.js';
+import {
+  createStrategy,
+  neighbourTtlMs,
+  type StrategyName,
+  type StrategyParams,
+  type StrategyResult,
+} from '../../offload/strategies/index.js';
+import type { StrategyInput } from '../../offload/strategies/types.js';
+import { type DeployedFunction, deploymentOf, groupsOf, offeredAt } from '../instances/deployment.js';
+import { FUNCTION_GROUPS, type SimInstance } from '../instances/instance.js';
+import {
+  asForecaster,
+  NODE_TYPE_CODE,
+  type NodeModel,
+  soloCapacity,
+  type Thresholds,
+} from '../model/node-model.js';
+import { largestRemainder } from './apportion.js';
+import type { ForwardingMatrix, RoundsInstant, RoundsRun } from './rounds-result.js';
+
+/**
+ * The `rounds` engine with dfaas's own strategies (src/offload, called unchanged, as the live agent
+ * calls them): the simulation framework's model of time — one strategy round per instant, in a
+ * steady state, nothing carried over but what the nodes last heard from each other — with every
+ * request accounted for. (`--compat framework` runs the framework's own strategies instead:
+ * ../compat/framework-round.ts.)
+ *
+ * Per instant t, every node runs its strategy `exchanges` times (default 2), as the live agent does
+ * once a period: each pass sees what its linked neighbours published in the pass before (the first
+ * pass of t what they published at t−1), so by the last pass a node knows its neighbours' load and
+ * margin at t, which is what the framework's mocked exchange gives its strategies. The last pass's
+ * routes decide where the instant's requests go, as the proxy contract (../../offload/routing.ts)
+ * says, in steady state:
+ * - a function without a route is served locally;
+ * - the rate is shared by the route's weights (LOCAL and linked peers with a weight > 0); no weight
+ *   at all: everything is refused (503);
+ * - the local share above localLimit goes to the peers by their weights (none: refused, 503);
+ * - a peer takes what it gets up to its limitsIn for the sender (429 beyond).
+ * Requests are integers (the instance's rates are), apportioned by largest remainder so that each
+ * node's row sums exactly to what its users offered: offered = kept + forwarded + refused.
+ */
+
+export interface RoundsOptions {
+  strategy: StrategyName;
+  params?: StrategyParams;
+  model: NodeModel;
+  thresholds: Thresholds;
+  /** Strategy passes per instant (≥ 1; default 2: one to hear the neighbours, one to decide). */
+  exchanges?: number;
+  /** dfaas.maxrate of a function on a node (static, recalc); default: the highest rate of its group
+   * alone that the model predicts the node's type to take (soloCapacity). */
+  maxRate?: (nodeId: string, fn: DeployedFunction) => number | null;
+  /** Called after each instant. */
+  onInstant?: (t: number, instants: number) => void;
+}
+
+/** The nominal period between passes: only the neighbours' entries' ages depend on it. */
+const PERIOD_MS = 1000;
+
+interface SimAgent {
+  id: string;
+  index: number;
+  functions: DeployedFunction[];
+  table: NeighbourTable;
+  links: Set<string>;
+}
+
+export async function runRounds(instance: SimInstance, options: RoundsOptions): Promise<RoundsRun> {
+  const exchanges = options.exchanges ?? 2;
+  if (!(Number.isInteger(exchanges) && exchanges >= 1))
+    throw new RangeError('exchanges must be an integer ≥ 1');
+  const strategy = createStrategy(options.strategy, options.params);
+  const ttlMs = neighbourTtlMs(options.strategy, PERIOD_MS, options.params);
+  const calls = { count: 0 };
+  const forecaster = asForecaster(options.model, calls);
+  const groups = groupListOf(instance);
+  const maxRate = options.maxRate ?? defaultMaxRate(instance, options.model, options.thresholds);
+  const agents: SimAgent[] = instance.nodes.map((node, index) => ({
+    id: node.id,
+    index,
+    functions: deploymentOf(node),
+    table: new NeighbourTable(node.id),
+    links: new Set(node.neighbours),
+  }));
+  const byId = new Map(agents.map((a) => [a.id, a]));
+  const instants: RoundsInstant[] = [];
+  const T = instance.nodes[0]?.load.length ?? 0;
+
+  for (let t = 0; t < T; t++) {
+    let results: StrategyResult[] = [];
+    for (let pass = 0; pass < exchanges; pass++) {
+      const now = (t * exchanges + pass) * PERIOD_MS;
+      results = [];
+      for (const agent of agents) {
+        const node = instance.nodes[agent.index] as (typeof instance.nodes)[number];
+        const offered = offeredAt(node, t);
+        const input: StrategyInput = {
+          now,
+          self: {
+            id: agent.id,
+            proxy: { host: agent.id, port: 1 },
+            functions: agent.functions.map((f) => ({ name: f.name, maxRate: maxRate(agent.id, f) })),
+            userRates: Object.fromEntries(offered),
+            nodeType: NODE_TYPE_CODE[node.type],
+            thresholds: options.thresholds[node.type],
+          },
+          neighbours: agent.table.live(now, ttlMs),
+          connectedPeers: node.neighbours,
+          forecaster,
+          groups,
+        };
+        results.push(await strategy(input));
+      }
+      // Gossip: what each node published reaches its linked neighbours before the next pass.
+      const heardAt = now + 1;
+      agents.forEach((agent, i) => {
+        for (const message of (results[i] as StrategyResult).messages) {
+          for (const to of agent.links) byId.get(to)?.table.update(agent.id, message, heardAt);
+        }
+      });
+    }
+    instants.push(routeInstant(instance, t, agents, results));
+    options.onInstant?.(t, T);
+  }
+  return { strategy: options.strategy, compat: 'fixed', instants, modelCalls: calls.count };
+}
+
+/** The instance's functions by group, as group_list.json (the strategies' input.groups). */
+function groupListOf(instance: SimInstance): GroupList {
+  const list: GroupList = Object.fromEntries(FUNCTION_GROUPS.map((g) => [g, [] as string[]]));
+  for (const [name, group] of groupsOf(instance)) list[group]?.push(name);
+  return list;
+}
+
+function defaultMaxRate(
+  instance: SimInstance,
+  model: NodeModel,
+  thresholds: Thresholds,
+): (nodeId: string, fn: DeployedFunction) => number {
+  const typeOf = new Map(instance.nodes.map((n) => [n.id, n.type]));
+  const cache = new Map<string, number>();
+  return (nodeId, fn) => {
+    const type = typeOf.get(nodeId) ?? 'LIGHT';
+    const key = `${type}/${fn.group}`;
+    let rate = cache.get(key);
+    if (rate === undefined) {
+      rate = soloCapacity(model, thresholds[type], type, fn.group);
+      cache.set(key, rate);
+    }
+    return rate;
+  };
+}
+
+/** Where the instant's requests go, from the last pass's routes (see the file's comment). */
+function routeInstant(
+  instance: SimInstance,
+  t: number,
+  agents: SimAgent[],
+  results: StrategyResult[],
+): RoundsInstant {
+  const forwarding: Record<string, ForwardingMatrix> = {};
+  const refused: Record<string, Record<string, number>> = {};
+  const routeOf = (index: number, fn: string): FunctionRoute | undefined =>
+    (results[index] as StrategyResult).functions[fn];
+  const indexOf = new Map(agents.map((a) => [a.id, a.index]));
+  const refuse = (fn: string, node: string, n: number) => {
+    if (n <= 0) return;
+    const byNode = (refused[fn] ??= {});
+    byNode[node] = (byNode[node] ?? 0) + n;
+  };
+
+  for (const agent of agents) {
+    const node = instance.nodes[agent.index] as (typeof instance.nodes)[number];
+    for (const [fn, rate] of offeredAt(node, t)) {
+      const row: Record<string, number> = {};
+      (forwarding[fn] ??= {})[agent.id] = row;
+      if (rate === 0) continue;
+      const route = routeOf(agent.index, fn);
+      if (route === undefined) {
+        row[agent.id] = rate;
+        continue;
+      }
+      const weights = usableWeights(route, agent.links);
+      const keys = Object.keys(weights);
+      if (keys.length === 0) {
+        refuse(fn, agent.id, rate);
+        continue;
+      }
+      const shares = largestRemainder(
+        rate,
+        keys.map((k) => weights[k] as number),
+      );
+      const sent = new Map<string, number>();
+      let local = 0;
+      keys.forEach((k, i) => {
+        if (k === LOCAL) local = shares[i] as number;
+        else sent.set(k, shares[i] as number);
+      });
+      // The local share above localLimit goes to the peers, by their weights.
+      const cap = route.localLimit === null ? Number.POSITIVE_INFINITY : Math.floor(route.localLimit);
+      if (local > cap) {
+        const excess = local - cap;
+        local = cap;
+        const peers = keys.filter((k) => k !== LOCAL);
+        if (peers.length === 0) refuse(fn, agent.id, excess);
+        else
+          largestRemainder(
+            excess,
+            peers.map((k) => weights[k] as number),
+          ).forEach((n, i) => {
+            const peer = peers[i] as string;
+            sent.set(peer, (sent.get(peer) ?? 0) + n);
+          });
+      }
+      if (local > 0) row[agent.id] = local;
+      // A peer takes up to the limit it set for us; the rest is refused (429).
+      for (const [peer, n] of sent) {
+        if (n === 0) continue;
+        const peerIndex = indexOf.get(peer);
+        const limit = peerIndex === undefined ? undefined : routeOf(peerIndex, fn)?.limitsIn[agent.id];
+        const taken = limit === undefined ? n : Math.min(n, Math.floor(limit));
+        if (taken > 0) row[peer] = taken;
+        refuse(fn, agent.id, n - taken);
+      }
+    }
+  }
+  return { forwarding, refused };
+}
+
+/** The route's weights > 0 that can be used: LOCAL and the peers this node is linked to. */
+function usableWeights(route: FunctionRoute, links: Set<string>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, w] of Object.entries(route.weights)) {
+    if (w > 0 && (key === LOCAL || links.has(key))) out[key] = w;
+  }
+  return out;
+}

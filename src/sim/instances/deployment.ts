@@ -1,0 +1,55 @@
+import {
+  FRAMEWORK_GROUPS,
+  FUNCTION_GROUPS,
+  type FunctionGroup,
+  type SimInstance,
+  type SimNode,
+} from './instance.js';
+
+/** A function a node deploys, and its group. */
+export interface DeployedFunction {
+  name: string;
+  group: FunctionGroup;
+}
+
+/**
+ * The functions a node deploys: every function its load names at any instant, in first-seen order
+ * (the framework's nodes name the same functions at every instant: their deployment).
+ */
+export function deploymentOf(node: SimNode): DeployedFunction[] {
+  const seen = new Map<string, FunctionGroup>();
+  for (const instant of node.load) {
+    for (const group of FUNCTION_GROUPS) {
+      for (const f of instant[group]?.functions ?? []) if (!seen.has(f.name)) seen.set(f.name, group);
+    }
+  }
+  return [...seen].map(([name, group]) => ({ name, group }));
+}
+
+/** The requests/s a node's users offer each of its functions at instant t. */
+export function offeredAt(node: SimNode, t: number): Map<string, number> {
+  const rates = new Map<string, number>();
+  const instant = node.load[t] ?? {};
+  for (const group of FUNCTION_GROUPS)
+    for (const f of instant[group]?.functions ?? []) rates.set(f.name, f.rate);
+  return rates;
+}
+
+/**
+ * Every function of an instance: the framework's six in its order (they are the columns of its
+ * indexes even when nothing calls them), then any other the instance names, in first-seen order.
+ */
+export function instanceFunctions(instance: SimInstance): string[] {
+  const names = FUNCTION_GROUPS.flatMap((g) => [...FRAMEWORK_GROUPS[g]]);
+  for (const node of instance.nodes)
+    for (const f of deploymentOf(node)) if (!names.includes(f.name)) names.push(f.name);
+  return names;
+}
+
+/** The group of every function the instance's nodes deploy (a name in two groups: the first seen). */
+export function groupsOf(instance: SimInstance): Map<string, FunctionGroup> {
+  const groups = new Map<string, FunctionGroup>();
+  for (const node of instance.nodes)
+    for (const f of deploymentOf(node)) if (!groups.has(f.name)) groups.set(f.name, f.group);
+  return groups;
+}
