@@ -168,7 +168,8 @@ function routeInstant(
   const indexOf = new Map(agents.map((a) => [a.id, a.index]));
   const refuse = (fn: string, node: string, n: number) => {
     if (n <= 0) return;
-    const byNode = (refused[fn] ??= {});
+    const byNode = refused[fn] ?? {};
+    refused[fn] = byNode;
     byNode[node] = (byNode[node] ?? 0) + n;
   };
 
@@ -176,7 +177,9 @@ function routeInstant(
     const node = instance.nodes[agent.index] as (typeof instance.nodes)[number];
     for (const [fn, rate] of offeredAt(node, t)) {
       const row: Record<string, number> = {};
-      (forwarding[fn] ??= {})[agent.id] = row;
+      const matrix = forwarding[fn] ?? {};
+      forwarding[fn] = matrix;
+      matrix[agent.id] = row;
       if (rate === 0) continue;
       const route = routeOf(agent.index, fn);
       if (route === undefined) {
