@@ -2,7 +2,6 @@ import { request } from 'undici';
 import { NODE_METRICS, type NodeMetric } from '../../dataset/node-metrics.js';
 import type { Forecaster } from '../../forecast/forecaster.js';
 import { forecasterBody } from '../../offload/forecaster-body.js';
-import type { GroupsLoad } from '../../offload/messages.js';
 import type { NodeForecaster } from '../../offload/strategies/types.js';
 import { ForecasterRequestError } from '../errors.js';
 
