@@ -161,3 +161,39 @@ describe('holdersOf', () => {
     expect(holders.map((n) => n.id)).toEqual(['A']);
   });
 });
+
+describe('NeighbourTable.live', () => {
+  it('hands out copies: a strategy altering what it got does not alter the table', () => {
+    const table = new NeighbourTable('me');
+    table.update(
+      'A',
+      {
+        MsgType: 'nodeinfoNMS',
+        HAProxyHost: 'h',
+        HAProxyPort: 1,
+        NodeType: 1,
+        MaxValues: { cpu_usage_node: 200 },
+        Functions: ['f'],
+      },
+      1000,
+    );
+    table.update(
+      'A',
+      {
+        MsgType: 'nodemargininfoNMS',
+        Margin: 5,
+        Load: { RateHighUsage: 1, RateLowUsage: 2, RateMediumUsage: 3 },
+      },
+      1000,
+    );
+    const before = table.live(1000, 10);
+    const got = table.live(1000, 10)[0];
+    if (!got?.maxValues || !got.load) throw new Error('expected the NMS fields');
+    got.functions.push('g');
+    got.limitsOut.f = 9;
+    got.endpoint.port = 2;
+    got.maxValues.cpu_usage_node = 1;
+    got.load.RateLowUsage = 99;
+    expect(table.live(1000, 10)).toEqual(before);
+  });
+});
