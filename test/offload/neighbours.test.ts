@@ -162,7 +162,7 @@ describe('holdersOf', () => {
   });
 });
 
-describe('NeighbourTable.live', () => {
+describe('NeighbourTable.live copies', () => {
   it('hands out copies: a strategy altering what it got does not alter the table', () => {
     const table = new NeighbourTable('me');
     table.update(
