@@ -9,7 +9,9 @@ export const STRATEGY_NAMES_FOR_HELP = [
   'all-local',
   'static',
   'recalc',
+  'equal',
   'node-margin',
+  'power-saving',
   'latency-aware',
 ] as const;
 export const DEFAULT_STRATEGY_FOR_HELP = 'recalc';

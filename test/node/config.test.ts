@@ -44,9 +44,11 @@ describe('node configuration', () => {
     expect(result.error?.issues.some((i) => i.code === 'unrecognized_keys')).toBe(true);
   });
 
-  it('requires a forecaster, a group list and a threshold for node-margin, also under latency-aware', () => {
+  it('requires a forecaster, a group list and a threshold for the predicting strategies, also under latency-aware', () => {
     for (const agent of [
       { strategy: 'node-margin' },
+      { strategy: 'power-saving' },
+      { strategy: 'equal' },
       { strategy: 'latency-aware', latency_base: 'node-margin' },
     ]) {
       const fields = NodeConfigSchema.safeParse({ agent }).error?.issues.map((i) => i.path.join('.'));

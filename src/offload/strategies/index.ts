@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import { ConfigError, issuesFromZod } from '../../core/errors.js';
 import { allLocalDefinition } from './all-local.js';
+import { equalDefinition } from './equal.js';
 import { latencyAwareDefinition } from './latency-aware.js';
 import { nodeMarginDefinition } from './node-margin.js';
+import { powerSavingDefinition } from './power-saving.js';
 import { recalcDefinition } from './recalc.js';
 import { staticDefinition } from './static.js';
 import type { Strategy, StrategyDefinition } from './types.js';
@@ -19,7 +21,9 @@ export const STRATEGIES = [
   allLocalDefinition,
   staticDefinition,
   recalcDefinition,
+  equalDefinition,
   nodeMarginDefinition,
+  powerSavingDefinition,
   latencyAwareDefinition,
 ] as const;
 

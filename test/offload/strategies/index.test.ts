@@ -17,7 +17,15 @@ import { expectValidMessages, fns, input, neighbour, selfNode } from './helpers.
 
 describe('the registry', () => {
   it('lists each strategy once, by a unique name, with a description', () => {
-    expect(STRATEGY_NAMES).toEqual(['all-local', 'static', 'recalc', 'node-margin', 'latency-aware']);
+    expect(STRATEGY_NAMES).toEqual([
+      'all-local',
+      'static',
+      'recalc',
+      'equal',
+      'node-margin',
+      'power-saving',
+      'latency-aware',
+    ]);
     expect(new Set(STRATEGY_NAMES).size).toBe(STRATEGIES.length);
     for (const definition of STRATEGIES) {
       expect(strategyDefinition(definition.name)).toBe(definition);
@@ -49,7 +57,9 @@ describe('the registry', () => {
       'all-local': {},
       static: { static_local_share: 0.6 },
       recalc: {},
+      equal: {},
       'node-margin': {},
+      'power-saving': { power_saving_share: 0.7 },
       'latency-aware': { latency_k: 2, latency_base: 'recalc' },
     });
   });
@@ -57,16 +67,22 @@ describe('the registry', () => {
   it('rejects bad parameters as bad input naming them, and ignores other strategies’ parameters', () => {
     expect(() => createStrategy('latency-aware', { latency_k: 0 })).toThrow(ConfigError);
     expect(() => createStrategy('latency-aware', { latency_k: 1.5 })).toThrow(/latency_k/);
+    expect(() => createStrategy('power-saving', { power_saving_share: 0 })).toThrow(/power_saving_share/);
+    expect(() => createStrategy('power-saving', { power_saving_share: 1.2 })).toThrow(ConfigError);
     expect(() => createStrategy('recalc', { static_local_share: 0.2, latency_k: 3 })).not.toThrow();
   });
 });
 
 describe('createStrategy', () => {
   const everything = input({
-    self: selfNode({ functions: fns(['f', 10]), userRates: { f: 4 }, thresholds: { cpu_usage_node: 100 } }),
+    self: selfNode({
+      functions: fns(['f', 10]),
+      userRates: { f: 4 },
+      thresholds: { cpu_usage_node: 100, power_usage_node: 100 },
+    }),
     neighbours: [neighbour('A', { functions: ['f'], rttMs: 3 })],
     connectedPeers: ['A'],
-    forecaster: { predict: async () => ({ cpu_usage_node: 10 }) },
+    forecaster: { predict: async () => ({ cpu_usage_node: 10, power_usage_node: 10 }) },
     groups: { HIGH_USAGE: ['f'] },
   });
 
@@ -94,12 +110,18 @@ describe('neighbourTtlMs, needsForecaster and needsRtt', () => {
     expect(neighbourTtlMs('latency-aware', 5000)).toBe(6000);
     expect(neighbourTtlMs('latency-aware', 5000, { latency_base: 'node-margin' })).toBe(10_000);
     expect(neighbourTtlMs('node-margin', 5000)).toBe(10_000);
+    expect(neighbourTtlMs('power-saving', 5000)).toBe(10_000);
+    expect(neighbourTtlMs('equal', 5000)).toBe(10_000);
     expect(neighbourTtlMs('static', 5000)).toBe(10_000);
     expect(neighbourTtlMs('all-local', 5000)).toBe(10_000);
   });
 
-  it('asks for a forecaster for node-margin only, directly or under latency-aware', () => {
-    expect(STRATEGY_NAMES.filter((name) => needsForecaster(name))).toEqual(['node-margin']);
+  it('asks for a forecaster for the predicting strategies only, node-margin also under latency-aware', () => {
+    expect(STRATEGY_NAMES.filter((name) => needsForecaster(name))).toEqual([
+      'equal',
+      'node-margin',
+      'power-saving',
+    ]);
     expect(needsForecaster('latency-aware', { latency_base: 'node-margin' })).toBe(true);
   });
 
