@@ -11,6 +11,7 @@ import {
   type SimInstance,
   type SimNode,
 } from './instance.js';
+import { buildTopology, edgeDensity, type TopologyOptions, topologyIssues } from './topologies.js';
 
 /**
  * The DFaaS simulation framework's instance generator (framework/instance_generator.py), model for
@@ -33,7 +34,10 @@ import {
  * 6. The graph (a StackOverflow "connected G(n,p)" recipe): for each node i in index order, one pair
  *    (i, j>i) chosen uniformly is always added, then each pair (i, j>i) with probability p. So the
  *    graph is connected with ≥ N−1 edges; p ≥ 1 gives the complete graph. Neighbour lists keep
- *    insertion order, as networkx's adjacency.
+ *    insertion order, as networkx's adjacency. This is the default; the `topology` option draws
+ *    another graph instead (topologies.ts), from the same graph stream, so the same seed with
+ *    another topology changes only the links. The header's edge_prob is then the realised
+ *    density 2E/(N(N−1)) to 4 decimals, since those graphs have no edge probability.
  *
  * One deliberate difference: the framework returns an edgeless graph for p ≤ 0 (an early return
  * before the recipe); here p = 0 still gets the forced edges, a random spanning tree, so every
@@ -81,8 +85,10 @@ export function maxOverloaded(overloadedPercent: number, nodes: number): number 
 export interface GenerateOptions {
   /** Number of nodes, ≥ 1. */
   nodes: number;
-  /** Probability of each extra edge, in [0, 1]. */
-  edgeProb: number;
+  /** Probability of each extra edge of the framework's graph, in [0, 1]; required unless `topology` is given. */
+  edgeProb?: number;
+  /** Another graph than the framework's with edgeProb (not both: a framework topology carries its own edgeProb). */
+  topology?: TopologyOptions;
   /** Most overloaded nodes, in percent of the nodes, in [0, 100]. */
   overloadedPercent: number;
   /** An integer in [0, 2³²). */
@@ -113,8 +119,13 @@ function sample<T>(rng: Rng, items: readonly T[], k: number): T[] {
 function checkOptions(o: GenerateOptions): void {
   const issues: ConfigIssue[] = [];
   if (!Number.isInteger(o.nodes) || o.nodes < 1) issues.push({ field: 'nodes', message: 'an integer ≥ 1' });
-  if (!(o.edgeProb >= 0 && o.edgeProb <= 1))
+  if (o.topology === undefined && !(o.edgeProb !== undefined && o.edgeProb >= 0 && o.edgeProb <= 1))
     issues.push({ field: 'edgeProb', message: 'a probability in [0, 1]' });
+  if (o.topology !== undefined && o.edgeProb !== undefined)
+    issues.push({
+      field: 'edgeProb',
+      message: "the framework graph's, not given with a topology (a framework topology has its own edgeProb)",
+    });
   if (!(o.overloadedPercent >= 0 && o.overloadedPercent <= 100))
     issues.push({ field: 'overloadedPercent', message: 'a percentage in [0, 100]' });
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed >= 2 ** 32)
@@ -126,25 +137,8 @@ function checkOptions(o: GenerateOptions): void {
     if (fns !== undefined && (fns.length === 0 || new Set(fns).size !== fns.length))
       issues.push({ field: `groups.${g}`, message: 'at least one function, none twice' });
   }
+  if (o.topology !== undefined) issues.push(...topologyIssues(o.topology));
   if (issues.length > 0) throw new ConfigError('instance generator', issues);
-}
-
-/** The framework's connected random graph: neighbour lists in insertion order. */
-function graph(rng: Rng, n: number, p: number): number[][] {
-  const adj = Array.from({ length: n }, () => new Set<number>());
-  const link = (a: number, b: number) => {
-    adj[a]?.add(b);
-    adj[b]?.add(a);
-  };
-  if (p >= 1) {
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) link(i, j);
-  } else {
-    for (let i = 0; i < n - 1; i++) {
-      link(i, integer(rng, i + 1, n - 1));
-      for (let j = i + 1; j < n; j++) if (rng() < p) link(i, j);
-    }
-  }
-  return adj.map((s) => [...s]);
 }
 
 function drawType(rng: Rng): NodeType {
@@ -169,7 +163,9 @@ function split(rng: Rng, load: number, count: number): number[] {
 /** A random instance in the framework's model; the same options always give the same instance. */
 export function generateInstance(options: GenerateOptions): SimInstance {
   checkOptions(options);
-  const { nodes: n, edgeProb, overloadedPercent, seed } = options;
+  const { nodes: n, overloadedPercent, seed } = options;
+  // checkOptions made sure edgeProb is given when topology is not.
+  const topology = options.topology ?? { kind: 'framework', edgeProb: options.edgeProb as number };
   const groupList = options.groups ?? FRAMEWORK_GROUPS;
   const instants = options.instants ?? SIMULATION_INSTANTS;
   const netRng = seededRandom(seed);
@@ -208,8 +204,14 @@ export function generateInstance(options: GenerateOptions): SimInstance {
     return { id: `node_${i}`, type, neighbours: [], load };
   });
 
-  graph(graphRng, n, edgeProb).forEach((nbs, i) => {
-    (nodes[i] as SimNode).neighbours = nbs.map((j) => `node_${j}`);
+  const graph = buildTopology(topology, n, graphRng);
+  graph.neighbours.forEach((nbs, i) => {
+    const node = nodes[i] as SimNode;
+    node.neighbours = nbs.map((j) => `node_${j}`);
+    const latencies = graph.latencyMs?.[i];
+    if (latencies)
+      node.linkLatencyMs = Object.fromEntries(nbs.map((j, k) => [`node_${j}`, latencies[k] as number]));
   });
+  const edgeProb = topology.kind === 'framework' ? topology.edgeProb : edgeDensity(graph);
   return { seed, edgeProb, overloadedPerc: overloadedPercent, nodes };
 }
