@@ -14,7 +14,8 @@
  * core: those models predict about 3% below 7.5 requests/s of HIGH_USAGE and 35% above, so node-1
  * is predicted overloaded at 12 requests/s and moves load in 1% steps until it is not. The
  * function's real limit is its concurrency, not CPU, so this shows the strategy's mechanics
- * rather than a forecast of this function.
+ * rather than a forecast of this function. equal gets the same settings. power-saving is left out
+ * of the default list: the committed models have no power model for it to predict with.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,13 +27,13 @@ import {
   type OffloadScenarioOptions,
   runOffloadScenario,
 } from '../src/node/offload-scenario.js';
-import { STRATEGY_NAMES, type StrategyName } from '../src/offload/strategies/index.js';
+import { needsForecaster, STRATEGY_NAMES, type StrategyName } from '../src/offload/strategies/index.js';
 import { type Figure, figure, type PerfReport, report } from './lib/report.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
 const examples = (p: string) => fileURLToPath(new URL(`../examples/forecast/${p}`, import.meta.url));
 
-/** node-margin's settings (see above); the group list is written to the run's folder. */
+/** node-margin's (and equal's) settings (see above); the group list is written to the run's folder. */
 function nodeMarginAgent(dir: string): Record<string, unknown> {
   const groupList = join(dir, 'group_list.json');
   writeFileSync(
@@ -54,7 +55,8 @@ export async function run(args: string[]): Promise<PerfReport> {
   const proxy = flag(args, '--proxy') ?? 'embedded';
   if (proxy !== 'embedded' && proxy !== 'haproxy') throw new Error('--proxy: embedded or haproxy');
   const rate = Number(flag(args, '--rate') ?? 12);
-  const strategies = (flag(args, '--strategies')?.split(',') ?? [...STRATEGY_NAMES]) as StrategyName[];
+  const strategies = (flag(args, '--strategies')?.split(',') ??
+    STRATEGY_NAMES.filter((s) => s !== 'power-saving')) as StrategyName[];
   for (const s of strategies) if (!STRATEGY_NAMES.includes(s)) throw new Error(`unknown strategy ${s}`);
   if (!strategies.includes('all-local')) strategies.unshift('all-local');
 
@@ -76,7 +78,7 @@ export async function run(args: string[]): Promise<PerfReport> {
       durationMs: seconds * 1000,
       periodMs: 1000,
       dir,
-      ...(strategy === 'node-margin' ? { agent: nodeMarginAgent(dir) } : {}),
+      ...(needsForecaster(strategy) ? { agent: nodeMarginAgent(dir) } : {}),
     };
     const started = performance.now();
     process.stdout.write(`  ${strategy} ... `);
@@ -124,9 +126,9 @@ export async function run(args: string[]): Promise<PerfReport> {
   console.log(
     '\n  success: 2xx of the counted requests; by peers: share of the 2xx served by node-2 or node-3; refused: counted requests by status (error: transport failure)',
   );
-  if (strategies.includes('node-margin')) {
+  if (strategies.some((s) => needsForecaster(s))) {
     console.log(
-      '  node-margin: the committed models with `work` in HIGH_USAGE and cpu_usage_node ≤ 20% (see the top of perf/offload.ts): the mechanics, not a forecast of `work`',
+      '  node-margin, equal: the committed models with `work` in HIGH_USAGE and cpu_usage_node ≤ 20% (see the top of perf/offload.ts): the mechanics, not a forecast of `work`',
     );
   }
   const figures: Record<string, Figure> = {};

@@ -167,23 +167,31 @@ const AgentSchema = z
   .strict()
   .superRefine((a, ctx) => {
     if (!needsForecaster(a.strategy, a)) return;
+    // latency-aware over node-margin needs what node-margin needs.
+    const who = a.strategy === 'latency-aware' ? 'latency-aware over node-margin' : a.strategy;
     if (!a.forecaster_url && !a.forecaster_models)
       ctx.addIssue({
         code: 'custom',
         path: ['forecaster_url'],
-        message: 'node-margin needs forecaster_url or forecaster_models',
+        message: `${who} needs forecaster_url or forecaster_models`,
       });
     if (!a.group_list)
       ctx.addIssue({
         code: 'custom',
         path: ['group_list'],
-        message: 'node-margin needs group_list (group_list.json)',
+        message: `${who} needs group_list (group_list.json)`,
       });
-    if (Object.keys(a.thresholds).length === 0)
+    if (a.strategy === 'power-saving' && a.thresholds.power_usage_node === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['thresholds', 'power_usage_node'],
+        message: 'power-saving needs the power threshold, e.g. power_usage_node: 2200000 (µW)',
+      });
+    else if (Object.keys(a.thresholds).length === 0)
       ctx.addIssue({
         code: 'custom',
         path: ['thresholds'],
-        message: 'node-margin needs at least one threshold, e.g. cpu_usage_node: 150 (percent of one core)',
+        message: `${who} needs at least one threshold, e.g. cpu_usage_node: 150 (percent of one core)`,
       });
   });
 

@@ -51,9 +51,29 @@ describe('node configuration', () => {
       { strategy: 'equal' },
       { strategy: 'latency-aware', latency_base: 'node-margin' },
     ]) {
-      const fields = NodeConfigSchema.safeParse({ agent }).error?.issues.map((i) => i.path.join('.'));
-      expect(fields).toEqual(['agent.forecaster_url', 'agent.group_list', 'agent.thresholds']);
+      const issues = NodeConfigSchema.safeParse({ agent }).error?.issues ?? [];
+      const thresholds =
+        agent.strategy === 'power-saving' ? 'agent.thresholds.power_usage_node' : 'agent.thresholds';
+      expect(issues.map((i) => i.path.join('.'))).toEqual([
+        'agent.forecaster_url',
+        'agent.group_list',
+        thresholds,
+      ]);
+      const who = agent.strategy === 'latency-aware' ? 'latency-aware over node-margin' : agent.strategy;
+      expect(issues[0]?.message).toBe(`${who} needs forecaster_url or forecaster_models`);
     }
+    // power-saving with a cpu threshold alone still lacks its power threshold.
+    const cpuOnly = NodeConfigSchema.safeParse({
+      agent: {
+        strategy: 'power-saving',
+        forecaster_models: 'm',
+        group_list: 'g.json',
+        thresholds: { cpu_usage_node: 150 },
+      },
+    });
+    expect(cpuOnly.error?.issues.map((i) => i.message)).toEqual([
+      'power-saving needs the power threshold, e.g. power_usage_node: 2200000 (µW)',
+    ]);
     expect(
       NodeConfigSchema.safeParse({
         agent: {
