@@ -43,7 +43,9 @@ const equal: Strategy = async (input) => {
   const sheddable = [...holders]
     .filter(([fn, ids]) => ids.length > 0 && (model.rates.get(fn) ?? 0) > 0)
     .map(([fn]) => fn);
-  const outcome = overloaded ? await shed(model, sheddable) : { rounds: 0, overloaded };
+  // The routes need the shedding loop; the messages (publishOnly) do not.
+  const outcome =
+    overloaded && input.publishOnly !== true ? await shed(model, sheddable) : { rounds: 0, overloaded };
 
   const functions: Record<string, FunctionRoute> = {};
   const moved: Record<string, Record<string, number>> = {};

@@ -87,9 +87,11 @@ export async function marginOffload(input: StrategyInput, rules: MarginRules): P
   const common = input.neighbours.filter((n) => n.functions.some((fn) => names.includes(fn)));
   const margin = relieve || common.length === 0 ? 0 : Math.max(0, (100 - usage) / common.length);
 
-  const targets = relieve ? await targetsOf(model, rules, common, names) : [];
+  // The routes need the offloading loop; the messages (publishOnly) do not.
+  const plan = relieve && input.publishOnly !== true;
+  const targets = plan ? await targetsOf(model, rules, common, names) : [];
   // A copy: offload drops the targets it is done with, and the weights need them all.
-  if (relieve) await offload(model, rules, [...targets]);
+  if (plan) await offload(model, rules, [...targets]);
 
   const functions: Record<string, FunctionRoute> = {};
   for (const name of names) {
@@ -192,14 +194,13 @@ async function offload(model: LoadModel, rules: MarginRules, targets: Target[]):
       turn = dropEverywhere(targets, fn, turn);
       continue;
     }
-    const trial = new Map(target.moved).set(fn, (target.moved.get(fn) ?? 0) + 1);
     const increase =
       rules.usage(
-        await model.forecaster.predict(target.nodeType, stepsLoad(model, trial, target.load)),
+        await model.forecaster.predict(target.nodeType, stepsLoad(model, target.moved, target.load, fn)),
         target.maxValues,
       ) - target.baseUsage;
     if (target.margin > increase) {
-      target.moved = trial;
+      target.moved.set(fn, (target.moved.get(fn) ?? 0) + 1);
       stepsLeft.set(fn, left - 1);
       target.cursor = (target.cursor + 1) % target.functions.length;
       turn = (turn + 1) % targets.length;

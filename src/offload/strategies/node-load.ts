@@ -56,25 +56,38 @@ export function loadModel(input: StrategyInput, strategy: string): LoadModel {
 
 /** Mean over the metrics with both a prediction and a threshold of prediction·100/threshold; 0 with none. */
 export function usagePct(predictions: Metrics, thresholds: Metrics): number {
-  const ratios = comparable(predictions, thresholds).map(([p, t]) => (p * 100) / t);
-  return ratios.length === 0 ? 0 : ratios.reduce((a, b) => a + b, 0) / ratios.length;
+  let sum = 0;
+  let count = 0;
+  for (const metric of NODE_METRICS) {
+    const t = comparableThreshold(predictions, thresholds, metric);
+    if (t === undefined) continue;
+    sum += ((predictions[metric] as number) * 100) / t;
+    count++;
+  }
+  return count === 0 ? 0 : sum / count;
 }
 
 /** Whether some metric with both a prediction and a threshold is predicted above its threshold. */
 export function isOverloaded(predictions: Metrics, thresholds: Metrics): boolean {
-  return comparable(predictions, thresholds).some(([p, t]) => p > t);
+  for (const metric of NODE_METRICS) {
+    const t = comparableThreshold(predictions, thresholds, metric);
+    if (t !== undefined && (predictions[metric] as number) > t) return true;
+  }
+  return false;
 }
 
-/** [prediction, threshold] of the metrics having both (a threshold must be > 0 to divide by it). */
-function comparable(predictions: Metrics, thresholds: Metrics): Array<[number, number]> {
-  const pairs: Array<[number, number]> = [];
-  for (const metric of NODE_METRICS) {
-    const p = predictions[metric];
-    const t = thresholds[metric];
-    if (p !== undefined && Number.isFinite(p) && t !== undefined && Number.isFinite(t) && t > 0)
-      pairs.push([p, t]);
-  }
-  return pairs;
+/** The metric's threshold when both it and the prediction are finite (and the threshold > 0, to
+ * divide by it); undefined otherwise. Loops instead of arrays: the simulator calls these millions of times. */
+function comparableThreshold(
+  predictions: Metrics,
+  thresholds: Metrics,
+  metric: NodeMetric,
+): number | undefined {
+  const p = predictions[metric];
+  const t = thresholds[metric];
+  return p !== undefined && Number.isFinite(p) && t !== undefined && Number.isFinite(t) && t > 0
+    ? t
+    : undefined;
 }
 
 /** The GroupsLoad field of each grouped function (a function listed twice counts in the first group). */
@@ -109,10 +122,28 @@ export function movedRate(model: LoadModel, fn: string, steps: number): number {
   return ((model.rates.get(fn) ?? 0) * steps) / STEPS;
 }
 
-/** The group rates of some steps of each function. */
-export function stepsLoad(model: LoadModel, steps: Map<string, number>, base?: GroupsLoad): GroupsLoad {
-  const rates = new Map([...steps].map(([fn, n]) => [fn, movedRate(model, fn, n)]));
-  return loadOf(model, rates, base);
+/**
+ * The group rates of some steps of each function, added to `base`; with `plusOne`, one more step of
+ * that function (a trial, without copying `steps`: the simulator calls this millions of times).
+ * The sums run in the order of `steps` (a function only in `plusOne` last), so the result is the
+ * same, to the bit, as building the trial map first.
+ */
+export function stepsLoad(
+  model: LoadModel,
+  steps: Map<string, number>,
+  base?: GroupsLoad,
+  plusOne?: string,
+): GroupsLoad {
+  const load = base === undefined ? zeroLoad() : { ...base };
+  for (const [fn, n] of steps) {
+    const field = model.fieldOf.get(fn);
+    if (field !== undefined) load[field] += movedRate(model, fn, fn === plusOne ? n + 1 : n);
+  }
+  if (plusOne !== undefined && !steps.has(plusOne)) {
+    const field = model.fieldOf.get(plusOne);
+    if (field !== undefined) load[field] += movedRate(model, plusOne, 1);
+  }
+  return load;
 }
 
 /** Steps of every function with a rate (STEPS) or none (0): what a node may move away. */

@@ -68,6 +68,12 @@ export interface StrategyInput {
   /** Needed by node-margin (and latency-aware over node-margin). */
   forecaster?: NodeForecaster;
   groups?: GroupList;
+  /**
+   * Set by the simulator's exchange passes, which use the messages alone: a strategy may then skip
+   * the work that only its routes need (the margin strategies' offloading loop), as long as its
+   * messages are the same. The live agent never sets it.
+   */
+  publishOnly?: boolean;
 }
 
 export interface StrategyResult {

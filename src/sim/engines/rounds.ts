@@ -63,7 +63,8 @@ const PERIOD_MS = 1000;
 interface SimAgent {
   id: string;
   index: number;
-  functions: DeployedFunction[];
+  /** Its deployment, with each function's maxRate (computed once). */
+  functions: { name: string; maxRate: number | null }[];
   table: NeighbourTable;
   links: Set<string>;
 }
@@ -81,7 +82,7 @@ export async function runRounds(instance: SimInstance, options: RoundsOptions): 
   const agents: SimAgent[] = instance.nodes.map((node, index) => ({
     id: node.id,
     index,
-    functions: deploymentOf(node),
+    functions: deploymentOf(node).map((f) => ({ name: f.name, maxRate: maxRate(node.id, f) })),
     table: new NeighbourTable(node.id),
     links: new Set(node.neighbours),
   }));
@@ -91,19 +92,20 @@ export async function runRounds(instance: SimInstance, options: RoundsOptions): 
 
   for (let t = 0; t < T; t++) {
     let results: StrategyResult[] = [];
+    const offered = instance.nodes.map((node) => offeredAt(node, t));
+    const userRates = offered.map((rates) => Object.fromEntries(rates));
     for (let pass = 0; pass < exchanges; pass++) {
       const now = (t * exchanges + pass) * PERIOD_MS;
       results = [];
       for (const agent of agents) {
         const node = instance.nodes[agent.index] as (typeof instance.nodes)[number];
-        const offered = offeredAt(node, t);
         const input: StrategyInput = {
           now,
           self: {
             id: agent.id,
             proxy: { host: agent.id, port: 1 },
-            functions: agent.functions.map((f) => ({ name: f.name, maxRate: maxRate(agent.id, f) })),
-            userRates: Object.fromEntries(offered),
+            functions: agent.functions,
+            userRates: userRates[agent.index] as Record<string, number>,
             nodeType: NODE_TYPE_CODE[node.type],
             thresholds: options.thresholds[node.type],
           },
@@ -111,6 +113,8 @@ export async function runRounds(instance: SimInstance, options: RoundsOptions): 
           connectedPeers: node.neighbours,
           forecaster,
           groups,
+          // Only the last pass's routes are used: the others need their messages alone.
+          publishOnly: pass < exchanges - 1,
         };
         results.push(await strategy(input));
       }
@@ -122,7 +126,7 @@ export async function runRounds(instance: SimInstance, options: RoundsOptions): 
         }
       });
     }
-    instants.push(routeInstant(instance, t, agents, results));
+    instants.push(routeInstant(offered, agents, results));
     options.onInstant?.(t, T);
   }
   return { strategy: options.strategy, compat: 'fixed', instants, modelCalls: calls.count };
@@ -156,8 +160,7 @@ function defaultMaxRate(
 
 /** Where the instant's requests go, from the last pass's routes (see the file's comment). */
 function routeInstant(
-  instance: SimInstance,
-  t: number,
+  offered: readonly Map<string, number>[],
   agents: SimAgent[],
   results: StrategyResult[],
 ): RoundsInstant {
@@ -174,8 +177,7 @@ function routeInstant(
   };
 
   for (const agent of agents) {
-    const node = instance.nodes[agent.index] as (typeof instance.nodes)[number];
-    for (const [fn, rate] of offeredAt(node, t)) {
+    for (const [fn, rate] of offered[agent.index] as Map<string, number>) {
       const row: Record<string, number> = {};
       const matrix = forwarding[fn] ?? {};
       forwarding[fn] = matrix;
