@@ -6,7 +6,7 @@ import type { Experiment } from '../bench/experiments/contract.js';
 import type { BenchEvent, ExperimentOutcome } from '../bench/run.js';
 import type { ResultsStore } from '../bench/store/contract.js';
 import { ConfigError, DfaasError } from '../core/errors.js';
-import { RESULTS_ROOT } from '../core/files.js';
+import { fileStamp, RESULTS_ROOT } from '../core/files.js';
 import { readAuthFile } from '../platform/embedded/basic-auth.js';
 import { badFlag } from './errors.js';
 import type { CliContext } from './io.js';
@@ -48,8 +48,6 @@ export interface BenchCreateFlags {
 
 /** Experiments at once on the embedded provider, each on a platform of its own (2 cores suffice). */
 const EMBEDDED_PARALLEL = 4;
-
-const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
 
 async function withStore<T>(flags: BenchStoreFlags, work: (store: ResultsStore) => Promise<T>): Promise<T> {
   const { openStore } = await import('../bench/store/registry.js');
@@ -287,7 +285,7 @@ export async function runStatus(flags: BenchStoreFlags & { limit: number }, ctx:
 /** `dfaas bench export`. */
 export async function runBenchExport(flags: BenchExportFlags, ctx: CliContext): Promise<void> {
   const { writeBenchExport } = await import('../bench/export.js');
-  const out = flags.out ?? join(RESULTS_ROOT, 'bench', `export-${stamp()}`);
+  const out = flags.out ?? join(RESULTS_ROOT, 'bench', `export-${fileStamp()}`);
   const result = await withStore(flags, (store) =>
     writeBenchExport(store, { format: flags.format, out, ...(flags.run ? { run: flags.run } : {}) }),
   );
@@ -299,7 +297,7 @@ export async function runBenchExport(flags: BenchExportFlags, ctx: CliContext): 
 /** `dfaas bench report`. */
 export async function runBenchReport(flags: BenchReportFlags, ctx: CliContext): Promise<void> {
   const { writeBenchReport } = await import('../bench/report.js');
-  const out = flags.out ?? join(RESULTS_ROOT, 'bench', `report-${stamp()}.html`);
+  const out = flags.out ?? join(RESULTS_ROOT, 'bench', `report-${fileStamp()}.html`);
   const result = await withStore(flags, (store) => writeBenchReport(store, { runs: flags.run ?? [], out }));
   printResult(
     ctx,

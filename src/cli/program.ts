@@ -23,6 +23,7 @@ import { cliContext, logLevelOption } from './options.js';
 import { jsonRequested, printResult } from './output.js';
 import { registerSample } from './sample.js';
 import { registerSchema } from './schema.js';
+import { registerSim } from './sim.js';
 import { registerWorkflow } from './workflow.js';
 
 export interface DfaasProgram {
@@ -79,6 +80,7 @@ export function createProgram(io: CliIo): DfaasProgram {
   registerNode(program, context);
   registerBench(program, context);
   registerWorkflow(program, context);
+  registerSim(program, context);
   registerSchema(program, context);
 
   return {

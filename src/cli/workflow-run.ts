@@ -1,7 +1,7 @@
 /** `dfaas workflow …` at work: run (with progress), scale, train, compare. */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { RESULTS_ROOT } from '../core/files.js';
+import { fileStamp, RESULTS_ROOT } from '../core/files.js';
 import { isLoopbackHost } from '../core/net.js';
 import { readAuthFile } from '../platform/embedded/basic-auth.js';
 import type { RewardConfig } from '../workflow/autoscale/config.js';
@@ -84,7 +84,6 @@ async function rewardConfig(flags: {
   const preset = REWARD_PRESETS[flags.reward as keyof typeof REWARD_PRESETS];
   return validateConfig(rewardSchema, { ...preset, ...flags.rewardSet }, '--reward-set');
 }
-const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
 
 /** The default workload at `seed` and `mode`, checked against --tasks. */
 async function workloadFor(mode: WorkloadMode, seed: number, tasks?: number): Promise<WorkloadOptions> {
@@ -119,7 +118,7 @@ export async function runWorkflowCommand(flags: WorkflowRunFlags, ctx: CliContex
     );
   }
   const { runWorkflow } = await import('../workflow/run.js');
-  const out = flags.out ?? join(WORKFLOW_RESULTS, `run-${stamp()}`);
+  const out = flags.out ?? join(WORKFLOW_RESULTS, `run-${fileStamp()}`);
   const progress = createProgress(ctx, 'workflow.progress');
   const interrupts = ctx.interrupts();
   try {
@@ -264,7 +263,7 @@ export async function runTrainCommand(flags: WorkflowTrainFlags, ctx: CliContext
   const agent = await createAgent(name, flags.seed, reward);
   const { DEFAULT_TRAIN_EPISODES } = await import('../workflow/autoscale/compare.js');
   const episodes = flags.episodes ?? DEFAULT_TRAIN_EPISODES[name];
-  const out = flags.out ?? join(WORKFLOW_RESULTS, 'models', `${name}-${stamp()}.json`);
+  const out = flags.out ?? join(WORKFLOW_RESULTS, 'models', `${name}-${fileStamp()}.json`);
   const { backend, close } = await openBackend(flags, ctx);
   const progress = createProgress(ctx, 'workflow.train');
   const interrupts = ctx.interrupts();
@@ -326,7 +325,7 @@ export async function runCompareCommand(flags: WorkflowCompareFlags, ctx: CliCon
   const workload = await workloadFor(flags.mode, flags.seed);
   const reward = await rewardConfig(flags);
   const { runComparison } = await import('../workflow/autoscale/compare.js');
-  const out = flags.out ?? join(WORKFLOW_RESULTS, `compare-${stamp()}`);
+  const out = flags.out ?? join(WORKFLOW_RESULTS, `compare-${fileStamp()}`);
   const progress = createProgress(ctx, 'workflow.compare');
   const interrupts = ctx.interrupts();
   const { backend, close } = await openBackend(flags, ctx);

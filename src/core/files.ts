@@ -22,6 +22,9 @@ import { ConfigError } from './errors.js';
  */
 export const RESULTS_ROOT = 'results';
 
+/** The time now as a file name's part: 2026-11-30T18-40-00-000Z. */
+export const fileStamp = (): string => new Date().toISOString().replace(/[:.]/g, '-');
+
 /**
  * Writes a whole file atomically: a temp file beside it, fsync, rename. A crash leaves either
  * the old file or the new one, never half of one. `mode` is the new file's (before the umask).

@@ -1,5 +1,4 @@
 import {
-  FRAMEWORK_GROUPS,
   FUNCTION_GROUPS,
   type FunctionGroup,
   type SimInstance,
@@ -33,17 +32,6 @@ export function offeredAt(node: SimNode, t: number): Map<string, number> {
   for (const group of FUNCTION_GROUPS)
     for (const f of instant[group]?.functions ?? []) rates.set(f.name, f.rate);
   return rates;
-}
-
-/**
- * Every function of an instance: the framework's six in its order (they are the columns of its
- * indexes even when nothing calls them), then any other the instance names, in first-seen order.
- */
-export function instanceFunctions(instance: SimInstance): string[] {
-  const names = FUNCTION_GROUPS.flatMap((g) => [...FRAMEWORK_GROUPS[g]]);
-  for (const node of instance.nodes)
-    for (const f of deploymentOf(node)) if (!names.includes(f.name)) names.push(f.name);
-  return names;
 }
 
 /** The group of every function the instance's nodes deploy (a name in two groups: the first seen). */
