@@ -1,9 +1,4 @@
-import {
-  FUNCTION_GROUPS,
-  type FunctionGroup,
-  type SimInstance,
-  type SimNode,
-} from './instance.js';
+import { FUNCTION_GROUPS, type FunctionGroup, type SimInstance, type SimNode } from './instance.js';
 
 /** A function a node deploys, and its group. */
 export interface DeployedFunction {
