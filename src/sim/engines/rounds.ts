@@ -1,4 +1,3 @@
-import type { GroupList } from '../../dataset/groups.js';
 import { NeighbourTable } from '../../offload/neighbours.js';
 import { type FunctionRoute, LOCAL } from '../../offload/routing.js';
 import {
@@ -9,13 +8,13 @@ import {
   type StrategyResult,
 } from '../../offload/strategies/index.js';
 import type { StrategyInput } from '../../offload/strategies/types.js';
-import { type DeployedFunction, deploymentOf, groupsOf, offeredAt } from '../instances/deployment.js';
-import { FUNCTION_GROUPS, type SimInstance } from '../instances/instance.js';
+import { type DeployedFunction, deploymentOf, groupListOf, offeredAt } from '../instances/deployment.js';
+import type { SimInstance } from '../instances/instance.js';
 import {
   asForecaster,
   NODE_TYPE_CODE,
   type NodeModel,
-  soloCapacity,
+  soloCapacities,
   type Thresholds,
 } from '../model/node-model.js';
 import { largestRemainder } from './apportion.js';
@@ -132,30 +131,14 @@ export async function runRounds(instance: SimInstance, options: RoundsOptions): 
   return { strategy: options.strategy, compat: 'fixed', instants, modelCalls: calls.count };
 }
 
-/** The instance's functions by group, as group_list.json (the strategies' input.groups). */
-function groupListOf(instance: SimInstance): GroupList {
-  const list: GroupList = Object.fromEntries(FUNCTION_GROUPS.map((g) => [g, [] as string[]]));
-  for (const [name, group] of groupsOf(instance)) list[group]?.push(name);
-  return list;
-}
-
 function defaultMaxRate(
   instance: SimInstance,
   model: NodeModel,
   thresholds: Thresholds,
 ): (nodeId: string, fn: DeployedFunction) => number {
   const typeOf = new Map(instance.nodes.map((n) => [n.id, n.type]));
-  const cache = new Map<string, number>();
-  return (nodeId, fn) => {
-    const type = typeOf.get(nodeId) ?? 'LIGHT';
-    const key = `${type}/${fn.group}`;
-    let rate = cache.get(key);
-    if (rate === undefined) {
-      rate = soloCapacity(model, thresholds[type], type, fn.group);
-      cache.set(key, rate);
-    }
-    return rate;
-  };
+  const solo = soloCapacities(model, thresholds);
+  return (nodeId, fn) => solo(typeOf.get(nodeId) ?? 'LIGHT', fn.group);
 }
 
 /** Where the instant's requests go, from the last pass's routes (see the file's comment). */

@@ -1,3 +1,4 @@
+import type { GroupList } from '../../dataset/groups.js';
 import { FUNCTION_GROUPS, type FunctionGroup, type SimInstance, type SimNode } from './instance.js';
 
 /** A function a node deploys, and its group. */
@@ -35,4 +36,11 @@ export function groupsOf(instance: SimInstance): Map<string, FunctionGroup> {
   for (const node of instance.nodes)
     for (const f of deploymentOf(node)) if (!groups.has(f.name)) groups.set(f.name, f.group);
   return groups;
+}
+
+/** The instance's functions by group, as group_list.json has them (the strategies' input.groups). */
+export function groupListOf(instance: SimInstance): GroupList {
+  const list: GroupList = Object.fromEntries(FUNCTION_GROUPS.map((g) => [g, [] as string[]]));
+  for (const [name, group] of groupsOf(instance)) list[group]?.push(name);
+  return list;
 }

@@ -126,3 +126,20 @@ export function soloCapacity(
   }
   return lo;
 }
+
+/** soloCapacity per node type and group, each computed once (a function's default dfaas.maxrate). */
+export function soloCapacities(
+  model: NodeModel,
+  thresholds: Thresholds,
+): (type: NodeType, group: FunctionGroup) => number {
+  const cache = new Map<string, number>();
+  return (type, group) => {
+    const key = `${type}/${group}`;
+    let rate = cache.get(key);
+    if (rate === undefined) {
+      rate = soloCapacity(model, thresholds[type], type, group);
+      cache.set(key, rate);
+    }
+    return rate;
+  };
+}

@@ -1,4 +1,3 @@
-import type { GroupList } from '../../../dataset/groups.js';
 import type { Admission } from '../../../node/proxy/embedded/router.js';
 import type { PeerMessage } from '../../../offload/messages.js';
 import {
@@ -7,13 +6,13 @@ import {
   needsRtt,
   neighbourTtlMs,
 } from '../../../offload/strategies/index.js';
-import { deploymentOf, groupsOf, offeredAt } from '../../instances/deployment.js';
-import { FUNCTION_GROUPS, type FunctionGroup, type SimInstance } from '../../instances/instance.js';
+import { deploymentOf, groupListOf, groupsOf, offeredAt } from '../../instances/deployment.js';
+import type { FunctionGroup, NodeType, SimInstance } from '../../instances/instance.js';
 import {
   asForecaster,
   NODE_TYPE_CODE,
   type NodeModel,
-  soloCapacity,
+  soloCapacities,
   type Thresholds,
 } from '../../model/node-model.js';
 import { SimAgent, tokenOf } from './agent.js';
@@ -135,7 +134,9 @@ class EventsEngine {
     this.arrivals = new ArrivalStreams(rates, instants, instantMs, options.arrivals, draws);
     this.userCounts = new Float64Array(nodes.length * F);
 
-    const maxRate = maxRateOf(model, thresholds, options);
+    const solo = soloCapacities(model, thresholds);
+    const maxRate = (type: NodeType, fn: string, group: FunctionGroup) =>
+      options.functions[fn]?.maxRate ?? solo(type, group);
     const specs: (StationSpec | undefined)[] = new Array(nodes.length * F);
     const deployed = nodes.map((node, n) =>
       deploymentOf(node).map((fn) => {
@@ -174,7 +175,7 @@ class EventsEngine {
     const withModel = needsForecaster(options.strategy, options.strategyParams);
     const withRtt = needsRtt(options.strategy, options.strategyParams);
     const forecaster = withModel ? asForecaster(model, this.modelCalls) : undefined;
-    const groups = withModel ? groupListOf(groupOf) : undefined;
+    const groups = withModel ? groupListOf(instance) : undefined;
     const clock = () => this.now.ms;
     this.agents = nodes.map(
       (node, n) =>
@@ -336,31 +337,4 @@ class EventsEngine {
     if (ms === undefined) throw new Error(`no link between ${this.ids[from]} and ${this.ids[to]}`);
     return ms;
   }
-}
-
-/** dfaas.maxrate of a function on a node type: the options', else its group's solo capacity. */
-function maxRateOf(
-  model: NodeModel,
-  thresholds: Thresholds,
-  options: EventsOptions,
-): (type: keyof Thresholds, fn: string, group: FunctionGroup) => number {
-  const solo = new Map<string, number>();
-  return (type, fn, group) => {
-    const given = options.functions[fn]?.maxRate;
-    if (given !== undefined) return given;
-    const key = `${type}/${group}`;
-    let rate = solo.get(key);
-    if (rate === undefined) {
-      rate = soloCapacity(model, thresholds[type], type, group);
-      solo.set(key, rate);
-    }
-    return rate;
-  };
-}
-
-/** The instance's functions by group, as group_list.json (the strategies' input.groups). */
-function groupListOf(groupOf: Map<string, FunctionGroup>): GroupList {
-  const list: GroupList = Object.fromEntries(FUNCTION_GROUPS.map((g) => [g, [] as string[]]));
-  for (const [name, group] of groupOf) list[group]?.push(name);
-  return list;
 }
