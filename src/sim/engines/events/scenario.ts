@@ -48,7 +48,7 @@ export const EventsOptionsSchema = z.strictObject({
     .optional()
     .describe("Seed of every random stream. Default: the instance's seed."),
   instantSeconds: positive.default(60).describe("Length of an instant (the framework's minute), s."),
-  periodMs: positive.default(1000).describe("The agents' period, ms."),
+  periodMs: positive.default(5000).describe("The agents' period, ms (the live agent's default, 5 s)."),
   gossipDelayMs: ms
     .default(50)
     .describe("Time for a published message to reach a linked neighbour, besides the link's latency, ms."),

@@ -40,7 +40,8 @@ function pair(rate: number): SimInstance {
 }
 
 /** Evenly spaced arrivals and fixed service times: results to compute by hand. */
-const exact: EventsOptionsInput = { arrivals: 'constant', service: 'deterministic' };
+/** Evenly spaced arrivals, fixed service times and 1 s agent periods (the default is the live agent's 5 s). */
+const exact: EventsOptionsInput = { arrivals: 'constant', service: 'deterministic', periodMs: 1000 };
 
 function failed(result: EventsResult): number {
   return Object.values(result.totals.failed).reduce((a, b) => a + b, 0);
