@@ -17,7 +17,7 @@
  * rather than a forecast of this function. equal gets the same settings. power-saving is left out
  * of the default list: the committed models have no power model for it to predict with.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,7 @@ import {
   OFFLOAD_FUNCTION,
   type OffloadResult,
   type OffloadScenarioOptions,
+  predictingAgent,
   runOffloadScenario,
 } from '../src/node/offload-scenario.js';
 import { needsForecaster, STRATEGY_NAMES, type StrategyName } from '../src/offload/strategies/index.js';
@@ -32,16 +33,6 @@ import { type Figure, figure, type PerfReport, report } from './lib/report.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
 const examples = (p: string) => fileURLToPath(new URL(`../examples/forecast/${p}`, import.meta.url));
-
-/** node-margin's (and equal's) settings (see above); the group list is written to the run's folder. */
-function nodeMarginAgent(dir: string): Record<string, unknown> {
-  const groupList = join(dir, 'group_list.json');
-  writeFileSync(
-    groupList,
-    JSON.stringify({ HIGH_USAGE: [OFFLOAD_FUNCTION], MEDIUM_USAGE: [], LOW_USAGE: [] }),
-  );
-  return { forecaster_models: examples('models'), group_list: groupList, thresholds: { cpu_usage_node: 20 } };
-}
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -78,7 +69,7 @@ export async function run(args: string[]): Promise<PerfReport> {
       durationMs: seconds * 1000,
       periodMs: 1000,
       dir,
-      ...(needsForecaster(strategy) ? { agent: nodeMarginAgent(dir) } : {}),
+      ...(needsForecaster(strategy) ? { agent: predictingAgent(dir, examples('models')) } : {}),
     };
     const started = performance.now();
     process.stdout.write(`  ${strategy} ... `);

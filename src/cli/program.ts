@@ -106,8 +106,9 @@ function usageError(err: CommanderError): ConfigError {
   // Help shown for a missing command (`dfaas`, `dfaas forecast`) carries no message of its own.
   if (err.code === 'commander.help') return badFlag('', 'no command given: run with --help for the list');
   const message = err.message.replace(/^error: /, '');
-  // commander quotes the flag first: "unknown option '--nope'", "option '--port <port>' argument …".
-  return badFlag(/'(-[^' ]+)/.exec(message)?.[1] ?? '', message);
+  // commander quotes the flag first: "unknown option '--nope'", "option '--port <port>' argument …",
+  // "option '-o, --overloaded <pct>' argument …" (the long name then, not the short one).
+  return badFlag(/'(?:-[^-' ], )?(-[^' ]+)/.exec(message)?.[1] ?? '', message);
 }
 
 /** What the help text shows, as data: the help of --json. */

@@ -109,12 +109,13 @@ async function modelAndThresholds(flags: { models?: string; modelType: ModelType
 async function strategiesOf(flags: ModelFlags): Promise<string[]> {
   const { checkStrategies, DEFAULT_STRATEGIES } = await import('../sim/run.js');
   const compat = flags.compat ?? 'fixed';
-  const names = flags.strategies
-    ? flags.strategies
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : [...DEFAULT_STRATEGIES[compat]];
+  const names =
+    flags.strategies !== undefined
+      ? flags.strategies
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [...DEFAULT_STRATEGIES[compat]];
   return checkStrategies(names, compat);
 }
 

@@ -68,7 +68,12 @@ function withEventsOptions(command: Command): Command {
       numberIn('--instant-seconds', 0.001, 86_400),
       60,
     )
-    .option('--period-ms <ms>', 'events: the agents’ period (the live agent’s default: 5000)', intOption('--period-ms', 1), 5000)
+    .option(
+      '--period-ms <ms>',
+      'events: the agents’ period (the live agent’s default: 5000)',
+      intOption('--period-ms', 1),
+      5000,
+    )
     .option(
       '--gossip-delay-ms <ms>',
       'events: a message’s delay on top of the link',

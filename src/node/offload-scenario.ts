@@ -29,6 +29,23 @@ export const OFFLOAD_STACK = {
     },
   },
 };
+/**
+ * The settings under which node-margin (and equal) act in this scenario: `work` in the HIGH_USAGE
+ * group of `modelsDir`'s models and a CPU threshold of 20 % of a core. The committed models
+ * (examples/forecast/models, trained on figlet, shasum, eat-memory and matmul) predict about 3 %
+ * below 7.5 requests/s of HIGH_USAGE and 35 % above, so node-1 is predicted overloaded at 12/s.
+ * The function's real limit is its concurrency, not CPU: this shows the strategy's mechanics, not
+ * a forecast of `work`. The group list is written to `dir`.
+ */
+export const PREDICTING_GROUPS = { HIGH_USAGE: [OFFLOAD_FUNCTION], MEDIUM_USAGE: [], LOW_USAGE: [] };
+export const PREDICTING_THRESHOLDS = { cpu_usage_node: 20 };
+
+export function predictingAgent(dir: string, modelsDir: string): Record<string, unknown> {
+  const groupList = join(dir, 'group_list.json');
+  writeFileAtomic(groupList, JSON.stringify(PREDICTING_GROUPS));
+  return { forecaster_models: modelsDir, group_list: groupList, thresholds: PREDICTING_THRESHOLDS };
+}
+
 /** The request body: how long each call sleeps, ms. */
 const SLEEP_MS = '400';
 
@@ -40,6 +57,8 @@ export interface LoadOutcome {
   statuses: Record<string, number>;
   /** 2xx responses by the node that served them (its DFaaS-Served-By). */
   servedBy: Record<string, number>;
+  /** Mean response time of those 2xx responses, ms, by the node that served them. */
+  latencyMs: Record<string, number>;
 }
 
 /**
@@ -54,7 +73,8 @@ export async function loadAndTally(options: {
   warmupMs?: number;
   onResponse?: (status: number | 'error', servedBy: string | undefined, atMs: number) => void;
 }): Promise<LoadOutcome> {
-  const outcome: LoadOutcome = { sent: 0, ok: 0, statuses: {}, servedBy: {} };
+  const outcome: LoadOutcome = { sent: 0, ok: 0, statuses: {}, servedBy: {}, latencyMs: {} };
+  const latencySums: Record<string, number> = {};
   const dispatcher = new Agent({ connections: 256 });
   const start = performance.now();
   const tally = (status: number | 'error', servedBy: string | undefined, sentAt: number) => {
@@ -64,7 +84,10 @@ export async function loadAndTally(options: {
     outcome.statuses[status] = (outcome.statuses[status] ?? 0) + 1;
     if (typeof status === 'number' && status < 300) {
       outcome.ok++;
-      if (servedBy) outcome.servedBy[servedBy] = (outcome.servedBy[servedBy] ?? 0) + 1;
+      if (servedBy) {
+        outcome.servedBy[servedBy] = (outcome.servedBy[servedBy] ?? 0) + 1;
+        latencySums[servedBy] = (latencySums[servedBy] ?? 0) + (performance.now() - sentAt);
+      }
     }
   };
   try {
@@ -94,6 +117,7 @@ export async function loadAndTally(options: {
   } finally {
     await dispatcher.close();
   }
+  for (const [id, n] of Object.entries(outcome.servedBy)) outcome.latencyMs[id] = (latencySums[id] ?? 0) / n;
   return outcome;
 }
 
@@ -120,6 +144,9 @@ export interface OffloadResult {
   servedByPeers: number;
   /** Refusals by status: 429 (peer at its limit or replicas at max_inflight), 503 (no capacity), … */
   statuses: Record<string, number>;
+  /** Mean response time of the requests node-1 served itself, ms (its function's service time
+   * with the proxy's and the platform's overheads: what a simulation of the scenario needs). */
+  localLatencyMs: number;
 }
 
 /** Starts the three nodes, waits until they see each other, loads node-1, stops them. */
@@ -159,6 +186,7 @@ export async function runOffloadScenario(options: OffloadScenarioOptions): Promi
       successRate: outcome.sent > 0 ? outcome.ok / outcome.sent : 0,
       servedByPeers: outcome.ok > 0 ? byPeers / outcome.ok : 0,
       statuses,
+      localLatencyMs: outcome.latencyMs[first.peerId] ?? Number.NaN,
     };
   } finally {
     await cluster.stop();

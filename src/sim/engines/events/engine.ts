@@ -296,9 +296,9 @@ class EventsEngine {
     this.tally.countServed(origin, server, t0, t - t0 + back);
   }
 
-  /** Node n's agent period: retune its stations, run its strategy, send its messages. */
+  /** Node n's agent period: retune its stations (with slowdown), run its strategy, send its messages. */
   private async period(n: number, t: number): Promise<void> {
-    this.stations.retune(n, t);
+    if (this.options.slowdown) this.stations.retune(n, t);
     const before = this.modelCalls.count;
     const messages = await (this.agents[n] as SimAgent).period(t);
     this.tally.countRun(this.modelCalls.count - before);

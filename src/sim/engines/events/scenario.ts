@@ -63,6 +63,12 @@ export const EventsOptionsSchema = z.strictObject({
   serviceMs: positive.default(100).describe('Mean service time of a function, ms.'),
   service: z.enum(SERVICE_DISTRIBUTIONS).default('exponential').describe('Distribution of service times.'),
   functions: z.record(z.string(), FunctionOptionsSchema).default({}).describe('Per function, by name.'),
+  slowdown: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Slow a node's service times down by its model: × max(1, predicted cpu / cpu threshold) at the rates it ran over its last period. Off for functions whose limit is their concurrency, not the CPU (one that sleeps).",
+    ),
   coldStartMs: ms
     .default(0)
     .describe("Added to a function's first request on a node (and after idling), ms."),

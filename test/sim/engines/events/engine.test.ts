@@ -138,6 +138,14 @@ describe('runEvents: one node', () => {
     // At most the 5 requests of the first second at 100 ms: mean ≥ (295·200 + 5·100) / 300.
     expect(result.latency.meanMs).toBeGreaterThanOrEqual((295 * 200 + 5 * 100) / 300);
     expect(result.latency.meanMs).toBeLessThan(200);
+    // With the slow-down off (a function limited by its slots, not the CPU), 100 ms throughout.
+    const off = await runEvents(
+      network(node('node_0', [], [5])),
+      { ...exact, strategy: 'all-local', functions: { figlet: { slots: 5 } }, slowdown: false },
+      hot,
+      FRAMEWORK_THRESHOLDS,
+    );
+    expect(off.latency.maxMs).toBeCloseTo(100, 9);
   });
 });
 
