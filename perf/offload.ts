@@ -22,7 +22,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  OFFLOAD_FUNCTION,
   type OffloadResult,
   type OffloadScenarioOptions,
   predictingAgent,

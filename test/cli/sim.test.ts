@@ -419,11 +419,7 @@ describe('dfaas sim: bad input exits 2, names what is wrong and writes nothing',
       (out) => ['sim', 'instance', '-o', '120', '--out', `${out}.json`],
       { field: '--overloaded' },
     ],
-    [
-      'an empty --strategies',
-      (out) => run(out, '--strategies', ''),
-      { field: '--strategies' },
-    ],
+    ['an empty --strategies', (out) => run(out, '--strategies', ''), { field: '--strategies' }],
     [
       'an unknown strategy (experiment)',
       (out) => ['sim', 'experiment', '-n', '3', '--strategies', 'nope', '--out', out],
