@@ -7,6 +7,7 @@ import {
   POWER_SAVING_SHARE,
   zeroRates,
 } from '../model/node-model.js';
+import { roundHalfEven } from '../python-round.js';
 
 /**
  * The analyzer's shedding rule (the simulation framework's analyzer.py, step 3): a node that is
@@ -30,15 +31,6 @@ import {
 /** Where shedding starts and how it grows (the framework's load_discard_percentage). */
 export const SHED_START = 0.05;
 export const SHED_GROWTH = 0.01;
-
-/** Python's round(x) for a float: to the nearest integer, a tie to the even one. */
-export function roundHalfEven(x: number): number {
-  const floor = Math.floor(x);
-  const diff = x - floor; // exact for every double with a fractional part
-  if (diff > 0.5) return floor + 1;
-  if (diff < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
-}
 
 /** Whether a strategy sheds by power too: the framework's power_saving and dfaas's power-saving. */
 export function shedsByPower(strategy: string): boolean {

@@ -6,7 +6,7 @@ import {
   type Thresholds,
   zeroRates,
 } from '../model/node-model.js';
-import { pyRound } from './python-round.js';
+import { pyRound } from '../python-round.js';
 
 /**
  * What the simulation framework's strategies see of the network at one instant (its

@@ -2,8 +2,8 @@ import { ConfigError } from '../../core/errors.js';
 import { NODE_METRICS } from '../../dataset/node-metrics.js';
 import type { FunctionGroup, NodeType } from '../instances/instance.js';
 import { type GroupRates, type NodeUsage, overloaded, POWER_SAVING_SHARE } from '../model/node-model.js';
+import { pyRound } from '../python-round.js';
 import { type FrameworkView, type FrameworkWeights, onePercent, roundedWeights } from './framework-view.js';
-import { pyRound } from './python-round.js';
 
 /**
  * The simulation framework's NodeMargin and PowerSaving strategies (behaviour/node_margin_strategy.py,

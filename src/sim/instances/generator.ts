@@ -1,5 +1,6 @@
 import { ConfigError, type ConfigIssue } from '../../core/errors.js';
 import { seededRandom } from '../../core/random.js';
+import { roundHalfEven } from '../python-round.js';
 import {
   FRAMEWORK_GROUPS,
   FUNCTION_GROUPS,
@@ -77,9 +78,7 @@ export function instantBounds(t: number, peak: number, instants = SIMULATION_INS
 
 /** Most overloaded nodes: round(pct/100·N) with Python's round (half to even), as the framework. */
 export function maxOverloaded(overloadedPercent: number, nodes: number): number {
-  const x = overloadedPercent * 0.01 * nodes;
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  return roundHalfEven(overloadedPercent * 0.01 * nodes);
 }
 
 export interface GenerateOptions {

@@ -1,5 +1,6 @@
 import { ConfigError, type ConfigIssue } from '../../core/errors.js';
 import { csvLines, parseNumberCell } from '../../dataset/cells.js';
+import { roundHalfEven } from '../python-round.js';
 import {
   FRAMEWORK_GROUPS,
   FUNCTION_GROUPS,
@@ -61,12 +62,6 @@ interface TraceRow {
   node: number;
   function: string;
   rate: number;
-}
-
-/** Python's round() to an integer: half to even. */
-export function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** The instance with its load replaced by the trace's (see the module comment); bad rows are a ConfigError naming each line and column. */

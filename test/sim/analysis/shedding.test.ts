@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type ReceivedRate,
-  roundHalfEven,
-  SHED_START,
-  shedNode,
-  shedsByPower,
-} from '../../../src/sim/analysis/shedding.js';
+import { type ReceivedRate, SHED_START, shedNode, shedsByPower } from '../../../src/sim/analysis/shedding.js';
 import type { NodeModel } from '../../../src/sim/model/node-model.js';
+import { roundHalfEven } from '../../../src/sim/python-round.js';
 import { TEST_MODEL, TEST_THRESHOLDS } from './fixtures.js';
 
 const MAX = TEST_THRESHOLDS.LIGHT;

@@ -3,7 +3,7 @@ import { ConfigError } from '../../../src/core/errors.js';
 import { deploymentOf } from '../../../src/sim/instances/deployment.js';
 import { generateInstance } from '../../../src/sim/instances/generator.js';
 import { InstanceJsonSchema, instanceToJson } from '../../../src/sim/instances/instance.js';
-import { MAX_TRACE_INSTANTS, roundHalfEven, traceLoad } from '../../../src/sim/instances/trace-load.js';
+import { MAX_TRACE_INSTANTS, traceLoad } from '../../../src/sim/instances/trace-load.js';
 
 const instance = generateInstance({ nodes: 3, edgeProb: 0.5, overloadedPercent: 60, seed: 4 });
 const load = (text: string) => traceLoad(text, instance, { source: 'trace.csv' });
@@ -194,11 +194,5 @@ describe('traceLoad: bad input', () => {
       field: '',
       message: 'and 3 more bad cells or lines',
     });
-  });
-});
-
-describe('roundHalfEven', () => {
-  it('rounds ties to even, as Python', () => {
-    expect([0.5, 1.5, 2.5, 3.5, 2.4, 2.6, 7, 0].map(roundHalfEven)).toEqual([0, 2, 2, 4, 2, 3, 7, 0]);
   });
 });

@@ -1,3 +1,14 @@
+/** Python's rounding, which the simulation framework's numbers go through: round(x) and round(x, digits). */
+
+/** Python's round(x) to an integer: the nearest, an exact half to the even one (2.5 → 2, 3.5 → 4). */
+export function roundHalfEven(x: number): number {
+  const floor = Math.floor(x);
+  const diff = x - floor; // exact for every double with a fractional part
+  if (diff > 0.5) return floor + 1;
+  if (diff < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
 /**
  * Python's `round(x, digits)` for floats, which the simulation framework applies to its margins and
  * weights: the decimal with `digits` places nearest to x's exact binary value, an exact tie going
