@@ -133,6 +133,25 @@ export { BUILTIN_FUNCTIONS } from './platform/functions/builtins.js';
 export type { FunctionRequest, FunctionResponse, Handler } from './platform/functions/handler.js';
 export { OpenFaaSClient, type OpenFaaSClientOptions } from './platform/openfaas/client.js';
 export { runSamplerSession, type SamplerSessionOptions } from './sampler/session.js';
+export { computeIndexes, INDEX_NAMES, type Indexes } from './sim/analysis/indexes.js';
+export { analyzeRun, type RunAnalysis } from './sim/analysis/success.js';
+export { runEvents } from './sim/engines/events/engine.js';
+export type { EventsResult } from './sim/engines/events/result.js';
+export type { EventsOptionsInput } from './sim/engines/events/scenario.js';
+export { runRounds } from './sim/engines/rounds.js';
+export type { RoundsRun } from './sim/engines/rounds-result.js';
+export { type ExperimentOptions, runExperiment } from './sim/experiment.js';
+export { generateInstance } from './sim/instances/generator.js';
+export { readInstance, type SimInstance, writeInstance } from './sim/instances/instance.js';
+export { frameworkAnalyticModel } from './sim/model/analytic.js';
+export { forecasterModel } from './sim/model/forecaster-model.js';
+export {
+  FRAMEWORK_THRESHOLDS,
+  type NodeModel,
+  TESTBED_THRESHOLDS,
+  type Thresholds,
+} from './sim/model/node-model.js';
+export { runSimulation, type SimRunOptions } from './sim/run.js';
 export { createAgent, createBaseline, loadAgent, POLICY_NAMES } from './workflow/autoscale/agents/index.js';
 export type {
   Action,
