@@ -3,7 +3,6 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileStamp, RESULTS_ROOT } from '../core/files.js';
 import type { ModelType } from '../forecast/model.js';
-import type { StrategyOutcome } from '../sim/run.js';
 import { badFlag } from './errors.js';
 import type { CliContext } from './io.js';
 import { printResult } from './output.js';
@@ -119,47 +118,11 @@ async function strategiesOf(flags: ModelFlags): Promise<string[]> {
   return checkStrategies(names, compat);
 }
 
-function outcomeTable(outcomes: StrategyOutcome[], engine: 'rounds' | 'events') {
-  if (engine === 'rounds')
-    return {
-      header: [
-        'strategy',
-        'mean success %',
-        'median %',
-        'stress mean %',
-        'mean power µW',
-        'max power µW',
-        'rejected',
-        'forwarded %',
-      ],
-      rows: outcomes.map((o) => [
-        o.strategy,
-        pct(o.indexes?.['Mean success rate']),
-        pct(o.indexes?.['Success rate median']),
-        pct(o.indexes?.['Mean success rate (stress period)']),
-        pct(o.indexes?.['Mean node power consumption']),
-        pct(o.indexes?.['Max node power consumption']),
-        String(o.indexes?.['Tot. rejected requests'] ?? '-'),
-        pct(100 * o.forwardedShare),
-      ]),
-    };
-  return {
-    header: ['strategy', 'requests', 'success %', 'forwarded %', 'p50 ms', 'p99 ms'],
-    rows: outcomes.map((o) => [
-      o.strategy,
-      String(o.offered ?? 0),
-      pct(100 * o.successRate),
-      pct(100 * o.forwardedShare),
-      pct(o.latency?.p50Ms),
-      pct(o.latency?.p99Ms),
-    ]),
-  };
-}
-
 export async function runSimCommand(flags: SimRunFlags, ctx: CliContext): Promise<void> {
   const { readInstance } = await import('../sim/instances/instance.js');
   const { runSimulation } = await import('../sim/run.js');
   const { writeSimReport } = await import('../sim/report/run-report.js');
+  const { outcomeTable } = await import('../sim/report/outcome-table.js');
   const instance = readInstance(flags.instance);
   const strategies = await strategiesOf(flags);
   const { model, thresholds } = await modelAndThresholds(flags);
@@ -205,7 +168,7 @@ export async function runSimCommand(flags: SimRunFlags, ctx: CliContext): Promis
   const report = await writeSimReport(out);
   printResult(ctx, { ...summary, report }, () => [
     `${summary.engine} · ${summary.nodes} nodes · ${summary.instants} instants · model ${summary.model}${compat === 'framework' ? ' · the framework’s strategies and defects' : ''}\n`,
-    outcomeTable(summary.strategies, summary.engine),
+    outcomeTable(summary.engine, summary.strategies),
     `results: ${out}\nreport:  ${report}\n`,
   ]);
 }
@@ -225,6 +188,7 @@ export async function runAnalyzeCommand(dir: string, flags: SimAnalyzeFlags, ctx
   const { analyzeRounds } = await import('../sim/run.js');
   const { instanceFunctions } = await import('../sim/analysis/success.js');
   const { writeIndexComparison } = await import('../sim/analysis/csv.js');
+  const { outcomeTable } = await import('../sim/report/outcome-table.js');
   const instanceFile = flags.instance ?? join(dir, 'instance.json');
   if (!existsSync(instanceFile))
     throw badFlag('--instance', `${instanceFile} does not exist: name the run’s instance.json`);
@@ -251,14 +215,15 @@ export async function runAnalyzeCommand(dir: string, flags: SimAnalyzeFlags, ctx
   writeIndexComparison(out, rows);
   printResult(ctx, { out, strategies: rows }, () => [
     outcomeTable(
+      'rounds',
       rows.map((r) => ({
         strategy: r.strategy,
         indexes: r.indexes,
         successRate: 0,
+        // The tables alone do not say which forwarded requests were served.
         forwardedShare: Number.NaN,
         modelCalls: 0,
       })),
-      'rounds',
     ),
     `indexes: ${out}\n`,
   ]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pyRound, roundHalfEven } from '../../src/sim/python-round.js';
+import { pyRound } from '../../src/sim/python-round.js';
 
 describe('pyRound (Python round(x, digits))', () => {
   it('rounds exact ties to the even digit', () => {

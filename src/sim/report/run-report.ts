@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../../core/files.js';
 import type { RunAnalysis } from '../analysis/success.js';
 import type { EventsResult } from '../engines/events/result.js';
 import type { SimRunSummary } from '../run.js';
+import { outcomeTable } from './outcome-table.js';
 
 /**
  * A run's HTML report (`report.html` in its folder), from the files the run wrote: the indexes or
@@ -32,57 +33,7 @@ function lineChart(values: object[], x: string, y: string, yTitle: string, xTitl
 }
 
 function indexTable(summary: SimRunSummary): string {
-  const fmt = (x: number | undefined) =>
-    x === undefined || Number.isNaN(x) ? '–' : Number(x.toFixed(2)).toString();
-  const rounds = summary.engine === 'rounds';
-  const header = rounds
-    ? [
-        'strategy',
-        'mean success %',
-        'median %',
-        'stress mean %',
-        'stress median %',
-        'mean power µW',
-        'max power µW',
-        'rejected',
-        'forwarded % of offered',
-        'model calls',
-      ]
-    : [
-        'strategy',
-        'requests',
-        'success %',
-        'forwarded % of served',
-        'p50 ms',
-        'p90 ms',
-        'p99 ms',
-        'model calls',
-      ];
-  const rows = summary.strategies.map((o) =>
-    rounds
-      ? [
-          o.strategy,
-          fmt(o.indexes?.['Mean success rate']),
-          fmt(o.indexes?.['Success rate median']),
-          fmt(o.indexes?.['Mean success rate (stress period)']),
-          fmt(o.indexes?.['Success rate median (stress period)']),
-          fmt(o.indexes?.['Mean node power consumption']),
-          fmt(o.indexes?.['Max node power consumption']),
-          fmt(o.indexes?.['Tot. rejected requests']),
-          fmt(100 * o.forwardedShare),
-          String(o.modelCalls),
-        ]
-      : [
-          o.strategy,
-          String(o.offered ?? 0),
-          fmt(100 * o.successRate),
-          fmt(100 * o.forwardedShare),
-          fmt(o.latency?.p50Ms),
-          fmt(o.latency?.p90Ms),
-          fmt(o.latency?.p99Ms),
-          String(o.modelCalls),
-        ],
-  );
+  const { header, rows } = outcomeTable(summary.engine, summary.strategies);
   return `<table><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`)
     .join('')}</table>`;

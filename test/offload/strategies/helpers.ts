@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { type PeerMessage, PeerMessageSchema } from '../../../src/offload/messages.js';
+import { type GroupsLoad, type PeerMessage, PeerMessageSchema } from '../../../src/offload/messages.js';
 import type {
   DeployedFunction,
   Neighbour,
@@ -46,3 +46,10 @@ export function expectValidMessages(result: StrategyResult): PeerMessage[] {
   for (const message of result.messages) expect(PeerMessageSchema.safeParse(message).success).toBe(true);
   return result.messages;
 }
+
+/** Group rates, in the order the strategies' tests write them. */
+export const load = (high = 0, medium = 0, low = 0): GroupsLoad => ({
+  RateHighUsage: high,
+  RateMediumUsage: medium,
+  RateLowUsage: low,
+});

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { StrategyInputError } from '../../../src/offload/errors.js';
-import type { GroupsLoad } from '../../../src/offload/messages.js';
 import { isOverloaded, nodeMarginDefinition, usagePct } from '../../../src/offload/strategies/node-margin.js';
 import type { Neighbour, NodeForecaster, StrategyInput } from '../../../src/offload/strategies/types.js';
-import { expectValidMessages, fns, input, neighbour, selfNode } from './helpers.js';
+import { expectValidMessages, fns, input, load, neighbour, selfNode } from './helpers.js';
 
 const nodeMargin = nodeMarginDefinition.create({});
 
@@ -21,12 +20,6 @@ const linear: NodeForecaster = {
 };
 
 const groups = { HIGH_USAGE: ['fh', 'f'], MEDIUM_USAGE: ['fm'], LOW_USAGE: ['fl', 'fz'] };
-
-const load = (high = 0, medium = 0, low = 0): GroupsLoad => ({
-  RateHighUsage: high,
-  RateMediumUsage: medium,
-  RateLowUsage: low,
-});
 
 /** A neighbour that published nodeinfoNMS and nodemargininfoNMS. */
 const target = (id: string, over: Partial<Neighbour>): Neighbour =>

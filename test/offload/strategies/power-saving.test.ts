@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { StrategyInputError } from '../../../src/offload/errors.js';
-import type { GroupsLoad } from '../../../src/offload/messages.js';
 import { powerSavingDefinition } from '../../../src/offload/strategies/power-saving.js';
 import type { Neighbour, NodeForecaster, StrategyInput } from '../../../src/offload/strategies/types.js';
-import { expectValidMessages, fns, input, neighbour, selfNode } from './helpers.js';
+import { expectValidMessages, fns, input, load, neighbour, selfNode } from './helpers.js';
 
 const powerSaving = (share = 0.7) => powerSavingDefinition.create({ power_saving_share: share });
 
@@ -21,12 +20,6 @@ const linear: NodeForecaster = {
 };
 
 const groups = { HIGH_USAGE: ['fh'], MEDIUM_USAGE: ['fm'], LOW_USAGE: ['fl'] };
-
-const load = (high = 0, medium = 0, low = 0): GroupsLoad => ({
-  RateHighUsage: high,
-  RateMediumUsage: medium,
-  RateLowUsage: low,
-});
 
 /** A neighbour that published nodeinfoNMS (with a power threshold of 1000) and nodemargininfoNMS. */
 const target = (id: string, over: Partial<Neighbour>): Neighbour =>

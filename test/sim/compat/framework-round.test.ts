@@ -5,25 +5,12 @@ import type { ModelCalls } from '../../../src/sim/compat/framework-view.js';
 import { generateInstance } from '../../../src/sim/instances/generator.js';
 import { frameworkAnalyticModel } from '../../../src/sim/model/analytic.js';
 import { FRAMEWORK_THRESHOLDS } from '../../../src/sim/model/node-model.js';
-import { limits, linearModel, network } from './tiny-network.js';
+import { limits, linearModel, network, star } from './tiny-network.js';
 
 // Model and thresholds: ./tiny-network.ts (s = 10·HIGH + LOW + MEDIUM; limits(L): overloaded iff s > L).
 
 const total = (row: Record<string, number> | undefined) =>
   Object.values(row ?? {}).reduce((s, n) => s + n, 0);
-
-/** node_0 offers figlet 303 to five neighbours that only run curl 10. */
-const star = () => {
-  const leaf = { neighbours: ['node_0'], load: { MEDIUM_USAGE: { curl: 10 } } };
-  return network(
-    { neighbours: ['node_1', 'node_2', 'node_3', 'node_4', 'node_5'], load: { LOW_USAGE: { figlet: 303 } } },
-    leaf,
-    leaf,
-    leaf,
-    leaf,
-    leaf,
-  );
-};
 
 describe('frameworkRound', () => {
   it('base: every node keeps its offered rate, no model call, nothing refused', () => {

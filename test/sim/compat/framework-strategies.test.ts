@@ -6,7 +6,7 @@ import { frameworkView, type ModelCalls } from '../../../src/sim/compat/framewor
 import { frameworkMargin, nodeMargin, powerSaving } from '../../../src/sim/compat/margin.js';
 import type { SimInstance } from '../../../src/sim/instances/instance.js';
 import type { NodeModel } from '../../../src/sim/model/node-model.js';
-import { limits, linearModel, network } from './tiny-network.js';
+import { limits, linearModel, network, star } from './tiny-network.js';
 
 // Model and thresholds: ./tiny-network.ts (s = idle + 10·HIGH + LOW + MEDIUM; limits(L): overloaded iff s > L).
 
@@ -16,19 +16,6 @@ function viewOf(instance: SimInstance, max: number, model: NodeModel = linearMod
 }
 
 const sum = (row: Record<string, number> | undefined) => Object.values(row ?? {}).reduce((s, w) => s + w, 0);
-
-/** node_0 offers figlet 303 (LOW) to five neighbours that only run curl (the anchors' D4 shape). */
-function star(): SimInstance {
-  const leaf = { neighbours: ['node_0'], load: { MEDIUM_USAGE: { curl: 10 } } };
-  return network(
-    { neighbours: ['node_1', 'node_2', 'node_3', 'node_4', 'node_5'], load: { LOW_USAGE: { figlet: 303 } } },
-    leaf,
-    leaf,
-    leaf,
-    leaf,
-    leaf,
-  );
-}
 
 describe('base', () => {
   it('keeps everything, weight 1 to the node itself, without the model', () => {

@@ -51,3 +51,16 @@ export function network(...nodes: TinyNode[]): SimInstance {
     })),
   };
 }
+
+/** node_0 offers figlet 303 (LOW) to five neighbours that only run curl (the anchors' D4 shape). */
+export function star(): SimInstance {
+  const leaf = { neighbours: ['node_0'], load: { MEDIUM_USAGE: { curl: 10 } } };
+  return network(
+    { neighbours: ['node_1', 'node_2', 'node_3', 'node_4', 'node_5'], load: { LOW_USAGE: { figlet: 303 } } },
+    leaf,
+    leaf,
+    leaf,
+    leaf,
+    leaf,
+  );
+}

@@ -6,6 +6,7 @@ import { generateInstance } from '../../../src/sim/instances/generator.js';
 import type { SimInstance, SimNode } from '../../../src/sim/instances/instance.js';
 import { frameworkAnalyticModel } from '../../../src/sim/model/analytic.js';
 import { FRAMEWORK_THRESHOLDS, type NodeModel, type Thresholds } from '../../../src/sim/model/node-model.js';
+import { figletNode } from '../figlet-node.js';
 
 /** cpu % = 10 × the LOW_USAGE rate; overloaded above 100 (rate 10): numbers to work by hand. */
 const linear: NodeModel = {
@@ -18,14 +19,7 @@ const cpu100: Thresholds = {
   LIGHT: { cpu_usage_node: 100 },
 };
 
-function node(id: string, neighbours: string[], rates: number[]): SimNode {
-  return {
-    id,
-    type: 'MID',
-    neighbours,
-    load: rates.map((rate) => ({ LOW_USAGE: { functions: [{ name: 'figlet', rate }], totalRate: rate } })),
-  };
-}
+const node = figletNode;
 
 /** A line node_0 – node_1 – node_2: node_0 offered 20 req/s (twice what it takes), the others 2. */
 const line: SimInstance = {

@@ -7,19 +7,12 @@ import { generateInstance } from '../../../../src/sim/instances/generator.js';
 import type { SimInstance, SimNode } from '../../../../src/sim/instances/instance.js';
 import { frameworkAnalyticModel } from '../../../../src/sim/model/analytic.js';
 import { FRAMEWORK_THRESHOLDS, type NodeModel } from '../../../../src/sim/model/node-model.js';
+import { figletNode } from '../../figlet-node.js';
 
 /** A node that is never busy: cpu 0, so services are never slowed down. */
 const idle: NodeModel = { name: 'idle', predict: () => ({ cpu_usage_node: 0 }) };
 
-/** A node of type MID offered figlet (LOW_USAGE) at `rates[t]` req/s at instant t. */
-function node(id: string, neighbours: string[], rates: number[]): SimNode {
-  return {
-    id,
-    type: 'MID',
-    neighbours,
-    load: rates.map((rate) => ({ LOW_USAGE: { functions: [{ name: 'figlet', rate }], totalRate: rate } })),
-  };
-}
+const node = figletNode;
 
 function network(...nodes: SimNode[]): SimInstance {
   return { seed: 1, edgeProb: 1, overloadedPerc: 0, nodes };
