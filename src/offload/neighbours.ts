@@ -37,21 +37,22 @@ export class NeighbourTable {
         // tells us nothing we can use (the reference agent ignores it too).
         const ours = message.FuncLimits[this.selfId];
         if (ours === undefined) return false;
-        const entry = this.upsert(from, endpointOf(message), now);
+        const entry = this.upsert(from, message, now);
         entry.limitsOut = { ...ours };
         entry.functions = Object.keys(ours);
         return true;
       }
       case 'nodeinfoNMS': {
-        const entry = this.upsert(from, endpointOf(message), now);
+        const entry = this.upsert(from, message, now);
         entry.nodeType = message.NodeType;
-        entry.maxValues = knownMetrics(message.MaxValues);
-        entry.functions = [...(message.Functions ?? [])];
+        if (!(entry.maxValues !== undefined && sameKnownMetrics(entry.maxValues, message.MaxValues)))
+          entry.maxValues = knownMetrics(message.MaxValues);
+        setFunctions(entry, message.Functions ?? []);
         return true;
       }
       case 'nodeinfoStatic': {
-        const entry = this.upsert(from, endpointOf(message), now);
-        entry.functions = [...(message.Functions ?? [])];
+        const entry = this.upsert(from, message, now);
+        setFunctions(entry, message.Functions ?? []);
         return true;
       }
       case 'nodemargininfoNMS': {
@@ -59,11 +60,13 @@ export class NeighbourTable {
         const entry = this.entries.get(from);
         if (entry === undefined) return false;
         entry.margin = message.Margin;
-        entry.load = {
-          RateHighUsage: message.Load.RateHighUsage,
-          RateMediumUsage: message.Load.RateMediumUsage,
-          RateLowUsage: message.Load.RateLowUsage,
-        };
+        // In place when there is one: entries are private (`live` hands out copies), and the
+        // simulator merges millions of these.
+        const load = entry.load ?? { RateHighUsage: 0, RateMediumUsage: 0, RateLowUsage: 0 };
+        load.RateHighUsage = message.Load.RateHighUsage;
+        load.RateMediumUsage = message.Load.RateMediumUsage;
+        load.RateLowUsage = message.Load.RateLowUsage;
+        entry.load = load;
         entry.lastSeen = now;
         return true;
       }
@@ -91,10 +94,14 @@ export class NeighbourTable {
    * and send again before the next ping (`remove` forgets a disconnected peer entirely).
    */
   live(now: number, ttlMs: number): Neighbour[] {
-    for (const [id, entry] of this.entries) {
-      if (now - entry.lastSeen > ttlMs) this.entries.delete(id);
+    const live: Neighbour[] = [];
+    for (const entry of this.entries.values()) {
+      if (now - entry.lastSeen > ttlMs) this.entries.delete(entry.id);
+      else live.push(entry);
     }
-    return [...this.entries.values()].sort((a, b) => compareIds(a.id, b.id)).map(copyOf);
+    sortById(live);
+    for (let i = 0; i < live.length; i++) live[i] = copyOf(live[i] as Neighbour);
+    return live;
   }
 
   /** Forgets a peer (e.g. it disconnected), its RTT included. */
@@ -103,15 +110,19 @@ export class NeighbourTable {
     this.rtts.delete(peer);
   }
 
-  private upsert(id: string, endpoint: PeerEndpoint, now: number): Neighbour {
+  private upsert(id: string, from: EndpointFields, now: number): Neighbour {
     let entry = this.entries.get(id);
     if (entry === undefined) {
-      entry = { id, endpoint, lastSeen: now, functions: [], limitsOut: {} };
+      entry = { id, endpoint: endpointOf(from), lastSeen: now, functions: [], limitsOut: {} };
       const rtt = this.rtts.get(id);
       if (rtt !== undefined) entry.rttMs = rtt;
       this.entries.set(id, entry);
+    } else {
+      // In place, as the load above, and only when it changed (a store into an old object costs).
+      const { endpoint } = entry;
+      if (endpoint.host !== from.HAProxyHost) endpoint.host = from.HAProxyHost;
+      if (endpoint.port !== from.HAProxyPort) endpoint.port = from.HAProxyPort;
     }
-    entry.endpoint = endpoint;
     entry.lastSeen = now;
     return entry;
   }
@@ -133,13 +144,67 @@ function copyOf(n: Neighbour): Neighbour {
   return copy;
 }
 
+/** Lists up to this long are sorted by insertion. */
+const INSERTION_SORT_MAX = 16;
+
+/** Sorts by id (unique) in place. A short list (a node has a few neighbours, and the simulator sorts
+ * millions of these lists) by insertion, which allocates nothing, unlike Array.sort. */
+function sortById(list: Neighbour[]): void {
+  if (list.length > INSERTION_SORT_MAX) {
+    list.sort((a, b) => compareIds(a.id, b.id));
+    return;
+  }
+  for (let i = 1; i < list.length; i++) {
+    const item = list[i] as Neighbour;
+    let j = i - 1;
+    while (j >= 0 && compareIds((list[j] as Neighbour).id, item.id) > 0) {
+      list[j + 1] = list[j] as Neighbour;
+      j--;
+    }
+    list[j + 1] = item;
+  }
+}
+
 /** Plain code-unit order, the same on every machine (localeCompare is not). */
 export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function endpointOf(message: { HAProxyHost: string; HAProxyPort: number }): PeerEndpoint {
+interface EndpointFields {
+  HAProxyHost: string;
+  HAProxyPort: number;
+}
+
+function endpointOf(message: EndpointFields): PeerEndpoint {
   return { host: message.HAProxyHost, port: message.HAProxyPort };
+}
+
+/** Sets the entry's functions to a copy of `functions`, keeping its own list when that is the same
+ * (a node republishes the same list every period). */
+function setFunctions(entry: Neighbour, functions: readonly string[]): void {
+  const current = entry.functions;
+  let same = current.length === functions.length;
+  for (let i = 0; same && i < functions.length; i++) same = current[i] === functions[i];
+  if (!same) entry.functions = [...functions];
+}
+
+/**
+ * Whether `known`, a knownMetrics result, is what knownMetrics(maxValues) would give (the same
+ * metrics with the same values, hence in the same order). NODE_METRICS unrolled: in a loop over it,
+ * each read is a keyed one over three names, several times slower (the simulator's gossip merges
+ * millions of these). This fails to compile when NODE_METRICS changes, so that it changes too.
+ */
+const _UNROLLED_METRICS: readonly ['cpu_usage_node', 'ram_usage_node', 'power_usage_node'] = NODE_METRICS;
+
+function sameKnownMetrics(
+  known: Partial<Record<NodeMetric, number>>,
+  maxValues: NodeInfoNms['MaxValues'],
+): boolean {
+  return (
+    Object.is(known.cpu_usage_node, maxValues.cpu_usage_node) &&
+    Object.is(known.ram_usage_node, maxValues.ram_usage_node) &&
+    Object.is(known.power_usage_node, maxValues.power_usage_node)
+  );
 }
 
 /** The MaxValues entries naming a metric we predict; others cannot be compared with anything. */

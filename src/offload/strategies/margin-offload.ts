@@ -2,15 +2,14 @@ import type { GroupsLoad, PeerMessage } from '../messages.js';
 import { compareIds } from '../neighbours.js';
 import { type FunctionRoute, LOCAL, MAX_WEIGHT } from '../routing.js';
 import {
-  allSteps,
+  type DeployedLoad,
   type LoadModel,
   loadModel,
   loadOf,
   type Metrics,
   movedRate,
-  predictKeeping,
   STEPS,
-  stepsLoad,
+  stepsLoadAt,
   zeroLoad,
 } from './node-load.js';
 import type { Neighbour, StrategyInput } from './types.js';
@@ -62,11 +61,14 @@ interface Target {
   load: GroupsLoad;
   /** Its predicted usage before we move anything (the base of the predicted increase). */
   baseUsage: number;
-  /** Common functions still worth trying, in deployed order, and the one to try next. */
-  functions: string[];
+  /** Common functions still worth trying (indices into model.deployed, in deployed order), and
+   * the one to try next. */
+  functions: number[];
   cursor: number;
-  /** Steps of each function moved to it. */
-  moved: Map<string, number>;
+  /** Steps of each function moved to it, by index. */
+  moved: number[];
+  /** The functions it took, in the order it first took them (the order of the trial's sums). */
+  took: number[];
 }
 
 /**
@@ -94,9 +96,9 @@ export async function marginOffload(input: StrategyInput, rules: MarginRules): P
   if (plan) await offload(model, rules, [...targets]);
 
   const functions: Record<string, FunctionRoute> = {};
-  for (const name of names) {
-    functions[name] = { localLimit: null, weights: weightsOf(name, targets), limitsIn: {} };
-  }
+  names.forEach((name, i) => {
+    functions[name] = { localLimit: null, weights: weightsOf(i, targets), limitsIn: {} };
+  });
 
   const messages: PeerMessage[] = [
     {
@@ -125,17 +127,25 @@ export async function marginOffload(input: StrategyInput, rules: MarginRules): P
 }
 
 function definedMetrics(metrics: Metrics): Record<string, number> {
-  return Object.fromEntries(Object.entries(metrics).filter(([, v]) => v !== undefined && Number.isFinite(v)));
+  const defined: Record<string, number> = {};
+  for (const key of Object.keys(metrics)) {
+    const value = metrics[key as keyof Metrics];
+    if (value !== undefined && Number.isFinite(value)) defined[key] = value;
+  }
+  return defined;
 }
 
 /** Requests/s moved to each target that took something, by function (for the decision log). */
 function movedRates(model: LoadModel, targets: Target[]): Record<string, Record<string, number>> {
   const moved: Record<string, Record<string, number>> = {};
   for (const target of targets) {
-    if (target.moved.size === 0) continue;
-    moved[target.id] = Object.fromEntries(
-      [...target.moved].map(([fn, steps]) => [fn, movedRate(model, fn, steps)]),
-    );
+    if (target.took.length === 0) continue;
+    const rates: Record<string, number> = {};
+    for (const i of target.took) {
+      const fn = (model.deployed[i] as DeployedLoad).name;
+      rates[fn] = movedRate(model, fn, target.moved[i] as number);
+    }
+    moved[target.id] = rates;
   }
   return moved;
 }
@@ -151,7 +161,7 @@ async function targetsOf(
   names: string[],
 ): Promise<Target[]> {
   const targets: Target[] = [];
-  for (const n of [...common].sort((a, b) => compareIds(a.id, b.id))) {
+  for (const n of sortedById(common)) {
     if (!(n.margin !== undefined && n.margin > 0)) continue;
     if (n.nodeType === undefined || n.maxValues === undefined || n.load === undefined) continue;
     const baseUsage = rules.usage(await model.forecaster.predict(n.nodeType, n.load), n.maxValues);
@@ -163,9 +173,10 @@ async function targetsOf(
       margin: n.margin,
       load: n.load,
       baseUsage,
-      functions: names.filter((fn) => n.functions.includes(fn)),
+      functions: commonFunctions(names, n.functions),
       cursor: 0,
-      moved: new Map(),
+      moved: names.map(() => 0),
+      took: [],
     });
   }
   return targets;
@@ -180,31 +191,35 @@ async function targetsOf(
  * `targets` (the list still in play) those with nothing left to try.
  */
 async function offload(model: LoadModel, rules: MarginRules, targets: Target[]): Promise<void> {
-  const stepsLeft = allSteps(model);
+  // Steps of every function with a rate (STEPS) or none (0), by index: what we may move away.
+  const stepsLeft: number[] = model.deployed.map((f) => (f.rate > 0 ? STEPS : 0));
+  const everyFunction = model.deployed.map((_, i) => i);
   // Every iteration moves a step (≤ STEPS per function), drops a function from a target (≤ one
   // per function and target) or drops an exhausted function (≤ one per function).
-  let budget = stepsLeft.size * (STEPS + targets.length + 1) + 1;
+  let budget = stepsLeft.length * (STEPS + targets.length + 1) + 1;
   let relieve = true;
   let turn = 0;
   while (relieve && targets.length > 0 && budget-- > 0) {
     const target = targets[turn] as Target;
-    const fn = target.functions[target.cursor] as string;
-    const left = stepsLeft.get(fn) ?? 0;
+    const fn = target.functions[target.cursor] as number;
+    const left = stepsLeft[fn] as number;
     if (left === 0) {
       turn = dropEverywhere(targets, fn, turn);
       continue;
     }
+    const trial = stepsLoadAt(model, target.took, target.moved, target.load, fn);
     const increase =
-      rules.usage(
-        await model.forecaster.predict(target.nodeType, stepsLoad(model, target.moved, target.load, fn)),
-        target.maxValues,
-      ) - target.baseUsage;
+      rules.usage(await model.forecaster.predict(target.nodeType, trial), target.maxValues) -
+      target.baseUsage;
     if (target.margin > increase) {
-      target.moved.set(fn, (target.moved.get(fn) ?? 0) + 1);
-      stepsLeft.set(fn, left - 1);
+      const moved = target.moved[fn] as number;
+      if (moved === 0) target.took.push(fn);
+      target.moved[fn] = moved + 1;
+      stepsLeft[fn] = left - 1;
       target.cursor = (target.cursor + 1) % target.functions.length;
       turn = (turn + 1) % targets.length;
-      relieve = rules.needsRelief(await predictKeeping(model, stepsLeft), model.thresholds);
+      const keeping = stepsLoadAt(model, everyFunction, stepsLeft);
+      relieve = rules.needsRelief(await model.forecaster.predict(model.nodeType, keeping), model.thresholds);
     } else {
       target.cursor = removeAt(target.functions, target.cursor, target.cursor);
       if (target.functions.length === 0) turn = removeAt(targets, turn, turn);
@@ -214,7 +229,7 @@ async function offload(model: LoadModel, rules: MarginRules, targets: Target[]):
 }
 
 /** Removes `fn` from every target and the targets left with nothing; returns the adjusted turn. */
-function dropEverywhere(targets: Target[], fn: string, turn: number): number {
+function dropEverywhere(targets: Target[], fn: number, turn: number): number {
   for (const target of targets) {
     const index = target.functions.indexOf(fn);
     if (index >= 0) target.cursor = removeAt(target.functions, index, target.cursor);
@@ -223,6 +238,23 @@ function dropEverywhere(targets: Target[], fn: string, turn: number): number {
     if ((targets[i] as Target).functions.length === 0) turn = removeAt(targets, i, turn);
   }
   return turn;
+}
+
+/** The neighbours sorted by id: themselves when they already are (the neighbour table lists them so). */
+function sortedById(neighbours: Neighbour[]): Neighbour[] {
+  const sorted = neighbours.every(
+    (n, i) => i === 0 || compareIds((neighbours[i - 1] as Neighbour).id, n.id) <= 0,
+  );
+  return sorted ? neighbours : [...neighbours].sort((a, b) => compareIds(a.id, b.id));
+}
+
+/** The indices of `names` (ours, in deployed order) that a neighbour deploys. */
+function commonFunctions(names: string[], theirs: string[]): number[] {
+  const common: number[] = [];
+  names.forEach((fn, i) => {
+    if (theirs.includes(fn)) common.push(i);
+  });
+  return common;
 }
 
 /** Removes list[index]; returns the cursor moved so that it stays on the same element, or on the
@@ -238,14 +270,13 @@ function removeAt<T>(list: T[], index: number, cursor: number): number {
  * for each target that took something (at least 1, so it gets its requests). Computed from the
  * step counts, which are exact, rather than from rates that accumulated rounding errors.
  */
-function weightsOf(fn: string, targets: Target[]): Record<string, number> {
-  const weights: Record<string, number> = {};
+function weightsOf(fn: number, targets: Target[]): Record<string, number> {
   let keptSteps = STEPS;
+  for (const target of targets) keptSteps -= target.moved[fn] as number;
+  const weights: Record<string, number> = { [LOCAL]: Math.round((keptSteps * MAX_WEIGHT) / STEPS) };
   for (const target of targets) {
-    const steps = target.moved.get(fn) ?? 0;
-    if (steps === 0) continue;
-    weights[target.id] = Math.max(1, Math.round((steps * MAX_WEIGHT) / STEPS));
-    keptSteps -= steps;
+    const steps = target.moved[fn] as number;
+    if (steps > 0) weights[target.id] = Math.max(1, Math.round((steps * MAX_WEIGHT) / STEPS));
   }
-  return { [LOCAL]: Math.round((keptSteps * MAX_WEIGHT) / STEPS), ...weights };
+  return weights;
 }

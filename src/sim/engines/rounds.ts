@@ -1,3 +1,4 @@
+import type { PeerMessage } from '../../offload/messages.js';
 import { NeighbourTable } from '../../offload/neighbours.js';
 import { type FunctionRoute, LOCAL } from '../../offload/routing.js';
 import {
@@ -7,7 +8,7 @@ import {
   type StrategyParams,
   type StrategyResult,
 } from '../../offload/strategies/index.js';
-import type { StrategyInput } from '../../offload/strategies/types.js';
+import type { NodeState, StrategyInput } from '../../offload/strategies/types.js';
 import { type DeployedFunction, deploymentOf, groupListOf, offeredAt } from '../instances/deployment.js';
 import type { SimInstance } from '../instances/instance.js';
 import {
@@ -56,6 +57,9 @@ export interface RoundsOptions {
   onInstant?: (t: number, instants: number) => void;
 }
 
+/** A node's routes, by function. */
+type Routes = StrategyResult['functions'];
+
 /** The nominal period between passes: only the neighbours' entries' ages depend on it. */
 const PERIOD_MS = 1000;
 
@@ -66,6 +70,8 @@ interface SimAgent {
   functions: { name: string; maxRate: number | null }[];
   table: NeighbourTable;
   links: Set<string>;
+  /** The agents linked to it (whose messages it hears), in index order. */
+  heard: SimAgent[];
 }
 
 export async function runRounds(instance: SimInstance, options: RoundsOptions): Promise<RoundsRun> {
@@ -84,48 +90,66 @@ export async function runRounds(instance: SimInstance, options: RoundsOptions): 
     functions: deploymentOf(node).map((f) => ({ name: f.name, maxRate: maxRate(node.id, f) })),
     table: new NeighbourTable(node.id),
     links: new Set(node.neighbours),
+    heard: [],
   }));
   const byId = new Map(agents.map((a) => [a.id, a]));
+  const indexOf = new Map(agents.map((a) => [a.id, a.index]));
+  // In index order of the senders, since the agents are: as the gossip loop below delivers.
+  for (const agent of agents) {
+    for (const to of agent.links) byId.get(to)?.heard.push(agent);
+  }
   const instants: RoundsInstant[] = [];
   const T = instance.nodes[0]?.load.length ?? 0;
 
   for (let t = 0; t < T; t++) {
-    let results: StrategyResult[] = [];
+    // Of each node's result, only what is used is kept (the rest dies young, which the GC prefers):
+    // the messages of the pass, for the gossip, and the routes of the last pass.
+    const routes: Routes[] = [];
     const offered = instance.nodes.map((node) => offeredAt(node, t));
-    const userRates = offered.map((rates) => Object.fromEntries(rates));
+    // The node's state is the same in every pass of the instant.
+    const selves: NodeState[] = agents.map((agent) => {
+      const node = instance.nodes[agent.index] as (typeof instance.nodes)[number];
+      return {
+        id: agent.id,
+        proxy: { host: agent.id, port: 1 },
+        functions: agent.functions,
+        userRates: recordOf(offered[agent.index] as Map<string, number>),
+        nodeType: NODE_TYPE_CODE[node.type],
+        thresholds: options.thresholds[node.type],
+      };
+    });
     for (let pass = 0; pass < exchanges; pass++) {
       const now = (t * exchanges + pass) * PERIOD_MS;
-      results = [];
+      const published: PeerMessage[][] = [];
+      const last = pass === exchanges - 1;
       for (const agent of agents) {
         const node = instance.nodes[agent.index] as (typeof instance.nodes)[number];
         const input: StrategyInput = {
           now,
-          self: {
-            id: agent.id,
-            proxy: { host: agent.id, port: 1 },
-            functions: agent.functions,
-            userRates: userRates[agent.index] as Record<string, number>,
-            nodeType: NODE_TYPE_CODE[node.type],
-            thresholds: options.thresholds[node.type],
-          },
+          self: selves[agent.index] as NodeState,
           neighbours: agent.table.live(now, ttlMs),
           connectedPeers: node.neighbours,
           forecaster,
           groups,
           // Only the last pass's routes are used: the others need their messages alone.
-          publishOnly: pass < exchanges - 1,
+          publishOnly: !last,
         };
-        results.push(await strategy(input));
+        const result = await strategy(input);
+        published.push(result.messages);
+        if (last) routes.push(result.functions);
       }
-      // Gossip: what each node published reaches its linked neighbours before the next pass.
+      // Gossip: what each node published reaches its linked neighbours before the next pass, the
+      // senders in index order. Table by table (the same updates of each table in the same order as
+      // sender by sender), which keeps each table in the cache while it is updated.
       const heardAt = now + 1;
-      agents.forEach((agent, i) => {
-        for (const message of (results[i] as StrategyResult).messages) {
-          for (const to of agent.links) byId.get(to)?.table.update(agent.id, message, heardAt);
+      for (const agent of agents) {
+        for (const sender of agent.heard) {
+          for (const message of published[sender.index] as PeerMessage[])
+            agent.table.update(sender.id, message, heardAt);
         }
-      });
+      }
     }
-    instants.push(routeInstant(offered, agents, results));
+    instants.push(routeInstant(offered, agents, indexOf, routes));
     options.onInstant?.(t, T);
   }
   return { strategy: options.strategy, compat: 'fixed', instants, modelCalls: calls.count };
@@ -145,13 +169,12 @@ function defaultMaxRate(
 function routeInstant(
   offered: readonly Map<string, number>[],
   agents: SimAgent[],
-  results: StrategyResult[],
+  indexOf: ReadonlyMap<string, number>,
+  routes: Routes[],
 ): RoundsInstant {
   const forwarding: Record<string, ForwardingMatrix> = {};
   const refused: Record<string, Record<string, number>> = {};
-  const routeOf = (index: number, fn: string): FunctionRoute | undefined =>
-    (results[index] as StrategyResult).functions[fn];
-  const indexOf = new Map(agents.map((a) => [a.id, a.index]));
+  const routeOf = (index: number, fn: string): FunctionRoute | undefined => (routes[index] as Routes)[fn];
   const refuse = (fn: string, node: string, n: number) => {
     if (n <= 0) return;
     const byNode = refused[fn] ?? {};
@@ -160,69 +183,86 @@ function routeInstant(
   };
 
   for (const agent of agents) {
-    for (const [fn, rate] of offered[agent.index] as Map<string, number>) {
+    // forEach: a for-of over a Map allocates an entry per function.
+    (offered[agent.index] as Map<string, number>).forEach((rate, fn) => {
       const row: Record<string, number> = {};
       const matrix = forwarding[fn] ?? {};
       forwarding[fn] = matrix;
       matrix[agent.id] = row;
-      if (rate === 0) continue;
+      if (rate === 0) return;
       const route = routeOf(agent.index, fn);
       if (route === undefined) {
         row[agent.id] = rate;
-        continue;
+        return;
       }
-      const weights = usableWeights(route, agent.links);
-      const keys = Object.keys(weights);
+      const { keys, weights } = usableWeights(route, agent.links);
       if (keys.length === 0) {
         refuse(fn, agent.id, rate);
-        continue;
+        return;
       }
-      const shares = largestRemainder(
-        rate,
-        keys.map((k) => weights[k] as number),
-      );
-      const sent = new Map<string, number>();
+      // One weight takes it all: what largestRemainder gives for an integer rate, without its arrays.
+      const alone = keys.length === 1 && Number.isInteger(rate) && Number.isFinite(weights[0]);
+      const shares = alone ? [rate] : largestRemainder(rate, weights);
+      // The peers' shares, in the order of the route's keys.
+      const peers: string[] = [];
+      const peerWeights: number[] = [];
+      const sent: number[] = [];
       let local = 0;
       keys.forEach((k, i) => {
         if (k === LOCAL) local = shares[i] as number;
-        else sent.set(k, shares[i] as number);
+        else {
+          peers.push(k);
+          peerWeights.push(weights[i] as number);
+          sent.push(shares[i] as number);
+        }
       });
       // The local share above localLimit goes to the peers, by their weights.
       const cap = route.localLimit === null ? Number.POSITIVE_INFINITY : Math.floor(route.localLimit);
       if (local > cap) {
         const excess = local - cap;
         local = cap;
-        const peers = keys.filter((k) => k !== LOCAL);
         if (peers.length === 0) refuse(fn, agent.id, excess);
         else
-          largestRemainder(
-            excess,
-            peers.map((k) => weights[k] as number),
-          ).forEach((n, i) => {
-            const peer = peers[i] as string;
-            sent.set(peer, (sent.get(peer) ?? 0) + n);
+          largestRemainder(excess, peerWeights).forEach((n, i) => {
+            sent[i] = (sent[i] as number) + n;
           });
       }
       if (local > 0) row[agent.id] = local;
       // A peer takes up to the limit it set for us; the rest is refused (429).
-      for (const [peer, n] of sent) {
-        if (n === 0) continue;
+      peers.forEach((peer, i) => {
+        const n = sent[i] as number;
+        if (n === 0) return;
         const peerIndex = indexOf.get(peer);
         const limit = peerIndex === undefined ? undefined : routeOf(peerIndex, fn)?.limitsIn[agent.id];
         const taken = limit === undefined ? n : Math.min(n, Math.floor(limit));
         if (taken > 0) row[peer] = taken;
         refuse(fn, agent.id, n - taken);
-      }
-    }
+      });
+    });
   }
   return { forwarding, refused };
 }
 
-/** The route's weights > 0 that can be used: LOCAL and the peers this node is linked to. */
-function usableWeights(route: FunctionRoute, links: Set<string>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [key, w] of Object.entries(route.weights)) {
-    if (w > 0 && (key === LOCAL || links.has(key))) out[key] = w;
+/** Object.fromEntries of a Map, without the entries a for-of over it allocates. */
+function recordOf(map: Map<string, number>): Record<string, number> {
+  const record: Record<string, number> = {};
+  map.forEach((value, key) => {
+    record[key] = value;
+  });
+  return record;
+}
+
+/** The route's weights > 0 that can be used: LOCAL and the peers this node is linked to, in the
+ * route's key order. */
+function usableWeights(route: FunctionRoute, links: Set<string>): { keys: string[]; weights: number[] } {
+  const keys: string[] = [];
+  const weights: number[] = [];
+  for (const key of Object.keys(route.weights)) {
+    const w = route.weights[key] as number;
+    if (w > 0 && (key === LOCAL || links.has(key))) {
+      keys.push(key);
+      weights.push(w);
+    }
   }
-  return out;
+  return { keys, weights };
 }
