@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coldstartIdentifier } from '../../src/bench/experiments/coldstart-identifier.js';
 import { concurrencyBenchmarking } from '../../src/bench/experiments/concurrency.js';
@@ -16,6 +16,7 @@ import { type BenchReportResult, writeBenchReport } from '../../src/bench/report
 import { runBench } from '../../src/bench/run.js';
 import type { ResultsStore, StoreRow } from '../../src/bench/store/contract.js';
 import { openStore } from '../../src/bench/store/registry.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { serviceBinary } from '../helpers/services.js';
 
 /**
@@ -93,12 +94,7 @@ describe.skipIf(!browserPath)('dfaas bench report in Chromium', () => {
       first.outcomes.find((o) => o.name === 'concurrency-benchmarking')?.uuid as string,
       again.outcomes[0]?.uuid as string,
     );
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: browserPath as string,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-      viewport: { width: 1400, height: 1000 },
-    });
+    context = await launchChromium(browserPath as string, dir, { width: 1400, height: 1000 });
   }, 120_000);
 
   afterAll(async () => {

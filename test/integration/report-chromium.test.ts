@@ -4,9 +4,10 @@
 import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/sampler/report.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { serviceBinary } from '../helpers/services.js';
 
 /**
@@ -23,12 +24,7 @@ describe.skipIf(!browserPath)('report.html in Chromium', () => {
   let context: BrowserContext | undefined;
 
   beforeAll(async () => {
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: browserPath as string,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-      viewport: { width: 1300, height: 900 },
-    });
+    context = await launchChromium(browserPath as string, dir);
   }, 60_000);
 
   afterAll(async () => {

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExperiment } from '../../src/sim/experiment.js';
 import { generateInstance } from '../../src/sim/instances/generator.js';
@@ -13,6 +13,7 @@ import { FRAMEWORK_THRESHOLDS } from '../../src/sim/model/node-model.js';
 import { writeExperimentReport } from '../../src/sim/report/experiment-report.js';
 import { writeSimReport } from '../../src/sim/report/run-report.js';
 import { DEFAULT_STRATEGIES, runSimulation } from '../../src/sim/run.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { serviceBinary } from '../helpers/services.js';
 
 /**
@@ -34,12 +35,7 @@ describe.skipIf(!browserPath)('the simulator’s reports in Chromium', () => {
   let context: BrowserContext | undefined;
 
   beforeAll(async () => {
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: browserPath as string,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-      viewport: { width: 1300, height: 900 },
-    });
+    context = await launchChromium(browserPath as string, dir);
   }, 60_000);
 
   afterAll(async () => {
