@@ -1,4 +1,5 @@
 /** `dfaas node up` and `dfaas cluster up|status|down` at work. */
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadConfigFile } from '../config/read-file.js';
 import { parseDurationMs } from '../config/units.js';
@@ -9,6 +10,7 @@ import { haproxyExecutable, readNodeInputs, startNode } from '../node/agent/node
 import { fetchStatus, nodeExited, planCluster, readClusterPlan, startCluster } from '../node/cluster.js';
 import { checkNoClusterRunning, stopCluster } from '../node/cluster-running.js';
 import { DEFAULT_HAPROXY_BINARY, type NodeConfig, NodeConfigSchema } from '../node/config.js';
+import { loadOrCreateIdentity, peerIdOf } from '../node/peers/identity.js';
 import { processRef } from '../node/processes.js';
 import { DEFAULT_STRATEGY, STRATEGY_NAMES, type StrategyName } from '../offload/strategies/index.js';
 import { badFlag } from './errors.js';
@@ -33,6 +35,19 @@ export interface ClusterUpFlags {
 export interface ClusterDownFlags {
   dir: string;
   timeout: number;
+}
+
+/**
+ * `dfaas node id`: the peer id of an identity file, as peers' bootstrap lists name the node
+ * (/ip4/IP/tcp/PORT/p2p/ID). The key is created when the file is missing, so a deployment can
+ * learn every node's id before any node starts (deploy/ansible/setup_dfaas_node.yml does).
+ */
+export async function runNodeId(flags: { identity: string }, ctx: CliContext): Promise<void> {
+  const file = resolve(flags.identity);
+  const created = !existsSync(file);
+  if (created) ensureDir(dirname(file), { source: 'command line', field: '--identity' });
+  const peerId = peerIdOf(await loadOrCreateIdentity(file));
+  printResult(ctx, { peer_id: peerId, identity_file: file, created }, () => `${peerId}\n`);
 }
 
 export async function runNodeUp(flags: { config: string }, ctx: CliContext): Promise<void> {

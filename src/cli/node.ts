@@ -1,5 +1,5 @@
 /**
- * `dfaas node up` and `dfaas cluster up|status|down`: their flags; the node (libp2p, proxies,
+ * `dfaas node up|id` and `dfaas cluster up|status|down`: their flags; the node (libp2p, proxies,
  * platform) loads when a command runs (node-run.ts). The strategy, the period and node-margin's
  * inputs are checked there too, so that registering these commands loads neither the strategies
  * nor zod (the names the help lists are in names.ts).
@@ -37,6 +37,13 @@ export function registerNode(program: Command, context: () => CliContext): void 
     .description('run one node until Ctrl-C (see `dfaas schema node` for the configuration)')
     .requiredOption('--config <file>', 'node configuration (YAML or JSON)')
     .action(async (flags: { config: string }) => (await run()).runNodeUp(flags, context()));
+  node
+    .command('id')
+    .description(
+      "print a node's libp2p peer id from its identity file, creating the key when the file is missing (for bootstrap lists)",
+    )
+    .requiredOption('--identity <file>', 'the identity file (identity_file of the node configuration)')
+    .action(async (flags: { identity: string }) => (await run()).runNodeId(flags, context()));
 
   const cluster = program
     .command('cluster')

@@ -119,3 +119,27 @@ describe('dfaas node and cluster: bad input', () => {
     expect(res.stderr).toContain('cluster.json');
   });
 });
+
+describe('dfaas node id', () => {
+  it('creates the key once and prints the same peer id the node announces with it', async () => {
+    const key = join(dir, 'ids/node-a.key');
+    const first = await dfaas(['--json', 'node', 'id', '--identity', key]);
+    expect(first.code, first.stderr).toBe(0);
+    const made = JSON.parse(first.stdout) as { peer_id: string; created: boolean };
+    expect(made.created).toBe(true);
+    expect(made.peer_id).toMatch(/^12D3KooW/);
+    const again = await dfaas(['node', 'id', '--identity', key]);
+    expect(again.stdout).toBe(`${made.peer_id}\n`); // the bare id, for shell scripts
+    const { loadOrCreateIdentity, peerIdOf } = await import('../../src/node/peers/identity.js');
+    expect(peerIdOf(await loadOrCreateIdentity(key))).toBe(made.peer_id);
+  });
+
+  it('exits 2 naming the file when it is not a libp2p key', async () => {
+    const bad = join(dir, 'not-a-key');
+    writeFileSync(bad, 'hello\n');
+    const res = await dfaas(['node', 'id', '--identity', bad]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(bad);
+    expect(res.stderr).toContain('not a libp2p private key');
+  });
+});
