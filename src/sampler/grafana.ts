@@ -58,7 +58,10 @@ export interface GrafanaAnnotatorOptions {
   logger: Logger;
   /** Per request; default 5 s. */
   timeoutMs?: number;
-  /** The dashboard model; default SWEEP_DASHBOARD_FILE. */
+  /**
+   * The dashboard model; default SWEEP_DASHBOARD_FILE. It keeps its own uid (any of deploy/grafana's
+   * dashboards can be provisioned this way), else GRAFANA_DASHBOARD_UID; annotations go to it.
+   */
   dashboard?: Record<string, unknown>;
 }
 
@@ -76,9 +79,12 @@ export class GrafanaAnnotator implements SweepAnnotator {
   private readonly timeoutMs: number;
   private warned = false;
   private refused = false;
+  private readonly dashboardUid: string;
 
   constructor(private readonly options: GrafanaAnnotatorOptions) {
     this.base = options.grafana.url.replace(/\/+$/, '');
+    const uid = options.dashboard?.uid;
+    this.dashboardUid = typeof uid === 'string' && uid !== '' ? uid : GRAFANA_DASHBOARD_UID;
     this.timeoutMs = options.timeoutMs ?? 5000;
   }
 
@@ -87,7 +93,7 @@ export class GrafanaAnnotator implements SweepAnnotator {
       const datasourceUid = await this.provisionDatasource();
       const dashboard = withDatasource(this.options.dashboard ?? readDashboardFile(), datasourceUid);
       await this.call('POST', '/api/dashboards/db', {
-        dashboard: { ...dashboard, id: null, uid: GRAFANA_DASHBOARD_UID },
+        dashboard: { ...dashboard, id: null, uid: this.dashboardUid },
         message: `dfaas sweep ${this.options.runId}`,
         overwrite: true,
       });
@@ -102,7 +108,7 @@ export class GrafanaAnnotator implements SweepAnnotator {
   ): Promise<void> {
     await this.guard('annotate a configuration', async () => {
       await this.call('POST', '/api/annotations', {
-        dashboardUID: GRAFANA_DASHBOARD_UID,
+        dashboardUID: this.dashboardUid,
         time: Math.round(startMs),
         timeEnd: Math.round(endMs),
         tags: [this.options.runId, configurationId],
