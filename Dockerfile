@@ -17,8 +17,8 @@ RUN apt-get update \
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# `npm ci` runs the `prepare` script (the build) as well; `npm run build` keeps the step explicit.
-RUN npm ci && npm run build && npm prune --omit=dev
+# `npm ci` runs the `prepare` script: the build (tsc to dist/).
+RUN npm ci && npm prune --omit=dev
 
 # Runtime: Node.js, Debian's HAProxy (the node's haproxy proxy driver, /usr/sbin/haproxy) and the
 # files the npm package ships (package.json "files").
