@@ -267,8 +267,9 @@ const bootstrapOf = (name: keyof typeof NODES) =>
 /**
  * The configuration-writing task files run on the controller (local connection) for `nodes`, in
  * plays that load what the playbooks' plays load (versions.yml, the dfaas_defaults role); with
- * `target`, tasks/target_manifests.yml as well (slow: ~10 s to copy the trees file by file). The
- * inventory gives every node dfaas_period 7s as a group var. Returns the run and its output folder.
+ * `target`, tasks/target_manifests.yml and tasks/openfaas_values.yml as well (slow: ~10 s to copy
+ * the trees file by file). The inventory gives every node dfaas_period 7s as a group var. Returns
+ * the run and its output folder.
  */
 function render(
   name: string,
@@ -314,6 +315,12 @@ function render(
               'localhost',
               { prometheus_manifests_dir: `${out}/target`, deploy_dir: DEPLOY_DIR },
               'target_manifests.yml',
+            ),
+            play(
+              'Write the OpenFaaS chart values',
+              'localhost',
+              { prometheus_manifests_dir: `${out}/target` },
+              'openfaas_values.yml',
             ),
           ]
         : []),
@@ -369,7 +376,7 @@ describe.skipIf(!ansiblePlaybook)('deploy/ansible: the configuration the playboo
   }, 60_000);
 
   it.skipIf(!kubectl)(
-    'k3s mode: the site overlay renders the node configuration, the image and the inventory NodePort',
+    'k3s mode: the site overlay renders the node configuration, the image and the inventory NodePort; the chart gets the gateway NodePort 31112',
     () => {
       const { result, out } = render(
         'k3s',
@@ -412,6 +419,16 @@ describe.skipIf(!ansiblePlaybook)('deploy/ansible: the configuration the playboo
         expect(new Set(images)).toEqual(new Set([`"image":"${versions.dfaas_image}"`]));
         expect(find('Deployment', 'dfaas-forecaster')).toBeDefined();
       }
+      // The chart's values: the gateway's NodePort, its credentials, and no Prometheus or
+      // Alertmanager of its own (deploy/k8s/target's replace them).
+      expect(readYaml(join(out, 'target/openfaas-values.yaml'))).toEqual({
+        functionNamespace: 'openfaas-fn',
+        generateBasicAuth: true,
+        serviceType: 'NodePort',
+        gateway: { nodePort: 31112 },
+        prometheus: { create: false },
+        alertmanager: { create: false },
+      });
       for (const bin of kubectls) {
         const target = kustomize(bin, join(out, 'target/site'));
         expect(target.status, `${bin}: ${target.stderr}`).toBe(0);

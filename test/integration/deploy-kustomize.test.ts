@@ -32,7 +32,10 @@ import { serviceBinary } from '../helpers/services.js';
 const kubectl = serviceBinary('/usr/bin/kubectl');
 const kubectl120 = process.env.DFAAS_KUBECTL_120;
 
-/** Each overlay and the NodePorts it must expose (31112 is the OpenFaaS chart's, not ours). */
+/**
+ * Each overlay and the NodePorts it must expose. 31112 is the OpenFaaS chart's (the playbooks pass
+ * it in the chart's values, checked by deploy-ansible.test.ts), not ours.
+ */
 const NODE_PORTS = {
   target: [30411],
   scaphandre: [],
