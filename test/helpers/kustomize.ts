@@ -85,6 +85,7 @@ const MODELS: Record<string, ModelClass> = {
   'v1 ConfigMap': core.ConfigMap,
   'v1 Secret': core.Secret,
   'v1 Service': core.Service,
+  'v1 Endpoints': core.Endpoints,
   'apps/v1 Deployment': apps.Deployment,
   'apps/v1 DaemonSet': apps.DaemonSet,
   'rbac.authorization.k8s.io/v1 Role': rbac.Role,

@@ -19,10 +19,10 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { loadConfigFile, parseConfigText, validateConfig } from '../../src/config/read-file.js';
 import { NodeConfigSchema } from '../../src/node/config.js';
-import { type K8sObject, kustomize, REPO } from '../helpers/kustomize.js';
+import { type K8sObject, kustomize, REPO, schemaErrors, unknownFieldErrors } from '../helpers/kustomize.js';
 import { serviceBinary } from '../helpers/services.js';
 
 const ansiblePlaybook = serviceBinary('/usr/bin/ansible-playbook');
@@ -356,6 +356,25 @@ describe.skipIf(!ansiblePlaybook)('deploy/ansible: the configuration the playboo
         gateway_port: 0,
       });
       expect(config.agent.strategy).toBe('recalc');
+      // The agent on the node's address, named to the host's Prometheus by a selector-less Service
+      // whose Endpoints the scrape job dfaas-host-agents keeps.
+      expect(config.agent_host).toBe(NODES[name].dfaas_node_ip);
+      const endpoint = parseAllDocuments(readFileSync(join(out, name, 'dfaas-node-agent.yaml'), 'utf8')).map(
+        (d) => d.toJS() as K8sObject,
+      );
+      expect([...schemaErrors(endpoint), ...unknownFieldErrors(endpoint)]).toEqual([]);
+      expect(endpoint.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+        'Service/openfaas/dfaas-node-agent',
+        'Endpoints/openfaas/dfaas-node-agent',
+      ]);
+      expect(endpoint[1]?.subsets).toEqual([
+        { addresses: [{ ip: NODES[name].dfaas_node_ip }], ports: [{ name: 'http', port: 9001 }] },
+      ]);
+      expect(hostAgentsJob.relabel_configs[0]).toMatchObject({
+        source_labels: ['__meta_kubernetes_service_name'],
+        action: 'keep',
+        regex: 'dfaas-node-agent',
+      });
       // The inventory's group and host vars win over the role's defaults (5s, heavy).
       // (read as written: the schema turns them into milliseconds and a number).
       const written = readYaml(join(out, name, 'node.yaml')) as { agent: Record<string, unknown> };
@@ -454,6 +473,13 @@ describe.skipIf(!ansiblePlaybook)('deploy/ansible: the configuration the playboo
     120_000,
   );
 });
+
+/** The scrape job that finds the agent of a node systemd runs (deploy/prometheus). */
+const hostAgentsJob = (
+  readYaml(join(DEPLOY_DIR, 'prometheus/scrape-kubernetes.yml')) as {
+    scrape_configs: { job_name: string; relabel_configs: object[] }[];
+  }
+).scrape_configs.find((j) => j.job_name === 'dfaas-host-agents') as { relabel_configs: object[] };
 
 const servicePorts = (service: K8sObject) =>
   (service.spec as { ports: { nodePort?: number }[] }).ports.map((p) => p.nodePort);

@@ -322,6 +322,12 @@ describe.skipIf(!kubectl)('deploy/k8s rendered by kubectl kustomize', () => {
     expect(discoveryGaps(objects).gaps).toEqual([
       'job openfaas-pods (role pod): ServiceAccount openfaas/prometheus may not list pods in openfaas',
       'job openfaas-pods (role pod): ServiceAccount openfaas/prometheus may not watch pods in openfaas',
+      ...['endpoints', 'services', 'pods'].flatMap((resource) =>
+        ['list', 'watch'].map(
+          (verb) =>
+            `job dfaas-host-agents (role endpoints): ServiceAccount openfaas/prometheus may not ${verb} ${resource} in openfaas`,
+        ),
+      ),
     ]);
   });
 

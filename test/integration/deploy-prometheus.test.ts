@@ -182,12 +182,15 @@ describe('deploy/prometheus scrape configuration', () => {
     expect(status).toBe(0);
   });
 
-  it('scrape-kubernetes.yml: pods of openfaas, known roles and actions, regexes that compile', () => {
+  it('scrape-kubernetes.yml: pods and endpoints of openfaas, known roles and actions, regexes that compile', () => {
     const jobs = kubernetesJobs();
     const staticJobs = mainConfig().scrape_configs.map((j) => j.job_name);
     expect(staticJobs).toEqual(['prometheus', 'node', 'cadvisor', 'scaphandre']);
-    expect(jobs.map((j) => j.job_name)).toEqual(['openfaas-pods']);
+    expect(jobs.map((j) => j.job_name)).toEqual(['openfaas-pods', 'dfaas-host-agents']);
     expect(jobs[0]?.kubernetes_sd_configs).toEqual([{ role: 'pod', namespaces: { names: ['openfaas'] } }]);
+    expect(jobs[1]?.kubernetes_sd_configs).toEqual([
+      { role: 'endpoints', namespaces: { names: ['openfaas'] } },
+    ]);
     expect(kubernetesJobProblems(jobs, staticJobs)).toEqual([]);
 
     const broken: KubernetesJob[] = [
@@ -210,7 +213,7 @@ describe('deploy/prometheus scrape configuration', () => {
   });
 
   it.skipIf(!prometheus)(
-    'a real Prometheus relabels cAdvisor series and scrapes annotated pods on their port',
+    'a real Prometheus relabels cAdvisor series, scrapes annotated pods on their port and the host agent’s Endpoints',
     async () => {
       // The fixtures as the exporters serve them; cAdvisor's sample timestamps (months old) dropped,
       // and one series given an environment label, as cAdvisor adds for containers with env metadata.
@@ -233,7 +236,12 @@ describe('deploy/prometheus scrape configuration', () => {
       const exporter = `127.0.0.1:${exporterPort}`;
 
       const cadvisor = mainConfig().scrape_configs.find((j) => j.job_name === 'cadvisor') as Job;
-      const [pods] = kubernetesJobs() as [KubernetesJob];
+      const [pods, hostAgents] = kubernetesJobs() as [KubernetesJob, KubernetesJob];
+      // Endpoints as role endpoints reports them: only the Service dfaas-node-agent's are kept.
+      const endpoint = (address: string, service: string) => ({
+        targets: [address],
+        labels: { __meta_kubernetes_namespace: 'openfaas', __meta_kubernetes_service_name: service },
+      });
       const pod = (address: string, scrape: string, name: string) => ({
         targets: [address],
         labels: {
@@ -255,6 +263,13 @@ describe('deploy/prometheus scrape configuration', () => {
             pod('127.0.0.1:8080', 'true', 'gateway-7f9c'),
             pod('127.0.0.1:2', 'false', 'other'),
           ]),
+          {
+            ...withStaticDiscovery(hostAgents, [
+              endpoint(exporter, 'dfaas-node-agent'),
+              endpoint('127.0.0.1:3', 'gateway'),
+            ]),
+            metrics_path: '/gateway',
+          },
         ],
       };
       writeFileSync(join(tmp, 'live.yml'), stringify(config));
@@ -313,6 +328,8 @@ describe('deploy/prometheus scrape configuration', () => {
         expect(
           (await query('up{job="openfaas-pods"}')).map((s) => [s.metric.kubernetes_pod_name, s.value[1]]),
         ).toEqual([['gateway-7f9c', '1']]);
+        const agents = await waitFor('the host agent scraped', () => found('up{job="dfaas-host-agents"}'));
+        expect(agents.map((s) => [s.metric.instance, s.value[1]])).toEqual([[exporter, '1']]);
       } finally {
         child.kill('SIGKILL');
         server.close();
