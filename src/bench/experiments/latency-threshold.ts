@@ -11,23 +11,26 @@
  * each time, and fails past 2 h of sleep.
  *
  * Deliberate difference (`threshold_rule: lowered`, the default; `reference` keeps the reference's
- * rule exactly): when m ≤ 0.22 s the threshold is the lowest of the floor, √(Lc · 2m) (the
- * geometric midpoint of the cold reference and twice the warm mean) and max(2m, the warm calls'
- * 90th percentile). The 1.0 s floor assumes a cloud's cold starts of more than a second; dfaas's embedded
- * platform starts a replica in ~0.1–0.3 s on an idle machine, so under the floor nothing would be
- * cold. Nor is it enough to lower it only when the cold reference is below it: on a machine busy
- * with other experiments the embedded platform's cold starts ranged from 0.5 to 2.5 s in one run,
- * the cold reference at 1.05 s kept the 1.0 s floor, and the later cold starts under it were all
- * taken as warm. The geometric midpoint alone still follows one slow cold reference too far: in
- * a run of the whole suite the twelve-call variant's cold reference burst took 0.6 s, its
- * threshold came to 0.17 s, a cold burst of 0.15 s later was taken as warm, and the search found
- * twice the real idle time. So the threshold is also held to what the warm calls showed: twice
- * their mean, or their 90th percentile (not the slowest: on a loaded machine one warm burst of 12
- * took as long as a cold one). Erring low is the safe side: a warm call taken as cold only
- * starts the confirmations early, which a warm answer then moves on (5 cold calls in a row
- * confirm), where a cold call taken as warm sends the search a whole step past the idle time.
- * Where warm calls are slower than 0.22 s the reference's 2m holds. A cold reference not above
- * the threshold (cold not told from warm) makes the experiment retry, as the reference does.
+ * rule exactly): when m ≤ 0.22 s the threshold is the lower of the floor and a threshold set
+ * between the warm calls and the cold reference (loweredThreshold). The 1.0 s floor assumes a
+ * cloud's cold starts of more than a second; dfaas's embedded platform starts a replica in
+ * ~0.1–0.3 s on an idle machine, so under the floor nothing would be cold. Nor is it enough to
+ * lower it only when the cold reference is below it: on a machine busy with other experiments the
+ * embedded platform's cold starts ranged from 0.5 to 2.5 s in one run, the cold reference at
+ * 1.05 s kept the 1.0 s floor, and the later cold starts under it were all taken as warm.
+ *
+ * Where between warm and cold: the geometric midpoint √(Lc · w) of the cold reference and the warm
+ * bound w = max(2m, the warm calls' 90th percentile), never above Lc / 8 (nor below w). Both
+ * bounds come from runs of the whole suite on two cores. Too close to the cold reference: the
+ * twelve-call variant's cold reference burst took 0.6 s, a cold burst of 0.15 s later was taken
+ * as warm, and the search found twice the real idle time; so a later cold start may be several
+ * times faster than the cold reference (5× in the run above), and Lc / 8 leaves room for that.
+ * Too close to the warm calls: with single calls of 1.3 ms, a threshold of 2.6 ms (what w alone
+ * gave) took five warm calls in a row as cold while the machine was busy, and the search
+ * confirmed a third of the real idle time; the midpoint (31 ms there) is an order of magnitude
+ * from both. Where warm calls are slower than 0.22 s the reference's 2m holds. A cold reference
+ * not above the threshold (cold not told from warm) makes the experiment retry, as the
+ * reference does.
  *
  * Fixed: after a retry the reference compared the *first* cold reference's latency with the new
  * threshold (it discarded the new one), so a retry could only succeed if the threshold fell; here
@@ -86,9 +89,13 @@ export interface LatencyThreshold {
   coldReferenceIsCold: boolean;
 }
 
+/** A later cold start may be this many times faster than the cold reference (see the file's comment). */
+export const COLD_START_SPREAD = 8;
+
 /**
- * The floor lowered (see the file's comment): the lower of √(Lc · 2m) and max(2m, the warm calls'
- * 90th percentile), m their trimmed mean.
+ * The floor lowered (see the file's comment): the geometric midpoint of the cold reference's
+ * latency and the warm bound w = max(2m, the warm calls' 90th percentile), m their trimmed mean,
+ * held within [w, Lc / COLD_START_SPREAD].
  */
 export function loweredThreshold(coldLatency: number, warmLatencies: readonly number[]): number {
   const twice = 2 * trimmedMean(warmLatencies);
@@ -96,7 +103,9 @@ export function loweredThreshold(coldLatency: number, warmLatencies: readonly nu
     [...warmLatencies].sort((a, b) => a - b),
     90,
   );
-  return Math.min(Math.sqrt(Math.max(0, coldLatency) * twice), Math.max(twice, slow));
+  const warmBound = Math.max(twice, slow);
+  const cold = Math.max(0, coldLatency);
+  return Math.max(warmBound, Math.min(Math.sqrt(cold * warmBound), cold / COLD_START_SPREAD));
 }
 
 /** The threshold from the cold reference's latency and the warm calls' (see the file's comment). */

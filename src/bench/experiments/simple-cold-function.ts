@@ -16,7 +16,7 @@
  *
  * Differences from the reference, deliberate:
  * - Where warm calls are faster than 0.22 s, the 1.0 s floor is lowered to the geometric midpoint
- *   of the cold reference's latency and twice the warm mean, √(Lc · 2m), when that is below it:
+ *   of the cold reference's latency and the warm calls' bound, when that is below it:
  *   dfaas's embedded platform starts a replica in ~0.1–0.3 s (0.5–2.5 s on a busy machine, varying
  *   within a run), so under the floor few or no calls would be cold. `threshold_floor` sets the
  *   floor, `threshold_rule: reference` keeps the reference's rule (./latency-threshold.ts says why).
